@@ -1,0 +1,132 @@
+// awmg-demo-server: an MCP server over stdio (newline-delimited JSON-RPC 2.0) with a few tools.
+// It needs no network and no Docker, so the demo config and the tests can run anywhere.
+//
+// Tools: echo {message}, add {a, b}, list_items {} (items labelled public/private), fail {message}.
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <cstdio>
+#include <iostream>
+#include <string>
+
+namespace {
+
+using rapidjson::Document;
+using rapidjson::Value;
+
+const char* kTools = R"([
+  {"name":"echo","description":"Returns the message it is given.",
+   "inputSchema":{"type":"object","properties":{"message":{"type":"string"}},"required":["message"]}},
+  {"name":"add","description":"Adds two numbers.",
+   "inputSchema":{"type":"object","properties":{"a":{"type":"number"},"b":{"type":"number"}},"required":["a","b"]}},
+  {"name":"list_items","description":"Lists demo items, some of them private.",
+   "inputSchema":{"type":"object","properties":{}}},
+  {"name":"fail","description":"Returns a tool error with the given message.",
+   "inputSchema":{"type":"object","properties":{"message":{"type":"string"}}}}
+])";
+
+const char* kItems =
+    R"([{"id":1,"title":"Public roadmap","private":false},{"id":2,"title":"Security report","private":true},)"
+    R"({"id":3,"title":"Release notes","private":false}])";
+
+std::string to_json(const Value& v) {
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  v.Accept(w);
+  return buf.GetString();
+}
+
+std::string quote(const std::string& s) {
+  Value v(s.c_str(), static_cast<rapidjson::SizeType>(s.size()));
+  return to_json(v);
+}
+
+std::string text_result(const std::string& text, bool is_error = false) {
+  return R"({"content":[{"type":"text","text":)" + quote(text) + "}]" + (is_error ? R"(,"isError":true)" : "") + "}";
+}
+
+std::string number_text(double d) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.15g", d);
+  return buf;
+}
+
+// Returns the JSON result of a tools/call, or an empty string for an unknown tool.
+std::string call_tool(const std::string& name, const Value& args) {
+  auto str = [&](const char* key) {
+    auto it = args.IsObject() ? args.FindMember(key) : args.MemberEnd();
+    return args.IsObject() && it != args.MemberEnd() && it->value.IsString() ? std::string(it->value.GetString())
+                                                                             : std::string();
+  };
+  auto num = [&](const char* key, bool& ok) {
+    auto it = args.IsObject() ? args.FindMember(key) : args.MemberEnd();
+    ok = args.IsObject() && it != args.MemberEnd() && it->value.IsNumber();
+    return ok ? it->value.GetDouble() : 0.0;
+  };
+  if (name == "echo") return text_result(str("message"));
+  if (name == "add") {
+    bool ok_a = false, ok_b = false;
+    double sum = num("a", ok_a) + num("b", ok_b);
+    return ok_a && ok_b ? text_result(number_text(sum)) : text_result("a and b must be numbers", true);
+  }
+  if (name == "list_items") return text_result(kItems);
+  if (name == "fail") return text_result(str("message").empty() ? "failed" : str("message"), true);
+  return "";
+}
+
+std::string error_reply(const std::string& id, int code, const std::string& message) {
+  return R"({"jsonrpc":"2.0","id":)" + id + R"(,"error":{"code":)" + std::to_string(code) +
+         R"(,"message":)" + quote(message) + "}}";
+}
+
+std::string result_reply(const std::string& id, const std::string& result) {
+  return R"({"jsonrpc":"2.0","id":)" + id + R"(,"result":)" + result + "}";
+}
+
+std::string handle(const Document& msg) {
+  if (!msg.IsObject() || !msg.HasMember("method") || !msg["method"].IsString()) {
+    return msg.IsObject() && msg.HasMember("id") ? error_reply(to_json(msg["id"]), -32600, "invalid request") : "";
+  }
+  std::string method = msg["method"].GetString();
+  if (!msg.HasMember("id")) return "";  // a notification
+  std::string id = to_json(msg["id"]);
+  const Value empty(rapidjson::kObjectType);
+  const Value& params = msg.HasMember("params") ? msg["params"] : empty;
+  if (method == "initialize") {
+    std::string version = params.IsObject() && params.HasMember("protocolVersion") &&
+                                  params["protocolVersion"].IsString()
+                              ? params["protocolVersion"].GetString()
+                              : "2025-11-25";
+    return result_reply(id, R"({"protocolVersion":)" + quote(version) +
+                                R"(,"capabilities":{"tools":{"listChanged":false}},)"
+                                R"("serverInfo":{"name":"awmg-demo-server","version":"1.0.0"}})");
+  }
+  if (method == "ping") return result_reply(id, "{}");
+  if (method == "tools/list") return result_reply(id, std::string(R"({"tools":)") + kTools + "}");
+  if (method == "tools/call") {
+    std::string name = params.IsObject() && params.HasMember("name") && params["name"].IsString()
+                           ? params["name"].GetString()
+                           : "";
+    const Value& args = params.IsObject() && params.HasMember("arguments") ? params["arguments"] : empty;
+    std::string result = call_tool(name, args);
+    return result.empty() ? error_reply(id, -32602, "unknown tool \"" + name + "\"") : result_reply(id, result);
+  }
+  return error_reply(id, -32601, "method not found: " + method);
+}
+
+}  // namespace
+
+int main() {
+  std::ios::sync_with_stdio(false);
+  std::string line;
+  while (std::getline(std::cin, line)) {
+    if (line.empty()) continue;
+    Document msg;
+    msg.Parse(line.c_str(), line.size());
+    std::string reply = msg.HasParseError() ? error_reply("null", -32700, "parse error") : handle(msg);
+    if (!reply.empty()) std::cout << reply << '\n' << std::flush;
+  }
+  std::fprintf(stderr, "awmg-demo-server: stdin closed, exiting\n");
+  return 0;
+}

@@ -1,0 +1,54 @@
+#include "backend/server_status.hpp"
+
+namespace awmg::backend {
+
+ServerStatus::ServerStatus(const std::vector<std::string>& server_ids) {
+  for (const auto& id : server_ids) entries_[id];
+}
+
+void ServerStatus::record_start(const std::string& id) {
+  std::lock_guard lock(mutex_);
+  auto& e = entries_[id];
+  e.error.clear();
+  if (!e.started) e.started = std::chrono::steady_clock::now();
+}
+
+void ServerStatus::record_error(const std::string& id, const std::string& error) {
+  std::lock_guard lock(mutex_);
+  entries_[id].error = error.empty() ? "unknown error" : error;
+}
+
+void ServerStatus::record_stop(const std::string& id) {
+  std::lock_guard lock(mutex_);
+  entries_[id] = Entry{};
+}
+
+std::map<std::string, ServerHealth> ServerStatus::snapshot() const {
+  std::lock_guard lock(mutex_);
+  std::map<std::string, ServerHealth> out;
+  auto now = std::chrono::steady_clock::now();
+  for (const auto& [id, e] : entries_) {
+    ServerHealth h;
+    if (!e.error.empty()) {
+      h.status = "error";
+      h.error = e.error;
+    } else if (e.started) {
+      h.status = "running";
+      h.uptime_seconds = std::chrono::duration_cast<std::chrono::seconds>(now - *e.started).count();
+    } else {
+      h.status = "stopped";
+    }
+    out[id] = h;
+  }
+  return out;
+}
+
+bool ServerStatus::any_error() const {
+  std::lock_guard lock(mutex_);
+  for (const auto& [id, e] : entries_) {
+    if (!e.error.empty()) return true;
+  }
+  return false;
+}
+
+}  // namespace awmg::backend

@@ -1,0 +1,40 @@
+#pragma once
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace awmg::backend {
+
+// What /health reports for one backend server (spec gateway §3.6).
+struct ServerHealth {
+  std::string status;  // "running", "stopped" or "error"
+  int64_t uptime_seconds = 0;
+  std::string error;   // the recorded launch/connection error, if any
+};
+
+// Thread-safe record of each configured server's launch state: `error` while a launch/connection error is
+// recorded (cleared by a later success), `running` once a start time is recorded, else `stopped`.
+class ServerStatus {
+ public:
+  explicit ServerStatus(const std::vector<std::string>& server_ids);
+
+  void record_start(const std::string& id);
+  void record_error(const std::string& id, const std::string& error);
+  void record_stop(const std::string& id);
+
+  std::map<std::string, ServerHealth> snapshot() const;
+  bool any_error() const;
+
+ private:
+  struct Entry {
+    std::optional<std::chrono::steady_clock::time_point> started;
+    std::string error;
+  };
+  mutable std::mutex mutex_;
+  std::map<std::string, Entry> entries_;
+};
+
+}  // namespace awmg::backend

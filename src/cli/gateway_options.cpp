@@ -1,0 +1,192 @@
+#include "cli/gateway_options.hpp"
+
+#include <cstdlib>
+
+#include "base/files.hpp"
+#include "base/strings.hpp"
+#include "cli/env.hpp"
+#include "cli/flag_set.hpp"
+#include "cli/flag_words.hpp"
+
+namespace awmg::cli {
+namespace {
+
+void register_flags(FlagSet& f, GatewayOptions& o) {
+  f.add_string("config", 'c', &o.config_file, "Path to the TOML config file");
+  f.add_bool("config-stdin", 0, &o.config_stdin, "Read the JSON config from stdin (wins over --config)");
+  f.add_bool("demo", 0, &o.demo, "Run on the embedded demo config (a local stdio MCP server; no Docker needed)");
+  f.add_string("listen", 'l', &o.listen, "HTTP listen address (host:port)");
+  f.add_bool("routed", 0, &o.routed, "Routed mode: one MCP endpoint per backend at /mcp/<server> (default)");
+  f.add_bool("unified", 0, &o.unified, "Unified mode: all backends behind /mcp, tools named <server>___<tool>");
+  f.add_string("env", 0, &o.env_file, "Load a .env file into the process environment");
+  f.add_bool("validate-env", 0, &o.validate_env, "Check Docker and required environment variables first");
+  f.add_count("verbose", 'v', &o.verbose, "Verbosity: -v info, -vv debug for cmd/server/launcher, -vvv all");
+  f.add_duration("shutdown-timeout", 0, &o.shutdown_timeout, "Graceful HTTP drain budget on SIGINT/SIGTERM");
+  f.add_bool("sequential-launch", 0, &o.sequential_launch, "Launch and list backends one by one");
+  f.add_string("log-dir", 0, &o.log_dir, "Log directory");
+  f.add_string("payload-dir", 0, &o.payload_dir, "Directory for large tool results written to disk");
+  f.add_string("wasm-cache-dir", 0, &o.wasm_cache_dir,
+               "Guard compilation cache directory (default: sibling of <log-dir>, named wazero-cache)");
+  f.add_string("payload-path-prefix", 0, &o.payload_path_prefix, "Prefix for payloadPath returned to clients");
+  f.add_int("payload-size-threshold", 0, &o.payload_size_threshold,
+            "Tool results larger than this many bytes are written to disk");
+  f.add_bool("url-domain-audit", 0, &o.url_domain_audit, "Record URL domains seen in tool results");
+  f.add_string("guards-mode", 0, &o.guards_mode, "DIFC enforcement mode: strict, filter or propagate");
+  f.add_string("guards-sink-server-ids", 0, &o.guards_sink_server_ids,
+               "Comma-separated server IDs whose RPC log records carry agent tag snapshots");
+  f.add_string("guard-policy-json", 0, &o.guard_policy_json, "Global guard policy override (JSON)");
+  f.add_bool("allowonly-scope-public", 0, &o.allowonly_scope_public, "Allow-only policy with public scope");
+  f.add_string("allowonly-scope-owner", 0, &o.allowonly_scope_owner, "Allow-only policy owner scope");
+  f.add_string("allowonly-scope-repo", 0, &o.allowonly_scope_repo, "Allow-only policy repo scope (needs owner)");
+  f.add_string("allowonly-min-integrity", 0, &o.allowonly_min_integrity,
+               "Allow-only minimum integrity: none, unapproved, approved or merged");
+  f.add_string("tls-cert", 0, &o.tls_cert, "TLS certificate (PEM); enables HTTPS");
+  f.add_string("tls-key", 0, &o.tls_key, "TLS private key (PEM)");
+  f.add_string("tls-ca", 0, &o.tls_ca, "CA certificate (PEM): require and verify client certificates");
+  f.add_string("hmac-secret", 0, &o.hmac_secret, "Require HMAC-signed MCP requests");
+  f.add_string("otlp-endpoint", 0, &o.otlp_endpoint, "OTLP/HTTP traces endpoint (empty: tracing off)");
+  f.add_string("otlp-service-name", 0, &o.otlp_service_name, "OpenTelemetry service.name");
+  f.add_float("otlp-sample-rate", 0, &o.otlp_sample_rate, "Trace sample rate, 0.0 to 1.0");
+  f.add_bool("version", 0, &o.version, "Print the version and exit");
+}
+
+GatewayOptions env_defaults() {
+  GatewayOptions o;
+  o.shutdown_timeout = env_duration("MCP_GATEWAY_SHUTDOWN_TIMEOUT", std::chrono::seconds(5));
+  o.log_dir = env_string("MCP_GATEWAY_LOG_DIR", kDefaultLogDir);
+  o.payload_dir = env_string("MCP_GATEWAY_PAYLOAD_DIR", kDefaultPayloadDir);
+  o.wasm_cache_dir = env_string("MCP_GATEWAY_WASM_CACHE_DIR", "");
+  o.payload_path_prefix = env_string("MCP_GATEWAY_PAYLOAD_PATH_PREFIX", "");
+  o.payload_size_threshold = env_int("MCP_GATEWAY_PAYLOAD_SIZE_THRESHOLD", kDefaultPayloadSizeThreshold);
+  o.url_domain_audit = env_bool("MCP_GATEWAY_URL_DOMAIN_AUDIT", false);
+  o.guards_mode = env_string("MCP_GATEWAY_GUARDS_MODE", "strict");
+  o.guards_sink_server_ids = env_string("MCP_GATEWAY_GUARDS_SINK_SERVER_IDS", "");
+  o.guard_policy_json = env_string("MCP_GATEWAY_GUARD_POLICY_JSON", "");
+  o.allowonly_scope_public = env_bool("MCP_GATEWAY_ALLOWONLY_SCOPE_PUBLIC", false);
+  o.allowonly_scope_owner = env_string("MCP_GATEWAY_ALLOWONLY_SCOPE_OWNER", "");
+  o.allowonly_scope_repo = env_string("MCP_GATEWAY_ALLOWONLY_SCOPE_REPO", "");
+  o.allowonly_min_integrity = env_string("MCP_GATEWAY_ALLOWONLY_MIN_INTEGRITY", "");
+  o.tls_cert = env_string("MCP_GATEWAY_TLS_CERT", "");
+  o.tls_key = env_string("MCP_GATEWAY_TLS_KEY", "");
+  o.tls_ca = env_string("MCP_GATEWAY_CA_CERT", "");
+  o.hmac_secret = env_string("MCP_GATEWAY_HMAC_SECRET", "");
+  o.otlp_endpoint = env_string("OTEL_EXPORTER_OTLP_ENDPOINT", "");
+  o.otlp_service_name = env_string("OTEL_SERVICE_NAME", "mcp-gateway");
+  return o;
+}
+
+// Cobra's flag-group checks, which only see flags typed on the command line.
+Status check_flag_groups(const GatewayOptions& o) {
+  if (o.was_set("routed") && o.was_set("unified")) {
+    return Error{
+        "if any flags in the group [routed unified] are set none of the others can be; [routed unified] were "
+        "all set"};
+  }
+  if (!o.was_set("config") && !o.was_set("config-stdin") && !o.was_set("demo")) {
+    return Error{"at least one of the flags in the group [config config-stdin] is required"};
+  }
+  bool cert = o.was_set("tls-cert"), key = o.was_set("tls-key");
+  if (cert != key) {
+    return Error{std::string("if any flags in the group [tls-cert tls-key] are set they must all be set; missing [") +
+                 (cert ? "tls-key" : "tls-cert") + "]"};
+  }
+  return ok_status();
+}
+
+}  // namespace
+
+Result<GatewayOptions> parse_gateway_options(const std::vector<std::string>& args) {
+  GatewayOptions o = env_defaults();
+  FlagSet flags;
+  register_flags(flags, o);
+  auto positionals = flags.parse(args);
+  if (!positionals) return positionals.error();
+  for (const auto& f : flags.flags()) {
+    if (f.changed) o.changed.insert(f.name);
+  }
+  o.help = flags.help_requested();
+  if (o.help || o.version) return o;
+  if (!positionals->empty()) return Error{"unknown command " + base::quote(positionals->front()) + " for \"awmg\""};
+  if (auto s = check_flag_groups(o); !s) return s.error();
+  return o;
+}
+
+std::string gateway_help() {
+  GatewayOptions o = env_defaults();
+  FlagSet flags;
+  register_flags(flags, o);
+  return "MCPG Gateway: an MCP gateway with WebAssembly guards that enforce information-flow control.\n"
+         "It starts and multiplexes backend MCP servers and serves them over MCP Streamable HTTP.\n\n"
+         "Usage:\n  awmg [flags]\n  awmg [command]\n\n"
+         "Operation Modes\n  proxy       GitHub API filtering proxy (REST and GraphQL) guarded like the gateway\n\n"
+         "Utilities\n  completion  Generate the autocompletion script for the specified shell\n"
+         "  help        Help about any command\n\n"
+         "Flags:\n" +
+         flags.usages() + "\nUse \"awmg [command] --help\" for more information about a command.\n";
+}
+
+std::vector<std::string> gateway_flag_words() {
+  GatewayOptions o;
+  FlagSet flags;
+  register_flags(flags, o);
+  return flag_words(flags);
+}
+
+std::string resolve_wasm_cache_dir(bool flag_set, const std::string& flag_value, const std::string& log_dir) {
+  if (flag_set && !base::trim(flag_value).empty()) return std::string(base::trim(flag_value));
+  if (auto env = env_value("MCP_GATEWAY_WASM_CACHE_DIR"); env && !base::trim(*env).empty()) {
+    return std::string(base::trim(*env));
+  }
+  if (log_dir.empty()) return "wazero-cache";
+  std::string parent = base::dir_name(base::clean_path(log_dir));
+  return parent == "." ? "wazero-cache" : (parent == "/" ? "/wazero-cache" : parent + "/wazero-cache");
+}
+
+std::string resolve_wasm_cache_dir(const GatewayOptions& o) {
+  return resolve_wasm_cache_dir(o.was_set("wasm-cache-dir"), o.wasm_cache_dir, o.log_dir);
+}
+
+Status check_tls_options(const GatewayOptions& o) {
+  if (o.tls_cert.empty() != o.tls_key.empty()) {
+    return Error{"--tls-cert and --tls-key must both be provided together"};
+  }
+  if (!o.tls_ca.empty() && o.tls_cert.empty()) {
+    return Error{"--tls-ca requires --tls-cert and --tls-key to also be set"};
+  }
+  return ok_status();
+}
+
+Result<std::string> explicit_guards_mode(const GatewayOptions& o) {
+  if (!o.was_set("guards-mode") && !env_value("MCP_GATEWAY_GUARDS_MODE")) return std::string();
+  std::string mode = base::to_lower(base::trim(o.guards_mode));
+  if (mode != "strict" && mode != "filter" && mode != "propagate") {
+    return Error{"invalid --guards-mode flag: unknown enforcement mode: " + o.guards_mode +
+                 " (valid modes: strict, filter, propagate)"};
+  }
+  return mode;
+}
+
+Result<std::vector<std::string>> parse_sink_server_ids(const std::string& csv) {
+  std::vector<std::string> ids;
+  for (const auto& raw : base::split(csv, ',')) {
+    std::string id(base::trim(raw));
+    if (id.empty()) continue;
+    for (char c : id) {
+      bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+      if (!ok) return Error{"invalid --guards-sink-server-ids: invalid server ID " + base::quote(id)};
+    }
+    ids.push_back(id);
+  }
+  return ids;
+}
+
+void apply_verbosity(int verbose) {
+  if (std::getenv("DEBUG")) return;
+  if (verbose >= 3) {
+    ::setenv("DEBUG", "*", 1);
+  } else if (verbose == 2) {
+    ::setenv("DEBUG", "cmd:*,server:*,launcher:*", 1);
+  }
+}
+
+}  // namespace awmg::cli

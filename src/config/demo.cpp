@@ -1,0 +1,20 @@
+#include "config/demo.hpp"
+
+#include "json/json.hpp"
+
+namespace awmg::config {
+
+std::string demo_config_toml(const std::string& demo_server) {
+  // json::quote yields a valid TOML basic string too (same escapes).
+  return "# awmg embedded demo config\n"
+         "[gateway]\n"
+         "port = 3000\n"
+         "domain = \"localhost\"\n"
+         "startup_timeout = 10\n"
+         "\n"
+         "[servers.demo]\n"
+         "command = " + json::quote(demo_server) + "\n"
+         "args = []\n";
+}
+
+}  // namespace awmg::config

@@ -1,0 +1,56 @@
+#include "gateway/auth.hpp"
+
+#include <openssl/crypto.h>
+
+#include <chrono>
+#include <cstdio>
+
+#include "log/logger.hpp"
+#include "log/sanitizer.hpp"
+
+namespace awmg::gateway {
+
+AuthResult check_authorization(std::optional<std::string_view> header, std::string_view agent_id) {
+  if (!header || header->empty()) return AuthResult::kMissing;
+  for (unsigned char c : *header) {
+    if ((c < 0x20 && c != '\t') || c == 0x7f) return AuthResult::kMalformed;
+  }
+  bool equal = header->size() == agent_id.size() &&
+               CRYPTO_memcmp(header->data(), agent_id.data(), agent_id.size()) == 0;
+  return equal ? AuthResult::kOk : AuthResult::kInvalid;
+}
+
+unsigned auth_failure_status(AuthResult result) { return result == AuthResult::kMalformed ? 400 : 401; }
+
+std::string auth_failure_body(AuthResult result) {
+  switch (result) {
+    case AuthResult::kMissing: return R"({"error":"unauthorized","message":"missing Authorization header"})";
+    case AuthResult::kMalformed: return R"({"error":"bad_request","message":"malformed Authorization header"})";
+    default: return R"({"error":"unauthorized","message":"invalid API key"})";
+  }
+}
+
+const char* auth_failure_detail(AuthResult result) {
+  switch (result) {
+    case AuthResult::kMissing: return "missing_auth_header";
+    case AuthResult::kMalformed: return "malformed_auth_header";
+    default: return "invalid_api_key";
+  }
+}
+
+void log_auth_failure(AuthResult result, std::string_view request_id, std::string_view path,
+                      std::string_view method) {
+  std::string ts = log::timestamp(std::chrono::system_clock::now());
+  ts = ts.substr(0, 19) + "Z";  // RFC 3339 seconds
+  std::string line = "[ERROR] timestamp=" + ts + " server=gateway request_id=" +
+                     std::string(request_id.empty() ? "unknown" : request_id) +
+                     " error_type=authentication_failed detail=" + auth_failure_detail(result) +
+                     " path=" + std::string(path) + " method=" + std::string(method);
+  line = log::sanitize(line);
+  std::fprintf(stderr, "%s\n", line.c_str());
+  log::Logger::instance().markdown(log::Level::kError, "auth",
+                                   std::string("Authentication failed: ") + auth_failure_detail(result) + " " +
+                                       std::string(method) + " " + std::string(path));
+}
+
+}  // namespace awmg::gateway

@@ -1,0 +1,25 @@
+#pragma once
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace awmg::gateway {
+
+enum class AuthResult { kOk, kMissing, kMalformed, kInvalid };
+
+// The Authorization header must equal the agent id exactly (spec gateway §4.4), compared in constant time.
+// A header with NUL, control characters other than TAB, or DEL is malformed.
+AuthResult check_authorization(std::optional<std::string_view> header, std::string_view agent_id);
+
+// The JSON error body and status for a failed check: 401 missing/invalid, 400 malformed.
+unsigned auth_failure_status(AuthResult result);
+std::string auth_failure_body(AuthResult result);
+// "missing_auth_header", "malformed_auth_header" or "invalid_api_key".
+const char* auth_failure_detail(AuthResult result);
+
+// Logs a rejection to the markdown log and as an `[ERROR] timestamp=... error_type=authentication_failed`
+// line on stderr.
+void log_auth_failure(AuthResult result, std::string_view request_id, std::string_view path,
+                      std::string_view method);
+
+}  // namespace awmg::gateway

@@ -1,0 +1,203 @@
+#include "http/server.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include <atomic>
+#include <optional>
+#include <map>
+#include <mutex>
+
+namespace awmg::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using tcp = asio::ip::tcp;
+
+struct Server::State : std::enable_shared_from_this<State> {
+  State(asio::io_context& io, Handler h, ServerOptions o)
+      : io(io), acceptor(asio::make_strand(io)), handler(std::move(h)), options(o) {}
+
+  asio::awaitable<void> accept_loop();
+  asio::awaitable<void> serve(tcp::socket socket);
+
+  // Open connections, so stop() can close the idle ones. Touched only on each connection's strand.
+  struct Connection {
+    beast::tcp_stream* stream;
+    bool busy;
+  };
+  uint64_t add_connection(beast::tcp_stream* stream);
+  void set_busy(uint64_t id, bool busy);
+  void remove_connection(uint64_t id);
+  void close_idle();
+
+  asio::io_context& io;
+  tcp::acceptor acceptor;
+  Handler handler;
+  ServerOptions options;
+  std::atomic<bool> stopping{false};
+  mutable std::mutex mutex;
+  std::map<uint64_t, Connection> connections;
+  uint64_t next_id = 0;
+};
+
+uint64_t Server::State::add_connection(beast::tcp_stream* stream) {
+  std::lock_guard lock(mutex);
+  connections[++next_id] = {stream, true};
+  return next_id;
+}
+
+void Server::State::set_busy(uint64_t id, bool busy) {
+  std::lock_guard lock(mutex);
+  connections[id].busy = busy;
+}
+
+void Server::State::remove_connection(uint64_t id) {
+  std::lock_guard lock(mutex);
+  connections.erase(id);
+}
+
+void Server::State::close_idle() {
+  std::lock_guard lock(mutex);
+  for (auto& [id, c] : connections) {
+    asio::post(c.stream->get_executor(), [self = shared_from_this(), id = id] {
+      std::lock_guard inner(self->mutex);
+      auto it = self->connections.find(id);
+      if (it == self->connections.end() || it->second.busy) return;
+      beast::error_code ignored;
+      it->second.stream->socket().shutdown(tcp::socket::shutdown_both, ignored);
+      it->second.stream->socket().close(ignored);
+    });
+  }
+}
+
+Response make_response(const Request& request, unsigned status, std::string body, const std::string& content_type) {
+  Response res{static_cast<beast::http::status>(status), request.version()};
+  res.set(beast::http::field::content_type, content_type);
+  res.body() = std::move(body);
+  res.keep_alive(request.keep_alive());
+  res.prepare_payload();
+  return res;
+}
+
+namespace {
+
+// A response for a request that could not be read.
+Response error_response(unsigned status, const std::string& text) {
+  Response res{static_cast<beast::http::status>(status), 11};
+  res.set(beast::http::field::content_type, "text/plain; charset=utf-8");
+  res.set(beast::http::field::connection, "close");
+  res.body() = text;
+  res.keep_alive(false);
+  res.prepare_payload();
+  return res;
+}
+
+std::optional<Response> read_failure(const beast::error_code& ec) {
+  if (ec == beast::http::error::body_limit) return error_response(413, "request body too large\n");
+  if (ec == beast::http::error::header_limit) return error_response(431, "request header fields too large\n");
+  if (ec.category() == beast::http::make_error_code(beast::http::error::bad_method).category()) return error_response(400, "bad request\n");
+  return std::nullopt;  // timeout, reset, EOF: nothing to say
+}
+
+}  // namespace
+
+asio::awaitable<void> Server::State::serve(tcp::socket socket) {
+  auto self = shared_from_this();
+  beast::tcp_stream stream(std::move(socket));
+  beast::flat_buffer buffer;
+  beast::error_code ec;
+  uint64_t id = add_connection(&stream);
+  for (bool first = true; !stopping; first = false) {
+    set_busy(id, false);
+    beast::http::request_parser<beast::http::string_body> parser;
+    parser.body_limit(options.body_limit);
+    parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
+    stream.expires_after(first ? options.read_timeout : options.idle_timeout);
+    co_await beast::http::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+    set_busy(id, true);
+    if (ec) {
+      if (auto res = read_failure(ec)) {
+        stream.expires_after(std::chrono::seconds(5));
+        co_await beast::http::async_write(stream, *res, asio::redirect_error(asio::use_awaitable, ec));
+      }
+      break;
+    }
+    Response res = handler(parser.get());
+    if (stopping) res.keep_alive(false);
+    stream.expires_after(options.read_timeout);
+    co_await beast::http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec || !res.keep_alive()) break;
+  }
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  remove_connection(id);
+}
+
+asio::awaitable<void> Server::State::accept_loop() {
+  auto self = shared_from_this();
+  while (acceptor.is_open()) {
+    beast::error_code ec;
+    // Each connection gets its own strand: its coroutine and close_idle() never run at once.
+    tcp::socket socket =
+        co_await acceptor.async_accept(asio::make_strand(io), asio::redirect_error(asio::use_awaitable, ec));
+    if (ec == asio::error::operation_aborted || !acceptor.is_open()) break;
+    if (ec) continue;  // e.g. EMFILE: keep serving the connections we have
+    auto executor = socket.get_executor();
+    asio::co_spawn(executor, serve(std::move(socket)), asio::detached);
+  }
+}
+
+Server::Server(asio::io_context& io, Handler handler, ServerOptions options)
+    : state_(std::make_shared<State>(io, std::move(handler), options)) {}
+
+Server::~Server() { stop(); }
+
+Result<tcp::endpoint> Server::listen(const std::string& address) {
+  auto colon = address.rfind(':');
+  if (colon == std::string::npos) return Error{"listen tcp " + address + ": address " + address + ": missing port in address"};
+  std::string host = address.substr(0, colon), port = address.substr(colon + 1);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.empty()) host = "0.0.0.0";
+  beast::error_code ec;
+  tcp::resolver resolver(state_->io);
+  auto results = resolver.resolve(host, port, tcp::resolver::passive | tcp::resolver::numeric_service, ec);
+  if (ec || results.empty()) return Error{"listen tcp " + address + ": " + (ec ? ec.message() : "no address")};
+  tcp::endpoint endpoint = results.begin()->endpoint();
+  auto& acceptor = state_->acceptor;
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    acceptor.close(ec);
+    return Error{"listen tcp " + address + ": bind: " + ec.message()};
+  }
+  return acceptor.local_endpoint();
+}
+
+void Server::start() { asio::co_spawn(state_->acceptor.get_executor(), state_->accept_loop(), asio::detached); }
+
+void Server::stop() {
+  if (state_->stopping.exchange(true)) return;
+  asio::post(state_->acceptor.get_executor(), [state = state_] {
+    beast::error_code ignored;
+    state->acceptor.close(ignored);
+    state->close_idle();
+  });
+}
+
+size_t Server::open_connections() const {
+  std::lock_guard lock(state_->mutex);
+  return state_->connections.size();
+}
+
+}  // namespace awmg::http

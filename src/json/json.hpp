@@ -1,0 +1,31 @@
+#pragma once
+#include <rapidjson/document.h>
+
+#include <string>
+#include <string_view>
+
+#include "base/result.hpp"
+
+namespace awmg::json {
+
+using Document = rapidjson::Document;
+using Value = rapidjson::Value;
+
+inline constexpr size_t kDefaultMaxDepth = 256;
+
+// Parses strict JSON (UTF-8 validated) without recursion, so hostile nesting cannot exhaust the stack, then
+// refuses documents nested deeper than `max_depth`. Errors name the line and column.
+Result<Document> parse(std::string_view text, size_t max_depth = kDefaultMaxDepth);
+
+// Nesting depth of a value (a scalar is 0), computed without recursion.
+size_t depth(const Value& value);
+
+std::string to_string(const Value& value);         // compact
+std::string to_pretty_string(const Value& value);  // 2-space indent, like Go's MarshalIndent(v, "", "  ")
+std::string quote(std::string_view text);          // a JSON string literal
+
+// Convenience lookups that never throw.
+const Value* member(const Value& object, const char* name);
+std::string string_or(const Value& object, const char* name, std::string fallback = "");
+
+}  // namespace awmg::json

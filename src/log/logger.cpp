@@ -1,0 +1,161 @@
+#include "log/logger.hpp"
+
+#include <ctime>
+
+#include "base/files.hpp"
+#include "log/sanitizer.hpp"
+
+namespace awmg::log {
+
+const char* level_name(Level level) {
+  switch (level) {
+    case Level::kInfo: return "INFO";
+    case Level::kWarn: return "WARN";
+    case Level::kError: return "ERROR";
+    case Level::kDebug: return "DEBUG";
+  }
+  return "INFO";
+}
+
+std::string timestamp(std::chrono::system_clock::time_point when) {
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(when.time_since_epoch()).count();
+  std::time_t secs = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  ::gmtime_r(&secs, &tm);
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
+  return buf;
+}
+
+std::string format_line(std::chrono::system_clock::time_point when, Level level, std::string_view category,
+                        std::string_view message) {
+  std::string line = "[" + timestamp(when) + "] [" + level_name(level) + "] [";
+  line.append(category).append("] ").append(message);
+  return line;
+}
+
+std::string format_markdown(Level level, std::string_view category, std::string_view message) {
+  const char* emoji = level == Level::kInfo   ? "\xE2\x9C\x93"                  // ✓
+                      : level == Level::kWarn ? "\xE2\x9A\xA0\xEF\xB8\x8F"      // ⚠️
+                      : level == Level::kError ? "\xE2\x9C\x97"                 // ✗
+                                               : "\xF0\x9F\x94\x8D";            // 🔍
+  std::string head = std::string("- ") + emoji + " **" + std::string(category) + "**";
+  bool preformatted = message.find('\n') != std::string_view::npos ||
+                      message.find("command=") != std::string_view::npos ||
+                      message.find("args=") != std::string_view::npos;
+  if (!preformatted) return head + " " + std::string(message);
+  std::string out = head + "\n  ```\n";
+  size_t start = 0;
+  while (start <= message.size()) {
+    size_t nl = message.find('\n', start);
+    std::string_view line = message.substr(start, nl == std::string_view::npos ? std::string_view::npos : nl - start);
+    out += "  ";
+    out += line;
+    out += "\n";
+    if (nl == std::string_view::npos) break;
+    start = nl + 1;
+  }
+  return out + "  ```";
+}
+
+Logger& Logger::instance() {
+  static Logger logger;
+  return logger;
+}
+
+bool Logger::File::append(std::string_view text) {
+  std::lock_guard lock(mutex);
+  return append_locked(text);
+}
+
+bool Logger::File::append_locked(std::string_view text) {
+  if (!handle) return false;
+  std::fwrite(text.data(), 1, text.size(), handle);
+  std::fflush(handle);
+  return true;
+}
+
+std::string Logger::open(const std::string& dir) {
+  if (auto made = base::make_dirs(dir, 0755); !made) {
+    return "failed to create log directory " + dir + ": " + made.error().message +
+           " (logging to stderr; markdown, JSONL and per-server logs are off)";
+  }
+  auto open_file = [&](const char* name, const char* mode) { return std::fopen((dir + "/" + name).c_str(), mode); };
+  unified_.handle = open_file("mcp-gateway.log", "ae");
+  if (!unified_.handle) return "failed to open " + dir + "/mcp-gateway.log (logging to stderr)";
+  markdown_.handle = open_file("gateway.md", "we");
+  jsonl_.handle = open_file("rpc-messages.jsonl", "ae");
+  dir_ = dir;
+  return "";
+}
+
+void Logger::close() {
+  {
+    std::lock_guard lock(markdown_.mutex);
+    if (markdown_started_) markdown_.append_locked("\n</details>\n");
+    markdown_started_ = false;
+  }
+  for (File* f : {&unified_, &markdown_, &jsonl_}) {
+    std::lock_guard lock(f->mutex);
+    if (f->handle) std::fclose(f->handle);
+    f->handle = nullptr;
+  }
+  std::lock_guard lock(servers_mutex_);
+  for (auto& [id, file] : servers_) {
+    if (file->handle) std::fclose(file->handle);
+  }
+  servers_.clear();
+  dir_.clear();
+}
+
+void Logger::write(Level level, std::string_view category, std::string_view message) {
+  std::string line = format_line(std::chrono::system_clock::now(), level, category, sanitize(message)) + "\n";
+  if (!unified_.append(line)) std::fwrite(line.data(), 1, line.size(), err());
+}
+
+bool Logger::safe_file_name(std::string_view id) {
+  if (id.empty() || id == "." || id == ".." || id.size() > 200) return false;
+  for (char c : id) {
+    if (c == '/' || c == '\\' || static_cast<unsigned char>(c) < 0x20) return false;
+  }
+  return true;
+}
+
+Logger::File* Logger::server_file(std::string_view server_id) {
+  if (dir_.empty() || !safe_file_name(server_id)) return nullptr;
+  std::lock_guard lock(servers_mutex_);
+  auto it = servers_.find(server_id);
+  if (it != servers_.end()) return it->second.get();
+  auto file = std::make_unique<File>();
+  file->handle = std::fopen((dir_ + "/" + std::string(server_id) + ".log").c_str(), "ae");
+  return servers_.emplace(std::string(server_id), std::move(file)).first->second.get();
+}
+
+void Logger::server(std::string_view server_id, Level level, std::string_view category,
+                    std::string_view message) {
+  std::string clean = sanitize(message);
+  if (File* f = server_file(server_id)) {
+    f->append(format_line(std::chrono::system_clock::now(), level, category, clean) + "\n");
+  }
+  write(level, category, "[" + std::string(server_id) + "] " + clean);
+}
+
+void Logger::markdown(Level level, std::string_view category, std::string_view message) {
+  std::string entry = format_markdown(level, category, sanitize(message)) + "\n";
+  std::lock_guard lock(markdown_.mutex);
+  if (!markdown_.handle) return;
+  if (!markdown_started_) {
+    entry = "<details>\n<summary>MCP Gateway</summary>\n\n" + entry;
+    markdown_started_ = true;
+  }
+  markdown_.append_locked(entry);
+}
+
+void Logger::jsonl(std::string_view record) {
+  std::string line(record);
+  line += "\n";
+  jsonl_.append(line);
+}
+
+}  // namespace awmg::log

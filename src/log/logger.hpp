@@ -1,0 +1,79 @@
+#pragma once
+#include <chrono>
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+namespace awmg::log {
+
+enum class Level { kInfo, kWarn, kError, kDebug };
+const char* level_name(Level level);
+
+// `[YYYY-MM-DDTHH:MM:SS.mmmZ] [LEVEL] [category] message` (spec gateway §6.2).
+std::string format_line(std::chrono::system_clock::time_point when, Level level, std::string_view category,
+                        std::string_view message);
+// RFC 3339 UTC with milliseconds, as in the text lines and JSONL records.
+std::string timestamp(std::chrono::system_clock::time_point when);
+
+// One markdown entry of gateway.md (spec gateway §6.3), without the trailing newline.
+std::string format_markdown(Level level, std::string_view category, std::string_view message);
+
+// The process's log set in one directory (spec gateway §6.1): mcp-gateway.log, <server>.log, gateway.md and
+// rpc-messages.jsonl. Every message is sanitized before it is written. Thread-safe. Lines are flushed, not
+// fsynced. Before open(), and when the directory cannot be created, text lines go to stderr.
+class Logger {
+ public:
+  static Logger& instance();
+
+  // Creates the directory and opens the files. On failure the unified log falls back to stderr, markdown
+  // and per-server logs are off, and the returned text says why (the caller logs it as a warning).
+  std::string open(const std::string& dir);
+  void close();  // writes the markdown footer; idempotent
+
+  bool has_dir() const { return !dir_.empty(); }
+  const std::string& dir() const { return dir_; }
+
+  void write(Level level, std::string_view category, std::string_view message);
+  // `<id>.log` plus the unified log with a `[<id>] ` prefix. Ids that are not safe file names go to the
+  // unified log only.
+  void server(std::string_view server_id, Level level, std::string_view category, std::string_view message);
+  void markdown(Level level, std::string_view category, std::string_view message);
+  void jsonl(std::string_view record);  // one compact JSON object, already built and sanitized
+
+  // Test seam: lines normally written to stderr go here instead when set.
+  void set_stderr(std::FILE* sink) { stderr_ = sink; }
+
+ private:
+  struct File {
+    std::FILE* handle = nullptr;
+    std::mutex mutex;
+    bool append(std::string_view text);  // false when the file is not open
+    bool append_locked(std::string_view text);
+  };
+  std::FILE* err() const { return stderr_ ? stderr_ : ::stderr; }
+  File* server_file(std::string_view server_id);
+  static bool safe_file_name(std::string_view id);
+
+  std::string dir_;
+  File unified_, markdown_, jsonl_;
+  bool markdown_started_ = false;
+  std::mutex servers_mutex_;
+  std::map<std::string, std::unique_ptr<File>, std::less<>> servers_;
+  std::FILE* stderr_ = nullptr;
+};
+
+// Shorthands for the unified log.
+inline void info(std::string_view category, std::string_view message) {
+  Logger::instance().write(Level::kInfo, category, message);
+}
+inline void warn(std::string_view category, std::string_view message) {
+  Logger::instance().write(Level::kWarn, category, message);
+}
+inline void error(std::string_view category, std::string_view message) {
+  Logger::instance().write(Level::kError, category, message);
+}
+
+}  // namespace awmg::log

@@ -1,0 +1,46 @@
+#include "log/rpc_log.hpp"
+
+#include <chrono>
+
+#include "json/json.hpp"
+#include "log/logger.hpp"
+#include "log/sanitizer.hpp"
+
+namespace awmg::log {
+namespace {
+
+std::string string_array(const std::vector<std::string>& items) {
+  std::string out = "[";
+  for (size_t i = 0; i < items.size(); ++i) out += (i ? "," : "") + json::quote(items[i]);
+  return out + "]";
+}
+
+}  // namespace
+
+std::string sanitize_json_payload(std::string_view payload) {
+  std::string clean = sanitize(payload);
+  auto doc = json::parse(clean);
+  if (!doc) return "{\"_error\":\"invalid JSON\",\"_raw\":" + json::quote(clean) + "}";
+  return json::to_string(*doc);
+}
+
+std::string format_rpc_record(const RpcRecord& r, std::string_view timestamp) {
+  std::string line = "{\"timestamp\":" + json::quote(timestamp) + ",\"event\":";
+  line += r.direction == "OUT" ? "\"rpc_request\"" : "\"rpc_response\"";
+  line += ",\"_schema\":\"rpc-message/v2\",\"direction\":" + json::quote(r.direction);
+  line += ",\"server_id\":" + json::quote(r.server_id);
+  if (!r.method.empty()) line += ",\"method\":" + json::quote(r.method);
+  if (!r.error.empty()) line += ",\"error\":" + json::quote(sanitize(r.error));
+  if (r.tags) {
+    line += ",\"agent_secrecy\":" + string_array(r.tags->secrecy);
+    line += ",\"agent_integrity\":" + string_array(r.tags->integrity);
+  }
+  line += ",\"payload\":" + sanitize_json_payload(r.payload) + "}";
+  return line;
+}
+
+void write_rpc_record(const RpcRecord& record) {
+  Logger::instance().jsonl(format_rpc_record(record, timestamp(std::chrono::system_clock::now())));
+}
+
+}  // namespace awmg::log

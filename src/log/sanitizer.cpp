@@ -1,0 +1,99 @@
+#include "log/sanitizer.hpp"
+
+#include <re2/re2.h>
+
+#include <memory>
+#include <vector>
+
+namespace awmg::log {
+namespace {
+
+struct Rule {
+  std::unique_ptr<RE2> re;
+  bool keep_key;  // "key=secret" -> "key=[REDACTED]"
+};
+
+const std::vector<Rule>& rules() {
+  static const std::vector<Rule> list = [] {
+    std::vector<Rule> r;
+    auto add = [&r](const char* pattern, bool keep_key) {
+      r.push_back({std::make_unique<RE2>(pattern), keep_key});
+    };
+    // JSON string fields named like secrets: "token": "value" -> "token":"[REDACTED]"
+    add(R"re((?i)"(token|password|passwd|pwd|apikey|api_key|api-key|secret|client_secret|api_secret|)re"
+        R"re(authorization|auth|key|private_key|public_key|credentials|credential|access_token|refresh_token|)re"
+        R"re(bearer_token)"\s*:\s*"(?:[^"\\]|\\.)*")re",
+        true);
+    add(R"((?i)(apikey|api_key|access_key)[=:]\s*\S{8,})", true);
+    add(R"((?i)(client_secret|client_id)[=:]\s*\S{8,})", true);
+    add(R"((?i)(token|key|secret|password|auth)[=:]\s*\S{8,})", true);
+    add(R"(github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59})", false);
+    add(R"(ghp_[A-Za-z0-9]{36,})", false);
+    add(R"((?i)authorization:\s*[A-Za-z0-9\-._~+/ ]+=*)", true);
+    add(R"((?i)bearer\s+[A-Za-z0-9\-._~+/]+=*)", false);
+    add(R"([\w-]{20,}\.eyJ[\w-]+\.[\w-]+)", false);
+    add(R"([a-f0-9]{32,})", false);
+    return r;
+  }();
+  return list;
+}
+
+// Replaces every match of `rule` in `text`.
+std::string redact_matches(const Rule& rule, const std::string& text) {
+  std::string out;
+  re2::StringPiece input(text);
+  re2::StringPiece match;
+  size_t last = 0;
+  while (last <= text.size() &&
+         rule.re->Match(input, last, text.size(), RE2::UNANCHORED, &match, 1)) {
+    size_t begin = static_cast<size_t>(match.data() - text.data());
+    out.append(text, last, begin - last);
+    std::string_view m(match.data(), match.size());
+    if (rule.keep_key && m.size() > 0) {
+      if (m.front() == '"') {
+        auto colon = m.find(':');
+        out.append(m.substr(0, colon));
+        out.append(":\"[REDACTED]\"");
+      } else {
+        auto sep = m.find_first_of("=:");
+        if (sep != std::string_view::npos) {
+          out.append(m.substr(0, sep));
+          out.append("=[REDACTED]");
+        } else {
+          out.append("[REDACTED]");
+        }
+      }
+    } else {
+      out.append("[REDACTED]");
+    }
+    last = begin + match.size();
+    if (match.empty()) {
+      if (last < text.size()) out.push_back(text[last]);
+      ++last;
+    }
+  }
+  if (last < text.size()) out.append(text, last, std::string::npos);
+  return out;
+}
+
+}  // namespace
+
+std::string sanitize(std::string_view text) {
+  std::string out(text);
+  for (const auto& rule : rules()) {
+    if (RE2::PartialMatch(out, *rule.re)) out = redact_matches(rule, out);
+  }
+  return out;
+}
+
+std::string short_session_id(std::string_view id) {
+  if (id.empty()) return "(none)";
+  return std::string(id.substr(0, 8));
+}
+
+std::string redact_value(std::string_view value) {
+  if (value.size() <= 4) return "...";  // too short to show any of it
+  return std::string(value.substr(0, 4)) + "...";
+}
+
+}  // namespace awmg::log

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Configures and builds awmg into build/ (or $AWMG_BUILD_DIR). Extra arguments go to cmake's configure step,
+# e.g. -DCMAKE_BUILD_TYPE=Asan for the AddressSanitizer + UndefinedBehaviorSanitizer build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build_dir=${AWMG_BUILD_DIR:-build}
+cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE="${AWMG_BUILD_TYPE:-RelWithDebInfo}" "$@" >/dev/null
+cmake --build "$build_dir"

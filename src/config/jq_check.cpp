@@ -32,6 +32,7 @@ Status check_jq_expression(const std::string& expression) {
   jq_teardown(&jq);
   if (compiled) return ok_status();
   if (base::starts_with(message, "jq: error: ")) message = message.substr(11);
+  message = std::string(base::trim(message));
   return Error{message.empty() ? "compile error" : message};
 }
 

@@ -95,10 +95,7 @@ Status read_http(const Value& v, const std::string& path, ServerConfig& server) 
       break;
     }
   }
-  if (const Value* auth = json::member(v, "auth")) {
-    if (!auth->IsObject()) return config_error(path + ".auth", "'auth' must be an object");
-    server.auth = AuthConfig{json::string_or(*auth, "type"), json::string_or(*auth, "audience", server.url)};
-  }
+  if (server.auth && server.auth->audience.empty()) server.auth->audience = server.url;
   return ok_status();
 }
 
@@ -144,6 +141,10 @@ Status read_common(const Value& v, const std::string& path, ServerConfig& server
   server.guard = guard.value_or("");
   AWMG_TRY(auto filters, fields::string_map(v, "tool_response_filters", path));
   server.tool_response_filters = filters.value_or(std::map<std::string, std::string>{});
+  if (const Value* auth = json::member(v, "auth")) {
+    if (!auth->IsObject()) return config_error(path + ".auth", "'auth' must be an object");
+    server.auth = AuthConfig{json::string_or(*auth, "type"), json::string_or(*auth, "audience")};
+  }
   return ok_status();
 }
 
@@ -153,6 +154,7 @@ Result<ServerConfig> read_server(const std::string& id, const Value& v, const Co
   server.id = id;
   if (!v.IsObject()) return config_error(path, "server configuration must be an object");
   AWMG_CHECK(read_type(v, path, config, server));
+  if (server.type == ServerType::kCustom) return server;  // its fields belong to its own schema
   AWMG_CHECK(read_common(v, path, server));
   if (server.type == ServerType::kStdio) AWMG_CHECK(read_container(v, path, server));
   if (server.type == ServerType::kHttp) AWMG_CHECK(read_http(v, path, server));

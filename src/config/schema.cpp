@@ -122,9 +122,16 @@ Status validate_against_schema(const json::Value& document) {
   if (validator.validate(compiled_schema(), target, &results)) return ok_status();
 
   std::string report = "Configuration validation error (MCP Gateway version: " + base::version_string() + "):\n\n";
-  std::set<std::pair<std::string, std::string>> seen;
+  // valijson reports each failure once more at every enclosing schema ("Failed to validate against ...");
+  // the leaves say what is actually wrong, so only they are shown when there are any.
+  std::vector<valijson::ValidationResults::Error> errors, leaves;
   valijson::ValidationResults::Error error;
-  while (results.popError(error)) {
+  while (results.popError(error)) errors.push_back(error);
+  for (const auto& e : errors) {
+    if (!base::starts_with(e.description, "Failed to validate against")) leaves.push_back(e);
+  }
+  std::set<std::pair<std::string, std::string>> seen;
+  for (const auto& error : leaves.empty() ? errors : leaves) {
     std::string where = location(error.context);
     if (!seen.insert({where, error.description}).second) continue;
     report += "Location: " + where + "\nError: " + error.description + "\n";

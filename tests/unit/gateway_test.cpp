@@ -1,0 +1,137 @@
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config/docker_argv.hpp"
+#include "config/expand.hpp"
+#include "gateway/auth.hpp"
+#include "gateway/client_config.hpp"
+#include "gateway/health.hpp"
+#include "json/json.hpp"
+#include "support/process.hpp"
+#include "support/scoped_env.hpp"
+#include "wasm/cache_dir.hpp"
+
+namespace awmg {
+namespace {
+
+config::Config two_servers() {
+  config::Config c;
+  c.gateway.agent_id = "key-1";
+  config::ServerConfig a;
+  a.id = "alpha";
+  a.tools = {"t1", "t2"};
+  config::ServerConfig b;
+  b.id = "beta";
+  c.servers = {a, b};
+  return c;
+}
+
+TEST(ClientConfig, RoutedDocument) {
+  EXPECT_EQ(gateway::client_config_document(two_servers(), "0.0.0.0:8000", false, false),
+            "{\n"
+            "  \"mcpServers\": {\n"
+            "    \"alpha\": {\n"
+            "      \"type\": \"http\",\n"
+            "      \"url\": \"http://127.0.0.1:8000/mcp/alpha\",\n"
+            "      \"headers\": {\n"
+            "        \"Authorization\": \"key-1\"\n"
+            "      },\n"
+            "      \"tools\": [\n"
+            "        \"t1\",\n"
+            "        \"t2\"\n"
+            "      ]\n"
+            "    },\n"
+            "    \"beta\": {\n"
+            "      \"type\": \"http\",\n"
+            "      \"url\": \"http://127.0.0.1:8000/mcp/beta\",\n"
+            "      \"headers\": {\n"
+            "        \"Authorization\": \"key-1\"\n"
+            "      }\n"
+            "    }\n"
+            "  }\n"
+            "}\n");
+}
+
+TEST(ClientConfig, UnifiedTlsAndHosts) {
+  auto doc = json::parse(gateway::client_config_document(two_servers(), "[::]:9443", true, true));
+  ASSERT_TRUE(doc);
+  EXPECT_EQ(json::string_or((*doc)["mcpServers"]["beta"], "url"), "https://127.0.0.1:9443/mcp");
+  EXPECT_EQ(gateway::client_host_port("localhost:3000"), "localhost:3000");
+  EXPECT_EQ(gateway::client_host_port("::"), "127.0.0.1:3000");  // unparseable
+  EXPECT_EQ(gateway::client_host_port(":8080"), "127.0.0.1:8080");
+  EXPECT_EQ(gateway::client_host_port("[::1]:8080"), "[::1]:8080");
+}
+
+TEST(Health, ReportsServersAndOverallStatus) {
+  backend::ServerStatus status({"a", "b"});
+  std::string body = gateway::health_document(status.snapshot());
+  auto doc = json::parse(body);
+  ASSERT_TRUE(doc);
+  EXPECT_EQ(json::string_or(*doc, "status"), "healthy");
+  EXPECT_EQ(json::string_or(*doc, "specVersion"), "1.14.0");
+  EXPECT_EQ(json::string_or((*doc)["servers"]["a"], "status"), "stopped");
+  status.record_start("a");
+  status.record_error("b", "exec failed");
+  doc = json::parse(gateway::health_document(status.snapshot()));
+  EXPECT_EQ(json::string_or(*doc, "status"), "unhealthy");
+  EXPECT_EQ(json::string_or((*doc)["servers"]["a"], "status"), "running");
+  EXPECT_EQ(json::string_or((*doc)["servers"]["b"], "status"), "error");
+  status.record_start("b");  // a later success clears the error
+  EXPECT_FALSE(status.any_error());
+}
+
+TEST(Auth, ExactHeaderEquality) {
+  using gateway::AuthResult;
+  EXPECT_EQ(gateway::check_authorization("key", "key"), AuthResult::kOk);
+  EXPECT_EQ(gateway::check_authorization(std::nullopt, "key"), AuthResult::kMissing);
+  EXPECT_EQ(gateway::check_authorization("", "key"), AuthResult::kMissing);
+  EXPECT_EQ(gateway::check_authorization("Bearer key", "key"), AuthResult::kInvalid);
+  EXPECT_EQ(gateway::check_authorization("ke", "key"), AuthResult::kInvalid);
+  EXPECT_EQ(gateway::check_authorization(std::string_view("k\0y", 3), "key"), AuthResult::kMalformed);
+  EXPECT_EQ(gateway::check_authorization("k\ty", "k\ty"), AuthResult::kOk);
+  EXPECT_EQ(gateway::check_authorization("k\x7fy", "key"), AuthResult::kMalformed);
+  EXPECT_EQ(gateway::auth_failure_body(AuthResult::kMissing),
+            R"({"error":"unauthorized","message":"missing Authorization header"})");
+  EXPECT_EQ(gateway::auth_failure_status(AuthResult::kMalformed), 400u);
+  EXPECT_EQ(gateway::auth_failure_body(AuthResult::kInvalid), R"({"error":"unauthorized","message":"invalid API key"})");
+}
+
+TEST(Expand, VariablesInTextAndJson) {
+  test::ScopedEnv env;
+  env.set("AWMG_T_V", "va\"l\\ue").set("AWMG_T_EMPTY", "").unset("AWMG_T_NOPE");
+  EXPECT_EQ(*config::expand_variables("a ${AWMG_T_V} $AWMG_T_V ${AWMG_T_EMPTY}."), "a va\"l\\ue $AWMG_T_V .");
+  EXPECT_EQ(*config::expand_variables(R"({"k":"${AWMG_T_V}","n":${AWMG_T_EMPTY}1})", true),
+            R"({"k":"va\"l\\ue","n":1})");
+  EXPECT_EQ(*config::expand_variables("${1BAD} ${} ${UNCLOSED"), "${1BAD} ${} ${UNCLOSED");
+  EXPECT_FALSE(config::expand_variables("${AWMG_T_NOPE}"));
+}
+
+TEST(DockerArgv, OrderAndEnvForms) {
+  config::ContainerSpec spec;
+  spec.container = "img:1";
+  spec.env = {{"B", "2"}, {"A", ""}};
+  spec.args = {"--network", "host"};
+  EXPECT_EQ(config::docker_run_args(spec),
+            (std::vector<std::string>{"run", "--rm", "-i", "-e", "NO_COLOR=1", "-e", "TERM=dumb", "-e",
+                                      "PYTHONUNBUFFERED=1", "-e", "A", "-e", "B=2", "--network", "host", "img:1"}));
+}
+
+TEST(WasmCacheDir, CreatesPrivateDirectoryOrFallsBack) {
+  test::TempDir dir;
+  auto ok = wasm::prepare_cache_dir(dir.file("cache/nested"));
+  EXPECT_EQ(ok.path, dir.file("cache/nested"));
+  EXPECT_EQ(ok.warning, "");
+  dir.write("plain-file", "");
+  auto file = wasm::prepare_cache_dir(dir.file("plain-file"));
+  EXPECT_EQ(file.path, "");
+  EXPECT_EQ(file.warning, "Falling back to in-memory WASM compilation cache after \"" + dir.file("plain-file") +
+                              "\" failed: mkdir " + dir.file("plain-file") + ": not a directory");
+  if (::geteuid() != 0) {  // root writes anywhere; the read-only case needs an ordinary user
+    ::mkdir(dir.file("ro").c_str(), 0500);
+    EXPECT_EQ(wasm::prepare_cache_dir(dir.file("ro")).path, "");
+  }
+}
+
+}  // namespace
+}  // namespace awmg

@@ -19,6 +19,7 @@
 #include "gateway/client_config.hpp"
 #include "gateway/routes.hpp"
 #include "http/server.hpp"
+#include "log/debug.hpp"
 #include "log/logger.hpp"
 #include "wasm/cache_dir.hpp"
 
@@ -29,9 +30,12 @@ namespace asio = boost::asio;
 
 // Prints a fatal startup error: stderr verbatim, and the logs.
 int fail(const std::string& message) {
-  log::error("startup", message);
-  log::Logger::instance().markdown(log::Level::kError, "startup", message);
-  log::Logger::instance().close();
+  auto& logger = log::Logger::instance();
+  if (logger.has_dir()) {  // without a log directory the log is stderr, which gets the message below
+    log::error("startup", message);
+    logger.markdown(log::Level::kError, "startup", message);
+  }
+  logger.close();
   std::fprintf(stderr, "%s\n", message.c_str());
   return 1;
 }
@@ -175,6 +179,7 @@ int run_gateway(const GatewayOptions& o) {
   if (auto tls = check_tls_options(o); !tls) return fail(tls.error().message);
   if (settings->tls) return fail("failed to configure TLS: TLS serving is not available in this build yet");
   log_config(*config, *settings);
+  log::Debug("cmd:root").print("starting the HTTP server on " + settings->listen);
   Runtime runtime(*config, *settings);
   if (auto listening = runtime.listen(); !listening) return fail(listening.error().message);
   print_client_config(*config, *settings);

@@ -178,8 +178,9 @@ Result<tcp::endpoint> Server::listen(const std::string& address) {
   if (!ec) acceptor.bind(endpoint, ec);
   if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) {
+    std::string reason = ec.message();
     acceptor.close(ec);
-    return Error{"listen tcp " + address + ": bind: " + ec.message()};
+    return Error{"listen tcp " + address + ": bind: " + reason};
   }
   return acceptor.local_endpoint();
 }

@@ -1,0 +1,116 @@
+// The real binary's command line: exit codes, stdout/stderr channels and exact messages (spec gateway §1).
+#include <gtest/gtest.h>
+
+#include "integration/awmg_process.hpp"
+
+namespace awmg::test {
+namespace {
+
+TEST(Cli, VersionGoesToStdout) {
+  TempDir dir;
+  auto r = run_awmg({"--version"}, awmg_env(dir));
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out.rfind("MCPG Gateway 0.1.0", 0), 0u) << r.out;
+  EXPECT_EQ(r.out.back(), '\n');
+  EXPECT_EQ(r.err, "");
+}
+
+TEST(Cli, HelpListsFlagsAndCommands) {
+  TempDir dir;
+  auto r = run_awmg({"--help"}, awmg_env(dir));
+  EXPECT_EQ(r.exit_code, 0);
+  for (const char* s : {"Usage:", "awmg [command]", "proxy", "completion", "-c, --config string",
+                        "--wasm-cache-dir string", "--shutdown-timeout duration", "(default 5s)"}) {
+    EXPECT_NE(r.out.find(s), std::string::npos) << s;
+  }
+  auto proxy = run_awmg({"help", "proxy"}, awmg_env(dir));
+  EXPECT_EQ(proxy.exit_code, 0);
+  EXPECT_NE(proxy.out.find("--guard-wasm string"), std::string::npos);
+}
+
+TEST(Cli, FlagErrorsExitOneWithUsageHint) {
+  TempDir dir;
+  struct Case {
+    std::vector<std::string> args;
+    std::string err;
+  };
+  for (const auto& c : std::vector<Case>{
+           {{}, "at least one of the flags in the group [config config-stdin] is required\n"
+                "See 'awmg --help' for usage\n"},
+           {{"--bogus"}, "unknown flag: --bogus\nSee 'awmg --help' for usage\n"},
+           {{"-c"}, "flag needs an argument: 'c' in -c\nSee 'awmg --help' for usage\n"},
+           {{"-c", "x", "--unified", "--routed"},
+            "if any flags in the group [routed unified] are set none of the others can be; [routed unified] were "
+            "all set\nSee 'awmg --help' for usage\n"},
+           {{"-c", "x", "--payload-size-threshold", "big"},
+            "invalid argument \"big\" for \"--payload-size-threshold\" flag: strconv.ParseInt: parsing \"big\": "
+            "invalid syntax\nSee 'awmg --help' for usage\n"},
+           {{"completion", "tcsh"}, "invalid argument \"tcsh\" for \"awmg completion\"\n"
+                                    "See 'awmg completion --help' for usage\n"},
+           {{"proxy", "--listen"}, "flag needs an argument: --listen\nSee 'awmg proxy --help' for usage\n"},
+       }) {
+    auto r = run_awmg(c.args, awmg_env(dir));
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_EQ(r.err, c.err);
+    EXPECT_EQ(r.out, "");
+  }
+}
+
+TEST(Cli, CompletionScripts) {
+  TempDir dir;
+  for (const char* shell : {"bash", "zsh", "fish", "powershell"}) {
+    auto r = run_awmg({"completion", shell}, awmg_env(dir));
+    EXPECT_EQ(r.exit_code, 0) << shell;
+    EXPECT_NE(r.out.find("awmg"), std::string::npos) << shell;
+  }
+  // The bash script is valid bash and completes flags.
+  auto script = run_awmg({"completion", "bash"}, awmg_env(dir));
+  dir.write("c.bash", script.out);
+  auto r = run({"/bin/bash", "-c",
+                "source " + dir.file("c.bash") +
+                    "; COMP_WORDS=(awmg --wasm); COMP_CWORD=1; _awmg; printf '%s\\n' \"${COMPREPLY[@]}\""});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "--wasm-cache-dir\n");
+}
+
+TEST(Cli, ProxyModeParsesItsOwnFlags) {
+  TempDir dir;
+  dir.write("g.wasm", "");
+  auto r = run_awmg({"proxy", "--guard-wasm", dir.file("g.wasm"), "--trusted-bots", "a,b"}, awmg_env(dir));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err, "awmg proxy: proxy mode is not available in this build yet\n");
+}
+
+TEST(Cli, EnvFileLoadErrors) {
+  TempDir dir;
+  auto r = run_awmg({"-c", dir.file("x.toml"), "--env", dir.file("missing.env")}, awmg_env(dir));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err, "failed to load .env file: open " + dir.file("missing.env") + ": No such file or directory\n");
+}
+
+TEST(Cli, ValidateEnvReportsEveryProblem) {
+  TempDir dir;
+  auto options = awmg_env(dir, {{"DOCKER_HOST", "unix://" + dir.file("no.sock")}});
+  for (const char* v : {"MCP_GATEWAY_PORT", "MCP_GATEWAY_DOMAIN", "MCP_GATEWAY_AGENT_ID", "MCP_GATEWAY_API_KEY"}) {
+    options.unset_env.push_back(v);
+  }
+  auto r = run_awmg({"--demo", "--validate-env"}, options);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err,
+            "environment validation failed: Environment validation failed:\n"
+            "  - Docker daemon is not accessible. Ensure the Docker socket is mounted or Docker is running.\n"
+            "  - Required environment variables not set: MCP_GATEWAY_PORT, MCP_GATEWAY_DOMAIN, "
+            "MCP_GATEWAY_AGENT_ID\n");
+}
+
+TEST(Cli, InvalidGuardsModeFromEnvironment) {
+  TempDir dir;
+  auto r = run_awmg({"--demo"}, awmg_env(dir, {{"MCP_GATEWAY_GUARDS_MODE", "lenient"}}));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err,
+            "invalid --guards-mode flag: unknown enforcement mode: lenient (valid modes: strict, filter, "
+            "propagate)\n");
+}
+
+}  // namespace
+}  // namespace awmg::test

@@ -103,7 +103,14 @@ std::string handle(const Document& msg) {
                                 R"("serverInfo":{"name":"awmg-demo-server","version":"1.0.0"}})");
   }
   if (method == "ping") return result_reply(id, "{}");
-  if (method == "tools/list") return result_reply(id, std::string(R"({"tools":)") + kTools + "}");
+  if (method == "tools/list") {
+    static const std::string tools = [] {  // one line: the transport is newline-delimited
+      Document d;
+      d.Parse(kTools);
+      return to_json(d);
+    }();
+    return result_reply(id, R"({"tools":)" + tools + "}");
+  }
   if (method == "tools/call") {
     std::string name = params.IsObject() && params.HasMember("name") && params["name"].IsString()
                            ? params["name"].GetString()

@@ -23,7 +23,7 @@ Result<config::Config> load_config(const GatewayOptions& o) {
     if (!text) return Error{"failed to read configuration from stdin: " + text.error().message};
     return config::load_json_config(*text);
   }
-  if (!o.config_file.empty()) return config::load_toml_file(o.config_file);
+  if (!o.demo || o.was_set("config")) return config::load_toml_file(o.config_file);
   std::string server = demo_server_path();
   if (::access(server.c_str(), X_OK) != 0) {
     return Error{"demo server not found at " + server + " (build it with the project: cmake --build)"};

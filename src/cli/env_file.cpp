@@ -33,6 +33,10 @@ std::string expand_shell_variables(std::string_view text) {
         i = close;
         continue;
       }
+    } else if (std::string_view("*#$@!?-0123456789").find(text[i + 1]) != std::string_view::npos) {
+      out += lookup(std::string(1, text[i + 1]));  // Go's os.ExpandEnv: one-character special names
+      ++i;
+      continue;
     } else if (name_char(text[i + 1], true)) {
       size_t j = i + 1;
       while (j < text.size() && name_char(text[j], false)) ++j;

@@ -1,22 +1,30 @@
 #include "cli/gateway_command.hpp"
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include <atomic>
+#include <condition_variable>
+#include <future>
+#include <mutex>
 #include <cstdio>
 #include <thread>
 #include <vector>
 
-#include "backend/server_status.hpp"
+#include "backend/process.hpp"
 #include "base/version.hpp"
 #include "cli/config_source.hpp"
 #include "cli/env_file.hpp"
 #include "cli/settings.hpp"
 #include "cli/validate_env.hpp"
 #include "gateway/client_config.hpp"
+#include "cli/env.hpp"
+#include "gateway/gateway.hpp"
 #include "gateway/routes.hpp"
 #include "http/server.hpp"
 #include "log/debug.hpp"
@@ -38,6 +46,11 @@ int fail(const std::string& message) {
   logger.close();
   std::fprintf(stderr, "%s\n", message.c_str());
   return 1;
+}
+
+int finish(int code) {
+  log::Logger::instance().close();
+  return code;
 }
 
 void open_logs(const GatewayOptions& o) {
@@ -68,82 +81,108 @@ void log_config(const config::Config& config, const config::Settings& settings) 
   }
 }
 
-std::vector<std::string> server_ids(const config::Config& config) {
-  std::vector<std::string> ids;
-  for (const auto& s : config.servers) ids.push_back(s.id);
-  return ids;
-}
-
-// Owns the running HTTP side: the I/O threads, the listener and the shutdown sequence.
+// Owns the running gateway: the I/O threads, the backends, the listener and the shutdown sequence.
 class Runtime {
  public:
   Runtime(const config::Config& config, const config::Settings& settings)
-      : config_(config), settings_(settings), status_(server_ids(config)), signals_(io_, SIGINT, SIGTERM) {}
-
-  Status listen() {
-    gateway::RouteContext ctx{&config_, &settings_, &status_, &shutting_down_,
-                              [this] { begin_shutdown(std::chrono::seconds(30)); }};
-    server_ = std::make_unique<http::Server>(io_, gateway::make_routes(ctx));
-    AWMG_TRY(endpoint_, server_->listen(settings_.listen));
-    return ok_status();
-  }
-
-  int serve() {
+      : settings_(settings),
+        work_(asio::make_work_guard(io_)),
+        gateway_(io_, config, settings),
+        signals_(io_, SIGINT, SIGTERM) {
     signals_.async_wait([this](const boost::system::error_code& ec, int signal) {
       if (ec) return;
       log::info("shutdown", "Received signal " + std::to_string(signal) + ", shutting down");
-      shutting_down_ = true;
       begin_shutdown(std::chrono::milliseconds(settings_.shutdown_timeout_ms), /*fail_on_timeout=*/true);
     });
-    server_->start();
     unsigned threads = std::max(2u, std::thread::hardware_concurrency());
-    std::vector<std::thread> pool;
-    for (unsigned i = 1; i < threads; ++i) pool.emplace_back([this] { io_.run(); });
-    io_.run();
-    for (auto& t : pool) t.join();
+    for (unsigned i = 0; i < threads; ++i) pool_.emplace_back([this] { io_.run(); });
+  }
+
+  ~Runtime() {
+    work_.reset();
+    io_.stop();
+    for (auto& t : pool_) t.join();
+    gateway_.stop_backends();
+    backend::wait_for_terminations();
+  }
+
+  // Launches the backends and registers their tools; returns when every backend registered or failed.
+  void start_backends() {
+    std::promise<void> done;
+    asio::co_spawn(asio::make_strand(io_), gateway_.start_backends(), [&done](std::exception_ptr) { done.set_value(); });
+    done.get_future().wait();
+    gateway_.launcher().start_sweeper(session_timeout(), std::chrono::minutes(5));
+  }
+
+  Status listen() {
+    server_ = std::make_shared<http::Server>(
+        io_, gateway::make_routes(gateway_, [this] { begin_shutdown(std::chrono::seconds(30)); }));
+    AWMG_TRY(auto endpoint, server_->listen(settings_.listen));
+    (void)endpoint;
+    server_->start();
+    return ok_status();
+  }
+
+  bool stopping() const { return draining_; }
+
+  // Blocks until a signal or /close has stopped the gateway; returns the exit code.
+  int wait() {
+    std::unique_lock lock(mutex_);
+    stopped_.wait(lock, [this] { return finished_; });
     log::info("shutdown", "Gateway stopped");
     return exit_code_;
   }
 
  private:
-  // Stops accepting, lets open requests finish within `budget`, then stops the I/O threads.
+  static std::chrono::nanoseconds session_timeout() {
+    return env_duration("MCP_GATEWAY_SESSION_TIMEOUT", std::chrono::hours(6));
+  }
+
+  // Stops accepting, stops the backends, lets open requests finish within `budget`, then wakes wait().
   void begin_shutdown(std::chrono::nanoseconds budget, bool fail_on_timeout = false) {
     asio::post(io_, [this, budget, fail_on_timeout] {
-      if (draining_) return;
-      draining_ = true;
+      if (draining_.exchange(true)) return;
+      gateway_.shutting_down() = true;
       signals_.cancel();
-      server_->stop();
-      for (const auto& id : server_ids(config_)) status_.record_stop(id);
+      if (server_) server_->stop();
+      gateway_.stop_backends();
       deadline_ = std::chrono::steady_clock::now() + budget;
       poll_drain(fail_on_timeout);
     });
   }
 
   void poll_drain(bool fail_on_timeout) {
-    bool drained = server_->open_connections() == 0;
-    bool late = std::chrono::steady_clock::now() >= deadline_;
-    if (drained || late) {
+    bool drained = !server_ || server_->open_connections() == 0;
+    if (drained || std::chrono::steady_clock::now() >= deadline_) {
+      std::lock_guard lock(mutex_);
       if (!drained) {
-        log::error("shutdown", "graceful shutdown exceeded the shutdown timeout; closing open connections");
-        if (fail_on_timeout) exit_code_ = 1;
+        const char* message = "graceful shutdown exceeded the shutdown timeout; closing open connections";
+        log::error("shutdown", message);
+        if (fail_on_timeout) {
+          exit_code_ = 1;
+          std::fprintf(stderr, "%s\n", message);
+        }
       }
-      io_.stop();
+      finished_ = true;
+      stopped_.notify_all();
       return;
     }
     auto timer = std::make_shared<asio::steady_timer>(io_, std::chrono::milliseconds(10));
     timer->async_wait([this, timer, fail_on_timeout](const boost::system::error_code&) { poll_drain(fail_on_timeout); });
   }
 
-  const config::Config& config_;
   const config::Settings& settings_;
   asio::io_context io_;
-  backend::ServerStatus status_;
+  asio::executor_work_guard<asio::io_context::executor_type> work_;
+  gateway::Gateway gateway_;
   asio::signal_set signals_;
-  std::unique_ptr<http::Server> server_;
-  asio::ip::tcp::endpoint endpoint_;
-  std::atomic<bool> shutting_down_{false};
-  bool draining_ = false;
+  std::vector<std::thread> pool_;
+  std::shared_ptr<http::Server> server_;
+  std::atomic<bool> draining_{false};
   std::chrono::steady_clock::time_point deadline_;
+  std::mutex mutex_;
+  std::condition_variable stopped_;
+  bool finished_ = false;
   int exit_code_ = 0;
 };
 
@@ -180,12 +219,20 @@ int run_gateway(const GatewayOptions& o) {
   if (settings->tls) return fail("failed to configure TLS: TLS serving is not available in this build yet");
   log_config(*config, *settings);
   log::Debug("cmd:root").print("starting the HTTP server on " + settings->listen);
-  Runtime runtime(*config, *settings);
-  if (auto listening = runtime.listen(); !listening) return fail(listening.error().message);
-  print_client_config(*config, *settings);
-  int code = runtime.serve();
-  log::Logger::instance().close();
-  return code;
+  int code = 0;
+  Status listening = ok_status();
+  {
+    Runtime runtime(*config, *settings);
+    runtime.start_backends();
+    // A signal that arrived while the backends were starting ends the run before it listens.
+    if (!runtime.stopping()) listening = runtime.listen();
+    if (listening && !runtime.stopping()) {
+      print_client_config(*config, *settings);
+      code = runtime.wait();
+    }
+  }  // the runtime (threads, backends) is gone before the logs close
+  if (!listening) return fail(listening.error().message);
+  return finish(code);
 }
 
 }  // namespace awmg::cli

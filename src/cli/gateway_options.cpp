@@ -1,5 +1,6 @@
 #include "cli/gateway_options.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "base/files.hpp"
@@ -75,20 +76,20 @@ GatewayOptions env_defaults() {
   return o;
 }
 
-// Cobra's flag-group checks, which only see flags typed on the command line.
+// Cobra's flag-group checks, in Cobra's order; they only see flags typed on the command line.
 Status check_flag_groups(const GatewayOptions& o) {
-  if (o.was_set("routed") && o.was_set("unified")) {
-    return Error{
-        "if any flags in the group [routed unified] are set none of the others can be; [routed unified] were "
-        "all set"};
-  }
-  if (!o.was_set("config") && !o.was_set("config-stdin") && !o.was_set("demo")) {
-    return Error{"at least one of the flags in the group [config config-stdin] is required"};
-  }
   bool cert = o.was_set("tls-cert"), key = o.was_set("tls-key");
   if (cert != key) {
     return Error{std::string("if any flags in the group [tls-cert tls-key] are set they must all be set; missing [") +
                  (cert ? "tls-key" : "tls-cert") + "]"};
+  }
+  if (!o.was_set("config") && !o.was_set("config-stdin") && !o.was_set("demo")) {
+    return Error{"at least one of the flags in the group [config config-stdin] is required"};
+  }
+  if (o.was_set("routed") && o.was_set("unified")) {
+    return Error{
+        "if any flags in the group [routed unified] are set none of the others can be; [routed unified] were "
+        "all set"};
   }
   return ok_status();
 }
@@ -171,11 +172,11 @@ Result<std::vector<std::string>> parse_sink_server_ids(const std::string& csv) {
   for (const auto& raw : base::split(csv, ',')) {
     std::string id(base::trim(raw));
     if (id.empty()) continue;
-    for (char c : id) {
-      bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
-      if (!ok) return Error{"invalid --guards-sink-server-ids: invalid server ID " + base::quote(id)};
+    if (id.find_first_of(" \t\r\n\v\f") != std::string::npos) {
+      return Error{"invalid --guards-sink-server-ids value: invalid guards sink server ID " + base::quote(id) +
+                   ": whitespace is not allowed"};
     }
-    ids.push_back(id);
+    if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
   }
   return ids;
 }

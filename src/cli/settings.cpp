@@ -19,7 +19,7 @@ T pick(bool typed, const T& flag_value, const T& builtin, const std::optional<T>
 
 Result<std::string> allowonly_policy(const GatewayOptions& o) {
   if (!o.allowonly_scope_repo.empty() && o.allowonly_scope_owner.empty()) {
-    return Error{"--allowonly-scope-repo requires --allowonly-scope-owner"};
+    return Error{"invalid guard policy configuration: --allowonly-scope-repo requires --allowonly-scope-owner"};
   }
   std::string repos;
   if (o.allowonly_scope_public) {
@@ -53,7 +53,8 @@ bool any_allowonly_env() {
 Status check_policy_json(const std::string& text) {
   auto doc = json::parse(text);
   if (!doc || !doc->IsObject()) {
-    return Error{"invalid guard policy JSON: " + (doc ? std::string("expected a JSON object") : doc.error().message)};
+    return Error{"invalid guard policy configuration: invalid guard policy JSON: " +
+                 (doc ? std::string("expected a JSON object") : doc.error().message)};
   }
   return ok_status();
 }
@@ -62,12 +63,16 @@ Status check_policy_json(const std::string& text) {
 
 Result<std::string> guard_policy_override(const GatewayOptions& o) {
   std::string policy;
-  if (o.was_set("guard-policy-json") && !o.guard_policy_json.empty()) {
-    policy = o.guard_policy_json;
-  } else if (any_allowonly_typed(o)) {
-    AWMG_TRY(policy, allowonly_policy(o));
-  } else if (env_value("MCP_GATEWAY_GUARD_POLICY_JSON").value_or("") != "") {
-    policy = *env_value("MCP_GATEWAY_GUARD_POLICY_JSON");
+  std::string typed_json(base::trim(o.guard_policy_json));
+  std::string env_json(base::trim(env_value("MCP_GATEWAY_GUARD_POLICY_JSON").value_or("")));
+  if (o.was_set("guard-policy-json") || any_allowonly_typed(o)) {  // anything typed: the command line decides
+    if (o.was_set("guard-policy-json") && !typed_json.empty()) {
+      policy = typed_json;
+    } else if (any_allowonly_typed(o)) {
+      AWMG_TRY(policy, allowonly_policy(o));
+    }
+  } else if (!env_json.empty()) {
+    policy = env_json;
   } else if (any_allowonly_env()) {
     AWMG_TRY(policy, allowonly_policy(o));
   }
@@ -106,7 +111,7 @@ Result<config::Settings> resolve_settings(const GatewayOptions& o, config::Confi
   AWMG_TRY(s.guard_policy_override_json, guard_policy_override(o));
   AWMG_TRY(s.sink_server_ids, parse_sink_server_ids(o.guards_sink_server_ids));
   for (const auto& id : s.sink_server_ids) {
-    if (!config.find_server(id)) log::warn("startup", "--guards-sink-server-ids names unknown server '" + id + "'");
+    if (!config.find_server(id)) log::warn("startup", "Guards sink server ID '" + id + "' is not configured in mcpServers");
   }
   if (config.gateway.agent_id.empty()) config.gateway.agent_id = base::random_hex(32);
   return s;

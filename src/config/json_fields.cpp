@@ -2,6 +2,8 @@
 
 #include "config/config_error.hpp"
 
+#include <cstdint>
+
 namespace awmg::config::fields {
 namespace {
 
@@ -22,7 +24,11 @@ Result<std::optional<int64_t>> integer(const json::Value& object, const char* na
   const json::Value* v = json::member(object, name);
   if (!v) return std::optional<int64_t>();
   if (!v->IsInt64()) return wrong_type(path, name, "an integer");
-  return std::optional<int64_t>(v->GetInt64());
+  int64_t n = v->GetInt64();
+  if (n > INT32_MAX || n < INT32_MIN) {
+    return config_error(path + "." + name, std::string(name) + " is out of range, got " + std::to_string(n));
+  }
+  return std::optional<int64_t>(n);
 }
 
 Result<std::optional<bool>> boolean(const json::Value& object, const char* name, const std::string& path) {

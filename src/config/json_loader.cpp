@@ -1,6 +1,7 @@
 #include "config/json_loader.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdlib>
 
 #include "base/strings.hpp"
@@ -212,8 +213,10 @@ Status read_gateway_limits(const Value& v, GatewayConfig& g) {
     g.tool_timeout = static_cast<int>(*tool);
   } else {
     const char* env = std::getenv("MCP_GATEWAY_TOOL_TIMEOUT");
-    long long n = env ? std::strtoll(env, nullptr, 10) : 0;
-    g.tool_timeout = n >= 10 ? static_cast<int>(n) : kDefaultToolTimeout;
+    char* end = nullptr;
+    long long n = env ? std::strtoll(env, &end, 10) : 0;
+    bool valid = env && *env && *end == '\0' && n >= 10 && n <= INT32_MAX;
+    g.tool_timeout = valid ? static_cast<int>(n) : kDefaultToolTimeout;
   }
   AWMG_TRY(auto keepalive, fields::integer(v, "keepaliveInterval", path));
   g.keepalive_interval = keepalive && *keepalive != 0 ? static_cast<int>(*keepalive) : kDefaultKeepaliveInterval;
@@ -286,7 +289,12 @@ Result<Config> convert(const json::Document& doc) {
   AWMG_TRY(config.gateway, read_gateway(doc, config));
   AWMG_TRY(config.guards, read_guards(doc));
   for (const auto& m : json::member(doc, "mcpServers")->GetObject()) {
-    AWMG_TRY(auto server, read_server(m.name.GetString(), m.value, config));
+    std::string id(m.name.GetString(), m.name.GetStringLength());
+    if (id.empty() || id.find('\0') != std::string::npos) {
+      return config_error("mcpServers", "server id " + json::quote(id) + " is not a valid name");
+    }
+    if (config.find_server(id)) return config_error("mcpServers." + id, "duplicate server id '" + id + "'");
+    AWMG_TRY(auto server, read_server(id, m.value, config));
     if (server.type == ServerType::kCustom) {
       config.warnings.push_back("server '" + server.id + "' has custom type '" + server.type_name +
                                 "'; custom types are validated by type name only and are not launched");
@@ -298,6 +306,34 @@ Result<Config> convert(const json::Document& doc) {
   return config;
 }
 
+// Strings are checked with std::regex by the schema validator, which recurses per character; no config value
+// needs to be this long, so longer ones are refused before they can exhaust the stack.
+constexpr size_t kMaxStringLength = 16384;
+
+Status check_string_lengths(const Value& root) {
+  std::vector<std::pair<const Value*, std::string>> stack{{&root, ""}};
+  while (!stack.empty()) {
+    auto [v, path] = stack.back();
+    stack.pop_back();
+    if (v->IsString() && v->GetStringLength() > kMaxStringLength) {
+      return config_error(path.empty() ? "configuration" : path,
+                          "value is longer than " + std::to_string(kMaxStringLength) + " characters");
+    }
+    if (v->IsObject()) {
+      for (const auto& m : v->GetObject()) {
+        std::string key(m.name.GetString(), m.name.GetStringLength());
+        if (key.size() > kMaxStringLength) return config_error(path.empty() ? "configuration" : path, "key is too long");
+        stack.push_back({&m.value, path.empty() ? key : path + "." + key});
+      }
+    } else if (v->IsArray()) {
+      for (rapidjson::SizeType i = 0; i < v->Size(); ++i) {
+        stack.push_back({&(*v)[i], path + "[" + std::to_string(i) + "]"});
+      }
+    }
+  }
+  return ok_status();
+}
+
 }  // namespace
 
 Result<Config> load_json_config(std::string_view text) {
@@ -305,6 +341,7 @@ Result<Config> load_json_config(std::string_view text) {
   rewrite_local_type(raw);
   AWMG_TRY(std::string expanded, expand_variables(json::to_string(raw), /*json_text=*/true));
   AWMG_TRY(auto doc, json::parse(expanded));
+  AWMG_CHECK(check_string_lengths(doc));
   AWMG_CHECK(validate_against_schema(without_extensions(doc)));
   return convert(doc);
 }

@@ -3,6 +3,7 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <set>
 #include <sstream>
 
@@ -99,7 +100,11 @@ Result<std::optional<int64_t>> get_int(const toml::table& t, std::string_view ke
   const toml::node* n = t.get(key);
   if (!n) return std::optional<int64_t>();
   if (!n->is_integer()) return type_error(*n, path, "integer");
-  return std::optional<int64_t>(n->as_integer()->get());
+  int64_t v = n->as_integer()->get();
+  if (v > INT32_MAX || v < INT32_MIN) {
+    return config_error(path, std::string(key) + " is out of range, got " + std::to_string(v));
+  }
+  return std::optional<int64_t>(v);
 }
 
 Result<std::optional<bool>> get_bool(const toml::table& t, std::string_view key, const std::string& path) {
@@ -171,6 +176,9 @@ Status read_server_transport(const toml::table& t, const std::string& path, Serv
     return config_error(path + ".url", "'url' is required for http servers");
   }
   AWMG_TRY(s.headers, get_string_map(t, "headers", path + ".headers"));
+  if (const toml::node* auth_node = t.get("auth"); auth_node && !auth_node->is_table()) {
+    return type_error(*auth_node, path + ".auth", "AuthConfig");
+  }
   if (const auto* auth = t["auth"].as_table()) {
     AWMG_TRY(auto type, get_string(*auth, "type", path + ".auth.type"));
     AWMG_TRY(auto audience, get_string(*auth, "audience", path + ".auth.audience"));
@@ -273,12 +281,13 @@ Status read_gateway_timeouts(const toml::table& t, GatewayConfig& g) {
   AWMG_TRY(auto port, get_int(t, "port", "gateway.port"));
   if (port) AWMG_CHECK(rules::port(*port, "gateway.port"));
   g.port = static_cast<int>(port.value_or(kDefaultPort));
+  // 0 means "not set" in TOML, as upstream's defaults treat it.
   AWMG_TRY(auto startup, get_int(t, "startup_timeout", "gateway.startup_timeout"));
-  if (startup) AWMG_CHECK(rules::positive("startup_timeout", *startup, "gateway.startup_timeout"));
-  g.startup_timeout = static_cast<int>(startup.value_or(kDefaultStartupTimeout));
+  if (startup && *startup != 0) AWMG_CHECK(rules::positive("startup_timeout", *startup, "gateway.startup_timeout"));
+  g.startup_timeout = static_cast<int>(startup && *startup != 0 ? *startup : kDefaultStartupTimeout);
   AWMG_TRY(auto tool, get_int(t, "tool_timeout", "gateway.tool_timeout"));
-  if (tool) AWMG_CHECK(rules::positive("tool_timeout", *tool, "gateway.tool_timeout"));
-  g.tool_timeout = static_cast<int>(tool.value_or(kDefaultToolTimeout));
+  if (tool && *tool != 0) AWMG_CHECK(rules::positive("tool_timeout", *tool, "gateway.tool_timeout"));
+  g.tool_timeout = static_cast<int>(tool && *tool != 0 ? *tool : kDefaultToolTimeout);
   AWMG_TRY(auto keepalive, get_int(t, "keepalive_interval", "gateway.keepalive_interval"));
   g.keepalive_interval = keepalive && *keepalive != 0 ? static_cast<int>(*keepalive) : kDefaultKeepaliveInterval;
   return ok_status();
@@ -329,7 +338,23 @@ Result<std::map<std::string, GuardConfig>> read_guards(const toml::table& root) 
   return guards;
 }
 
+// Keys that must hold tables.
+Status check_tables(const toml::table& root) {
+  for (const char* key : {"servers", "gateway", "guards"}) {
+    if (const toml::node* n = root.get(key); n && !n->is_table()) return type_error(*n, key, "table");
+  }
+  if (const auto* gateway = root["gateway"].as_table()) {
+    for (const char* key : {"tracing", "opentelemetry"}) {
+      if (const toml::node* n = gateway->get(key); n && !n->is_table()) {
+        return type_error(*n, std::string("gateway.") + key, "table");
+      }
+    }
+  }
+  return ok_status();
+}
+
 Result<Config> convert(const toml::table& root) {
+  AWMG_CHECK(check_tables(root));
   Config config;
   const auto* servers = root["servers"].as_table();
   if (!servers || servers->empty()) return Error{"no servers defined in configuration"};

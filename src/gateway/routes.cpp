@@ -1,16 +1,18 @@
 #include "gateway/routes.hpp"
 
-#include <boost/asio/post.hpp>
-
 #include "base/strings.hpp"
 #include "gateway/auth.hpp"
 #include "gateway/health.hpp"
+#include "gateway/mcp_endpoint.hpp"
 #include "log/logger.hpp"
 
 namespace awmg::gateway {
+
+namespace asio = boost::asio;
+namespace bhttp = boost::beast::http;
+
 namespace {
 
-namespace bhttp = boost::beast::http;
 const char* kJson = "application/json";
 
 std::optional<std::string_view> header(const http::Request& req, std::string_view name) {
@@ -25,39 +27,59 @@ std::string_view path_of(const http::Request& req) {
 }
 
 // Auth for routes that need it; std::nullopt when the request may go on.
-std::optional<http::Response> authenticate(const RouteContext& ctx, const http::Request& req) {
-  auto result = check_authorization(header(req, "Authorization"), ctx.config->gateway.agent_id);
+std::optional<http::Response> authenticate(Gateway& gw, const http::Request& req) {
+  auto result = check_authorization(header(req, "Authorization"), gw.config().gateway.agent_id);
   if (result == AuthResult::kOk) return std::nullopt;
   log_auth_failure(result, header(req, "X-Request-ID").value_or(""), path_of(req),
                    std::string_view(req.method_string().data(), req.method_string().size()));
   return http::make_response(req, auth_failure_status(result), auth_failure_body(result), kJson);
 }
 
-http::Response close_route(const RouteContext& ctx, const http::Request& req) {
-  if (auto denied = authenticate(ctx, req)) return *denied;
+http::Response close_route(Gateway& gw, const http::Request& req, const std::function<void()>& request_shutdown) {
+  if (auto denied = authenticate(gw, req)) return *denied;
   if (req.method() != bhttp::verb::post) {
     return http::make_response(req, 405, R"({"error":"method_not_allowed","message":"method not allowed"})", kJson);
   }
-  if (ctx.shutting_down->exchange(true)) {
+  if (gw.shutting_down().exchange(true)) {
     return http::make_response(req, 410, R"({"error":"Gateway has already been closed"})", kJson);
   }
   log::info("shutdown", "Shutdown requested via /close");
-  ctx.request_shutdown();
-  return http::make_response(req,
-                             200,
-                             R"({"status":"closed","message":"Gateway shutdown initiated","serversTerminated":)" +
-                                 std::to_string(ctx.config->servers.size()) + "}",
-                             kJson);
+  request_shutdown();
+  return http::make_response(
+      req, 200,
+      R"({"status":"closed","message":"Gateway shutdown initiated","serversTerminated":)" +
+          std::to_string(gw.config().servers.size()) + "}",
+      kJson);
+}
+
+// The MCP route a path names: "" for unified, the server id for routed, std::nullopt for none.
+std::optional<std::string> mcp_route(Gateway& gw, std::string_view path) {
+  if (path != "/mcp" && !base::starts_with(path, "/mcp/")) return std::nullopt;
+  if (gw.settings().unified) return std::string();
+  if (path == "/mcp") return std::nullopt;
+  std::string_view rest = path.substr(5);
+  std::string id(rest.substr(0, rest.find('/')));
+  if (!gw.config().find_server(id)) return std::nullopt;
+  return id;
 }
 
 }  // namespace
 
-http::Handler make_routes(RouteContext ctx) {
-  return [ctx](const http::Request& req) -> http::Response {
+http::Handler make_routes(Gateway& gw, std::function<void()> request_shutdown) {
+  return [&gw, request_shutdown](const http::Request& req, http::Responder& responder) -> asio::awaitable<void> {
     std::string_view path = path_of(req);
-    if (path == "/health") return http::make_response(req, 200, health_document(ctx.status->snapshot()), kJson);
-    if (path == "/close") return close_route(ctx, req);
-    return http::make_response(req, 404, "404 page not found\n");
+    if (path == "/health") {
+      co_return co_await responder.send(http::make_response(req, 200, health_document(gw.status().snapshot()), kJson));
+    }
+    if (path == "/close") co_return co_await responder.send(close_route(gw, req, request_shutdown));
+    if (path == "/.well-known/oauth-authorization-server" || path == "/mcp/.well-known/oauth-authorization-server") {
+      co_return co_await responder.send(http::make_response(req, 404, "404 page not found\n"));
+    }
+    if (auto route = mcp_route(gw, path)) {
+      if (auto denied = authenticate(gw, req)) co_return co_await responder.send(std::move(*denied));
+      co_return co_await serve_mcp(gw, req, responder, *route);
+    }
+    co_await responder.send(http::make_response(req, 404, "404 page not found\n"));
   };
 }
 

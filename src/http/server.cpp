@@ -3,6 +3,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -11,6 +12,9 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/beast/http/chunk_encode.hpp>
+#include <boost/beast/http/serializer.hpp>
+#include <boost/asio/write.hpp>
 
 #include <atomic>
 #include <optional>
@@ -111,12 +115,84 @@ std::optional<Response> read_failure(const beast::error_code& ec) {
 
 }  // namespace
 
+namespace {
+
+// The Responder of one request on one connection.
+class ConnectionResponder : public Responder {
+ public:
+  ConnectionResponder(beast::tcp_stream& stream, const Request& request, const std::atomic<bool>& stopping,
+                      bool loopback)
+      : stream_(stream), request_(request), stopping_(stopping), loopback_(loopback) {}
+
+  asio::awaitable<void> send(Response response) override {
+    answered_ = true;
+    if (stopping_) response.keep_alive(false);
+    keep_alive_ = response.keep_alive();
+    beast::error_code ec;
+    stream_.expires_after(std::chrono::seconds(30));
+    co_await beast::http::async_write(stream_, response, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) keep_alive_ = false;
+  }
+
+  asio::awaitable<bool> begin_stream(StreamHead head) override {
+    answered_ = true;
+    head.chunked(true);
+    keep_alive_ = request_.keep_alive() && !stopping_;
+    head.keep_alive(keep_alive_);
+    beast::http::response_serializer<beast::http::empty_body> serializer{head};
+    beast::error_code ec;
+    stream_.expires_never();
+    co_await beast::http::async_write_header(stream_, serializer, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) keep_alive_ = false;
+    co_return !ec;
+  }
+
+  asio::awaitable<bool> write_chunk(std::string data) override {
+    beast::error_code ec;
+    stream_.expires_after(std::chrono::seconds(30));
+    co_await asio::async_write(stream_, beast::http::make_chunk(asio::buffer(data)),
+                               asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) keep_alive_ = false;
+    co_return !ec;
+  }
+
+  asio::awaitable<void> end_stream() override {
+    beast::error_code ec;
+    co_await asio::async_write(stream_, beast::http::make_chunk_last(), asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) keep_alive_ = false;
+  }
+
+  bool local_is_loopback() const override { return loopback_; }
+  bool stopping() const override { return stopping_; }
+  bool answered() const { return answered_; }
+  bool keep_alive() const { return keep_alive_; }
+
+ private:
+  beast::tcp_stream& stream_;
+  const Request& request_;
+  const std::atomic<bool>& stopping_;
+  bool loopback_;
+  bool answered_ = false;
+  bool keep_alive_ = false;
+};
+
+}  // namespace
+
 asio::awaitable<void> Server::State::serve(tcp::socket socket) {
   auto self = shared_from_this();
+  beast::error_code ec;
+  auto local = socket.local_endpoint(ec).address();
+  bool loopback = local.is_loopback() || (local.is_v6() && local.to_v6().is_v4_mapped() &&
+                                          asio::ip::make_address_v4(asio::ip::v4_mapped, local.to_v6()).is_loopback());
   beast::tcp_stream stream(std::move(socket));
   beast::flat_buffer buffer;
-  beast::error_code ec;
   uint64_t id = add_connection(&stream);
+  // Unregisters on every exit, exceptions and a destroyed coroutine frame included.
+  struct Registration {
+    State* state;
+    uint64_t id;
+    ~Registration() { state->remove_connection(id); }
+  } registration{this, id};
   for (bool first = true; !stopping; first = false) {
     set_busy(id, false);
     beast::http::request_parser<beast::http::string_body> parser;
@@ -132,14 +208,19 @@ asio::awaitable<void> Server::State::serve(tcp::socket socket) {
       }
       break;
     }
-    Response res = handler(parser.get());
-    if (stopping) res.keep_alive(false);
-    stream.expires_after(options.read_timeout);
-    co_await beast::http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
-    if (ec || !res.keep_alive()) break;
+    const Request& request = parser.get();
+    ConnectionResponder responder(stream, request, stopping, loopback);
+    bool failed = false;
+    try {
+      co_await handler(request, responder);
+    } catch (const std::exception&) {
+      failed = true;  // a bug in a handler costs this request, not the process
+    }
+    if (!responder.answered()) co_await responder.send(make_response(request, 500, "internal error\n"));
+    if (failed) break;
+    if (!responder.keep_alive()) break;
   }
   stream.socket().shutdown(tcp::socket::shutdown_send, ec);
-  remove_connection(id);
 }
 
 asio::awaitable<void> Server::State::accept_loop() {
@@ -150,7 +231,11 @@ asio::awaitable<void> Server::State::accept_loop() {
     tcp::socket socket =
         co_await acceptor.async_accept(asio::make_strand(io), asio::redirect_error(asio::use_awaitable, ec));
     if (ec == asio::error::operation_aborted || !acceptor.is_open()) break;
-    if (ec) continue;  // e.g. EMFILE: keep serving the connections we have
+    if (ec) {  // e.g. EMFILE: keep serving the connections we have, and do not spin
+      asio::steady_timer pause(acceptor.get_executor(), std::chrono::milliseconds(50));
+      co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      continue;
+    }
     auto executor = socket.get_executor();
     asio::co_spawn(executor, serve(std::move(socket)), asio::detached);
   }

@@ -1,6 +1,8 @@
 #pragma once
+#include "async/awaitable.hpp"
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 
@@ -15,7 +17,7 @@ namespace awmg::http {
 
 using Request = boost::beast::http::request<boost::beast::http::string_body>;
 using Response = boost::beast::http::response<boost::beast::http::string_body>;
-using Handler = std::function<Response(const Request&)>;
+using StreamHead = boost::beast::http::response<boost::beast::http::empty_body>;
 
 struct ServerOptions {
   size_t body_limit = 16u << 20;                      // larger bodies get 413
@@ -24,8 +26,25 @@ struct ServerOptions {
   std::chrono::seconds idle_timeout{120};             // keep-alive connections idle this long are closed
 };
 
-// HTTP/1.1 server on Boost.Beast: one coroutine per connection, keep-alive, bounded requests. The handler runs
-// on the I/O threads and must not block.
+// How a handler answers one request: one complete response, or a chunked stream (server-sent events).
+class Responder {
+ public:
+  virtual ~Responder() = default;
+  virtual boost::asio::awaitable<void> send(Response response) = 0;
+  // Writes the head of a chunked response; false when the client is gone.
+  virtual boost::asio::awaitable<bool> begin_stream(StreamHead head) = 0;
+  virtual boost::asio::awaitable<bool> write_chunk(std::string data) = 0;
+  virtual boost::asio::awaitable<void> end_stream() = 0;
+  virtual bool local_is_loopback() const = 0;
+  // True once the server is stopping: long streams should end.
+  virtual bool stopping() const = 0;
+};
+
+// Runs on the connection's strand; may co_await. A handler that returns without answering yields a 500.
+using Handler = std::function<boost::asio::awaitable<void>(const Request&, Responder&)>;
+
+// HTTP/1.1 server on Boost.Beast: one coroutine per connection on its own strand, keep-alive, bounded
+// requests, chunked streaming.
 class Server {
  public:
   Server(boost::asio::io_context& io, Handler handler, ServerOptions options = {});

@@ -86,8 +86,22 @@ std::string Logger::open(const std::string& dir) {
   if (!unified_.handle) return "failed to open " + dir + "/mcp-gateway.log (logging to stderr)";
   markdown_.handle = open_file("gateway.md", "we");
   jsonl_.handle = open_file("rpc-messages.jsonl", "ae");
+  if (auto made = base::write_file_atomic(dir + "/observed-url-domains.json", "{}\n", 0600); !made) {
+    write(Level::kWarn, "startup", "cannot create observed-url-domains.json: " + made.error().message);
+  }
+  std::lock_guard lock(state_mutex_);
   dir_ = dir;
   return "";
+}
+
+bool Logger::has_dir() const {
+  std::lock_guard lock(state_mutex_);
+  return !dir_.empty();
+}
+
+std::string Logger::dir() const {
+  std::lock_guard lock(state_mutex_);
+  return dir_;
 }
 
 void Logger::close() {
@@ -101,11 +115,12 @@ void Logger::close() {
     if (f->handle) std::fclose(f->handle);
     f->handle = nullptr;
   }
-  std::lock_guard lock(servers_mutex_);
+  std::lock_guard lock(state_mutex_);
   for (auto& [id, file] : servers_) {
+    std::lock_guard file_lock(file->mutex);
     if (file->handle) std::fclose(file->handle);
+    file->handle = nullptr;
   }
-  servers_.clear();
   dir_.clear();
 }
 
@@ -123,10 +138,11 @@ bool Logger::safe_file_name(std::string_view id) {
 }
 
 Logger::File* Logger::server_file(std::string_view server_id) {
-  if (dir_.empty() || !safe_file_name(server_id)) return nullptr;
-  std::lock_guard lock(servers_mutex_);
+  if (!safe_file_name(server_id)) return nullptr;
+  std::lock_guard lock(state_mutex_);
+  if (dir_.empty()) return nullptr;
   auto it = servers_.find(server_id);
-  if (it != servers_.end()) return it->second.get();
+  if (it != servers_.end()) return it->second->handle ? it->second.get() : nullptr;
   auto file = std::make_unique<File>();
   file->handle = std::fopen((dir_ + "/" + std::string(server_id) + ".log").c_str(), "ae");
   return servers_.emplace(std::string(server_id), std::move(file)).first->second.get();

@@ -33,8 +33,8 @@ class Logger {
   std::string open(const std::string& dir);
   void close();  // writes the markdown footer; idempotent
 
-  bool has_dir() const { return !dir_.empty(); }
-  const std::string& dir() const { return dir_; }
+  bool has_dir() const;
+  std::string dir() const;
 
   void write(Level level, std::string_view category, std::string_view message);
   // `<id>.log` plus the unified log with a `[<id>] ` prefix. Ids that are not safe file names go to the
@@ -57,10 +57,11 @@ class Logger {
   File* server_file(std::string_view server_id);
   static bool safe_file_name(std::string_view id);
 
+  mutable std::mutex state_mutex_;  // guards dir_ and servers_
   std::string dir_;
   File unified_, markdown_, jsonl_;
   bool markdown_started_ = false;
-  std::mutex servers_mutex_;
+  // Per-server files live as long as the logger (close() only closes them), so a File* handed out stays valid.
   std::map<std::string, std::unique_ptr<File>, std::less<>> servers_;
   std::FILE* stderr_ = nullptr;
 };

@@ -81,6 +81,13 @@ TEST(Cli, ProxyModeParsesItsOwnFlags) {
   EXPECT_EQ(r.err, "awmg proxy: proxy mode is not available in this build yet\n");
 }
 
+TEST(Cli, EmptyConfigPathIsAnErrorNotTheDemo) {
+  TempDir dir;
+  auto r = run_awmg({"--config="}, awmg_env(dir));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err, "failed to load config: open : No such file or directory\n");
+}
+
 TEST(Cli, EnvFileLoadErrors) {
   TempDir dir;
   auto r = run_awmg({"-c", dir.file("x.toml"), "--env", dir.file("missing.env")}, awmg_env(dir));

@@ -88,6 +88,9 @@ TEST(GatewayOptions, CobraGroupChecks) {
   EXPECT_EQ(parse_gateway_options({"-c", "x", "--tls-cert", "c.pem"}).error().message,
             "if any flags in the group [tls-cert tls-key] are set they must all be set; missing [tls-key]");
   EXPECT_EQ(parse_gateway_options({"-c", "x", "serve"}).error().message, "unknown command \"serve\" for \"awmg\"");
+  // Cobra's order: required-together, then one-required, then mutually-exclusive.
+  EXPECT_EQ(parse_gateway_options({"--tls-key", "k", "--routed", "--unified"}).error().message,
+            "if any flags in the group [tls-cert tls-key] are set they must all be set; missing [tls-cert]");
 }
 
 TEST(GatewayOptions, ModePrecedence) {
@@ -189,15 +192,24 @@ TEST(Settings, GuardPolicyOverridePrecedence) {
   o = parse_gateway_options({"-c", "x", "--allowonly-scope-owner", "octo", "--allowonly-min-integrity", "approved"});
   EXPECT_EQ(*guard_policy_override(*o), R"({"allow-only":{"repos":["octo/*"],"min-integrity":"approved"}})");
   o = parse_gateway_options({"-c", "x", "--guard-policy-json", "{not json"});
-  EXPECT_EQ(guard_policy_override(*o).error().message.rfind("invalid guard policy JSON: ", 0), 0u);
+  EXPECT_EQ(guard_policy_override(*o).error().message.rfind(
+                "invalid guard policy configuration: invalid guard policy JSON: ", 0),
+            0u);
   o = parse_gateway_options({"-c", "x", "--allowonly-scope-repo", "r"});
-  EXPECT_EQ(guard_policy_override(*o).error().message, "--allowonly-scope-repo requires --allowonly-scope-owner");
+  EXPECT_EQ(guard_policy_override(*o).error().message,
+            "invalid guard policy configuration: --allowonly-scope-repo requires --allowonly-scope-owner");
+  // Anything typed on the command line decides, even an empty policy flag; blank env values are ignored.
+  o = parse_gateway_options({"-c", "x", "--guard-policy-json="});
+  EXPECT_EQ(*guard_policy_override(*o), "");
+  env.set("MCP_GATEWAY_GUARD_POLICY_JSON", "   ").unset("MCP_GATEWAY_ALLOWONLY_SCOPE_PUBLIC");
+  o = parse_gateway_options({"-c", "x"});
+  EXPECT_EQ(*guard_policy_override(*o), "");
 }
 
 TEST(Settings, SinkServerIds) {
-  EXPECT_EQ(*parse_sink_server_ids(" a, b ,,c"), (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_EQ(*parse_sink_server_ids(" a, b ,,c,a,srv/odd:id"), (std::vector<std::string>{"a", "b", "c", "srv/odd:id"}));
   EXPECT_EQ(parse_sink_server_ids("a,b c").error().message,
-            "invalid --guards-sink-server-ids: invalid server ID \"b c\"");
+            "invalid --guards-sink-server-ids value: invalid guards sink server ID \"b c\": whitespace is not allowed");
 }
 
 TEST(Verbosity, SetsDebugOnlyWhenUnset) {

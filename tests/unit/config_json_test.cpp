@@ -199,6 +199,23 @@ TEST(JsonConfig, ExtensionFieldsAreKept) {
             "Configuration error at guards.g.path: 'path' is required for wasm guards");
 }
 
+TEST(JsonConfig, DuplicateIdsLongStringsAndHugeNumbers) {
+  EXPECT_EQ(error_of(with_gateway(R"({"a":{"container":"x"},"a":{"container":"y"}})")),
+            "Configuration error at mcpServers.a: duplicate server id 'a'");
+  EXPECT_EQ(error_of(with_gateway(R"({"a":{"container":")" + std::string(60000, 'a') + R"("}})")),
+            "Configuration error at mcpServers.a.container: value is longer than 16384 characters");
+  EXPECT_EQ(error_of(with_gateway(R"({"a":{"container":"x","toolTimeout":4294967306}})")),
+            "Configuration error at mcpServers.a.toolTimeout: toolTimeout is out of range, got 4294967306");
+}
+
+TEST(JsonConfig, JqFiltersMayUseFieldsNamedEnv) {
+  auto r = load_json_config(with_gateway(R"({"a":{"container":"x","tool_response_filters":{"t":".env | .[\"env\"]"}}})"));
+  EXPECT_TRUE(r) << r.error().message;
+  EXPECT_EQ(error_of(with_gateway(R"({"a":{"container":"x","tool_response_filters":{"t":"env.HOME"}}})")),
+            "Configuration error at mcpServers.a.tool_response_filters.t: contains an invalid jq expression: "
+            "$ENV and env are not available to response filters");
+}
+
 TEST(JsonConfig, HostileInputGetsClearErrors) {
   EXPECT_EQ(error_of("{\"mcpServers\": "), "invalid JSON at line 1, column 16: Invalid value.");
   EXPECT_EQ(error_of("{} trailing"), "invalid JSON at line 1, column 4: The document root must not be followed by other values.");

@@ -132,6 +132,21 @@ TEST(TomlConfig, ErrorsHaveExactText) {
   }
 }
 
+TEST(TomlConfig, ZeroTimeoutsMeanDefaultsAndTablesMustBeTables) {
+  auto r = load_toml_config("[servers.a]\ncommand = \"docker\"\n[gateway]\nstartup_timeout = 0\ntool_timeout = 0\n", "t");
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->gateway.startup_timeout, 30);
+  EXPECT_EQ(r->gateway.tool_timeout, 60);
+  EXPECT_EQ(error_of("gateway = 1\n[servers.a]\ncommand = \"docker\"\n"),
+            "failed to parse TOML: toml: line 1 (last key \"gateway\"): incompatible types: TOML value has type "
+            "integer; destination has type table");
+  EXPECT_EQ(error_of("[servers.a]\ncommand = \"docker\"\nauth = \"github-oidc\"\n"),
+            "failed to parse TOML: toml: line 3 (last key \"servers.a.auth\"): incompatible types: TOML value has "
+            "type string; destination has type AuthConfig");
+  EXPECT_EQ(error_of("[servers.a]\ncommand = \"docker\"\ntool_timeout = 9999999999\n"),
+            "Configuration error at servers.a.tool_timeout: tool_timeout is out of range, got 9999999999");
+}
+
 TEST(TomlConfig, LegacyTracingAllowsHttpAndSkipsExpansion) {
   auto r = load_toml_config("[servers.a]\ncommand = \"docker\"\n[gateway.tracing]\nendpoint = \"http://${X}\"\n", "t");
   ASSERT_TRUE(r) << r.error().message;

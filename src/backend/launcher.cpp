@@ -1,0 +1,139 @@
+#include "backend/launcher.hpp"
+
+#include "backend/process.hpp"
+#include "backend/stdio_connection.hpp"
+#include "log/logger.hpp"
+
+namespace awmg::backend {
+
+namespace asio = boost::asio;
+
+Launcher::Launcher(asio::io_context& io, const config::Config& config, ServerStatus& status)
+    : io_(io), config_(config), status_(status) {}
+
+Launcher::~Launcher() { close_all(); }
+
+asio::awaitable<Result<std::shared_ptr<Connection>>> Launcher::launch(const config::ServerConfig& server) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(config_.gateway.startup_timeout);
+  if (server.type == config::ServerType::kHttp) co_return Error{"http backends are not available in this build yet"};
+  if (server.type == config::ServerType::kCustom) {
+    co_return Error{"server type '" + server.type_name + "' cannot be launched"};
+  }
+  std::vector<std::string> argv = {server.command};
+  auto args = server.command == "docker" ? inline_passthrough_env(server.args) : server.args;
+  argv.insert(argv.end(), args.begin(), args.end());
+  log::Logger::instance().server(server.id, log::Level::kInfo, "launcher",
+                                 "Launching " + server.id + ": command=" + server.command);
+  StdioConnection::Options options{server.id, argv, server.env};
+  auto started = co_await StdioConnection::start(io_, options, deadline);
+  if (!started) co_return started.error();
+  co_return std::static_pointer_cast<Connection>(started.value());
+}
+
+asio::awaitable<Result<std::shared_ptr<Connection>>> Launcher::connection(const std::string& server_id,
+                                                                          const std::string& session) {
+  const config::ServerConfig* server = config_.find_server(server_id);
+  if (!server) co_return Error{"unknown server " + server_id};
+  Key key{server_id, server->type == config::ServerType::kStdio ? session : ""};
+  std::shared_ptr<async::Mailbox<bool>> wait_box;
+  {
+    std::lock_guard lock(mutex_);
+    if (closed_) co_return Error{"gateway is shutting down"};
+    Entry& e = entries_[key];
+    e.last_used = std::chrono::steady_clock::now();
+    if (e.connection && e.connection->alive()) co_return e.connection;
+    if (e.launching) {
+      wait_box = async::Mailbox<bool>::create(co_await asio::this_coro::executor);
+      e.waiters.push_back(wait_box);
+    } else {
+      e.launching = true;
+    }
+  }
+  if (wait_box) {
+    co_await wait_box->receive(std::chrono::steady_clock::now() + std::chrono::seconds(config_.gateway.startup_timeout + 5));
+    std::lock_guard lock(mutex_);
+    auto it = entries_.find(key);
+    if (it != entries_.end() && it->second.connection && it->second.connection->alive()) co_return it->second.connection;
+    co_return Error{"failed to connect to backend " + server_id};
+  }
+  auto result = co_await launch(*server);
+  finish_launch(key, result);
+  if (!result) co_return Error{"failed to connect to backend " + server_id + ": " + result.error().message};
+  co_return result;
+}
+
+void Launcher::finish_launch(const Key& key, const Result<std::shared_ptr<Connection>>& result) {
+  std::vector<std::shared_ptr<async::Mailbox<bool>>> waiters;
+  {
+    std::lock_guard lock(mutex_);
+    Entry& e = entries_[key];
+    e.launching = false;
+    waiters.swap(e.waiters);
+    if (result) {
+      e.connection = result.value();
+      if (closed_) result.value()->close();
+    }
+  }
+  for (auto& w : waiters) w->push(result.ok());
+  if (result) {
+    status_.record_start(key.first);
+    log::Logger::instance().server(key.first, log::Level::kInfo, "launcher",
+                                   "Connected to " + key.first + (key.second.empty() ? "" : " for a session"));
+  } else {
+    status_.record_error(key.first, result.error().message);
+    log::Logger::instance().server(key.first, log::Level::kError, "launcher",
+                                   "Failed to launch " + key.first + ": " + result.error().message);
+  }
+}
+
+void Launcher::start_sweeper(std::chrono::nanoseconds idle, std::chrono::nanoseconds every) {
+  sweeper_ = std::make_unique<asio::steady_timer>(io_, every);
+  sweeper_->async_wait([this, idle, every](const boost::system::error_code& ec) {
+    if (ec) return;
+    sweep(idle);
+    start_sweeper(idle, every);
+  });
+}
+
+void Launcher::sweep(std::chrono::nanoseconds idle) {
+  auto now = std::chrono::steady_clock::now();
+  std::vector<std::shared_ptr<Connection>> stale;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto it = entries_.begin(); it != entries_.end();) {
+      Entry& e = it->second;
+      bool session_entry = !it->first.second.empty();
+      bool dead = e.connection && !e.connection->alive();
+      if (!e.launching && e.connection && (dead || (session_entry && now - e.last_used > idle))) {
+        stale.push_back(e.connection);
+        it = entries_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  for (auto& c : stale) c->close();
+}
+
+void Launcher::close_all() {
+  std::vector<std::shared_ptr<Connection>> all;
+  {
+    std::lock_guard lock(mutex_);
+    closed_ = true;
+    for (auto& [key, e] : entries_) {
+      if (e.connection) all.push_back(e.connection);
+    }
+    entries_.clear();
+  }
+  if (sweeper_) sweeper_->cancel();
+  for (auto& c : all) c->close();
+}
+
+size_t Launcher::open_connections() const {
+  std::lock_guard lock(mutex_);
+  size_t n = 0;
+  for (const auto& [key, e] : entries_) n += e.connection && e.connection->alive() ? 1 : 0;
+  return n;
+}
+
+}  // namespace awmg::backend

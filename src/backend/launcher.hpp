@@ -1,0 +1,59 @@
+#pragma once
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "backend/connection.hpp"
+#include "backend/server_status.hpp"
+#include "config/model.hpp"
+
+namespace awmg::backend {
+
+// Owns every backend connection (spec gateway §5.3): one shared connection per server, made at startup (session
+// ""), and for stdio servers one process per (server, gateway session), launched on the session's first use.
+// A connection that died is relaunched on the next use; concurrent first uses share one launch; other keys
+// never wait for it. Idle session connections are swept.
+class Launcher {
+ public:
+  Launcher(boost::asio::io_context& io, const config::Config& config, ServerStatus& status);
+  ~Launcher();
+
+  // The live connection for (server, session), launching it if needed. Session "" is the shared one.
+  boost::asio::awaitable<Result<std::shared_ptr<Connection>>> connection(const std::string& server_id,
+                                                                         const std::string& session);
+
+  // Closes session connections idle longer than `idle`, every `every`.
+  void start_sweeper(std::chrono::nanoseconds idle, std::chrono::nanoseconds every);
+  void sweep(std::chrono::nanoseconds idle);
+  void close_all();
+  size_t open_connections() const;
+
+ private:
+  using Key = std::pair<std::string, std::string>;
+  struct Entry {
+    std::shared_ptr<Connection> connection;
+    bool launching = false;
+    std::vector<std::shared_ptr<async::Mailbox<bool>>> waiters;
+    std::chrono::steady_clock::time_point last_used;
+  };
+
+  boost::asio::awaitable<Result<std::shared_ptr<Connection>>> launch(const config::ServerConfig& server);
+  void finish_launch(const Key& key, const Result<std::shared_ptr<Connection>>& result);
+
+  boost::asio::io_context& io_;
+  const config::Config& config_;
+  ServerStatus& status_;
+  mutable std::mutex mutex_;
+  std::map<Key, Entry> entries_;
+  bool closed_ = false;
+  std::unique_ptr<boost::asio::steady_timer> sweeper_;
+};
+
+}  // namespace awmg::backend

@@ -1,0 +1,145 @@
+#include "gateway/gateway.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/detached.hpp>
+
+#include <set>
+
+#include "base/files.hpp"
+#include "base/strings.hpp"
+#include "log/logger.hpp"
+
+namespace awmg::gateway {
+
+namespace asio = boost::asio;
+
+namespace {
+
+std::vector<std::string> ids_of(const config::Config& config) {
+  std::vector<std::string> ids;
+  for (const auto& s : config.servers) ids.push_back(s.id);
+  return ids;
+}
+
+bool allowed(const config::ServerConfig& server, const std::string& tool) {
+  if (server.allows_all_tools()) return true;
+  return std::find(server.tools.begin(), server.tools.end(), tool) != server.tools.end();
+}
+
+// Follows nextCursor through at most 100 pages of a list method; returns the items of `field`.
+asio::awaitable<Result<std::vector<std::string>>> list_all(backend::Connection& conn, const std::string& method,
+                                                           const char* field, backend::Deadline deadline) {
+  std::vector<std::string> items;
+  std::set<std::string> cursors;
+  std::string cursor;
+  for (int page = 0; page < 100; ++page) {
+    std::string params = cursor.empty() ? "{}" : R"({"cursor":)" + json::quote(cursor) + "}";
+    auto reply = co_await conn.call(method, params, deadline);
+    if (!reply) co_return reply.error();
+    if (reply->error_code) co_return Error{method + " failed: " + reply->error_message};
+    auto doc = json::parse(reply->result);
+    if (!doc) co_return Error{method + " returned invalid JSON: " + doc.error().message};
+    const json::Value* list = json::member(*doc, field);
+    if (list && list->IsArray()) {
+      for (const auto& item : list->GetArray()) items.push_back(json::to_string(item));
+    }
+    cursor = json::string_or(*doc, "nextCursor");
+    if (cursor.empty()) co_return items;
+    if (!cursors.insert(cursor).second) co_return Error{method + " repeated cursor " + base::quote(cursor)};
+  }
+  co_return Error{method + " returned more than 100 pages"};
+}
+
+Result<Tool> make_tool(const config::ServerConfig& server, const std::string& item) {
+  auto doc = json::parse(item);
+  if (!doc || !doc->IsObject()) return Error{"tool is not an object"};
+  std::string name = json::string_or(*doc, "name");
+  if (name.empty()) return Error{"tool without a name"};
+  normalize_input_schema(*doc, doc->GetAllocator());
+  return Tool{server.id, name, json::string_or(*doc, "description"), json::to_string(*doc)};
+}
+
+bool declares_prompts(const std::string& initialize_result) {
+  auto doc = json::parse(initialize_result);
+  const json::Value* caps = doc ? json::member(*doc, "capabilities") : nullptr;
+  return caps && json::member(*caps, "prompts");
+}
+
+}  // namespace
+
+Gateway::Gateway(asio::io_context& io, const config::Config& config, const config::Settings& settings)
+    : io_(io), config_(config), settings_(settings), status_(ids_of(config)), launcher_(io, config, status_) {}
+
+asio::awaitable<bool> Gateway::register_server(const config::ServerConfig& server) {
+  auto& logger = log::Logger::instance();
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(config_.gateway.startup_timeout);
+  auto conn = co_await launcher_.connection(server.id, "");
+  if (!conn) co_return false;
+  auto listed = co_await list_all(**conn, "tools/list", "tools", deadline);
+  if (!listed) {
+    status_.record_error(server.id, listed.error().message);
+    logger.server(server.id, log::Level::kError, "backend", "tools/list failed: " + listed.error().message);
+    co_return false;
+  }
+  std::vector<Tool> tools;
+  for (const auto& item : *listed) {
+    auto tool = make_tool(server, item);
+    if (!tool) {
+      logger.server(server.id, log::Level::kWarn, "backend", "skipping a tool: " + tool.error().message);
+    } else if (allowed(server, tool->name)) {
+      tools.push_back(std::move(*tool));
+    }
+  }
+  logger.server(server.id, log::Level::kInfo, "backend",
+                "Registered " + std::to_string(tools.size()) + " tool(s) from " + server.id);
+  registry_.set_tools(server.id, std::move(tools));
+  if (declares_prompts((*conn)->initialize_result())) {
+    auto prompts = co_await list_all(**conn, "prompts/list", "prompts", deadline);
+    std::vector<Prompt> list;
+    for (const auto& item : prompts ? *prompts : std::vector<std::string>{}) {
+      auto doc = json::parse(item);
+      if (doc && !json::string_or(*doc, "name").empty()) list.push_back({server.id, json::string_or(*doc, "name"), item});
+    }
+    registry_.set_prompts(server.id, std::move(list));
+  }
+  co_return true;
+}
+
+asio::awaitable<void> Gateway::start_backends() {
+  std::vector<std::string> failed;
+  auto done = async::Mailbox<std::pair<std::string, bool>>::create(co_await asio::this_coro::executor);
+  size_t launched = 0;
+  for (const auto& server : config_.servers) {
+    if (server.type == config::ServerType::kCustom) continue;
+    ++launched;
+    if (settings_.sequential_launch) {
+      if (!co_await register_server(server)) failed.push_back(server.id);
+      continue;
+    }
+    asio::co_spawn(asio::make_strand(io_), register_server(server), [done, id = server.id](std::exception_ptr e, bool ok) {
+      done->push({id, !e && ok});
+    });
+  }
+  if (!settings_.sequential_launch) {
+    for (size_t i = 0; i < launched; ++i) {
+      auto r = co_await done->receive(std::chrono::steady_clock::time_point::max());
+      if (r && !r->second) failed.push_back(r->first);
+    }
+  }
+  if (!failed.empty()) {
+    std::sort(failed.begin(), failed.end());
+    log::warn("backend", "Tool registration incomplete: " + std::to_string(failed.size()) + " of " +
+                             std::to_string(launched) + " backends failed: [" + base::join(failed, " ") +
+                             "] \xE2\x80\x94 agents will not see tools from these servers");
+  }
+  auto& logger = log::Logger::instance();
+  if (logger.has_dir()) {
+    auto written = base::write_file_atomic(logger.dir() + "/tools.json", registry_.tools_json());
+    if (!written) log::warn("startup", "cannot write tools.json: " + written.error().message);
+  }
+}
+
+void Gateway::stop_backends() { launcher_.close_all(); }
+
+}  // namespace awmg::gateway

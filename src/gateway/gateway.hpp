@@ -1,0 +1,51 @@
+#pragma once
+#include "async/awaitable.hpp"
+#include <boost/asio/io_context.hpp>
+
+#include <atomic>
+#include <memory>
+
+#include "backend/launcher.hpp"
+#include "backend/server_status.hpp"
+#include "config/model.hpp"
+#include "config/settings.hpp"
+#include "gateway/session.hpp"
+#include "gateway/tool_registry.hpp"
+
+namespace awmg::gateway {
+
+// The running gateway's shared state: backends, their tools, the front-end sessions.
+class Gateway {
+ public:
+  Gateway(boost::asio::io_context& io, const config::Config& config, const config::Settings& settings);
+
+  // Launches every backend's shared connection and registers its tools and prompts (in parallel unless
+  // sequential launch is set). Each backend is bounded by the startup timeout; failures are logged and shown
+  // in /health, and never stop the others. Writes tools.json.
+  boost::asio::awaitable<void> start_backends();
+  // Closes every backend connection (children are stopped).
+  void stop_backends();
+
+  const config::Config& config() const { return config_; }
+  const config::Settings& settings() const { return settings_; }
+  backend::ServerStatus& status() { return status_; }
+  backend::Launcher& launcher() { return launcher_; }
+  ToolRegistry& registry() { return registry_; }
+  SessionStore& sessions() { return sessions_; }
+  std::atomic<bool>& shutting_down() { return shutting_down_; }
+  boost::asio::io_context& io() { return io_; }
+
+ private:
+  boost::asio::awaitable<bool> register_server(const config::ServerConfig& server);
+
+  boost::asio::io_context& io_;
+  const config::Config& config_;
+  const config::Settings& settings_;
+  backend::ServerStatus status_;
+  backend::Launcher launcher_;
+  ToolRegistry registry_;
+  SessionStore sessions_;
+  std::atomic<bool> shutting_down_{false};
+};
+
+}  // namespace awmg::gateway

@@ -1,0 +1,251 @@
+#include "gateway/mcp_endpoint.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+
+#include "base/strings.hpp"
+#include "gateway/mcp_methods.hpp"
+#include "log/logger.hpp"
+#include "log/sanitizer.hpp"
+#include "mcp/jsonrpc.hpp"
+
+namespace awmg::gateway {
+
+namespace asio = boost::asio;
+namespace bhttp = boost::beast::http;
+
+namespace {
+
+constexpr auto kStreamPing = std::chrono::seconds(15);
+
+std::optional<std::string_view> header(const http::Request& req, std::string_view name) {
+  auto it = req.find(boost::beast::string_view(name.data(), name.size()));
+  if (it == req.end()) return std::nullopt;
+  return std::string_view(it->value().data(), it->value().size());
+}
+
+struct Accepts {
+  bool json = false;
+  bool sse = false;
+};
+
+Accepts parse_accept(std::optional<std::string_view> value) {
+  if (!value) return {true, true};
+  Accepts a;
+  for (const auto& part : base::split(*value, ',')) {
+    std::string type = base::to_lower(base::trim(part.substr(0, part.find(';'))));
+    if (type == "*/*") a.json = a.sse = true;
+    if (type == "application/json" || type == "application/*") a.json = true;
+    if (type == "text/event-stream" || type == "text/*") a.sse = true;
+  }
+  return a;
+}
+
+std::string sse_event(std::string_view json) {
+  std::string out = "event: message\ndata: ";
+  out.append(json).append("\n\n");
+  return out;
+}
+
+http::Response plain(const http::Request& req, unsigned status, const std::string& text) {
+  return http::make_response(req, status, text + "\n");
+}
+
+http::Response rpc_failure(const http::Request& req, unsigned status, int code, const std::string& message) {
+  return http::make_response(req, status, mcp::error_message("null", code, message), "application/json");
+}
+
+// The response to one request in the framing the client asked for.
+http::Response framed(const http::Request& req, const Accepts& accepts, const std::string& message,
+                      const std::string& session_id) {
+  auto res = accepts.sse ? http::make_response(req, 200, sse_event(message), "text/event-stream")
+                         : http::make_response(req, 200, message, "application/json");
+  if (!session_id.empty()) res.set("Mcp-Session-Id", session_id);
+  if (accepts.sse) res.set(bhttp::field::cache_control, "no-cache");
+  return res;
+}
+
+std::optional<http::Response> check_origin(const http::Request& req, const http::Responder& responder) {
+  auto host = header(req, "Host");
+  if (responder.local_is_loopback() && !loopback_host(host.value_or(""))) {
+    return plain(req, 403, "Forbidden: invalid Host header " + base::quote(host.value_or("")));
+  }
+  auto origin = header(req, "Origin");
+  if (origin && *origin != "null") {
+    auto scheme = origin->find("://");
+    std::string_view origin_host = scheme == std::string_view::npos ? *origin : origin->substr(scheme + 3);
+    auto strip_port = [](std::string_view h) { return h.substr(0, h[0] == '[' ? h.find(']') + 1 : h.find(':')); };
+    bool same = host && strip_port(origin_host) == strip_port(*host);
+    if (!same && !loopback_host(origin_host)) {
+      return plain(req, 403, "Forbidden: invalid Origin header " + base::quote(*origin));
+    }
+  }
+  return std::nullopt;
+}
+
+// Streams a tools/call: notifications the backend sends while it runs go out as events of a chunked SSE
+// response; a call with no notifications gets one ordinary response.
+asio::awaitable<void> answer_streaming(Gateway& gw, std::shared_ptr<Session> session, json::Document request,
+                                       const http::Request& req, http::Responder& responder, const Accepts& accepts) {
+  auto executor = co_await asio::this_coro::executor;
+  auto events = backend::EventBox::create(executor);
+  auto message = std::make_shared<json::Document>(std::move(request));
+  asio::co_spawn(
+      executor,
+      [&gw, session, message, events]() -> asio::awaitable<void> {
+        std::string reply = co_await answer_request(gw, *session, *message, events);
+        events->push(backend::Event{std::move(reply), true});
+      },
+      asio::detached);
+  bool streaming = false, client_gone = false;
+  while (true) {
+    auto event = co_await events->receive(std::chrono::steady_clock::time_point::max());
+    if (!event) co_return;
+    if (event->final) {
+      if (!streaming) co_return co_await responder.send(framed(req, accepts, event->json, session->id));
+      if (!client_gone && co_await responder.write_chunk(sse_event(event->json))) co_await responder.end_stream();
+      co_return;
+    }
+    if (!accepts.sse || client_gone) continue;  // a JSON-only client gets the result alone
+    if (!streaming) {
+      http::StreamHead head{bhttp::status::ok, req.version()};
+      head.set(bhttp::field::content_type, "text/event-stream");
+      head.set(bhttp::field::cache_control, "no-cache");
+      head.set("Mcp-Session-Id", session->id);
+      streaming = true;
+      client_gone = !co_await responder.begin_stream(std::move(head));
+    }
+    if (!client_gone) client_gone = !co_await responder.write_chunk(sse_event(event->json));
+  }
+}
+
+// The session a POST belongs to, creating one at initialize (and, for a bare tools/call, the Gemini-compatible
+// automatic initialize). Returns an error response when there is none.
+std::variant<std::shared_ptr<Session>, http::Response> session_for_post(Gateway& gw, const http::Request& req,
+                                                                        const std::string& route,
+                                                                        const std::string& method) {
+  if (auto id = header(req, "Mcp-Session-Id")) {
+    auto session = gw.sessions().find(std::string(*id));
+    if (!session || session->route != route) return plain(req, 404, "session not found");
+    return session;
+  }
+  if (method != "initialize" && method != "tools/call") {
+    return plain(req, 400, "Bad Request: Mcp-Session-Id header is required");
+  }
+  auto agent = agent_identity(header(req, "X-Agent-ID"), header(req, "Authorization"));
+  if (!agent) return plain(req, 400, "no server available");
+  auto session = gw.sessions().create(*agent, route);
+  if (method == "tools/call") {
+    session->initialized = true;
+    log::warn("client", "Gemini-compat: tools/call without a session; initialized session " +
+                            log::short_session_id(session->id) + " automatically");
+  }
+  return session;
+}
+
+asio::awaitable<void> post(Gateway& gw, const http::Request& req, http::Responder& responder, const std::string& route) {
+  auto content_type = base::to_lower(base::trim(header(req, "Content-Type").value_or("").substr(0, header(req, "Content-Type").value_or("").find(';'))));
+  if (content_type != "application/json") {
+    co_return co_await responder.send(plain(req, 415, "Content-Type must be 'application/json'"));
+  }
+  Accepts accepts = parse_accept(header(req, "Accept"));
+  if (!accepts.json && !accepts.sse) {
+    co_return co_await responder.send(
+        plain(req, 406, "Not Acceptable: Accept must include application/json or text/event-stream"));
+  }
+  if (auto version = header(req, "MCP-Protocol-Version"); version && !mcp::supported_protocol_version(*version)) {
+    co_return co_await responder.send(plain(req, 400, std::string("Bad Request: Unsupported protocol version (supported versions: ") +
+                                                          mcp::kSupportedVersionsText + ")"));
+  }
+  auto doc = json::parse(req.body(), 128);
+  if (!doc) co_return co_await responder.send(rpc_failure(req, 400, mcp::kParseError, "Parse error: " + doc.error().message));
+  if (doc->IsArray()) {
+    co_return co_await responder.send(rpc_failure(req, 400, mcp::kInvalidRequest, "batch requests are not supported"));
+  }
+  auto kind = mcp::classify(*doc);
+  if (kind == mcp::MessageKind::kInvalid) {
+    co_return co_await responder.send(rpc_failure(req, 400, mcp::kInvalidRequest, "Invalid Request"));
+  }
+  std::string method = json::string_or(*doc, "method");
+  auto found = session_for_post(gw, req, route, kind == mcp::MessageKind::kRequest ? method : "");
+  if (auto* error = std::get_if<http::Response>(&found)) co_return co_await responder.send(std::move(*error));
+  auto session = std::get<std::shared_ptr<Session>>(found);
+  if (kind != mcp::MessageKind::kRequest) {
+    co_return co_await responder.send(http::make_response(req, 202, "", "application/json"));
+  }
+  if (method == "tools/call" && accepts.sse) {
+    co_return co_await answer_streaming(gw, session, std::move(*doc), req, responder, accepts);
+  }
+  std::string reply = co_await answer_request(gw, *session, *doc, nullptr);
+  co_await responder.send(framed(req, accepts, reply, session->id));
+}
+
+asio::awaitable<void> get_stream(Gateway& gw, const http::Request& req, http::Responder& responder,
+                                 const std::string& route) {
+  if (!parse_accept(header(req, "Accept")).sse) {
+    co_return co_await responder.send(plain(req, 406, "Not Acceptable: Accept must include text/event-stream"));
+  }
+  auto id = header(req, "Mcp-Session-Id");
+  if (!id) co_return co_await responder.send(plain(req, 400, "Bad Request: Mcp-Session-Id header is required"));
+  auto session = gw.sessions().find(std::string(*id));
+  if (!session || session->route != route) co_return co_await responder.send(plain(req, 404, "session not found"));
+  auto box = async::Mailbox<std::string>::create(co_await asio::this_coro::executor);
+  {
+    std::lock_guard lock(session->stream_mutex);
+    if (session->stream) session->stream->close();  // one standalone stream per session
+    session->stream = box;
+  }
+  http::StreamHead head{bhttp::status::ok, req.version()};
+  head.set(bhttp::field::content_type, "text/event-stream");
+  head.set(bhttp::field::cache_control, "no-cache");
+  head.set("Mcp-Session-Id", session->id);
+  if (!co_await responder.begin_stream(std::move(head))) co_return;
+  while (!responder.stopping() && !gw.shutting_down()) {
+    auto message = co_await box->receive(std::chrono::steady_clock::now() + kStreamPing);
+    if (!message && !gw.sessions().find(session->id)) break;
+    if (!co_await responder.write_chunk(message ? sse_event(*message) : ": ping\n\n")) co_return;
+  }
+  co_await responder.end_stream();
+}
+
+}  // namespace
+
+bool loopback_host(std::string_view host) {
+  if (host.empty()) return false;
+  std::string_view name = host;
+  if (name.front() == '[') {
+    name = name.substr(1, name.find(']') - 1);
+  } else if (name.find(':') != name.rfind(':')) {
+    // a bare IPv6 address
+  } else {
+    name = name.substr(0, name.find(':'));
+  }
+  std::string lower = base::to_lower(name);
+  return lower == "localhost" || lower == "::1" || base::starts_with(lower, "127.");
+}
+
+asio::awaitable<void> serve_mcp(Gateway& gw, const http::Request& req, http::Responder& responder,
+                                const std::string& route) {
+  if (gw.shutting_down()) {
+    co_return co_await responder.send(
+        http::make_response(req, 503, R"({"error":"Gateway is shutting down"})", "application/json"));
+  }
+  if (auto denied = check_origin(req, responder)) co_return co_await responder.send(std::move(*denied));
+  switch (req.method()) {
+    case bhttp::verb::post: co_return co_await post(gw, req, responder, route);
+    case bhttp::verb::get: co_return co_await get_stream(gw, req, responder, route);
+    case bhttp::verb::delete_: {
+      auto id = header(req, "Mcp-Session-Id");
+      if (!id) co_return co_await responder.send(plain(req, 400, "Bad Request: Mcp-Session-Id header is required"));
+      bool removed = gw.sessions().remove(std::string(*id));
+      co_return co_await responder.send(removed ? http::make_response(req, 204, "") : plain(req, 404, "session not found"));
+    }
+    default: {
+      auto res = plain(req, 405, "Method Not Allowed");
+      res.set(bhttp::field::allow, "GET, POST, DELETE");
+      co_return co_await responder.send(std::move(res));
+    }
+  }
+}
+
+}  // namespace awmg::gateway

@@ -1,0 +1,145 @@
+#include "gateway/mcp_methods.hpp"
+
+#include "base/version.hpp"
+#include "gateway/tool_call.hpp"
+#include "mcp/jsonrpc.hpp"
+
+namespace awmg::gateway {
+
+namespace asio = boost::asio;
+
+namespace {
+
+constexpr size_t kPageSize = 1000;
+
+struct Target {
+  std::string server;
+  std::string name;
+};
+
+// A client-facing tool or prompt name: unified `<server>___<name>`, routed the plain name on the route's server.
+std::optional<Target> resolve(const Session& session, const std::string& exposed) {
+  if (!session.route.empty()) return Target{session.route, exposed};
+  auto sep = exposed.find(kUnifiedSeparator);
+  if (sep == std::string::npos) return std::nullopt;
+  return Target{exposed.substr(0, sep), exposed.substr(sep + 3)};
+}
+
+// One page of a list: items [offset, offset + kPageSize) and the next cursor.
+std::string page(const std::vector<std::string>& items, size_t offset, const char* field) {
+  std::string out = "{\"" + std::string(field) + "\":[";
+  size_t end = std::min(items.size(), offset + kPageSize);
+  for (size_t i = offset; i < end; ++i) out += (i > offset ? "," : "") + items[i];
+  out += "]";
+  if (end < items.size()) out += R"(,"nextCursor":)" + json::quote(std::to_string(end));
+  return out + "}";
+}
+
+std::optional<size_t> cursor_offset(const json::Value* params) {
+  std::string cursor = params ? json::string_or(*params, "cursor") : "";
+  if (cursor.empty()) return 0;
+  char* end = nullptr;
+  unsigned long long n = std::strtoull(cursor.c_str(), &end, 10);
+  if (*end) return std::nullopt;
+  return static_cast<size_t>(n);
+}
+
+std::string list_tools(Gateway& gw, const Session& session, const std::string& id, const json::Value* params) {
+  auto offset = cursor_offset(params);
+  if (!offset) return mcp::error_message(id, mcp::kInvalidParams, "invalid cursor");
+  std::vector<std::string> items;
+  for (const auto& t : gw.registry().tools(session.route)) items.push_back(exposed_tool(t, session.route.empty()));
+  return mcp::result_message(id, page(items, *offset, "tools"));
+}
+
+std::string list_prompts(Gateway& gw, const std::string& id, const json::Value* params) {
+  auto offset = cursor_offset(params);
+  if (!offset) return mcp::error_message(id, mcp::kInvalidParams, "invalid cursor");
+  std::vector<std::string> items;
+  for (const auto& p : gw.registry().prompts()) {
+    auto doc = json::parse(p.definition);
+    if (!doc) continue;
+    auto& a = doc->GetAllocator();
+    std::string name = p.server_id + kUnifiedSeparator + p.name;
+    std::string description = "[" + p.server_id + "] " + json::string_or(*doc, "description");
+    doc->RemoveMember("name");
+    doc->RemoveMember("description");
+    doc->AddMember("name", rapidjson::Value(name.c_str(), a), a);
+    doc->AddMember("description", rapidjson::Value(description.c_str(), a), a);
+    items.push_back(json::to_string(*doc));
+  }
+  return mcp::result_message(id, page(items, *offset, "prompts"));
+}
+
+asio::awaitable<std::string> call(Gateway& gw, Session& session, const std::string& id, const json::Value* params,
+                                  std::shared_ptr<backend::EventBox> events) {
+  std::string name = params ? json::string_or(*params, "name") : "";
+  auto target = resolve(session, name);
+  if (!target || !gw.registry().find_tool(target->server, target->name)) {
+    co_return mcp::error_message(id, mcp::kInvalidParams, "unknown tool \"" + name + "\"");
+  }
+  static const json::Value empty(rapidjson::kObjectType);
+  std::string result = co_await call_tool(gw, session, target->server, target->name, params ? *params : empty, events);
+  co_return mcp::result_message(id, result);
+}
+
+asio::awaitable<std::string> get_prompt(Gateway& gw, Session& session, const std::string& id,
+                                        const json::Value* params) {
+  std::string name = params ? json::string_or(*params, "name") : "";
+  auto target = session.route.empty() ? resolve(session, name) : std::nullopt;
+  if (!target || !gw.registry().find_prompt(target->server, target->name)) {
+    co_return mcp::error_message(id, mcp::kInvalidParams, "unknown prompt \"" + name + "\"");
+  }
+  const json::Value* args = params ? json::member(*params, "arguments") : nullptr;
+  std::string backend_params = R"({"name":)" + json::quote(target->name) + R"(,"arguments":)" +
+                               (args && args->IsObject() ? json::to_string(*args) : "{}") + "}";
+  auto conn = co_await gw.launcher().connection(target->server, session.agent);
+  if (!conn) co_return mcp::error_message(id, mcp::kInternalError, conn.error().message);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(gw.config().gateway.tool_timeout);
+  auto reply = co_await (*conn)->call("prompts/get", backend_params, deadline);
+  if (!reply) co_return mcp::error_message(id, mcp::kInternalError, reply.error().message);
+  if (reply->error_code) co_return mcp::error_message(id, *reply->error_code, reply->error_message);
+  co_return mcp::result_message(id, reply->result);
+}
+
+}  // namespace
+
+std::string initialize_result(Gateway& gw, const Session& session, const std::string& client_version) {
+  std::string version = mcp::supported_protocol_version(client_version) ? client_version : mcp::kLatestProtocolVersion;
+  std::string name = session.route.empty() ? "awmg-unified" : "awmg-" + session.route;
+  std::string capabilities = R"({"logging":{},"tools":{"listChanged":true})";
+  if (session.route.empty() && gw.registry().has_prompts()) capabilities += R"(,"prompts":{"listChanged":true})";
+  capabilities += "}";
+  return R"({"protocolVersion":)" + json::quote(version) + R"(,"capabilities":)" + capabilities +
+         R"(,"serverInfo":{"name":)" + json::quote(name) + R"(,"version":)" + json::quote(base::version_string()) +
+         "}}";
+}
+
+asio::awaitable<std::string> answer_request(Gateway& gw, Session& session, const json::Value& request,
+                                            std::shared_ptr<backend::EventBox> events) {
+  std::string id = json::to_string(request["id"]);
+  std::string method = json::string_or(request, "method");
+  const json::Value* params = json::member(request, "params");
+  if (method == "initialize") {
+    session.protocol_version = params ? json::string_or(*params, "protocolVersion") : "";
+    std::string result = initialize_result(gw, session, session.protocol_version);
+    session.initialized = true;
+    co_return mcp::result_message(id, result);
+  }
+  if (method == "ping") co_return mcp::result_message(id, "{}");
+  if (!session.initialized) {
+    co_return mcp::error_message(id, mcp::kInvalidRequest,
+                                 "method \"" + method + "\" is invalid during session initialization");
+  }
+  if (method == "tools/list") co_return list_tools(gw, session, id, params);
+  if (method == "tools/call") co_return co_await call(gw, session, id, params, events);
+  if (method == "prompts/list" && session.route.empty()) co_return list_prompts(gw, id, params);
+  if (method == "prompts/get" && session.route.empty()) co_return co_await get_prompt(gw, session, id, params);
+  if (method == "resources/list") co_return mcp::result_message(id, R"({"resources":[]})");
+  if (method == "resources/templates/list") co_return mcp::result_message(id, R"({"resourceTemplates":[]})");
+  if (method == "resources/read") co_return mcp::error_message(id, mcp::kResourceNotFound, "Resource not found");
+  if (method == "logging/setLevel") co_return mcp::result_message(id, "{}");
+  co_return mcp::error_message(id, mcp::kMethodNotFound, "Method not found");
+}
+
+}  // namespace awmg::gateway

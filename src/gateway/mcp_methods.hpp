@@ -1,0 +1,23 @@
+#pragma once
+#include "async/awaitable.hpp"
+
+#include <memory>
+#include <string>
+
+#include "backend/connection.hpp"
+#include "gateway/gateway.hpp"
+#include "gateway/session.hpp"
+#include "json/json.hpp"
+
+namespace awmg::gateway {
+
+// Answers one JSON-RPC request of a front-end session (spec gateway §3.4): initialize, ping, tools/list,
+// tools/call, prompts (unified), the empty resource lists, logging/setLevel. Returns the response message (JSON).
+// `events`, when given, receives what the backend says about a tools/call while it runs.
+boost::asio::awaitable<std::string> answer_request(Gateway& gateway, Session& session, const json::Value& request,
+                                                   std::shared_ptr<backend::EventBox> events);
+
+// The initialize result the front end sends for a route ("" = unified).
+std::string initialize_result(Gateway& gateway, const Session& session, const std::string& client_version);
+
+}  // namespace awmg::gateway

@@ -1,0 +1,93 @@
+#include "gateway/session.hpp"
+
+#include "base/random.hpp"
+#include "base/strings.hpp"
+
+namespace awmg::gateway {
+
+namespace {
+int64_t now_ns() { return std::chrono::steady_clock::now().time_since_epoch().count(); }
+}  // namespace
+
+void Session::touch() { last_used_ns = now_ns(); }
+
+std::shared_ptr<Session> SessionStore::create(const std::string& agent, const std::string& route) {
+  auto s = std::make_shared<Session>();
+  s->id = base::random_hex(16);
+  s->agent = agent;
+  s->route = route;
+  s->touch();
+  std::lock_guard lock(mutex_);
+  sessions_[s->id] = s;
+  return s;
+}
+
+std::shared_ptr<Session> SessionStore::find(const std::string& id) {
+  std::lock_guard lock(mutex_);
+  auto it = sessions_.find(id);
+  if (it == sessions_.end()) return nullptr;
+  it->second->touch();
+  return it->second;
+}
+
+bool SessionStore::remove(const std::string& id) {
+  std::shared_ptr<Session> removed;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = sessions_.find(id);
+    if (it == sessions_.end()) return false;
+    removed = it->second;
+    sessions_.erase(it);
+  }
+  std::lock_guard lock(removed->stream_mutex);
+  if (removed->stream) removed->stream->close();
+  return true;
+}
+
+size_t SessionStore::expire(std::chrono::nanoseconds idle) {
+  std::vector<std::string> stale;
+  {
+    std::lock_guard lock(mutex_);
+    int64_t cutoff = now_ns() - idle.count();
+    for (const auto& [id, s] : sessions_) {
+      if (s->last_used_ns < cutoff) stale.push_back(id);
+    }
+  }
+  for (const auto& id : stale) remove(id);
+  return stale.size();
+}
+
+size_t SessionStore::size() const {
+  std::lock_guard lock(mutex_);
+  return sessions_.size();
+}
+
+std::vector<std::shared_ptr<Session>> SessionStore::all() const {
+  std::lock_guard lock(mutex_);
+  std::vector<std::shared_ptr<Session>> out;
+  for (const auto& [id, s] : sessions_) out.push_back(s);
+  return out;
+}
+
+std::optional<std::string> agent_identity(std::optional<std::string_view> x_agent_id,
+                                          std::optional<std::string_view> authorization) {
+  std::string id;
+  if (x_agent_id) {
+    id = std::string(base::trim(*x_agent_id));
+  } else if (authorization) {
+    std::string_view v = *authorization;
+    if (base::starts_with(v, "Bearer ")) {
+      v = base::trim(v.substr(7));
+    } else if (base::starts_with(v, "Agent ")) {
+      v = v.substr(6);
+    }
+    id = std::string(v);
+  }
+  if (id.empty() || id == "." || id == ".." || id.size() > 256) return std::nullopt;
+  for (unsigned char c : id) {
+    if (c == '/' || c == '\\' || c < 0x20 || c == 0x7f) return std::nullopt;
+  }
+  return id;
+}
+
+}  // namespace awmg::gateway

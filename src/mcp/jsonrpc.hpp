@@ -1,0 +1,37 @@
+#pragma once
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "json/json.hpp"
+
+namespace awmg::mcp {
+
+// The protocol versions the gateway speaks, newest first.
+inline constexpr const char* kLatestProtocolVersion = "2025-11-25";
+bool supported_protocol_version(std::string_view version);
+inline constexpr const char* kSupportedVersionsText = "2025-11-25,2025-06-18,2025-03-26,2024-11-05";
+
+// JSON-RPC 2.0 error codes.
+inline constexpr int kParseError = -32700;
+inline constexpr int kInvalidRequest = -32600;
+inline constexpr int kMethodNotFound = -32601;
+inline constexpr int kInvalidParams = -32602;
+inline constexpr int kInternalError = -32603;
+inline constexpr int kResourceNotFound = -32002;
+
+enum class MessageKind { kRequest, kNotification, kResponse, kInvalid };
+
+// What one decoded JSON-RPC message is.
+MessageKind classify(const json::Value& message);
+
+// `{"jsonrpc":"2.0","id":<id_json>,"result":<result_json>}`; `id_json` is already JSON ("1", "\"a\"", "null").
+std::string result_message(std::string_view id_json, std::string_view result_json);
+std::string error_message(std::string_view id_json, int code, std::string_view message);
+std::string request_message(std::string_view id_json, std::string_view method, std::string_view params_json);
+std::string notification_message(std::string_view method, std::string_view params_json);
+
+// A tool result that reports a failure to the model: `{"content":[{"type":"text","text":...}],"isError":true}`.
+std::string tool_error_result(std::string_view text);
+
+}  // namespace awmg::mcp

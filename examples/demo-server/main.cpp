@@ -1,12 +1,18 @@
 // awmg-demo-server: an MCP server over stdio (newline-delimited JSON-RPC 2.0) with a few tools.
 // It needs no network and no Docker, so the demo config and the tests can run anywhere.
 //
-// Tools: echo {message}, add {a, b}, list_items {} (items labelled public/private), fail {message}.
+// Tools: echo {message}, add {a, b}, list_items {} (items labelled public/private), fail {message},
+// sleep {ms}, progress {steps} (progress and log notifications), crash {} (exits mid-call).
+// Flags for tests of a misbehaving backend: --silent (never answers), --garbage (a non-JSON line before every
+// reply), --stderr-chatter (a stderr line per request).
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <thread>
 #include <iostream>
 #include <string>
 
@@ -23,8 +29,20 @@ const char* kTools = R"([
   {"name":"list_items","description":"Lists demo items, some of them private.",
    "inputSchema":{"type":"object","properties":{}}},
   {"name":"fail","description":"Returns a tool error with the given message.",
-   "inputSchema":{"type":"object","properties":{"message":{"type":"string"}}}}
+   "inputSchema":{"type":"object","properties":{"message":{"type":"string"}}}},
+  {"name":"sleep","description":"Waits ms milliseconds, then answers.",
+   "inputSchema":{"type":"object","properties":{"ms":{"type":"number"}}}},
+  {"name":"progress","description":"Sends progress and log notifications, then answers.",
+   "inputSchema":{"type":"object","properties":{"steps":{"type":"number"}}}},
+  {"name":"crash","description":"Exits in the middle of the call.","inputSchema":{"type":"object"}}
 ])";
+
+struct Modes {
+  bool silent = false;
+  bool garbage = false;
+  bool stderr_chatter = false;
+};
+Modes modes;
 
 const char* kItems =
     R"([{"id":1,"title":"Public roadmap","private":false},{"id":2,"title":"Security report","private":true},)"
@@ -72,7 +90,36 @@ std::string call_tool(const std::string& name, const Value& args) {
   }
   if (name == "list_items") return text_result(kItems);
   if (name == "fail") return text_result(str("message").empty() ? "failed" : str("message"), true);
+  if (name == "sleep") {
+    bool ok = false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(static_cast<int>(num("ms", ok))));
+    return text_result("slept");
+  }
+  if (name == "crash") std::exit(3);
   return "";
+}
+
+// progress {steps}: notifications about the call before its result.
+std::string progress_tool(const Value& params, const Value& args) {
+  bool ok = false;
+  auto it = args.IsObject() ? args.FindMember("steps") : args.MemberEnd();
+  ok = args.IsObject() && it != args.MemberEnd() && it->value.IsNumber();
+  int steps = ok ? it->value.GetInt() : 3;
+  std::string token;
+  if (params.IsObject() && params.HasMember("_meta") && params["_meta"].IsObject() &&
+      params["_meta"].HasMember("progressToken")) {
+    token = to_json(params["_meta"]["progressToken"]);
+  }
+  for (int i = 1; i <= steps; ++i) {
+    if (!token.empty()) {
+      std::cout << R"({"jsonrpc":"2.0","method":"notifications/progress","params":{"progressToken":)" << token
+                << R"(,"progress":)" << i << R"(,"total":)" << steps << "}}\n";
+    }
+    std::cout << R"({"jsonrpc":"2.0","method":"notifications/message","params":{"level":"info","data":"step )" << i
+              << "\"}}\n"
+              << std::flush;
+  }
+  return text_result("done after " + std::to_string(steps) + " steps");
 }
 
 std::string error_reply(const std::string& id, int code, const std::string& message) {
@@ -116,7 +163,7 @@ std::string handle(const Document& msg) {
                            ? params["name"].GetString()
                            : "";
     const Value& args = params.IsObject() && params.HasMember("arguments") ? params["arguments"] : empty;
-    std::string result = call_tool(name, args);
+    std::string result = name == "progress" ? progress_tool(params, args) : call_tool(name, args);
     return result.empty() ? error_reply(id, -32602, "unknown tool \"" + name + "\"") : result_reply(id, result);
   }
   return error_reply(id, -32601, "method not found: " + method);
@@ -124,11 +171,19 @@ std::string handle(const Document& msg) {
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    std::string flag = argv[i];
+    modes.silent |= flag == "--silent";
+    modes.garbage |= flag == "--garbage";
+    modes.stderr_chatter |= flag == "--stderr-chatter";
+  }
   std::ios::sync_with_stdio(false);
   std::string line;
   while (std::getline(std::cin, line)) {
-    if (line.empty()) continue;
+    if (line.empty() || modes.silent) continue;
+    if (modes.stderr_chatter) std::cerr << "request: " << line.substr(0, 60) << std::endl;
+    if (modes.garbage) std::cout << "this is not JSON {" << '\n';
     Document msg;
     msg.Parse(line.c_str(), line.size());
     std::string reply = msg.HasParseError() ? error_reply("null", -32700, "parse error") : handle(msg);

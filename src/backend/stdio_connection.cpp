@@ -58,7 +58,8 @@ asio::awaitable<Result<std::shared_ptr<StdioConnection>>> StdioConnection::start
   if (!process) co_return Error{"failed to start " + options.server_id + ": " + process.error().message};
   auto conn = std::make_shared<StdioConnection>(io, options, *process);
   conn->begin_reading();
-  auto reply = co_await conn->call("initialize", initialize_params(), deadline);
+  const std::string method = "initialize", params = initialize_params();
+  auto reply = co_await conn->call(method, params, deadline);
   if (!reply || reply->error_code) {
     std::string why = !reply ? reply.error().message : "initialize failed: " + reply->error_message;
     std::string tail = conn->recent_stderr();
@@ -76,8 +77,8 @@ void StdioConnection::begin_reading() {
   asio::co_spawn(strand_, [self]() { return self->read_stderr(); }, asio::detached);
 }
 
-asio::awaitable<Result<RpcReply>> StdioConnection::call(std::string method, std::string params, Deadline deadline,
-                                                        std::shared_ptr<EventBox> events) {
+asio::awaitable<Result<RpcReply>> StdioConnection::call(const std::string& method, const std::string& params,
+                                                        Deadline deadline, const std::shared_ptr<EventBox>& events) {
   auto executor = co_await asio::this_coro::executor;
   auto reply = async::Mailbox<Result<RpcReply>>::create(executor);
   int64_t id = ++next_id_;

@@ -36,8 +36,9 @@ class StdioConnection : public Connection, public std::enable_shared_from_this<S
   StdioConnection(boost::asio::io_context& io, Options options, SpawnedProcess process);
   ~StdioConnection() override;
 
-  boost::asio::awaitable<Result<RpcReply>> call(std::string method, std::string params, Deadline deadline,
-                                                std::shared_ptr<EventBox> events = nullptr) override;
+  boost::asio::awaitable<Result<RpcReply>> call(const std::string& method, const std::string& params,
+                                                Deadline deadline,
+                                                const std::shared_ptr<EventBox>& events = nullptr) override;
   void notify(std::string method, std::string params) override;
   bool alive() const override { return alive_; }
   void close() override;

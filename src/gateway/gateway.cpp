@@ -35,7 +35,7 @@ asio::awaitable<Result<std::vector<std::string>>> list_all(backend::Connection& 
   std::string cursor;
   for (int page = 0; page < 100; ++page) {
     std::string params = cursor.empty() ? "{}" : R"({"cursor":)" + json::quote(cursor) + "}";
-    auto reply = co_await conn.call(method, params, deadline);
+    auto reply = co_await conn.call(method, params, deadline);  // (named arguments only: see mcp_endpoint.cpp)
     if (!reply) co_return reply.error();
     if (reply->error_code) co_return Error{method + " failed: " + reply->error_message};
     auto doc = json::parse(reply->result);
@@ -74,9 +74,11 @@ Gateway::Gateway(asio::io_context& io, const config::Config& config, const confi
 asio::awaitable<bool> Gateway::register_server(const config::ServerConfig& server) {
   auto& logger = log::Logger::instance();
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(config_.gateway.startup_timeout);
-  auto conn = co_await launcher_.connection(server.id, "");
+  const std::string shared_session;  // "" names the server's shared connection
+  auto conn = co_await launcher_.connection(server.id, shared_session);
   if (!conn) co_return false;
-  auto listed = co_await list_all(**conn, "tools/list", "tools", deadline);
+  const std::string tools_method = "tools/list", prompts_method = "prompts/list";
+  auto listed = co_await list_all(**conn, tools_method, "tools", deadline);
   if (!listed) {
     status_.record_error(server.id, listed.error().message);
     logger.server(server.id, log::Level::kError, "backend", "tools/list failed: " + listed.error().message);
@@ -95,7 +97,7 @@ asio::awaitable<bool> Gateway::register_server(const config::ServerConfig& serve
                 "Registered " + std::to_string(tools.size()) + " tool(s) from " + server.id);
   registry_.set_tools(server.id, std::move(tools));
   if (declares_prompts((*conn)->initialize_result())) {
-    auto prompts = co_await list_all(**conn, "prompts/list", "prompts", deadline);
+    auto prompts = co_await list_all(**conn, prompts_method, "prompts", deadline);
     std::vector<Prompt> list;
     for (const auto& item : prompts ? *prompts : std::vector<std::string>{}) {
       auto doc = json::parse(item);

@@ -85,11 +85,11 @@ std::optional<http::Response> check_origin(const http::Request& req, const http:
 
 // Streams a tools/call: notifications the backend sends while it runs go out as events of a chunked SSE
 // response; a call with no notifications gets one ordinary response.
-asio::awaitable<void> answer_streaming(Gateway& gw, std::shared_ptr<Session> session, json::Document request,
-                                       const http::Request& req, http::Responder& responder, const Accepts& accepts) {
+asio::awaitable<void> answer_streaming(Gateway& gw, const std::shared_ptr<Session>& session,
+                                       const std::shared_ptr<json::Document>& message, const http::Request& req,
+                                       http::Responder& responder, const Accepts& accepts) {
   auto executor = co_await asio::this_coro::executor;
   auto events = backend::EventBox::create(executor);
-  auto message = std::make_shared<json::Document>(std::move(request));
   asio::co_spawn(
       executor,
       [&gw, session, message, events]() -> asio::awaitable<void> {
@@ -98,12 +98,18 @@ asio::awaitable<void> answer_streaming(Gateway& gw, std::shared_ptr<Session> ses
       },
       asio::detached);
   bool streaming = false, client_gone = false;
+  const auto forever = std::chrono::steady_clock::time_point::max();
   while (true) {
-    auto event = co_await events->receive(std::chrono::steady_clock::time_point::max());
+    auto event = co_await events->receive(forever);
     if (!event) co_return;
     if (event->final) {
-      if (!streaming) co_return co_await responder.send(framed(req, accepts, event->json, session->id));
-      if (!client_gone && co_await responder.write_chunk(sse_event(event->json))) co_await responder.end_stream();
+      if (!streaming) {
+        http::Response response = framed(req, accepts, event->json, session->id);
+        co_await responder.send(std::move(response));
+      } else if (!client_gone) {
+        std::string chunk = sse_event(event->json);
+        if (co_await responder.write_chunk(chunk)) co_await responder.end_stream();
+      }
       co_return;
     }
     if (!accepts.sse || client_gone) continue;  // a JSON-only client gets the result alone
@@ -115,7 +121,10 @@ asio::awaitable<void> answer_streaming(Gateway& gw, std::shared_ptr<Session> ses
       streaming = true;
       client_gone = !co_await responder.begin_stream(std::move(head));
     }
-    if (!client_gone) client_gone = !co_await responder.write_chunk(sse_event(event->json));
+    if (!client_gone) {
+      std::string chunk = sse_event(event->json);
+      client_gone = !co_await responder.write_chunk(chunk);
+    }
   }
 }
 
@@ -143,53 +152,110 @@ std::variant<std::shared_ptr<Session>, http::Response> session_for_post(Gateway&
   return session;
 }
 
-asio::awaitable<void> post(Gateway& gw, const http::Request& req, http::Responder& responder, const std::string& route) {
-  auto content_type = base::to_lower(base::trim(header(req, "Content-Type").value_or("").substr(0, header(req, "Content-Type").value_or("").find(';'))));
-  if (content_type != "application/json") {
-    co_return co_await responder.send(plain(req, 415, "Content-Type must be 'application/json'"));
+// What a POST asks for, decided without waiting: either a response already, or a request to answer.
+struct PostPlan {
+  std::optional<http::Response> response;
+  std::shared_ptr<Session> session;
+  std::shared_ptr<json::Document> message;
+  Accepts accepts;
+  bool stream = false;
+};
+
+std::string base_content_type(const http::Request& req) {
+  std::string_view value = header(req, "Content-Type").value_or("");
+  return base::to_lower(base::trim(value.substr(0, value.find(';'))));
+}
+
+PostPlan plan_post(Gateway& gw, const http::Request& req, const std::string& route) {
+  PostPlan plan;
+  if (base_content_type(req) != "application/json") {
+    plan.response = plain(req, 415, "Content-Type must be 'application/json'");
+    return plan;
   }
-  Accepts accepts = parse_accept(header(req, "Accept"));
-  if (!accepts.json && !accepts.sse) {
-    co_return co_await responder.send(
-        plain(req, 406, "Not Acceptable: Accept must include application/json or text/event-stream"));
+  plan.accepts = parse_accept(header(req, "Accept"));
+  if (!plan.accepts.json && !plan.accepts.sse) {
+    plan.response = plain(req, 406, "Not Acceptable: Accept must include application/json or text/event-stream");
+    return plan;
   }
   if (auto version = header(req, "MCP-Protocol-Version"); version && !mcp::supported_protocol_version(*version)) {
-    co_return co_await responder.send(plain(req, 400, std::string("Bad Request: Unsupported protocol version (supported versions: ") +
-                                                          mcp::kSupportedVersionsText + ")"));
+    plan.response = plain(req, 400, std::string("Bad Request: Unsupported protocol version (supported versions: ") +
+                                        mcp::kSupportedVersionsText + ")");
+    return plan;
   }
   auto doc = json::parse(req.body(), 128);
-  if (!doc) co_return co_await responder.send(rpc_failure(req, 400, mcp::kParseError, "Parse error: " + doc.error().message));
+  if (!doc) {
+    plan.response = rpc_failure(req, 400, mcp::kParseError, "Parse error: " + doc.error().message);
+    return plan;
+  }
   if (doc->IsArray()) {
-    co_return co_await responder.send(rpc_failure(req, 400, mcp::kInvalidRequest, "batch requests are not supported"));
+    plan.response = rpc_failure(req, 400, mcp::kInvalidRequest, "batch requests are not supported");
+    return plan;
   }
   auto kind = mcp::classify(*doc);
   if (kind == mcp::MessageKind::kInvalid) {
-    co_return co_await responder.send(rpc_failure(req, 400, mcp::kInvalidRequest, "Invalid Request"));
+    plan.response = rpc_failure(req, 400, mcp::kInvalidRequest, "Invalid Request");
+    return plan;
   }
   std::string method = json::string_or(*doc, "method");
   auto found = session_for_post(gw, req, route, kind == mcp::MessageKind::kRequest ? method : "");
-  if (auto* error = std::get_if<http::Response>(&found)) co_return co_await responder.send(std::move(*error));
-  auto session = std::get<std::shared_ptr<Session>>(found);
+  if (auto* error = std::get_if<http::Response>(&found)) {
+    plan.response = std::move(*error);
+    return plan;
+  }
+  plan.session = std::get<std::shared_ptr<Session>>(found);
   if (kind != mcp::MessageKind::kRequest) {
-    co_return co_await responder.send(http::make_response(req, 202, "", "application/json"));
+    plan.response = http::make_response(req, 202, "", "application/json");
+    return plan;
   }
-  if (method == "tools/call" && accepts.sse) {
-    co_return co_await answer_streaming(gw, session, std::move(*doc), req, responder, accepts);
+  plan.stream = method == "tools/call" && plan.accepts.sse;
+  plan.message = std::make_shared<json::Document>(std::move(*doc));
+  return plan;
+}
+
+// Coroutines below follow one rule: no temporaries inside a co_await expression and no `co_return co_await`.
+// GCC 12 mishandles both in places (lost or doubly resumed frames); named locals are always safe.
+
+asio::awaitable<void> post(Gateway& gw, const http::Request& req, http::Responder& responder, const std::string& route) {
+  PostPlan plan = plan_post(gw, req, route);
+  if (plan.response) {
+    http::Response response = std::move(*plan.response);
+    co_await responder.send(std::move(response));
+    co_return;
   }
-  std::string reply = co_await answer_request(gw, *session, *doc, nullptr);
-  co_await responder.send(framed(req, accepts, reply, session->id));
+  if (plan.stream) {
+    co_await answer_streaming(gw, plan.session, plan.message, req, responder, plan.accepts);
+    co_return;
+  }
+  std::shared_ptr<backend::EventBox> no_events;
+  std::string reply = co_await answer_request(gw, *plan.session, *plan.message, no_events);
+  http::Response response = framed(req, plan.accepts, reply, plan.session->id);
+  co_await responder.send(std::move(response));
+}
+
+// The GET stream's session, or the response that refuses it.
+std::variant<std::shared_ptr<Session>, http::Response> session_for_get(Gateway& gw, const http::Request& req,
+                                                                       const std::string& route) {
+  if (!parse_accept(header(req, "Accept")).sse) {
+    return plain(req, 406, "Not Acceptable: Accept must include text/event-stream");
+  }
+  auto id = header(req, "Mcp-Session-Id");
+  if (!id) return plain(req, 400, "Bad Request: Mcp-Session-Id header is required");
+  auto session = gw.sessions().find(std::string(*id));
+  if (!session || session->route != route) return plain(req, 404, "session not found");
+  return session;
 }
 
 asio::awaitable<void> get_stream(Gateway& gw, const http::Request& req, http::Responder& responder,
                                  const std::string& route) {
-  if (!parse_accept(header(req, "Accept")).sse) {
-    co_return co_await responder.send(plain(req, 406, "Not Acceptable: Accept must include text/event-stream"));
+  auto found = session_for_get(gw, req, route);
+  if (auto* error = std::get_if<http::Response>(&found)) {
+    http::Response response = std::move(*error);
+    co_await responder.send(std::move(response));
+    co_return;
   }
-  auto id = header(req, "Mcp-Session-Id");
-  if (!id) co_return co_await responder.send(plain(req, 400, "Bad Request: Mcp-Session-Id header is required"));
-  auto session = gw.sessions().find(std::string(*id));
-  if (!session || session->route != route) co_return co_await responder.send(plain(req, 404, "session not found"));
-  auto box = async::Mailbox<std::string>::create(co_await asio::this_coro::executor);
+  auto session = std::get<std::shared_ptr<Session>>(found);
+  auto executor = co_await asio::this_coro::executor;
+  auto box = async::Mailbox<std::string>::create(executor);
   {
     std::lock_guard lock(session->stream_mutex);
     if (session->stream) session->stream->close();  // one standalone stream per session
@@ -199,13 +265,35 @@ asio::awaitable<void> get_stream(Gateway& gw, const http::Request& req, http::Re
   head.set(bhttp::field::content_type, "text/event-stream");
   head.set(bhttp::field::cache_control, "no-cache");
   head.set("Mcp-Session-Id", session->id);
-  if (!co_await responder.begin_stream(std::move(head))) co_return;
-  while (!responder.stopping() && !gw.shutting_down()) {
-    auto message = co_await box->receive(std::chrono::steady_clock::now() + kStreamPing);
+  bool open = co_await responder.begin_stream(std::move(head));
+  while (open && !responder.stopping() && !gw.shutting_down()) {
+    auto deadline = std::chrono::steady_clock::now() + kStreamPing;
+    auto message = co_await box->receive(deadline);
     if (!message && !gw.sessions().find(session->id)) break;
-    if (!co_await responder.write_chunk(message ? sse_event(*message) : ": ping\n\n")) co_return;
+    std::string chunk = message ? sse_event(*message) : ": ping\n\n";
+    open = co_await responder.write_chunk(chunk);
   }
-  co_await responder.end_stream();
+  if (open) co_await responder.end_stream();
+}
+
+http::Response delete_session(Gateway& gw, const http::Request& req) {
+  auto id = header(req, "Mcp-Session-Id");
+  if (!id) return plain(req, 400, "Bad Request: Mcp-Session-Id header is required");
+  if (!gw.sessions().remove(std::string(*id))) return plain(req, 404, "session not found");
+  return http::make_response(req, 204, "");
+}
+
+// A response decided before any method-specific work: shutdown, Host/Origin, DELETE, unknown methods.
+std::optional<http::Response> precheck(Gateway& gw, const http::Request& req, const http::Responder& responder) {
+  if (gw.shutting_down()) return http::make_response(req, 503, R"({"error":"Gateway is shutting down"})", "application/json");
+  if (auto denied = check_origin(req, responder)) return denied;
+  if (req.method() == bhttp::verb::delete_) return delete_session(gw, req);
+  if (req.method() != bhttp::verb::post && req.method() != bhttp::verb::get) {
+    auto res = plain(req, 405, "Method Not Allowed");
+    res.set(bhttp::field::allow, "GET, POST, DELETE");
+    return res;
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -226,25 +314,13 @@ bool loopback_host(std::string_view host) {
 
 asio::awaitable<void> serve_mcp(Gateway& gw, const http::Request& req, http::Responder& responder,
                                 const std::string& route) {
-  if (gw.shutting_down()) {
-    co_return co_await responder.send(
-        http::make_response(req, 503, R"({"error":"Gateway is shutting down"})", "application/json"));
-  }
-  if (auto denied = check_origin(req, responder)) co_return co_await responder.send(std::move(*denied));
-  switch (req.method()) {
-    case bhttp::verb::post: co_return co_await post(gw, req, responder, route);
-    case bhttp::verb::get: co_return co_await get_stream(gw, req, responder, route);
-    case bhttp::verb::delete_: {
-      auto id = header(req, "Mcp-Session-Id");
-      if (!id) co_return co_await responder.send(plain(req, 400, "Bad Request: Mcp-Session-Id header is required"));
-      bool removed = gw.sessions().remove(std::string(*id));
-      co_return co_await responder.send(removed ? http::make_response(req, 204, "") : plain(req, 404, "session not found"));
-    }
-    default: {
-      auto res = plain(req, 405, "Method Not Allowed");
-      res.set(bhttp::field::allow, "GET, POST, DELETE");
-      co_return co_await responder.send(std::move(res));
-    }
+  if (auto early = precheck(gw, req, responder)) {
+    http::Response response = std::move(*early);
+    co_await responder.send(std::move(response));
+  } else if (req.method() == bhttp::verb::post) {
+    co_await post(gw, req, responder, route);
+  } else {
+    co_await get_stream(gw, req, responder, route);
   }
 }
 

@@ -72,14 +72,15 @@ std::string list_prompts(Gateway& gw, const std::string& id, const json::Value* 
 }
 
 asio::awaitable<std::string> call(Gateway& gw, Session& session, const std::string& id, const json::Value* params,
-                                  std::shared_ptr<backend::EventBox> events) {
+                                  const std::shared_ptr<backend::EventBox>& events) {
   std::string name = params ? json::string_or(*params, "name") : "";
   auto target = resolve(session, name);
   if (!target || !gw.registry().find_tool(target->server, target->name)) {
     co_return mcp::error_message(id, mcp::kInvalidParams, "unknown tool \"" + name + "\"");
   }
   static const json::Value empty(rapidjson::kObjectType);
-  std::string result = co_await call_tool(gw, session, target->server, target->name, params ? *params : empty, events);
+  const json::Value& call_params = params ? *params : empty;
+  std::string result = co_await call_tool(gw, session, target->server, target->name, call_params, events);
   co_return mcp::result_message(id, result);
 }
 
@@ -96,7 +97,8 @@ asio::awaitable<std::string> get_prompt(Gateway& gw, Session& session, const std
   auto conn = co_await gw.launcher().connection(target->server, session.agent);
   if (!conn) co_return mcp::error_message(id, mcp::kInternalError, conn.error().message);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(gw.config().gateway.tool_timeout);
-  auto reply = co_await (*conn)->call("prompts/get", backend_params, deadline);
+  const std::string method = "prompts/get";
+  auto reply = co_await (*conn)->call(method, backend_params, deadline);
   if (!reply) co_return mcp::error_message(id, mcp::kInternalError, reply.error().message);
   if (reply->error_code) co_return mcp::error_message(id, *reply->error_code, reply->error_message);
   co_return mcp::result_message(id, reply->result);
@@ -116,7 +118,7 @@ std::string initialize_result(Gateway& gw, const Session& session, const std::st
 }
 
 asio::awaitable<std::string> answer_request(Gateway& gw, Session& session, const json::Value& request,
-                                            std::shared_ptr<backend::EventBox> events) {
+                                            const std::shared_ptr<backend::EventBox>& events) {
   std::string id = json::to_string(request["id"]);
   std::string method = json::string_or(request, "method");
   const json::Value* params = json::member(request, "params");
@@ -132,9 +134,15 @@ asio::awaitable<std::string> answer_request(Gateway& gw, Session& session, const
                                  "method \"" + method + "\" is invalid during session initialization");
   }
   if (method == "tools/list") co_return list_tools(gw, session, id, params);
-  if (method == "tools/call") co_return co_await call(gw, session, id, params, events);
+  if (method == "tools/call") {
+    std::string reply = co_await call(gw, session, id, params, events);  // (no `co_return co_await`: GCC 12)
+    co_return reply;
+  }
   if (method == "prompts/list" && session.route.empty()) co_return list_prompts(gw, id, params);
-  if (method == "prompts/get" && session.route.empty()) co_return co_await get_prompt(gw, session, id, params);
+  if (method == "prompts/get" && session.route.empty()) {
+    std::string reply = co_await get_prompt(gw, session, id, params);
+    co_return reply;
+  }
   if (method == "resources/list") co_return mcp::result_message(id, R"({"resources":[]})");
   if (method == "resources/templates/list") co_return mcp::result_message(id, R"({"resourceTemplates":[]})");
   if (method == "resources/read") co_return mcp::error_message(id, mcp::kResourceNotFound, "Resource not found");

@@ -15,7 +15,7 @@ namespace awmg::gateway {
 // tools/call, prompts (unified), the empty resource lists, logging/setLevel. Returns the response message (JSON).
 // `events`, when given, receives what the backend says about a tools/call while it runs.
 boost::asio::awaitable<std::string> answer_request(Gateway& gateway, Session& session, const json::Value& request,
-                                                   std::shared_ptr<backend::EventBox> events);
+                                                   const std::shared_ptr<backend::EventBox>& events);
 
 // The initialize result the front end sends for a route ("" = unified).
 std::string initialize_result(Gateway& gateway, const Session& session, const std::string& client_version);

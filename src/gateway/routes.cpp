@@ -63,23 +63,30 @@ std::optional<std::string> mcp_route(Gateway& gw, std::string_view path) {
   return id;
 }
 
+// A response for the routes that need no waiting; std::nullopt for an MCP route that may go on.
+http::Response plain_route(Gateway& gw, const http::Request& req, std::string_view path,
+                           const std::function<void()>& request_shutdown) {
+  if (path == "/health") return http::make_response(req, 200, health_document(gw.status().snapshot()), kJson);
+  if (path == "/close") return close_route(gw, req, request_shutdown);
+  return http::make_response(req, 404, "404 page not found\n");
+}
+
 }  // namespace
 
 http::Handler make_routes(Gateway& gw, std::function<void()> request_shutdown) {
+  // No temporaries inside co_await and no `co_return co_await` here: see mcp_endpoint.cpp.
   return [&gw, request_shutdown](const http::Request& req, http::Responder& responder) -> asio::awaitable<void> {
     std::string_view path = path_of(req);
-    if (path == "/health") {
-      co_return co_await responder.send(http::make_response(req, 200, health_document(gw.status().snapshot()), kJson));
+    std::optional<std::string> route;
+    if (path != "/mcp/.well-known/oauth-authorization-server") route = mcp_route(gw, path);
+    std::optional<http::Response> denied;
+    if (route) denied = authenticate(gw, req);
+    if (route && !denied) {
+      co_await serve_mcp(gw, req, responder, *route);
+      co_return;
     }
-    if (path == "/close") co_return co_await responder.send(close_route(gw, req, request_shutdown));
-    if (path == "/.well-known/oauth-authorization-server" || path == "/mcp/.well-known/oauth-authorization-server") {
-      co_return co_await responder.send(http::make_response(req, 404, "404 page not found\n"));
-    }
-    if (auto route = mcp_route(gw, path)) {
-      if (auto denied = authenticate(gw, req)) co_return co_await responder.send(std::move(*denied));
-      co_return co_await serve_mcp(gw, req, responder, *route);
-    }
-    co_await responder.send(http::make_response(req, 404, "404 page not found\n"));
+    http::Response response = denied ? std::move(*denied) : plain_route(gw, req, path, request_shutdown);
+    co_await responder.send(std::move(response));
   };
 }
 

@@ -48,7 +48,7 @@ std::string convert_tool_result(const std::string& backend_result) {
 
 asio::awaitable<std::string> call_tool(Gateway& gw, const Session& session, const std::string& server_id,
                                        const std::string& tool, const json::Value& params,
-                                       std::shared_ptr<backend::EventBox> events) {
+                                       const std::shared_ptr<backend::EventBox>& events) {
   const config::ServerConfig* server = gw.config().find_server(server_id);
   std::string args = backend_params(tool, params);
   log::info("client", "MCP tool call request, session=" + log::short_session_id(session.id) + ", tool=" + server_id +
@@ -60,7 +60,8 @@ asio::awaitable<std::string> call_tool(Gateway& gw, const Session& session, cons
   }
   auto conn = co_await gw.launcher().connection(server_id, session.agent);
   if (!conn) co_return mcp::tool_error_result(conn.error().message);
-  auto reply = co_await (*conn)->call("tools/call", args, deadline, events);
+  const std::string method = "tools/call";
+  auto reply = co_await (*conn)->call(method, args, deadline, events);
   std::string result;
   if (!reply) {
     result = mcp::tool_error_result("backend error server=" + server_id + " method=tools/call: " +

@@ -16,7 +16,8 @@ namespace awmg::gateway {
 // MCP result (JSON). Failures the gateway detects are tool results with isError (DESIGN §6).
 boost::asio::awaitable<std::string> call_tool(Gateway& gateway, const Session& session,
                                               const std::string& server_id, const std::string& tool,
-                                              const json::Value& params, std::shared_ptr<backend::EventBox> events);
+                                              const json::Value& params,
+                                              const std::shared_ptr<backend::EventBox>& events);
 
 // A backend tool result as the client gets it (spec gateway §4.7): a result with a content array passes through
 // (content kept, structuredContent and _meta kept too); anything else becomes one text item with its JSON.

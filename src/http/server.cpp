@@ -124,7 +124,7 @@ class ConnectionResponder : public Responder {
                       bool loopback)
       : stream_(stream), request_(request), stopping_(stopping), loopback_(loopback) {}
 
-  asio::awaitable<void> send(Response response) override {
+  asio::awaitable<void> send(Response&& response) override {
     answered_ = true;
     if (stopping_) response.keep_alive(false);
     keep_alive_ = response.keep_alive();
@@ -134,7 +134,7 @@ class ConnectionResponder : public Responder {
     if (ec) keep_alive_ = false;
   }
 
-  asio::awaitable<bool> begin_stream(StreamHead head) override {
+  asio::awaitable<bool> begin_stream(StreamHead&& head) override {
     answered_ = true;
     head.chunked(true);
     keep_alive_ = request_.keep_alive() && !stopping_;
@@ -147,7 +147,7 @@ class ConnectionResponder : public Responder {
     co_return !ec;
   }
 
-  asio::awaitable<bool> write_chunk(std::string data) override {
+  asio::awaitable<bool> write_chunk(const std::string& data) override {
     beast::error_code ec;
     stream_.expires_after(std::chrono::seconds(30));
     co_await asio::async_write(stream_, beast::http::make_chunk(asio::buffer(data)),

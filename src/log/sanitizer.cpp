@@ -1,7 +1,9 @@
 #include "log/sanitizer.hpp"
 
 #include <re2/re2.h>
+#include <re2/set.h>
 
+#include <algorithm>
 #include <memory>
 #include <vector>
 
@@ -13,11 +15,19 @@ struct Rule {
   bool keep_key;  // "key=secret" -> "key=[REDACTED]"
 };
 
-const std::vector<Rule>& rules() {
-  static const std::vector<Rule> list = [] {
-    std::vector<Rule> r;
-    auto add = [&r](const char* pattern, bool keep_key) {
+struct Rules {
+  std::vector<Rule> list;
+  std::unique_ptr<RE2::Set> any;  // one pass that tells which rules match, so clean text costs one scan
+};
+
+const Rules& rules() {
+  static const Rules all = [] {
+    Rules built;
+    built.any = std::make_unique<RE2::Set>(RE2::DefaultOptions, RE2::UNANCHORED);
+    auto& r = built.list;
+    auto add = [&built, &r](const char* pattern, bool keep_key) {
       r.push_back({std::make_unique<RE2>(pattern), keep_key});
+      built.any->Add(pattern, nullptr);
     };
     // JSON string fields named like secrets: "token": "value" -> "token":"[REDACTED]"
     add(R"re((?i)"(token|password|passwd|pwd|apikey|api_key|api-key|secret|client_secret|api_secret|)re"
@@ -33,9 +43,10 @@ const std::vector<Rule>& rules() {
     add(R"((?i)bearer\s+[A-Za-z0-9\-._~+/]+=*)", false);
     add(R"([\w-]{20,}\.eyJ[\w-]+\.[\w-]+)", false);
     add(R"([a-f0-9]{32,})", false);
-    return r;
+    built.any->Compile();
+    return built;
   }();
-  return list;
+  return all;
 }
 
 // Replaces every match of `rule` in `text`.
@@ -79,9 +90,13 @@ std::string redact_matches(const Rule& rule, const std::string& text) {
 }  // namespace
 
 std::string sanitize(std::string_view text) {
+  const Rules& all = rules();
+  std::vector<int> matched;
+  if (!all.any->Match(re2::StringPiece(text.data(), text.size()), &matched)) return std::string(text);
   std::string out(text);
-  for (const auto& rule : rules()) {
-    if (RE2::PartialMatch(out, *rule.re)) out = redact_matches(rule, out);
+  for (size_t i = 0; i < all.list.size(); ++i) {  // in rule order: earlier rules shape what later ones see
+    if (std::find(matched.begin(), matched.end(), static_cast<int>(i)) == matched.end()) continue;
+    if (RE2::PartialMatch(out, *all.list[i].re)) out = redact_matches(all.list[i], out);
   }
   return out;
 }

@@ -4,8 +4,9 @@
 //   direct  - each client drives its own awmg-demo-server over its stdin/stdout pipes;
 //   gateway - each client has its own MCP session (and so its own backend process) through awmg over HTTP
 //             keep-alive, the way an agent does.
-// It prints throughput, p50 and p99 for both, their ratio and the latency the gateway adds, then the gateway's
-// RSS with 3 idle backends and per idle session. Loopback only; every run is bounded in count and time.
+// It prints throughput, p50 and p99 for both, their ratio and the latency the gateway adds, then the
+// gateway's RSS with 3 idle backends and per idle session. Loopback only; every run is bounded in count and
+// time.
 //
 //   awmg-bench [--calls N] [--clients 1,8,32] [--sessions N]
 #include <signal.h>
@@ -46,7 +47,9 @@ struct Stats {
   double throughput() const { return calls / seconds; }
   double percentile(double p) {
     std::sort(latencies_us.begin(), latencies_us.end());
-    return latencies_us.empty() ? 0 : latencies_us[std::min(latencies_us.size() - 1, size_t(p * latencies_us.size()))];
+    return latencies_us.empty()
+               ? 0
+               : latencies_us[std::min(latencies_us.size() - 1, size_t(p * latencies_us.size()))];
   }
 };
 
@@ -58,7 +61,8 @@ class PipeClient {
     auto p = awmg::backend::spawn_process({AWMG_DEMO_SERVER}, {});
     if (!p) throw std::runtime_error(p.error().message);
     process_ = *p;
-    call(R"("initialize")", R"({"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"b","version":"1"}})");
+    call(R"("initialize")",
+         R"({"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"b","version":"1"}})");
   }
   ~PipeClient() {
     ::close(process_.stdin_fd);
@@ -91,17 +95,20 @@ class PipeClient {
 
 class HttpClient {
  public:
-  HttpClient(int port, const std::string& key, const std::string& agent) : stream_(io_), port_(port), key_(key) {
+  HttpClient(int port, const std::string& key, const std::string& agent)
+      : stream_(io_), port_(port), key_(key) {
     stream_.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)));
     agent_ = agent;
-    auto reply = post(R"({"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25",)"
-                      R"("capabilities":{},"clientInfo":{"name":"bench","version":"1"}}})");
+    auto reply =
+        post(R"({"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25",)"
+             R"("capabilities":{},"clientInfo":{"name":"bench","version":"1"}}})");
     auto it = reply.find("Mcp-Session-Id");
     if (it == reply.end()) throw std::runtime_error("no session id: " + reply.body());
     session_ = std::string(it->value());
   }
   void call() {
-    auto reply = post(R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":)" + std::string(kEcho) + "}");
+    auto reply =
+        post(R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":)" + std::string(kEcho) + "}");
     if (reply.body().find("hello from the benchmark") == std::string::npos) {
       throw std::runtime_error("bad reply: " + reply.body());
     }
@@ -224,20 +231,24 @@ int main(int argc, char** argv) {
   char tmpl[] = "/tmp/awmg-bench-XXXXXX";
   std::string work = ::mkdtemp(tmpl);
 
-  std::printf("tools/call echo, %d calls per client, %u cores\n\n", calls, std::thread::hardware_concurrency());
-  std::printf("| clients | direct calls/s | gateway calls/s | ratio | direct p50 us | gateway p50 us | added p50 us "
-              "| direct p99 us | gateway p99 us |\n|---|---|---|---|---|---|---|---|---|\n");
+  std::printf("tools/call echo, %d calls per client, %u cores\n\n", calls,
+              std::thread::hardware_concurrency());
+  std::printf(
+      "| clients | direct calls/s | gateway calls/s | ratio | direct p50 us | gateway p50 us | added p50 us "
+      "| direct p99 us | gateway p99 us |\n|---|---|---|---|---|---|---|---|---|\n");
   {
     Gateway gw(1, work);
     for (int clients : client_counts) {
       int per_client = std::max(200, calls / clients);
-      Stats direct = measure<DirectCall>(clients, per_client, [](int) { return std::make_unique<DirectCall>(); });
+      Stats direct =
+          measure<DirectCall>(clients, per_client, [](int) { return std::make_unique<DirectCall>(); });
       Stats through = measure<HttpClient>(clients, per_client, [&](int i) {
         return std::make_unique<HttpClient>(gw.port, "bench-key", "bench-agent-" + std::to_string(i));
       });
-      std::printf("| %d | %.0f | %.0f | %.2f | %.1f | %.1f | %.1f | %.1f | %.1f |\n", clients, direct.throughput(),
-                  through.throughput(), through.throughput() / direct.throughput(), direct.percentile(0.5),
-                  through.percentile(0.5), through.percentile(0.5) - direct.percentile(0.5), direct.percentile(0.99),
+      std::printf("| %d | %.0f | %.0f | %.2f | %.1f | %.1f | %.1f | %.1f | %.1f |\n", clients,
+                  direct.throughput(), through.throughput(), through.throughput() / direct.throughput(),
+                  direct.percentile(0.5), through.percentile(0.5),
+                  through.percentile(0.5) - direct.percentile(0.5), direct.percentile(0.99),
                   through.percentile(0.99));
     }
   }
@@ -246,11 +257,13 @@ int main(int argc, char** argv) {
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
     long idle = rss_kb(gw.pid);
     std::vector<std::unique_ptr<HttpClient>> open;
-    for (int i = 0; i < sessions; ++i) open.push_back(std::make_unique<HttpClient>(gw.port, "bench-key", "shared-agent"));
+    for (int i = 0; i < sessions; ++i)
+      open.push_back(std::make_unique<HttpClient>(gw.port, "bench-key", "shared-agent"));
     long with_sessions = rss_kb(gw.pid);
     std::printf("\ngateway RSS with 3 idle backends: %.1f MB\n", idle / 1024.0);
-    std::printf("RSS per idle session (%d sessions, one agent, each on its own keep-alive connection): %.1f KB\n",
-                sessions, double(with_sessions - idle) / sessions);
+    std::printf(
+        "RSS per idle session (%d sessions, one agent, each on its own keep-alive connection): %.1f KB\n",
+        sessions, double(with_sessions - idle) / sessions);
   }
   std::system(("rm -rf " + work).c_str());
   return 0;

@@ -12,9 +12,9 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <thread>
 #include <iostream>
 #include <string>
+#include <thread>
 
 namespace {
 
@@ -61,7 +61,8 @@ std::string quote(const std::string& s) {
 }
 
 std::string text_result(const std::string& text, bool is_error = false) {
-  return R"({"content":[{"type":"text","text":)" + quote(text) + "}]" + (is_error ? R"(,"isError":true)" : "") + "}";
+  return R"({"content":[{"type":"text","text":)" + quote(text) + "}]" +
+         (is_error ? R"(,"isError":true)" : "") + "}";
 }
 
 std::string number_text(double d) {
@@ -74,8 +75,9 @@ std::string number_text(double d) {
 std::string call_tool(const std::string& name, const Value& args) {
   auto str = [&](const char* key) {
     auto it = args.IsObject() ? args.FindMember(key) : args.MemberEnd();
-    return args.IsObject() && it != args.MemberEnd() && it->value.IsString() ? std::string(it->value.GetString())
-                                                                             : std::string();
+    return args.IsObject() && it != args.MemberEnd() && it->value.IsString()
+               ? std::string(it->value.GetString())
+               : std::string();
   };
   auto num = [&](const char* key, bool& ok) {
     auto it = args.IsObject() ? args.FindMember(key) : args.MemberEnd();
@@ -115,16 +117,16 @@ std::string progress_tool(const Value& params, const Value& args) {
       std::cout << R"({"jsonrpc":"2.0","method":"notifications/progress","params":{"progressToken":)" << token
                 << R"(,"progress":)" << i << R"(,"total":)" << steps << "}}\n";
     }
-    std::cout << R"({"jsonrpc":"2.0","method":"notifications/message","params":{"level":"info","data":"step )" << i
-              << "\"}}\n"
+    std::cout << R"({"jsonrpc":"2.0","method":"notifications/message","params":{"level":"info","data":"step )"
+              << i << "\"}}\n"
               << std::flush;
   }
   return text_result("done after " + std::to_string(steps) + " steps");
 }
 
 std::string error_reply(const std::string& id, int code, const std::string& message) {
-  return R"({"jsonrpc":"2.0","id":)" + id + R"(,"error":{"code":)" + std::to_string(code) +
-         R"(,"message":)" + quote(message) + "}}";
+  return R"({"jsonrpc":"2.0","id":)" + id + R"(,"error":{"code":)" + std::to_string(code) + R"(,"message":)" +
+         quote(message) + "}}";
 }
 
 std::string result_reply(const std::string& id, const std::string& result) {
@@ -133,7 +135,8 @@ std::string result_reply(const std::string& id, const std::string& result) {
 
 std::string handle(const Document& msg) {
   if (!msg.IsObject() || !msg.HasMember("method") || !msg["method"].IsString()) {
-    return msg.IsObject() && msg.HasMember("id") ? error_reply(to_json(msg["id"]), -32600, "invalid request") : "";
+    return msg.IsObject() && msg.HasMember("id") ? error_reply(to_json(msg["id"]), -32600, "invalid request")
+                                                 : "";
   }
   std::string method = msg["method"].GetString();
   if (!msg.HasMember("id")) return "";  // a notification
@@ -141,10 +144,10 @@ std::string handle(const Document& msg) {
   const Value empty(rapidjson::kObjectType);
   const Value& params = msg.HasMember("params") ? msg["params"] : empty;
   if (method == "initialize") {
-    std::string version = params.IsObject() && params.HasMember("protocolVersion") &&
-                                  params["protocolVersion"].IsString()
-                              ? params["protocolVersion"].GetString()
-                              : "2025-11-25";
+    std::string version =
+        params.IsObject() && params.HasMember("protocolVersion") && params["protocolVersion"].IsString()
+            ? params["protocolVersion"].GetString()
+            : "2025-11-25";
     return result_reply(id, R"({"protocolVersion":)" + quote(version) +
                                 R"(,"capabilities":{"tools":{"listChanged":false}},)"
                                 R"("serverInfo":{"name":"awmg-demo-server","version":"1.0.0"}})");
@@ -164,7 +167,8 @@ std::string handle(const Document& msg) {
                            : "";
     const Value& args = params.IsObject() && params.HasMember("arguments") ? params["arguments"] : empty;
     std::string result = name == "progress" ? progress_tool(params, args) : call_tool(name, args);
-    return result.empty() ? error_reply(id, -32602, "unknown tool \"" + name + "\"") : result_reply(id, result);
+    return result.empty() ? error_reply(id, -32602, "unknown tool \"" + name + "\"")
+                          : result_reply(id, result);
   }
   return error_reply(id, -32601, "method not found: " + method);
 }

@@ -11,11 +11,14 @@ namespace asio = boost::asio;
 Launcher::Launcher(asio::io_context& io, const config::Config& config, ServerStatus& status)
     : io_(io), config_(config), status_(status) {}
 
-Launcher::~Launcher() { close_all(); }
+Launcher::~Launcher() {
+  close_all();
+}
 
 asio::awaitable<Result<std::shared_ptr<Connection>>> Launcher::launch(const config::ServerConfig& server) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(config_.gateway.startup_timeout);
-  if (server.type == config::ServerType::kHttp) co_return Error{"http backends are not available in this build yet"};
+  if (server.type == config::ServerType::kHttp)
+    co_return Error{"http backends are not available in this build yet"};
   if (server.type == config::ServerType::kCustom) {
     co_return Error{"server type '" + server.type_name + "' cannot be launched"};
   }
@@ -50,10 +53,12 @@ asio::awaitable<Result<std::shared_ptr<Connection>>> Launcher::connection(const 
     }
   }
   if (wait_box) {
-    co_await wait_box->receive(std::chrono::steady_clock::now() + std::chrono::seconds(config_.gateway.startup_timeout + 5));
+    co_await wait_box->receive(std::chrono::steady_clock::now() +
+                               std::chrono::seconds(config_.gateway.startup_timeout + 5));
     std::lock_guard lock(mutex_);
     auto it = entries_.find(key);
-    if (it != entries_.end() && it->second.connection && it->second.connection->alive()) co_return it->second.connection;
+    if (it != entries_.end() && it->second.connection && it->second.connection->alive())
+      co_return it->second.connection;
     co_return Error{"failed to connect to backend " + server_id};
   }
   auto result = co_await launch(*server);
@@ -77,8 +82,9 @@ void Launcher::finish_launch(const Key& key, const Result<std::shared_ptr<Connec
   for (auto& w : waiters) w->push(result.ok());
   if (result) {
     status_.record_start(key.first);
-    log::Logger::instance().server(key.first, log::Level::kInfo, "launcher",
-                                   "Connected to " + key.first + (key.second.empty() ? "" : " for a session"));
+    log::Logger::instance().server(
+        key.first, log::Level::kInfo, "launcher",
+        "Connected to " + key.first + (key.second.empty() ? "" : " for a session"));
   } else {
     status_.record_error(key.first, result.error().message);
     log::Logger::instance().server(key.first, log::Level::kError, "launcher",

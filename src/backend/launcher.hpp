@@ -16,7 +16,8 @@
 
 namespace awmg::backend {
 
-// Owns every backend connection (spec gateway §5.3): one shared connection per server, made at startup (session
+// Owns every backend connection (spec gateway §5.3): one shared connection per server, made at startup
+// (session
 // ""), and for stdio servers one process per (server, gateway session), launched on the session's first use.
 // A connection that died is relaunched on the next use; concurrent first uses share one launch; other keys
 // never wait for it. Idle session connections are swept.

@@ -21,11 +21,12 @@ struct SpawnedProcess {
 Result<SpawnedProcess> spawn_process(const std::vector<std::string>& argv,
                                      const std::map<std::string, std::string>& extra_env);
 
-// `-e NAME` (no `=`) becomes `-e NAME=<value>` when NAME is set in the gateway's environment, so the docker CLI
-// need not inherit it (spec gateway §5.1).
+// `-e NAME` (no `=`) becomes `-e NAME=<value>` when NAME is set in the gateway's environment, so the docker
+// CLI need not inherit it (spec gateway §5.1).
 std::vector<std::string> inline_passthrough_env(const std::vector<std::string>& args);
 
-// Stops a process group: SIGTERM, then SIGKILL after `grace_ms`, and reaps the leader. Blocks at most that long.
+// Stops a process group: SIGTERM, then SIGKILL after `grace_ms`, and reaps the leader. Blocks at most that
+// long.
 void terminate_process(pid_t pid, int grace_ms = 2000);
 
 // terminate_process on a background thread, so an I/O thread never blocks on a slow child.

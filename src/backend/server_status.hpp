@@ -12,7 +12,7 @@ namespace awmg::backend {
 struct ServerHealth {
   std::string status;  // "running", "stopped" or "error"
   int64_t uptime_seconds = 0;
-  std::string error;   // the recorded launch/connection error, if any
+  std::string error;  // the recorded launch/connection error, if any
 };
 
 // Thread-safe record of each configured server's launch state: `error` while a launch/connection error is

@@ -21,8 +21,8 @@ constexpr size_t kStderrTail = 20;
 
 std::string initialize_params() {
   return R"({"protocolVersion":")" + std::string(mcp::kLatestProtocolVersion) +
-         R"(","capabilities":{},"clientInfo":{"name":"awmg","version":)" + json::quote(base::version_string()) +
-         "}}";
+         R"(","capabilities":{},"clientInfo":{"name":"awmg","version":)" +
+         json::quote(base::version_string()) + "}}";
 }
 
 // `_meta.progressToken` of a request's params, as JSON text ("" when absent).
@@ -45,7 +45,9 @@ StdioConnection::StdioConnection(asio::io_context& io, Options options, SpawnedP
       stdout_(strand_, process.stdout_fd),
       stderr_(strand_, process.stderr_fd) {}
 
-StdioConnection::~StdioConnection() { mark_dead(); }
+StdioConnection::~StdioConnection() {
+  mark_dead();
+}
 
 void StdioConnection::mark_dead() {
   if (alive_.exchange(false) && process_.pid > 0) terminate_process_async(process_.pid);
@@ -73,26 +75,31 @@ asio::awaitable<Result<std::shared_ptr<StdioConnection>>> StdioConnection::start
 
 void StdioConnection::begin_reading() {
   auto self = shared_from_this();
-  asio::co_spawn(strand_, [self]() { return self->read_stdout(); }, asio::detached);
-  asio::co_spawn(strand_, [self]() { return self->read_stderr(); }, asio::detached);
+  asio::co_spawn(
+      strand_, [self]() { return self->read_stdout(); }, asio::detached);
+  asio::co_spawn(
+      strand_, [self]() { return self->read_stderr(); }, asio::detached);
 }
 
 asio::awaitable<Result<RpcReply>> StdioConnection::call(const std::string& method, const std::string& params,
-                                                        Deadline deadline, const std::shared_ptr<EventBox>& events) {
+                                                        Deadline deadline,
+                                                        const std::shared_ptr<EventBox>& events) {
   auto executor = co_await asio::this_coro::executor;
   auto reply = async::Mailbox<Result<RpcReply>>::create(executor);
   int64_t id = ++next_id_;
   std::string token = events ? progress_token(params) : "";
   std::string line = mcp::request_message(std::to_string(id), method, params);
-  log::write_rpc_record({"OUT", options_.server_id, method, mcp::notification_message(method, params), "", {}});
-  asio::post(strand_, [self = shared_from_this(), id, reply, events, token, line = std::move(line)]() mutable {
-    if (!self->alive_) {
-      reply->push(Error{self->exit_reason_});
-      return;
-    }
-    self->pending_[id] = Pending{reply, events, token};
-    self->send_line(std::move(line));
-  });
+  log::write_rpc_record(
+      {"OUT", options_.server_id, method, mcp::notification_message(method, params), "", {}});
+  asio::post(strand_,
+             [self = shared_from_this(), id, reply, events, token, line = std::move(line)]() mutable {
+               if (!self->alive_) {
+                 reply->push(Error{self->exit_reason_});
+                 return;
+               }
+               self->pending_[id] = Pending{reply, events, token};
+               self->send_line(std::move(line));
+             });
   auto answer = co_await reply->receive(deadline);
   if (answer) co_return std::move(*answer);
   asio::post(strand_, [self = shared_from_this(), id] { self->pending_.erase(id); });
@@ -101,9 +108,10 @@ asio::awaitable<Result<RpcReply>> StdioConnection::call(const std::string& metho
 }
 
 void StdioConnection::notify(std::string method, std::string params) {
-  asio::post(strand_, [self = shared_from_this(), line = mcp::notification_message(method, params)]() mutable {
-    if (self->alive_) self->send_line(std::move(line));
-  });
+  asio::post(strand_,
+             [self = shared_from_this(), line = mcp::notification_message(method, params)]() mutable {
+               if (self->alive_) self->send_line(std::move(line));
+             });
 }
 
 void StdioConnection::send_line(std::string line) {
@@ -111,7 +119,8 @@ void StdioConnection::send_line(std::string line) {
   write_queue_.push_back(std::move(line));
   if (writing_) return;
   writing_ = true;
-  asio::co_spawn(strand_, [self = shared_from_this()]() { return self->write_queued(); }, asio::detached);
+  asio::co_spawn(
+      strand_, [self = shared_from_this()]() { return self->write_queued(); }, asio::detached);
 }
 
 asio::awaitable<void> StdioConnection::write_queued() {
@@ -146,7 +155,8 @@ asio::awaitable<void> StdioConnection::read_stdout() {
     exit_reason_ = "backend " + options_.server_id + " wrote a line longer than 64 MiB";
   } else if (alive_) {
     std::string tail = recent_stderr();
-    exit_reason_ = "backend " + options_.server_id + " exited" + (tail.empty() ? "" : " (stderr: " + tail + ")");
+    exit_reason_ =
+        "backend " + options_.server_id + " exited" + (tail.empty() ? "" : " (stderr: " + tail + ")");
     log::Logger::instance().server(options_.server_id, log::Level::kError, "backend", exit_reason_);
   }
   mark_dead();
@@ -180,15 +190,20 @@ void StdioConnection::handle_line(std::string_view line) {
     return;
   }
   switch (mcp::classify(*doc)) {
-    case mcp::MessageKind::kResponse: handle_response(doc.value(), line); break;
-    case mcp::MessageKind::kNotification: handle_notification(doc.value(), line); break;
+    case mcp::MessageKind::kResponse:
+      handle_response(doc.value(), line);
+      break;
+    case mcp::MessageKind::kNotification:
+      handle_notification(doc.value(), line);
+      break;
     case mcp::MessageKind::kRequest:  // server->client requests are relayed by a later version
       send_line(mcp::error_message(json::to_string((*doc)["id"]), mcp::kMethodNotFound,
                                    "the gateway does not relay server-to-client requests"));
       break;
     case mcp::MessageKind::kInvalid:
-      log::Logger::instance().server(options_.server_id, log::Level::kWarn, "backend",
-                                     "ignoring invalid JSON-RPC message: " + std::string(line.substr(0, 200)));
+      log::Logger::instance().server(
+          options_.server_id, log::Level::kWarn, "backend",
+          "ignoring invalid JSON-RPC message: " + std::string(line.substr(0, 200)));
   }
 }
 
@@ -216,7 +231,8 @@ void StdioConnection::handle_notification(const json::Value& message, std::strin
     const json::Value* token = params ? json::member(*params, "progressToken") : nullptr;
     std::string token_json = token ? json::to_string(*token) : "";
     for (auto& [id, p] : pending_) {
-      if (p.events && !token_json.empty() && p.progress_token == token_json) p.events->push(Event{std::string(line)});
+      if (p.events && !token_json.empty() && p.progress_token == token_json)
+        p.events->push(Event{std::string(line)});
     }
   } else if (method == "notifications/message") {
     for (auto& [id, p] : pending_) {

@@ -16,9 +16,9 @@
 
 namespace awmg::backend {
 
-// An MCP client over a child process's stdin/stdout (newline-delimited JSON-RPC). Its stderr is logged line by
-// line to the server's log. Requests get connection-local ids, so callers never collide. All of its state lives
-// on one strand; callers wait on their own executor.
+// An MCP client over a child process's stdin/stdout (newline-delimited JSON-RPC). Its stderr is logged line
+// by line to the server's log. Requests get connection-local ids, so callers never collide. All of its state
+// lives on one strand; callers wait on their own executor.
 class StdioConnection : public Connection, public std::enable_shared_from_this<StdioConnection> {
  public:
   struct Options {

@@ -13,7 +13,9 @@
 namespace awmg::base {
 namespace {
 
-Error errno_error(const std::string& what) { return Error{what + ": " + std::strerror(errno)}; }
+Error errno_error(const std::string& what) {
+  return Error{what + ": " + std::strerror(errno)};
+}
 
 }  // namespace
 

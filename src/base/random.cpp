@@ -9,7 +9,8 @@ namespace awmg::base {
 
 std::string random_hex(size_t bytes) {
   std::vector<unsigned char> raw(bytes);
-  if (RAND_bytes(raw.data(), static_cast<int>(raw.size())) != 1) throw std::runtime_error("RAND_bytes failed");
+  if (RAND_bytes(raw.data(), static_cast<int>(raw.size())) != 1)
+    throw std::runtime_error("RAND_bytes failed");
   static const char* digits = "0123456789abcdef";
   std::string out;
   out.reserve(bytes * 2);

@@ -11,7 +11,9 @@ namespace {
 
 const char* kCommands = "proxy completion help";
 
-std::string words(const std::vector<std::string>& list) { return base::join(list, " "); }
+std::string words(const std::vector<std::string>& list) {
+  return base::join(list, " ");
+}
 
 std::string bash_script() {
   return "# bash completion for awmg\n"
@@ -21,13 +23,21 @@ std::string bash_script() {
          "    case \"$w\" in proxy|completion|help) cmd=\"$w\"; break;; esac\n"
          "  done\n"
          "  case \"$cmd\" in\n"
-         "    proxy) COMPREPLY=($(compgen -W \"" + words(proxy_flag_words()) + "\" -- \"$cur\"));;\n"
-         "    completion) COMPREPLY=($(compgen -W \"" + words(kCompletionShells) + "\" -- \"$cur\"));;\n"
+         "    proxy) COMPREPLY=($(compgen -W \"" +
+         words(proxy_flag_words()) +
+         "\" -- \"$cur\"));;\n"
+         "    completion) COMPREPLY=($(compgen -W \"" +
+         words(kCompletionShells) +
+         "\" -- \"$cur\"));;\n"
          "    help) COMPREPLY=($(compgen -W \"proxy completion\" -- \"$cur\"));;\n"
          "    *) if [[ \"$cur\" == -* ]]; then\n"
-         "         COMPREPLY=($(compgen -W \"" + words(gateway_flag_words()) + "\" -- \"$cur\"))\n"
+         "         COMPREPLY=($(compgen -W \"" +
+         words(gateway_flag_words()) +
+         "\" -- \"$cur\"))\n"
          "       else\n"
-         "         COMPREPLY=($(compgen -W \"" + kCommands + "\" -- \"$cur\"))\n"
+         "         COMPREPLY=($(compgen -W \"" +
+         kCommands +
+         "\" -- \"$cur\"))\n"
          "       fi;;\n"
          "  esac\n"
          "}\n"
@@ -38,11 +48,16 @@ std::string zsh_script() {
   return "#compdef awmg\n"
          "_awmg() {\n"
          "  case \"${words[2]}\" in\n"
-         "    proxy) compadd -- " + words(proxy_flag_words()) + " ;;\n"
-         "    completion) compadd -- " + words(kCompletionShells) + " ;;\n"
+         "    proxy) compadd -- " +
+         words(proxy_flag_words()) +
+         " ;;\n"
+         "    completion) compadd -- " +
+         words(kCompletionShells) +
+         " ;;\n"
          "    help) compadd -- proxy completion ;;\n"
-         "    *) if [[ \"$PREFIX\" == -* ]]; then compadd -- " + words(gateway_flag_words()) +
-         "; else compadd -- " + kCommands + "; fi ;;\n"
+         "    *) if [[ \"$PREFIX\" == -* ]]; then compadd -- " +
+         words(gateway_flag_words()) + "; else compadd -- " + kCommands +
+         "; fi ;;\n"
          "  esac\n"
          "}\n"
          "compdef _awmg awmg\n";
@@ -60,8 +75,11 @@ std::string fish_flags(const std::vector<std::string>& list, const std::string& 
 std::string fish_script() {
   return "# fish completion for awmg\n"
          "complete -c awmg -f\n"
-         "complete -c awmg -n '__fish_use_subcommand' -a '" + std::string(kCommands) + "'\n"
-         "complete -c awmg -n '__fish_seen_subcommand_from completion' -a '" + words(kCompletionShells) + "'\n" +
+         "complete -c awmg -n '__fish_use_subcommand' -a '" +
+         std::string(kCommands) +
+         "'\n"
+         "complete -c awmg -n '__fish_seen_subcommand_from completion' -a '" +
+         words(kCompletionShells) + "'\n" +
          fish_flags(gateway_flag_words(), "not __fish_seen_subcommand_from proxy completion help") +
          fish_flags(proxy_flag_words(), "__fish_seen_subcommand_from proxy");
 }
@@ -77,12 +95,19 @@ std::string powershell_script() {
          "Register-ArgumentCompleter -Native -CommandName 'awmg' -ScriptBlock {\n"
          "  param($wordToComplete, $commandAst, $cursorPosition)\n"
          "  $words = $commandAst.CommandElements | ForEach-Object { $_.ToString() }\n"
-         "  if ($words -contains 'proxy') { $candidates = " + powershell_list(proxy_flag_words()) + " }\n"
-         "  elseif ($words -contains 'completion') { $candidates = " + powershell_list(kCompletionShells) + " }\n"
-         "  elseif ($wordToComplete -like '-*') { $candidates = " + powershell_list(gateway_flag_words()) + " }\n"
+         "  if ($words -contains 'proxy') { $candidates = " +
+         powershell_list(proxy_flag_words()) +
+         " }\n"
+         "  elseif ($words -contains 'completion') { $candidates = " +
+         powershell_list(kCompletionShells) +
+         " }\n"
+         "  elseif ($wordToComplete -like '-*') { $candidates = " +
+         powershell_list(gateway_flag_words()) +
+         " }\n"
          "  else { $candidates = @('proxy','completion','help') }\n"
          "  $candidates | Where-Object { $_ -like \"$wordToComplete*\" } |\n"
-         "    ForEach-Object { [System.Management.Automation.CompletionResult]::new($_, $_, 'ParameterValue', $_) }\n"
+         "    ForEach-Object { [System.Management.Automation.CompletionResult]::new($_, $_, "
+         "'ParameterValue', $_) }\n"
          "}\n";
 }
 

@@ -110,7 +110,8 @@ void FlagSet::add_duration(std::string name, char shorthand, base::Duration* tar
   };
 }
 
-void FlagSet::add_list(std::string name, char shorthand, std::vector<std::string>* target, std::string usage) {
+void FlagSet::add_list(std::string name, char shorthand, std::vector<std::string>* target,
+                       std::string usage) {
   add(std::move(name), shorthand, Kind::kList, std::move(usage), "").set =
       [target, first = true](std::string_view v) mutable -> std::optional<std::string> {
     if (first) target->clear();  // the first use replaces the default, later uses append (pflag)
@@ -228,12 +229,18 @@ std::string FlagSet::usages() const {
   size_t width = 0;
   auto type_name = [](Kind k) -> std::string {
     switch (k) {
-      case Kind::kString: return " string";
-      case Kind::kInt: return " int";
-      case Kind::kFloat: return " float";
-      case Kind::kDuration: return " duration";
-      case Kind::kList: return " strings";
-      default: return "";
+      case Kind::kString:
+        return " string";
+      case Kind::kInt:
+        return " int";
+      case Kind::kFloat:
+        return " float";
+      case Kind::kDuration:
+        return " duration";
+      case Kind::kList:
+        return " strings";
+      default:
+        return "";
     }
   };
   auto add_line = [&](char shorthand, const std::string& name, Kind kind, std::string right) {

@@ -1,29 +1,29 @@
 #include "cli/gateway_command.hpp"
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 
 #include <atomic>
 #include <condition_variable>
+#include <cstdio>
 #include <future>
 #include <mutex>
-#include <cstdio>
 #include <thread>
 #include <vector>
 
 #include "backend/process.hpp"
 #include "base/version.hpp"
 #include "cli/config_source.hpp"
+#include "cli/env.hpp"
 #include "cli/env_file.hpp"
 #include "cli/settings.hpp"
 #include "cli/validate_env.hpp"
 #include "gateway/client_config.hpp"
-#include "cli/env.hpp"
 #include "gateway/gateway.hpp"
 #include "gateway/routes.hpp"
 #include "http/server.hpp"
@@ -74,9 +74,11 @@ std::string prepare_wasm_cache(const GatewayOptions& o) {
 
 void log_config(const config::Config& config, const config::Settings& settings) {
   for (const auto& w : config.warnings) log::warn("config", w);
-  log::info("startup", "Loaded " + std::to_string(config.servers.size()) + " server(s); mode=" +
-                           (settings.unified ? "unified" : "routed") + ", guards-mode=" + settings.guards_mode);
-  if (!settings.hmac_secret.empty() || (config.gateway.telemetry && !config.gateway.telemetry->endpoint.empty())) {
+  log::info("startup", "Loaded " + std::to_string(config.servers.size()) +
+                           " server(s); mode=" + (settings.unified ? "unified" : "routed") +
+                           ", guards-mode=" + settings.guards_mode);
+  if (!settings.hmac_secret.empty() ||
+      (config.gateway.telemetry && !config.gateway.telemetry->endpoint.empty())) {
     log::warn("startup", "HMAC request signing and OpenTelemetry export are not available in this build yet");
   }
 }
@@ -109,7 +111,8 @@ class Runtime {
   // Launches the backends and registers their tools; returns when every backend registered or failed.
   void start_backends() {
     std::promise<void> done;
-    asio::co_spawn(asio::make_strand(io_), gateway_.start_backends(), [&done](std::exception_ptr) { done.set_value(); });
+    asio::co_spawn(asio::make_strand(io_), gateway_.start_backends(),
+                   [&done](std::exception_ptr) { done.set_value(); });
     done.get_future().wait();
     gateway_.launcher().start_sweeper(session_timeout(), std::chrono::minutes(5));
   }
@@ -178,7 +181,8 @@ class Runtime {
       return;
     }
     auto timer = std::make_shared<asio::steady_timer>(io_, std::chrono::milliseconds(10));
-    timer->async_wait([this, timer, fail_on_timeout](const boost::system::error_code&) { poll_drain(fail_on_timeout); });
+    timer->async_wait(
+        [this, timer, fail_on_timeout](const boost::system::error_code&) { poll_drain(fail_on_timeout); });
   }
 
   const config::Settings& settings_;
@@ -203,7 +207,8 @@ void print_client_config(const config::Config& config, const config::Settings& s
   std::fwrite(doc.data(), 1, doc.size(), stdout);
   std::fflush(stdout);
   std::string url = std::string(settings.tls ? "https" : "http") + "://" + gateway::client_host_port(address);
-  std::fprintf(stderr, "awmg: serving %zu server(s) at %s/mcp%s (%s mode); send the Authorization value from the "
+  std::fprintf(stderr,
+               "awmg: serving %zu server(s) at %s/mcp%s (%s mode); send the Authorization value from the "
                "JSON on stdout. Health: curl %s/health\n",
                config.servers.size(), url.c_str(), settings.unified ? "" : "/<server>",
                settings.unified ? "unified" : "routed", url.c_str());

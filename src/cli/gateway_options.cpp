@@ -15,10 +15,12 @@ namespace {
 void register_flags(FlagSet& f, GatewayOptions& o) {
   f.add_string("config", 'c', &o.config_file, "Path to the TOML config file");
   f.add_bool("config-stdin", 0, &o.config_stdin, "Read the JSON config from stdin (wins over --config)");
-  f.add_bool("demo", 0, &o.demo, "Run on the embedded demo config (a local stdio MCP server; no Docker needed)");
+  f.add_bool("demo", 0, &o.demo,
+             "Run on the embedded demo config (a local stdio MCP server; no Docker needed)");
   f.add_string("listen", 'l', &o.listen, "HTTP listen address (host:port)");
   f.add_bool("routed", 0, &o.routed, "Routed mode: one MCP endpoint per backend at /mcp/<server> (default)");
-  f.add_bool("unified", 0, &o.unified, "Unified mode: all backends behind /mcp, tools named <server>___<tool>");
+  f.add_bool("unified", 0, &o.unified,
+             "Unified mode: all backends behind /mcp, tools named <server>___<tool>");
   f.add_string("env", 0, &o.env_file, "Load a .env file into the process environment");
   f.add_bool("validate-env", 0, &o.validate_env, "Check Docker and required environment variables first");
   f.add_count("verbose", 'v', &o.verbose, "Verbosity: -v info, -vv debug for cmd/server/launcher, -vvv all");
@@ -28,7 +30,8 @@ void register_flags(FlagSet& f, GatewayOptions& o) {
   f.add_string("payload-dir", 0, &o.payload_dir, "Directory for large tool results written to disk");
   f.add_string("wasm-cache-dir", 0, &o.wasm_cache_dir,
                "Guard compilation cache directory (default: sibling of <log-dir>, named wazero-cache)");
-  f.add_string("payload-path-prefix", 0, &o.payload_path_prefix, "Prefix for payloadPath returned to clients");
+  f.add_string("payload-path-prefix", 0, &o.payload_path_prefix,
+               "Prefix for payloadPath returned to clients");
   f.add_int("payload-size-threshold", 0, &o.payload_size_threshold,
             "Tool results larger than this many bytes are written to disk");
   f.add_bool("url-domain-audit", 0, &o.url_domain_audit, "Record URL domains seen in tool results");
@@ -38,7 +41,8 @@ void register_flags(FlagSet& f, GatewayOptions& o) {
   f.add_string("guard-policy-json", 0, &o.guard_policy_json, "Global guard policy override (JSON)");
   f.add_bool("allowonly-scope-public", 0, &o.allowonly_scope_public, "Allow-only policy with public scope");
   f.add_string("allowonly-scope-owner", 0, &o.allowonly_scope_owner, "Allow-only policy owner scope");
-  f.add_string("allowonly-scope-repo", 0, &o.allowonly_scope_repo, "Allow-only policy repo scope (needs owner)");
+  f.add_string("allowonly-scope-repo", 0, &o.allowonly_scope_repo,
+               "Allow-only policy repo scope (needs owner)");
   f.add_string("allowonly-min-integrity", 0, &o.allowonly_min_integrity,
                "Allow-only minimum integrity: none, unapproved, approved or merged");
   f.add_string("tls-cert", 0, &o.tls_cert, "TLS certificate (PEM); enables HTTPS");
@@ -80,8 +84,9 @@ GatewayOptions env_defaults() {
 Status check_flag_groups(const GatewayOptions& o) {
   bool cert = o.was_set("tls-cert"), key = o.was_set("tls-key");
   if (cert != key) {
-    return Error{std::string("if any flags in the group [tls-cert tls-key] are set they must all be set; missing [") +
-                 (cert ? "tls-key" : "tls-cert") + "]"};
+    return Error{
+        std::string("if any flags in the group [tls-cert tls-key] are set they must all be set; missing [") +
+        (cert ? "tls-key" : "tls-cert") + "]"};
   }
   if (!o.was_set("config") && !o.was_set("config-stdin") && !o.was_set("demo")) {
     return Error{"at least one of the flags in the group [config config-stdin] is required"};
@@ -107,7 +112,8 @@ Result<GatewayOptions> parse_gateway_options(const std::vector<std::string>& arg
   }
   o.help = flags.help_requested();
   if (o.help || o.version) return o;
-  if (!positionals->empty()) return Error{"unknown command " + base::quote(positionals->front()) + " for \"awmg\""};
+  if (!positionals->empty())
+    return Error{"unknown command " + base::quote(positionals->front()) + " for \"awmg\""};
   if (auto s = check_flag_groups(o); !s) return s.error();
   return o;
 }
@@ -119,7 +125,8 @@ std::string gateway_help() {
   return "MCPG Gateway: an MCP gateway with WebAssembly guards that enforce information-flow control.\n"
          "It starts and multiplexes backend MCP servers and serves them over MCP Streamable HTTP.\n\n"
          "Usage:\n  awmg [flags]\n  awmg [command]\n\n"
-         "Operation Modes\n  proxy       GitHub API filtering proxy (REST and GraphQL) guarded like the gateway\n\n"
+         "Operation Modes\n  proxy       GitHub API filtering proxy (REST and GraphQL) guarded like the "
+         "gateway\n\n"
          "Utilities\n  completion  Generate the autocompletion script for the specified shell\n"
          "  help        Help about any command\n\n"
          "Flags:\n" +
@@ -173,8 +180,8 @@ Result<std::vector<std::string>> parse_sink_server_ids(const std::string& csv) {
     std::string id(base::trim(raw));
     if (id.empty()) continue;
     if (id.find_first_of(" \t\r\n\v\f") != std::string::npos) {
-      return Error{"invalid --guards-sink-server-ids value: invalid guards sink server ID " + base::quote(id) +
-                   ": whitespace is not allowed"};
+      return Error{"invalid --guards-sink-server-ids value: invalid guards sink server ID " +
+                   base::quote(id) + ": whitespace is not allowed"};
     }
     if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
   }

@@ -13,7 +13,8 @@ namespace awmg::cli {
 namespace {
 
 void register_flags(FlagSet& f, ProxyOptions& o) {
-  f.add_string("guard-wasm", 0, &o.guard_wasm, "Path to the guard .wasm module (auto-detected when installed)");
+  f.add_string("guard-wasm", 0, &o.guard_wasm,
+               "Path to the guard .wasm module (auto-detected when installed)");
   f.add_string("policy", 0, &o.policy, "Allow-only guard policy JSON");
   f.add_string("github-token", 0, &o.github_token, "Fallback GitHub token for upstream requests");
   f.add_string("listen", 'l', &o.listen, "HTTP listen address (host:port)");
@@ -25,7 +26,8 @@ void register_flags(FlagSet& f, ProxyOptions& o) {
   f.add_bool("force-public-repos", 0, &o.force_public_repos,
              "Force repos=\"public\" when GITHUB_REPOSITORY is a public repository");
   f.add_bool("tls", 0, &o.tls, "Generate a self-signed CA and server certificate and serve HTTPS");
-  f.add_string("tls-dir", 0, &o.tls_dir, "Directory for the generated certificates (default <log-dir>/proxy-tls)");
+  f.add_string("tls-dir", 0, &o.tls_dir,
+               "Directory for the generated certificates (default <log-dir>/proxy-tls)");
   f.add_list("trusted-bots", 0, &o.trusted_bots, "Extra trusted bot logins (comma-separated)");
   f.add_list("trusted-users", 0, &o.trusted_users, "Logins elevated to approved integrity (comma-separated)");
   f.add_string("otlp-endpoint", 0, &o.otlp_endpoint, "OTLP/HTTP traces endpoint (empty: tracing off)");
@@ -57,7 +59,8 @@ std::string detect_proxy_guard(const std::string& guards_root) {
   if (!dir || dir->empty()) return "";
   std::vector<std::string> found;
   for (const auto& entry : fs::directory_iterator(*dir + "/github", ec)) {
-    if (entry.path().extension() == ".wasm" && entry.is_regular_file(ec)) found.push_back(entry.path().string());
+    if (entry.path().extension() == ".wasm" && entry.is_regular_file(ec))
+      found.push_back(entry.path().string());
   }
   std::sort(found.begin(), found.end());
   return found.empty() ? "" : found.front();

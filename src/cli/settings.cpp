@@ -19,13 +19,15 @@ T pick(bool typed, const T& flag_value, const T& builtin, const std::optional<T>
 
 Result<std::string> allowonly_policy(const GatewayOptions& o) {
   if (!o.allowonly_scope_repo.empty() && o.allowonly_scope_owner.empty()) {
-    return Error{"invalid guard policy configuration: --allowonly-scope-repo requires --allowonly-scope-owner"};
+    return Error{
+        "invalid guard policy configuration: --allowonly-scope-repo requires --allowonly-scope-owner"};
   }
   std::string repos;
   if (o.allowonly_scope_public) {
     repos = "\"public\"";
   } else if (!o.allowonly_scope_owner.empty()) {
-    std::string scope = o.allowonly_scope_owner + "/" + (o.allowonly_scope_repo.empty() ? "*" : o.allowonly_scope_repo);
+    std::string scope =
+        o.allowonly_scope_owner + "/" + (o.allowonly_scope_repo.empty() ? "*" : o.allowonly_scope_repo);
     repos = "[" + json::quote(scope) + "]";
   } else {
     repos = "\"all\"";
@@ -92,12 +94,14 @@ Result<config::Settings> resolve_settings(const GatewayOptions& o, config::Confi
   s.hmac_secret = o.hmac_secret;
   s.shutdown_timeout_ms = std::chrono::duration_cast<std::chrono::milliseconds>(o.shutdown_timeout).count();
   const auto& g = config.gateway;
-  s.payload_dir = pick<std::string>(o.was_set("payload-dir"), o.payload_dir, kDefaultPayloadDir, g.payload_dir);
+  s.payload_dir =
+      pick<std::string>(o.was_set("payload-dir"), o.payload_dir, kDefaultPayloadDir, g.payload_dir);
   s.payload_path_prefix =
       pick<std::string>(o.was_set("payload-path-prefix"), o.payload_path_prefix, "", g.payload_path_prefix);
   s.payload_size_threshold = pick<int64_t>(o.was_set("payload-size-threshold"), o.payload_size_threshold,
                                            kDefaultPayloadSizeThreshold, g.payload_size_threshold);
-  s.url_domain_audit = pick<bool>(o.was_set("url-domain-audit"), o.url_domain_audit, false, g.url_domain_audit);
+  s.url_domain_audit =
+      pick<bool>(o.was_set("url-domain-audit"), o.url_domain_audit, false, g.url_domain_audit);
   AWMG_TRY(std::string mode, explicit_guards_mode(o));
   if (mode.empty() && config.guards_mode) {
     mode = base::to_lower(base::trim(*config.guards_mode));
@@ -107,11 +111,13 @@ Result<config::Settings> resolve_settings(const GatewayOptions& o, config::Confi
     }
   }
   s.guards_mode = mode.empty() ? "strict" : mode;
-  s.sequential_launch = o.was_set("sequential-launch") ? o.sequential_launch : config.sequential_launch.value_or(false);
+  s.sequential_launch =
+      o.was_set("sequential-launch") ? o.sequential_launch : config.sequential_launch.value_or(false);
   AWMG_TRY(s.guard_policy_override_json, guard_policy_override(o));
   AWMG_TRY(s.sink_server_ids, parse_sink_server_ids(o.guards_sink_server_ids));
   for (const auto& id : s.sink_server_ids) {
-    if (!config.find_server(id)) log::warn("startup", "Guards sink server ID '" + id + "' is not configured in mcpServers");
+    if (!config.find_server(id))
+      log::warn("startup", "Guards sink server ID '" + id + "' is not configured in mcpServers");
   }
   if (config.gateway.agent_id.empty()) config.gateway.agent_id = base::random_hex(32);
   return s;

@@ -39,14 +39,16 @@ bool running_in_container() {
 Status validate_environment() {
   std::vector<std::string> problems;
   if (!docker_accessible()) {
-    problems.push_back("Docker daemon is not accessible. Ensure the Docker socket is mounted or Docker is running.");
+    problems.push_back(
+        "Docker daemon is not accessible. Ensure the Docker socket is mounted or Docker is running.");
   }
   std::vector<std::string> missing;
   auto set = [](const char* name) { return !env_string(name, "").empty(); };
   if (!set("MCP_GATEWAY_PORT")) missing.push_back("MCP_GATEWAY_PORT");
   if (!set("MCP_GATEWAY_DOMAIN")) missing.push_back("MCP_GATEWAY_DOMAIN");
   if (!set("MCP_GATEWAY_AGENT_ID") && !set("MCP_GATEWAY_API_KEY")) missing.push_back("MCP_GATEWAY_AGENT_ID");
-  if (!missing.empty()) problems.push_back("Required environment variables not set: " + base::join(missing, ", "));
+  if (!missing.empty())
+    problems.push_back("Required environment variables not set: " + base::join(missing, ", "));
   if (problems.empty()) return ok_status();
   std::string text = "environment validation failed: Environment validation failed:";
   for (const auto& p : problems) text += "\n  - " + p;

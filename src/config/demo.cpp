@@ -13,7 +13,9 @@ std::string demo_config_toml(const std::string& demo_server) {
          "startup_timeout = 10\n"
          "\n"
          "[servers.demo]\n"
-         "command = " + json::quote(demo_server) + "\n"
+         "command = " +
+         json::quote(demo_server) +
+         "\n"
          "args = []\n";
 }
 

@@ -3,8 +3,8 @@
 namespace awmg::config {
 
 std::vector<std::string> docker_run_args(const ContainerSpec& spec) {
-  std::vector<std::string> argv = {"run",    "--rm", "-i", "-e", "NO_COLOR=1", "-e", "TERM=dumb",
-                                   "-e",     "PYTHONUNBUFFERED=1"};
+  std::vector<std::string> argv = {
+      "run", "--rm", "-i", "-e", "NO_COLOR=1", "-e", "TERM=dumb", "-e", "PYTHONUNBUFFERED=1"};
   if (!spec.entrypoint.empty()) {
     argv.push_back("--entrypoint");
     argv.push_back(spec.entrypoint);

@@ -8,8 +8,12 @@
 namespace awmg::config {
 namespace {
 
-bool name_start(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'; }
-bool name_char(char c) { return name_start(c) || (c >= '0' && c <= '9'); }
+bool name_start(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
+}
+bool name_char(char c) {
+  return name_start(c) || (c >= '0' && c <= '9');
+}
 
 // Length of `NAME}` after "${" when it is a valid reference, else 0.
 size_t reference_length(std::string_view text, size_t start) {

@@ -23,7 +23,8 @@ void collect_error(void* data, jv message) {
 
 Status check_jq_expression(const std::string& expression) {
   static const RE2 env_use(R"((\$ENV\b|(^|[^$\w.\"])env\b))");  // `.env` and `"env"` are fields
-  if (RE2::PartialMatch(expression, env_use)) return Error{"$ENV and env are not available to response filters"};
+  if (RE2::PartialMatch(expression, env_use))
+    return Error{"$ENV and env are not available to response filters"};
   jq_state* jq = jq_init();
   if (!jq) return Error{"jq: cannot initialise"};
   std::string message;

@@ -13,7 +13,8 @@ Error wrong_type(const std::string& path, const char* name, const char* expected
 
 }  // namespace
 
-Result<std::optional<std::string>> string(const json::Value& object, const char* name, const std::string& path) {
+Result<std::optional<std::string>> string(const json::Value& object, const char* name,
+                                          const std::string& path) {
   const json::Value* v = json::member(object, name);
   if (!v) return std::optional<std::string>();
   if (!v->IsString()) return wrong_type(path, name, "a string");
@@ -51,7 +52,8 @@ Result<std::optional<std::vector<std::string>>> strings(const json::Value& objec
   return std::optional<std::vector<std::string>>(std::move(out));
 }
 
-Result<std::optional<std::map<std::string, std::string>>> string_map(const json::Value& object, const char* name,
+Result<std::optional<std::map<std::string, std::string>>> string_map(const json::Value& object,
+                                                                     const char* name,
                                                                      const std::string& path) {
   const json::Value* v = json::member(object, name);
   if (!v) return std::optional<std::map<std::string, std::string>>();

@@ -168,7 +168,8 @@ Status read_custom_schemas(const Value& root, Config& config) {
   AWMG_TRY(auto schemas, fields::string_map(root, "customSchemas", "<root>"));
   for (const auto& [type, url] : schemas.value_or(std::map<std::string, std::string>{})) {
     if (type == "stdio" || type == "http") {
-      return config_error("customSchemas." + type, "custom server type '" + type + "' conflicts with a built-in type");
+      return config_error("customSchemas." + type,
+                          "custom server type '" + type + "' conflicts with a built-in type");
     }
     if (!url.empty() && !base::starts_with(url, "https://")) {
       return config_error("customSchemas." + type, "custom schema URL must use HTTPS, got '" + url + "'");
@@ -185,7 +186,8 @@ Result<int64_t> read_port(const Value& gateway) {
   std::string text = port && port->IsString() ? port->GetString() : "";
   char* end = nullptr;
   long long n = std::strtoll(text.c_str(), &end, 10);
-  if (text.empty() || *end) return config_error("gateway.port", "port must be an integer, got '" + text + "'");
+  if (text.empty() || *end)
+    return config_error("gateway.port", "port must be an integer, got '" + text + "'");
   return static_cast<int64_t>(n);
 }
 
@@ -219,9 +221,11 @@ Status read_gateway_limits(const Value& v, GatewayConfig& g) {
     g.tool_timeout = valid ? static_cast<int>(n) : kDefaultToolTimeout;
   }
   AWMG_TRY(auto keepalive, fields::integer(v, "keepaliveInterval", path));
-  g.keepalive_interval = keepalive && *keepalive != 0 ? static_cast<int>(*keepalive) : kDefaultKeepaliveInterval;
+  g.keepalive_interval =
+      keepalive && *keepalive != 0 ? static_cast<int>(*keepalive) : kDefaultKeepaliveInterval;
   AWMG_TRY(auto threshold, fields::integer(v, "payloadSizeThreshold", path));
-  if (threshold) AWMG_CHECK(rules::positive("payloadSizeThreshold", *threshold, "gateway.payloadSizeThreshold"));
+  if (threshold)
+    AWMG_CHECK(rules::positive("payloadSizeThreshold", *threshold, "gateway.payloadSizeThreshold"));
   g.payload_size_threshold = threshold;
   return ok_status();
 }
@@ -322,7 +326,8 @@ Status check_string_lengths(const Value& root) {
     if (v->IsObject()) {
       for (const auto& m : v->GetObject()) {
         std::string key(m.name.GetString(), m.name.GetStringLength());
-        if (key.size() > kMaxStringLength) return config_error(path.empty() ? "configuration" : path, "key is too long");
+        if (key.size() > kMaxStringLength)
+          return config_error(path.empty() ? "configuration" : path, "key is too long");
         stack.push_back({&m.value, path.empty() ? key : path + "." + key});
       }
     } else if (v->IsArray()) {

@@ -28,7 +28,7 @@ struct TelemetryConfig {
 
 struct GatewayConfig {
   int port = kDefaultPort;
-  std::string agent_id;            // empty: a random one is generated at startup
+  std::string agent_id;                // empty: a random one is generated at startup
   bool agent_id_from_api_key = false;  // came from the deprecated apiKey/api_key
   std::string domain;
   int startup_timeout = kDefaultStartupTimeout;
@@ -90,10 +90,10 @@ struct Config {
   std::vector<ServerConfig> servers;  // sorted by id
   GatewayConfig gateway;
   std::map<std::string, GuardConfig> guards;
-  std::optional<std::string> guards_mode;       // TOML only
-  std::optional<bool> sequential_launch;        // TOML only
+  std::optional<std::string> guards_mode;             // TOML only
+  std::optional<bool> sequential_launch;              // TOML only
   std::map<std::string, std::string> custom_schemas;  // JSON only
-  std::vector<std::string> warnings;  // things the loader tolerated; logged at startup
+  std::vector<std::string> warnings;                  // things the loader tolerated; logged at startup
 
   const ServerConfig* find_server(const std::string& id) const;
 };

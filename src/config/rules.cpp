@@ -19,17 +19,21 @@ bool is_lower_hex(const std::string& s, size_t length) {
   return true;
 }
 
-bool all_zeros(const std::string& s) { return s.find_first_not_of('0') == std::string::npos; }
+bool all_zeros(const std::string& s) {
+  return s.find_first_not_of('0') == std::string::npos;
+}
 
 Status hex_id(const std::string& field, const std::string& value, size_t length, const std::string& path) {
   if (value.empty()) return ok_status();
   if (!is_lower_hex(value, length)) {
     return config_error(path + "." + field, field + " must be a " + std::to_string(length) +
-                                                "-character lowercase hexadecimal string, got '" + value + "'");
+                                                "-character lowercase hexadecimal string, got '" + value +
+                                                "'");
   }
   if (all_zeros(value)) {
-    return config_error(path + "." + field, field + " must not be all zeros (an all-zero id is invalid in W3C "
-                                                    "Trace Context)");
+    return config_error(path + "." + field, field +
+                                                " must not be all zeros (an all-zero id is invalid in W3C "
+                                                "Trace Context)");
   }
   return ok_status();
 }
@@ -52,8 +56,8 @@ Status positive(const std::string& field, int64_t value, const std::string& path
 
 Status at_least(const std::string& field, int64_t minimum, int64_t value, const std::string& path) {
   if (value < minimum) {
-    return config_error(path, field + " must be at least " + std::to_string(minimum) + ", got " +
-                                  std::to_string(value));
+    return config_error(
+        path, field + " must be at least " + std::to_string(minimum) + ", got " + std::to_string(value));
   }
   return ok_status();
 }
@@ -80,15 +84,17 @@ Status domain(const std::string& value, const std::string& path) {
       RE2::FullMatch(value, variable)) {
     return ok_status();
   }
-  return config_error(path, "domain '" + value + "' does not match required pattern",
-                      "Use 'localhost', 'host.docker.internal', a single DNS label, or a ${VARIABLE} reference");
+  return config_error(
+      path, "domain '" + value + "' does not match required pattern",
+      "Use 'localhost', 'host.docker.internal', a single DNS label, or a ${VARIABLE} reference");
 }
 
 Status trusted_bots(const std::vector<std::string>& bots, const std::string& path) {
   if (bots.empty()) return config_error(path, "trustedBots must be a non-empty array when present");
   for (size_t i = 0; i < bots.size(); ++i) {
     if (base::trim(bots[i]).empty()) {
-      return config_error(path + "[" + std::to_string(i) + "]", "trustedBots entries must be non-empty strings");
+      return config_error(path + "[" + std::to_string(i) + "]",
+                          "trustedBots entries must be non-empty strings");
     }
   }
   return ok_status();
@@ -98,7 +104,8 @@ Status telemetry(const TelemetryConfig& t, const std::string& path) {
   if (t.legacy) return ok_status();
   if (t.endpoint.empty()) return config_error(path + ".endpoint", "'endpoint' is required for opentelemetry");
   if (!base::starts_with(t.endpoint, "https://")) {
-    return config_error(path + ".endpoint", "opentelemetry endpoint must use HTTPS, got '" + t.endpoint + "'");
+    return config_error(path + ".endpoint",
+                        "opentelemetry endpoint must use HTTPS, got '" + t.endpoint + "'");
   }
   if (auto s = hex_id("traceId", t.trace_id, 32, path); !s) return s;
   return hex_id("spanId", t.span_id, 16, path);
@@ -106,7 +113,8 @@ Status telemetry(const TelemetryConfig& t, const std::string& path) {
 
 Status mount(const std::string& value, const std::string& path) {
   auto parts = base::split(value, ':');
-  if (parts.size() != 3) return config_error(path, "invalid mount format '" + value + "' (expected 'source:dest:mode')");
+  if (parts.size() != 3)
+    return config_error(path, "invalid mount format '" + value + "' (expected 'source:dest:mode')");
   if (!base::starts_with(parts[0], "/")) {
     return config_error(path, "mount source must be an absolute path, got '" + parts[0] + "'");
   }
@@ -132,10 +140,11 @@ Status auth(const ServerConfig& server, const std::string& path) {
   }
   const char* url = std::getenv("ACTIONS_ID_TOKEN_REQUEST_URL");
   if (!url || !*url) {
-    return config_error(path + ".auth", "OIDC authentication is not available",
-                        "server \"" + server.id +
-                            "\" requires OIDC authentication but ACTIONS_ID_TOKEN_REQUEST_URL is not set; OIDC auth "
-                            "is only available in GitHub Actions with `permissions: { id-token: write }`");
+    return config_error(
+        path + ".auth", "OIDC authentication is not available",
+        "server \"" + server.id +
+            "\" requires OIDC authentication but ACTIONS_ID_TOKEN_REQUEST_URL is not set; OIDC auth "
+            "is only available in GitHub Actions with `permissions: { id-token: write }`");
   }
   return ok_status();
 }

@@ -121,7 +121,8 @@ Status validate_against_schema(const json::Value& document) {
   valijson::adapters::RapidJsonAdapter target(document);
   if (validator.validate(compiled_schema(), target, &results)) return ok_status();
 
-  std::string report = "Configuration validation error (MCP Gateway version: " + base::version_string() + "):\n\n";
+  std::string report =
+      "Configuration validation error (MCP Gateway version: " + base::version_string() + "):\n\n";
   // valijson reports each failure once more at every enclosing schema ("Failed to validate against ...");
   // the leaves say what is actually wrong, so only they are shown when there are any.
   std::vector<valijson::ValidationResults::Error> errors, leaves;

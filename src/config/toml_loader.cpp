@@ -22,14 +22,40 @@ namespace {
 using KeySet = std::set<std::string, std::less<>>;
 
 const KeySet kTopKeys = {"servers", "gateway", "guards", "guards_mode", "sequential_launch"};
-const KeySet kGatewayKeys = {"port", "agent_id", "api_key", "domain", "startup_timeout", "tool_timeout",
-                             "keepalive_interval", "payload_dir", "payload_path_prefix", "payload_size_threshold",
-                             "url_domain_audit", "trusted_bots", "force_public_repos",
-                             "sink_visibility_exempt_servers", "tracing", "opentelemetry"};
+const KeySet kGatewayKeys = {"port",
+                             "agent_id",
+                             "api_key",
+                             "domain",
+                             "startup_timeout",
+                             "tool_timeout",
+                             "keepalive_interval",
+                             "payload_dir",
+                             "payload_path_prefix",
+                             "payload_size_threshold",
+                             "url_domain_audit",
+                             "trusted_bots",
+                             "force_public_repos",
+                             "sink_visibility_exempt_servers",
+                             "tracing",
+                             "opentelemetry"};
 const KeySet kTelemetryKeys = {"endpoint", "headers", "trace_id", "span_id", "service_name", "sample_rate"};
-const KeySet kServerKeys = {"type", "command", "args", "env", "working_directory", "url", "headers", "auth",
-                            "tools", "tool_response_filters", "registry", "guard_policies", "guard",
-                            "connect_timeout", "tool_timeout", "rate_limit_threshold", "rate_limit_cooldown"};
+const KeySet kServerKeys = {"type",
+                            "command",
+                            "args",
+                            "env",
+                            "working_directory",
+                            "url",
+                            "headers",
+                            "auth",
+                            "tools",
+                            "tool_response_filters",
+                            "registry",
+                            "guard_policies",
+                            "guard",
+                            "connect_timeout",
+                            "tool_timeout",
+                            "rate_limit_threshold",
+                            "rate_limit_cooldown"};
 const KeySet kAuthKeys = {"type", "audience"};
 const KeySet kGuardKeys = {"type", "path", "config", "policy"};
 
@@ -55,7 +81,8 @@ std::vector<std::string> unknown_keys(const toml::table& root) {
   if (const auto* gateway = root["gateway"].as_table()) {
     unknown_in(*gateway, kGatewayKeys, "gateway.", out);
     for (const char* t : {"tracing", "opentelemetry"}) {
-      if (const auto* sub = (*gateway)[t].as_table()) unknown_in(*sub, kTelemetryKeys, std::string("gateway.") + t + ".", out);
+      if (const auto* sub = (*gateway)[t].as_table())
+        unknown_in(*sub, kTelemetryKeys, std::string("gateway.") + t + ".", out);
     }
   }
   each_subtable(root, "servers", [&](const std::string& name, const toml::table& server) {
@@ -73,23 +100,32 @@ std::vector<std::string> unknown_keys(const toml::table& root) {
 
 const char* toml_type(const toml::node& n) {
   switch (n.type()) {
-    case toml::node_type::string: return "string";
-    case toml::node_type::integer: return "integer";
-    case toml::node_type::floating_point: return "float";
-    case toml::node_type::boolean: return "bool";
-    case toml::node_type::array: return "array";
-    case toml::node_type::table: return "table";
-    default: return "datetime";
+    case toml::node_type::string:
+      return "string";
+    case toml::node_type::integer:
+      return "integer";
+    case toml::node_type::floating_point:
+      return "float";
+    case toml::node_type::boolean:
+      return "bool";
+    case toml::node_type::array:
+      return "array";
+    case toml::node_type::table:
+      return "table";
+    default:
+      return "datetime";
   }
 }
 
 Error type_error(const toml::node& n, const std::string& key, const char* expected) {
   const auto& where = n.source().begin;
-  return Error{"failed to parse TOML: toml: line " + std::to_string(where.line) + " (last key " + base::quote(key) +
-               "): incompatible types: TOML value has type " + toml_type(n) + "; destination has type " + expected};
+  return Error{"failed to parse TOML: toml: line " + std::to_string(where.line) + " (last key " +
+               base::quote(key) + "): incompatible types: TOML value has type " + toml_type(n) +
+               "; destination has type " + expected};
 }
 
-Result<std::optional<std::string>> get_string(const toml::table& t, std::string_view key, const std::string& path) {
+Result<std::optional<std::string>> get_string(const toml::table& t, std::string_view key,
+                                              const std::string& path) {
   const toml::node* n = t.get(key);
   if (!n) return std::optional<std::string>();
   if (!n->is_string()) return type_error(*n, path, "string");
@@ -167,9 +203,10 @@ Status read_server_transport(const toml::table& t, const std::string& path, Serv
                           "Set command = \"docker\" with the docker run arguments in args");
     }
     if (s.command != "docker") {
-      config.warnings.push_back("server '" + s.id + "' runs '" + s.command +
-                                "' directly; containerized execution (command = \"docker\") is recommended by MCP "
-                                "Gateway Specification Section 3.2.1");
+      config.warnings.push_back(
+          "server '" + s.id + "' runs '" + s.command +
+          "' directly; containerized execution (command = \"docker\") is recommended by MCP "
+          "Gateway Specification Section 3.2.1");
     }
   }
   if (s.type == ServerType::kHttp && s.url.empty()) {
@@ -193,17 +230,20 @@ Status read_server_transport(const toml::table& t, const std::string& path, Serv
 Status read_server_policy(const toml::table& t, const std::string& path, ServerConfig& s) {
   AWMG_TRY(auto tools, get_strings(t, "tools", path + ".tools"));
   s.tools = tools.value_or(std::vector<std::string>{});
-  AWMG_TRY(s.tool_response_filters, get_string_map(t, "tool_response_filters", path + ".tool_response_filters"));
+  AWMG_TRY(s.tool_response_filters,
+           get_string_map(t, "tool_response_filters", path + ".tool_response_filters"));
   AWMG_TRY(auto registry, get_string(t, "registry", path + ".registry"));
   s.registry = registry.value_or("");
   AWMG_TRY(s.guard_policies_json, get_json(t, "guard_policies", path + ".guard_policies"));
   AWMG_TRY(auto guard, get_string(t, "guard", path + ".guard"));
   s.guard = guard.value_or("");
   AWMG_TRY(auto tool_timeout, get_int(t, "tool_timeout", path + ".tool_timeout"));
-  if (tool_timeout && *tool_timeout != 0) AWMG_CHECK(rules::positive("tool_timeout", *tool_timeout, path + ".tool_timeout"));
+  if (tool_timeout && *tool_timeout != 0)
+    AWMG_CHECK(rules::positive("tool_timeout", *tool_timeout, path + ".tool_timeout"));
   s.tool_timeout = static_cast<int>(tool_timeout.value_or(0));
   AWMG_TRY(auto threshold, get_int(t, "rate_limit_threshold", path + ".rate_limit_threshold"));
-  if (threshold) AWMG_CHECK(rules::positive("rate_limit_threshold", *threshold, path + ".rate_limit_threshold"));
+  if (threshold)
+    AWMG_CHECK(rules::positive("rate_limit_threshold", *threshold, path + ".rate_limit_threshold"));
   s.rate_limit_threshold = static_cast<int>(threshold.value_or(kDefaultRateLimitThreshold));
   AWMG_TRY(auto cooldown, get_int(t, "rate_limit_cooldown", path + ".rate_limit_cooldown"));
   if (cooldown) AWMG_CHECK(rules::positive("rate_limit_cooldown", *cooldown, path + ".rate_limit_cooldown"));
@@ -266,13 +306,15 @@ Status read_gateway_paths(const toml::table& t, GatewayConfig& g) {
   AWMG_TRY(g.payload_path_prefix, get_string(t, "payload_path_prefix", "gateway.payload_path_prefix"));
   AWMG_TRY(g.payload_size_threshold, get_int(t, "payload_size_threshold", "gateway.payload_size_threshold"));
   if (g.payload_size_threshold) {
-    AWMG_CHECK(rules::positive("payload_size_threshold", *g.payload_size_threshold, "gateway.payload_size_threshold"));
+    AWMG_CHECK(rules::positive("payload_size_threshold", *g.payload_size_threshold,
+                               "gateway.payload_size_threshold"));
   }
   AWMG_TRY(g.url_domain_audit, get_bool(t, "url_domain_audit", "gateway.url_domain_audit"));
   AWMG_TRY(g.trusted_bots, get_strings(t, "trusted_bots", "gateway.trusted_bots"));
   if (g.trusted_bots) AWMG_CHECK(rules::trusted_bots(*g.trusted_bots, "gateway.trusted_bots"));
   AWMG_TRY(g.force_public_repos, get_bool(t, "force_public_repos", "gateway.force_public_repos"));
-  AWMG_TRY(auto exempt, get_strings(t, "sink_visibility_exempt_servers", "gateway.sink_visibility_exempt_servers"));
+  AWMG_TRY(auto exempt,
+           get_strings(t, "sink_visibility_exempt_servers", "gateway.sink_visibility_exempt_servers"));
   g.sink_visibility_exempt_servers = exempt.value_or(std::vector<std::string>{});
   return ok_status();
 }
@@ -283,13 +325,15 @@ Status read_gateway_timeouts(const toml::table& t, GatewayConfig& g) {
   g.port = static_cast<int>(port.value_or(kDefaultPort));
   // 0 means "not set" in TOML, as upstream's defaults treat it.
   AWMG_TRY(auto startup, get_int(t, "startup_timeout", "gateway.startup_timeout"));
-  if (startup && *startup != 0) AWMG_CHECK(rules::positive("startup_timeout", *startup, "gateway.startup_timeout"));
+  if (startup && *startup != 0)
+    AWMG_CHECK(rules::positive("startup_timeout", *startup, "gateway.startup_timeout"));
   g.startup_timeout = static_cast<int>(startup && *startup != 0 ? *startup : kDefaultStartupTimeout);
   AWMG_TRY(auto tool, get_int(t, "tool_timeout", "gateway.tool_timeout"));
   if (tool && *tool != 0) AWMG_CHECK(rules::positive("tool_timeout", *tool, "gateway.tool_timeout"));
   g.tool_timeout = static_cast<int>(tool && *tool != 0 ? *tool : kDefaultToolTimeout);
   AWMG_TRY(auto keepalive, get_int(t, "keepalive_interval", "gateway.keepalive_interval"));
-  g.keepalive_interval = keepalive && *keepalive != 0 ? static_cast<int>(*keepalive) : kDefaultKeepaliveInterval;
+  g.keepalive_interval =
+      keepalive && *keepalive != 0 ? static_cast<int>(*keepalive) : kDefaultKeepaliveInterval;
   return ok_status();
 }
 
@@ -330,7 +374,8 @@ Result<std::map<std::string, GuardConfig>> read_guards(const toml::table& root) 
     g.type = type.value_or("");
     AWMG_TRY(auto file, get_string(*t, "path", path + ".path"));
     g.path = file.value_or("");
-    if (g.type == "wasm" && g.path.empty()) return config_error(path + ".path", "'path' is required for wasm guards");
+    if (g.type == "wasm" && g.path.empty())
+      return config_error(path + ".path", "'path' is required for wasm guards");
     AWMG_TRY(g.config_json, get_json(*t, "config", path + ".config"));
     AWMG_TRY(g.policy_json, get_json(*t, "policy", path + ".policy"));
     guards[std::string(name.str())] = g;

@@ -20,21 +20,29 @@ AuthResult check_authorization(std::optional<std::string_view> header, std::stri
   return equal ? AuthResult::kOk : AuthResult::kInvalid;
 }
 
-unsigned auth_failure_status(AuthResult result) { return result == AuthResult::kMalformed ? 400 : 401; }
+unsigned auth_failure_status(AuthResult result) {
+  return result == AuthResult::kMalformed ? 400 : 401;
+}
 
 std::string auth_failure_body(AuthResult result) {
   switch (result) {
-    case AuthResult::kMissing: return R"({"error":"unauthorized","message":"missing Authorization header"})";
-    case AuthResult::kMalformed: return R"({"error":"bad_request","message":"malformed Authorization header"})";
-    default: return R"({"error":"unauthorized","message":"invalid API key"})";
+    case AuthResult::kMissing:
+      return R"({"error":"unauthorized","message":"missing Authorization header"})";
+    case AuthResult::kMalformed:
+      return R"({"error":"bad_request","message":"malformed Authorization header"})";
+    default:
+      return R"({"error":"unauthorized","message":"invalid API key"})";
   }
 }
 
 const char* auth_failure_detail(AuthResult result) {
   switch (result) {
-    case AuthResult::kMissing: return "missing_auth_header";
-    case AuthResult::kMalformed: return "malformed_auth_header";
-    default: return "invalid_api_key";
+    case AuthResult::kMissing:
+      return "missing_auth_header";
+    case AuthResult::kMalformed:
+      return "malformed_auth_header";
+    default:
+      return "invalid_api_key";
   }
 }
 
@@ -49,8 +57,8 @@ void log_auth_failure(AuthResult result, std::string_view request_id, std::strin
   line = log::sanitize(line);
   std::fprintf(stderr, "%s\n", line.c_str());
   log::Logger::instance().markdown(log::Level::kError, "auth",
-                                   std::string("Authentication failed: ") + auth_failure_detail(result) + " " +
-                                       std::string(method) + " " + std::string(path));
+                                   std::string("Authentication failed: ") + auth_failure_detail(result) +
+                                       " " + std::string(method) + " " + std::string(path));
 }
 
 }  // namespace awmg::gateway

@@ -1,8 +1,8 @@
 #include "gateway/gateway.hpp"
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/strand.hpp>
 
 #include <set>
 
@@ -28,14 +28,16 @@ bool allowed(const config::ServerConfig& server, const std::string& tool) {
 }
 
 // Follows nextCursor through at most 100 pages of a list method; returns the items of `field`.
-asio::awaitable<Result<std::vector<std::string>>> list_all(backend::Connection& conn, const std::string& method,
-                                                           const char* field, backend::Deadline deadline) {
+asio::awaitable<Result<std::vector<std::string>>> list_all(backend::Connection& conn,
+                                                           const std::string& method, const char* field,
+                                                           backend::Deadline deadline) {
   std::vector<std::string> items;
   std::set<std::string> cursors;
   std::string cursor;
   for (int page = 0; page < 100; ++page) {
     std::string params = cursor.empty() ? "{}" : R"({"cursor":)" + json::quote(cursor) + "}";
-    auto reply = co_await conn.call(method, params, deadline);  // (named arguments only: see mcp_endpoint.cpp)
+    auto reply =
+        co_await conn.call(method, params, deadline);  // (named arguments only: see mcp_endpoint.cpp)
     if (!reply) co_return reply.error();
     if (reply->error_code) co_return Error{method + " failed: " + reply->error_message};
     auto doc = json::parse(reply->result);
@@ -69,7 +71,11 @@ bool declares_prompts(const std::string& initialize_result) {
 }  // namespace
 
 Gateway::Gateway(asio::io_context& io, const config::Config& config, const config::Settings& settings)
-    : io_(io), config_(config), settings_(settings), status_(ids_of(config)), launcher_(io, config, status_) {}
+    : io_(io),
+      config_(config),
+      settings_(settings),
+      status_(ids_of(config)),
+      launcher_(io, config, status_) {}
 
 asio::awaitable<bool> Gateway::register_server(const config::ServerConfig& server) {
   auto& logger = log::Logger::instance();
@@ -101,7 +107,8 @@ asio::awaitable<bool> Gateway::register_server(const config::ServerConfig& serve
     std::vector<Prompt> list;
     for (const auto& item : prompts ? *prompts : std::vector<std::string>{}) {
       auto doc = json::parse(item);
-      if (doc && !json::string_or(*doc, "name").empty()) list.push_back({server.id, json::string_or(*doc, "name"), item});
+      if (doc && !json::string_or(*doc, "name").empty())
+        list.push_back({server.id, json::string_or(*doc, "name"), item});
     }
     registry_.set_prompts(server.id, std::move(list));
   }
@@ -119,9 +126,10 @@ asio::awaitable<void> Gateway::start_backends() {
       if (!co_await register_server(server)) failed.push_back(server.id);
       continue;
     }
-    asio::co_spawn(asio::make_strand(io_), register_server(server), [done, id = server.id](std::exception_ptr e, bool ok) {
-      done->push({id, !e && ok});
-    });
+    asio::co_spawn(asio::make_strand(io_), register_server(server),
+                   [done, id = server.id](std::exception_ptr e, bool ok) {
+                     done->push({id, !e && ok});
+                   });
   }
   if (!settings_.sequential_launch) {
     for (size_t i = 0; i < launched; ++i) {
@@ -142,6 +150,8 @@ asio::awaitable<void> Gateway::start_backends() {
   }
 }
 
-void Gateway::stop_backends() { launcher_.close_all(); }
+void Gateway::stop_backends() {
+  launcher_.close_all();
+}
 
 }  // namespace awmg::gateway

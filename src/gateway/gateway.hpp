@@ -1,5 +1,6 @@
 #pragma once
-#include "async/awaitable.hpp"
+#include "async/awaitable.hpp"  // first: it supplies what Boost 1.74 forgets to include
+
 #include <boost/asio/io_context.hpp>
 
 #include <atomic>

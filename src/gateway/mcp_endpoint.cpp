@@ -18,11 +18,7 @@ namespace {
 
 constexpr auto kStreamPing = std::chrono::seconds(15);
 
-std::optional<std::string_view> header(const http::Request& req, std::string_view name) {
-  auto it = req.find(boost::beast::string_view(name.data(), name.size()));
-  if (it == req.end()) return std::nullopt;
-  return std::string_view(it->value().data(), it->value().size());
-}
+using http::header;
 
 struct Accepts {
   bool json = false;
@@ -74,7 +70,9 @@ std::optional<http::Response> check_origin(const http::Request& req, const http:
   if (origin && *origin != "null") {
     auto scheme = origin->find("://");
     std::string_view origin_host = scheme == std::string_view::npos ? *origin : origin->substr(scheme + 3);
-    auto strip_port = [](std::string_view h) { return h.substr(0, h[0] == '[' ? h.find(']') + 1 : h.find(':')); };
+    auto strip_port = [](std::string_view h) {
+      return h.substr(0, h[0] == '[' ? h.find(']') + 1 : h.find(':'));
+    };
     bool same = host && strip_port(origin_host) == strip_port(*host);
     if (!same && !loopback_host(origin_host)) {
       return plain(req, 403, "Forbidden: invalid Origin header " + base::quote(*origin));
@@ -86,8 +84,9 @@ std::optional<http::Response> check_origin(const http::Request& req, const http:
 // Streams a tools/call: notifications the backend sends while it runs go out as events of a chunked SSE
 // response; a call with no notifications gets one ordinary response.
 asio::awaitable<void> answer_streaming(Gateway& gw, const std::shared_ptr<Session>& session,
-                                       const std::shared_ptr<json::Document>& message, const http::Request& req,
-                                       http::Responder& responder, const Accepts& accepts) {
+                                       const std::shared_ptr<json::Document>& message,
+                                       const http::Request& req, http::Responder& responder,
+                                       const Accepts& accepts) {
   auto executor = co_await asio::this_coro::executor;
   auto events = backend::EventBox::create(executor);
   asio::co_spawn(
@@ -128,8 +127,8 @@ asio::awaitable<void> answer_streaming(Gateway& gw, const std::shared_ptr<Sessio
   }
 }
 
-// The session a POST belongs to, creating one at initialize (and, for a bare tools/call, the Gemini-compatible
-// automatic initialize). Returns an error response when there is none.
+// The session a POST belongs to, creating one at initialize (and, for a bare tools/call, the
+// Gemini-compatible automatic initialize). Returns an error response when there is none.
 std::variant<std::shared_ptr<Session>, http::Response> session_for_post(Gateway& gw, const http::Request& req,
                                                                         const std::string& route,
                                                                         const std::string& method) {
@@ -174,12 +173,15 @@ PostPlan plan_post(Gateway& gw, const http::Request& req, const std::string& rou
   }
   plan.accepts = parse_accept(header(req, "Accept"));
   if (!plan.accepts.json && !plan.accepts.sse) {
-    plan.response = plain(req, 406, "Not Acceptable: Accept must include application/json or text/event-stream");
+    plan.response =
+        plain(req, 406, "Not Acceptable: Accept must include application/json or text/event-stream");
     return plan;
   }
-  if (auto version = header(req, "MCP-Protocol-Version"); version && !mcp::supported_protocol_version(*version)) {
-    plan.response = plain(req, 400, std::string("Bad Request: Unsupported protocol version (supported versions: ") +
-                                        mcp::kSupportedVersionsText + ")");
+  if (auto version = header(req, "MCP-Protocol-Version");
+      version && !mcp::supported_protocol_version(*version)) {
+    plan.response = plain(req, 400,
+                          std::string("Bad Request: Unsupported protocol version (supported versions: ") +
+                              mcp::kSupportedVersionsText + ")");
     return plan;
   }
   auto doc = json::parse(req.body(), 128);
@@ -215,7 +217,8 @@ PostPlan plan_post(Gateway& gw, const http::Request& req, const std::string& rou
 // Coroutines below follow one rule: no temporaries inside a co_await expression and no `co_return co_await`.
 // GCC 12 mishandles both in places (lost or doubly resumed frames); named locals are always safe.
 
-asio::awaitable<void> post(Gateway& gw, const http::Request& req, http::Responder& responder, const std::string& route) {
+asio::awaitable<void> post(Gateway& gw, const http::Request& req, http::Responder& responder,
+                           const std::string& route) {
   PostPlan plan = plan_post(gw, req, route);
   if (plan.response) {
     http::Response response = std::move(*plan.response);
@@ -284,8 +287,10 @@ http::Response delete_session(Gateway& gw, const http::Request& req) {
 }
 
 // A response decided before any method-specific work: shutdown, Host/Origin, DELETE, unknown methods.
-std::optional<http::Response> precheck(Gateway& gw, const http::Request& req, const http::Responder& responder) {
-  if (gw.shutting_down()) return http::make_response(req, 503, R"({"error":"Gateway is shutting down"})", "application/json");
+std::optional<http::Response> precheck(Gateway& gw, const http::Request& req,
+                                       const http::Responder& responder) {
+  if (gw.shutting_down())
+    return http::make_response(req, 503, R"({"error":"Gateway is shutting down"})", "application/json");
   if (auto denied = check_origin(req, responder)) return denied;
   if (req.method() == bhttp::verb::delete_) return delete_session(gw, req);
   if (req.method() != bhttp::verb::post && req.method() != bhttp::verb::get) {

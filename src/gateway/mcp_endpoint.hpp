@@ -11,8 +11,8 @@ namespace awmg::gateway {
 // One request to an MCP endpoint, `/mcp` (route "") or `/mcp/<server>`, under the Streamable HTTP transport
 // (spec gateway §3.4): Host/Origin checks, sessions, protocol version, SSE or JSON framing, the GET stream,
 // DELETE. Authentication has already passed.
-boost::asio::awaitable<void> serve_mcp(Gateway& gateway, const http::Request& request, http::Responder& responder,
-                                       const std::string& route);
+boost::asio::awaitable<void> serve_mcp(Gateway& gateway, const http::Request& request,
+                                       http::Responder& responder, const std::string& route);
 
 // Whether a Host header value names this machine (localhost, 127.0.0.0/8, ::1), port ignored.
 bool loopback_host(std::string_view host);

@@ -17,7 +17,8 @@ struct Target {
   std::string name;
 };
 
-// A client-facing tool or prompt name: unified `<server>___<name>`, routed the plain name on the route's server.
+// A client-facing tool or prompt name: unified `<server>___<name>`, routed the plain name on the route's
+// server.
 std::optional<Target> resolve(const Session& session, const std::string& exposed) {
   if (!session.route.empty()) return Target{session.route, exposed};
   auto sep = exposed.find(kUnifiedSeparator);
@@ -44,11 +45,13 @@ std::optional<size_t> cursor_offset(const json::Value* params) {
   return static_cast<size_t>(n);
 }
 
-std::string list_tools(Gateway& gw, const Session& session, const std::string& id, const json::Value* params) {
+std::string list_tools(Gateway& gw, const Session& session, const std::string& id,
+                       const json::Value* params) {
   auto offset = cursor_offset(params);
   if (!offset) return mcp::error_message(id, mcp::kInvalidParams, "invalid cursor");
   std::vector<std::string> items;
-  for (const auto& t : gw.registry().tools(session.route)) items.push_back(exposed_tool(t, session.route.empty()));
+  for (const auto& t : gw.registry().tools(session.route))
+    items.push_back(exposed_tool(t, session.route.empty()));
   return mcp::result_message(id, page(items, *offset, "tools"));
 }
 
@@ -71,7 +74,8 @@ std::string list_prompts(Gateway& gw, const std::string& id, const json::Value* 
   return mcp::result_message(id, page(items, *offset, "prompts"));
 }
 
-asio::awaitable<std::string> call(Gateway& gw, Session& session, const std::string& id, const json::Value* params,
+asio::awaitable<std::string> call(Gateway& gw, Session& session, const std::string& id,
+                                  const json::Value* params,
                                   const std::shared_ptr<backend::EventBox>& events) {
   std::string name = params ? json::string_or(*params, "name") : "";
   auto target = resolve(session, name);
@@ -107,14 +111,16 @@ asio::awaitable<std::string> get_prompt(Gateway& gw, Session& session, const std
 }  // namespace
 
 std::string initialize_result(Gateway& gw, const Session& session, const std::string& client_version) {
-  std::string version = mcp::supported_protocol_version(client_version) ? client_version : mcp::kLatestProtocolVersion;
+  std::string version =
+      mcp::supported_protocol_version(client_version) ? client_version : mcp::kLatestProtocolVersion;
   std::string name = session.route.empty() ? "awmg-unified" : "awmg-" + session.route;
   std::string capabilities = R"({"logging":{},"tools":{"listChanged":true})";
-  if (session.route.empty() && gw.registry().has_prompts()) capabilities += R"(,"prompts":{"listChanged":true})";
+  if (session.route.empty() && gw.registry().has_prompts())
+    capabilities += R"(,"prompts":{"listChanged":true})";
   capabilities += "}";
   return R"({"protocolVersion":)" + json::quote(version) + R"(,"capabilities":)" + capabilities +
-         R"(,"serverInfo":{"name":)" + json::quote(name) + R"(,"version":)" + json::quote(base::version_string()) +
-         "}}";
+         R"(,"serverInfo":{"name":)" + json::quote(name) + R"(,"version":)" +
+         json::quote(base::version_string()) + "}}";
 }
 
 asio::awaitable<std::string> answer_request(Gateway& gw, Session& session, const json::Value& request,
@@ -145,7 +151,8 @@ asio::awaitable<std::string> answer_request(Gateway& gw, Session& session, const
   }
   if (method == "resources/list") co_return mcp::result_message(id, R"({"resources":[]})");
   if (method == "resources/templates/list") co_return mcp::result_message(id, R"({"resourceTemplates":[]})");
-  if (method == "resources/read") co_return mcp::error_message(id, mcp::kResourceNotFound, "Resource not found");
+  if (method == "resources/read")
+    co_return mcp::error_message(id, mcp::kResourceNotFound, "Resource not found");
   if (method == "logging/setLevel") co_return mcp::result_message(id, "{}");
   co_return mcp::error_message(id, mcp::kMethodNotFound, "Method not found");
 }

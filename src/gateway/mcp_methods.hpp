@@ -12,9 +12,10 @@
 namespace awmg::gateway {
 
 // Answers one JSON-RPC request of a front-end session (spec gateway §3.4): initialize, ping, tools/list,
-// tools/call, prompts (unified), the empty resource lists, logging/setLevel. Returns the response message (JSON).
-// `events`, when given, receives what the backend says about a tools/call while it runs.
-boost::asio::awaitable<std::string> answer_request(Gateway& gateway, Session& session, const json::Value& request,
+// tools/call, prompts (unified), the empty resource lists, logging/setLevel. Returns the response message
+// (JSON). `events`, when given, receives what the backend says about a tools/call while it runs.
+boost::asio::awaitable<std::string> answer_request(Gateway& gateway, Session& session,
+                                                   const json::Value& request,
                                                    const std::shared_ptr<backend::EventBox>& events);
 
 // The initialize result the front end sends for a route ("" = unified).

@@ -15,16 +15,9 @@ namespace {
 
 const char* kJson = "application/json";
 
-std::optional<std::string_view> header(const http::Request& req, std::string_view name) {
-  auto it = req.find(boost::beast::string_view(name.data(), name.size()));
-  if (it == req.end()) return std::nullopt;
-  return std::string_view(it->value().data(), it->value().size());
-}
+using http::header;
 
-std::string_view path_of(const http::Request& req) {
-  std::string_view target(req.target().data(), req.target().size());
-  return target.substr(0, target.find('?'));
-}
+using http::path_of;
 
 // Auth for routes that need it; std::nullopt when the request may go on.
 std::optional<http::Response> authenticate(Gateway& gw, const http::Request& req) {
@@ -35,10 +28,12 @@ std::optional<http::Response> authenticate(Gateway& gw, const http::Request& req
   return http::make_response(req, auth_failure_status(result), auth_failure_body(result), kJson);
 }
 
-http::Response close_route(Gateway& gw, const http::Request& req, const std::function<void()>& request_shutdown) {
+http::Response close_route(Gateway& gw, const http::Request& req,
+                           const std::function<void()>& request_shutdown) {
   if (auto denied = authenticate(gw, req)) return *denied;
   if (req.method() != bhttp::verb::post) {
-    return http::make_response(req, 405, R"({"error":"method_not_allowed","message":"method not allowed"})", kJson);
+    return http::make_response(req, 405, R"({"error":"method_not_allowed","message":"method not allowed"})",
+                               kJson);
   }
   if (gw.shutting_down().exchange(true)) {
     return http::make_response(req, 410, R"({"error":"Gateway has already been closed"})", kJson);
@@ -75,19 +70,20 @@ http::Response plain_route(Gateway& gw, const http::Request& req, std::string_vi
 
 http::Handler make_routes(Gateway& gw, std::function<void()> request_shutdown) {
   // No temporaries inside co_await and no `co_return co_await` here: see mcp_endpoint.cpp.
-  return [&gw, request_shutdown](const http::Request& req, http::Responder& responder) -> asio::awaitable<void> {
-    std::string_view path = path_of(req);
-    std::optional<std::string> route;
-    if (path != "/mcp/.well-known/oauth-authorization-server") route = mcp_route(gw, path);
-    std::optional<http::Response> denied;
-    if (route) denied = authenticate(gw, req);
-    if (route && !denied) {
-      co_await serve_mcp(gw, req, responder, *route);
-      co_return;
-    }
-    http::Response response = denied ? std::move(*denied) : plain_route(gw, req, path, request_shutdown);
-    co_await responder.send(std::move(response));
-  };
+  return
+      [&gw, request_shutdown](const http::Request& req, http::Responder& responder) -> asio::awaitable<void> {
+        std::string_view path = path_of(req);
+        std::optional<std::string> route;
+        if (path != "/mcp/.well-known/oauth-authorization-server") route = mcp_route(gw, path);
+        std::optional<http::Response> denied;
+        if (route) denied = authenticate(gw, req);
+        if (route && !denied) {
+          co_await serve_mcp(gw, req, responder, *route);
+          co_return;
+        }
+        http::Response response = denied ? std::move(*denied) : plain_route(gw, req, path, request_shutdown);
+        co_await responder.send(std::move(response));
+      };
 }
 
 }  // namespace awmg::gateway

@@ -6,10 +6,14 @@
 namespace awmg::gateway {
 
 namespace {
-int64_t now_ns() { return std::chrono::steady_clock::now().time_since_epoch().count(); }
+int64_t now_ns() {
+  return std::chrono::steady_clock::now().time_since_epoch().count();
+}
 }  // namespace
 
-void Session::touch() { last_used_ns = now_ns(); }
+void Session::touch() {
+  last_used_ns = now_ns();
+}
 
 std::shared_ptr<Session> SessionStore::create(const std::string& agent, const std::string& route) {
   auto s = std::make_shared<Session>();

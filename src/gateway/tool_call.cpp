@@ -19,7 +19,8 @@ int tool_timeout_seconds(const Gateway& gw, const config::ServerConfig& server) 
 }
 
 bool allowed(const config::ServerConfig& server, const std::string& tool) {
-  return server.allows_all_tools() || std::find(server.tools.begin(), server.tools.end(), tool) != server.tools.end();
+  return server.allows_all_tools() ||
+         std::find(server.tools.begin(), server.tools.end(), tool) != server.tools.end();
 }
 
 // `{"name":..,"arguments":..[,"_meta":..]}` for the backend.
@@ -51,12 +52,13 @@ asio::awaitable<std::string> call_tool(Gateway& gw, const Session& session, cons
                                        const std::shared_ptr<backend::EventBox>& events) {
   const config::ServerConfig* server = gw.config().find_server(server_id);
   std::string args = backend_params(tool, params);
-  log::info("client", "MCP tool call request, session=" + log::short_session_id(session.id) + ", tool=" + server_id +
-                          "/" + tool + ", args=" + args);
+  log::info("client", "MCP tool call request, session=" + log::short_session_id(session.id) +
+                          ", tool=" + server_id + "/" + tool + ", args=" + args);
   if (!server) co_return mcp::tool_error_result("unknown server " + server_id);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(tool_timeout_seconds(gw, *server));
   if (!allowed(*server, tool)) {
-    co_return mcp::tool_error_result("tool \"" + tool + "\" is not in the allowed-tools list for this server");
+    co_return mcp::tool_error_result("tool \"" + tool +
+                                     "\" is not in the allowed-tools list for this server");
   }
   auto conn = co_await gw.launcher().connection(server_id, session.agent);
   if (!conn) co_return mcp::tool_error_result(conn.error().message);
@@ -64,16 +66,16 @@ asio::awaitable<std::string> call_tool(Gateway& gw, const Session& session, cons
   auto reply = co_await (*conn)->call(method, args, deadline, events);
   std::string result;
   if (!reply) {
-    result = mcp::tool_error_result("backend error server=" + server_id + " method=tools/call: " +
-                                    reply.error().message);
+    result = mcp::tool_error_result("backend error server=" + server_id +
+                                    " method=tools/call: " + reply.error().message);
   } else if (reply->error_code) {
     result = mcp::tool_error_result("backend error server=" + server_id + " method=tools/call: code=" +
                                     std::to_string(*reply->error_code) + ", message=" + reply->error_message);
   } else {
     result = convert_tool_result(reply->result);
   }
-  log::info("client", "MCP tool call response, session=" + log::short_session_id(session.id) + ", tool=" +
-                          server_id + "/" + tool + ", bytes=" + std::to_string(result.size()));
+  log::info("client", "MCP tool call response, session=" + log::short_session_id(session.id) +
+                          ", tool=" + server_id + "/" + tool + ", bytes=" + std::to_string(result.size()));
   co_return result;
 }
 

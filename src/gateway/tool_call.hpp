@@ -19,8 +19,9 @@ boost::asio::awaitable<std::string> call_tool(Gateway& gateway, const Session& s
                                               const json::Value& params,
                                               const std::shared_ptr<backend::EventBox>& events);
 
-// A backend tool result as the client gets it (spec gateway §4.7): a result with a content array passes through
-// (content kept, structuredContent and _meta kept too); anything else becomes one text item with its JSON.
+// A backend tool result as the client gets it (spec gateway §4.7): a result with a content array passes
+// through (content kept, structuredContent and _meta kept too); anything else becomes one text item with its
+// JSON.
 std::string convert_tool_result(const std::string& backend_result);
 
 }  // namespace awmg::gateway

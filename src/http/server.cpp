@@ -6,20 +6,20 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/chunk_encode.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/write.hpp>
-#include <boost/beast/http/chunk_encode.hpp>
 #include <boost/beast/http/serializer.hpp>
-#include <boost/asio/write.hpp>
+#include <boost/beast/http/write.hpp>
 
 #include <atomic>
-#include <optional>
 #include <map>
 #include <mutex>
+#include <optional>
 
 namespace awmg::http {
 
@@ -84,13 +84,25 @@ void Server::State::close_idle() {
   }
 }
 
-Response make_response(const Request& request, unsigned status, std::string body, const std::string& content_type) {
+Response make_response(const Request& request, unsigned status, std::string body,
+                       const std::string& content_type) {
   Response res{static_cast<beast::http::status>(status), request.version()};
   res.set(beast::http::field::content_type, content_type);
   res.body() = std::move(body);
   res.keep_alive(request.keep_alive());
   res.prepare_payload();
   return res;
+}
+
+std::optional<std::string_view> header(const Request& request, std::string_view name) {
+  auto it = request.find(boost::beast::string_view(name.data(), name.size()));
+  if (it == request.end()) return std::nullopt;
+  return std::string_view(it->value().data(), it->value().size());
+}
+
+std::string_view path_of(const Request& request) {
+  std::string_view target(request.target().data(), request.target().size());
+  return target.substr(0, target.find('?'));
 }
 
 namespace {
@@ -109,7 +121,8 @@ Response error_response(unsigned status, const std::string& text) {
 std::optional<Response> read_failure(const beast::error_code& ec) {
   if (ec == beast::http::error::body_limit) return error_response(413, "request body too large\n");
   if (ec == beast::http::error::header_limit) return error_response(431, "request header fields too large\n");
-  if (ec.category() == beast::http::make_error_code(beast::http::error::bad_method).category()) return error_response(400, "bad request\n");
+  if (ec.category() == beast::http::make_error_code(beast::http::error::bad_method).category())
+    return error_response(400, "bad request\n");
   return std::nullopt;  // timeout, reset, EOF: nothing to say
 }
 
@@ -142,7 +155,8 @@ class ConnectionResponder : public Responder {
     beast::http::response_serializer<beast::http::empty_body> serializer{head};
     beast::error_code ec;
     stream_.expires_never();
-    co_await beast::http::async_write_header(stream_, serializer, asio::redirect_error(asio::use_awaitable, ec));
+    co_await beast::http::async_write_header(stream_, serializer,
+                                             asio::redirect_error(asio::use_awaitable, ec));
     if (ec) keep_alive_ = false;
     co_return !ec;
   }
@@ -158,7 +172,8 @@ class ConnectionResponder : public Responder {
 
   asio::awaitable<void> end_stream() override {
     beast::error_code ec;
-    co_await asio::async_write(stream_, beast::http::make_chunk_last(), asio::redirect_error(asio::use_awaitable, ec));
+    co_await asio::async_write(stream_, beast::http::make_chunk_last(),
+                               asio::redirect_error(asio::use_awaitable, ec));
     if (ec) keep_alive_ = false;
   }
 
@@ -182,8 +197,9 @@ asio::awaitable<void> Server::State::serve(tcp::socket socket) {
   auto self = shared_from_this();
   beast::error_code ec;
   auto local = socket.local_endpoint(ec).address();
-  bool loopback = local.is_loopback() || (local.is_v6() && local.to_v6().is_v4_mapped() &&
-                                          asio::ip::make_address_v4(asio::ip::v4_mapped, local.to_v6()).is_loopback());
+  bool loopback =
+      local.is_loopback() || (local.is_v6() && local.to_v6().is_v4_mapped() &&
+                              asio::ip::make_address_v4(asio::ip::v4_mapped, local.to_v6()).is_loopback());
   beast::tcp_stream stream(std::move(socket));
   beast::flat_buffer buffer;
   uint64_t id = add_connection(&stream);
@@ -244,18 +260,22 @@ asio::awaitable<void> Server::State::accept_loop() {
 Server::Server(asio::io_context& io, Handler handler, ServerOptions options)
     : state_(std::make_shared<State>(io, std::move(handler), options)) {}
 
-Server::~Server() { stop(); }
+Server::~Server() {
+  stop();
+}
 
 Result<tcp::endpoint> Server::listen(const std::string& address) {
   auto colon = address.rfind(':');
-  if (colon == std::string::npos) return Error{"listen tcp " + address + ": address " + address + ": missing port in address"};
+  if (colon == std::string::npos)
+    return Error{"listen tcp " + address + ": address " + address + ": missing port in address"};
   std::string host = address.substr(0, colon), port = address.substr(colon + 1);
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
   if (host.empty()) host = "0.0.0.0";
   beast::error_code ec;
   tcp::resolver resolver(state_->io);
   auto results = resolver.resolve(host, port, tcp::resolver::passive | tcp::resolver::numeric_service, ec);
-  if (ec || results.empty()) return Error{"listen tcp " + address + ": " + (ec ? ec.message() : "no address")};
+  if (ec || results.empty())
+    return Error{"listen tcp " + address + ": " + (ec ? ec.message() : "no address")};
   tcp::endpoint endpoint = results.begin()->endpoint();
   auto& acceptor = state_->acceptor;
   acceptor.open(endpoint.protocol(), ec);
@@ -270,7 +290,9 @@ Result<tcp::endpoint> Server::listen(const std::string& address) {
   return acceptor.local_endpoint();
 }
 
-void Server::start() { asio::co_spawn(state_->acceptor.get_executor(), state_->accept_loop(), asio::detached); }
+void Server::start() {
+  asio::co_spawn(state_->acceptor.get_executor(), state_->accept_loop(), asio::detached);
+}
 
 void Server::stop() {
   if (state_->stopping.exchange(true)) return;

@@ -1,5 +1,6 @@
 #pragma once
-#include "async/awaitable.hpp"
+#include "async/awaitable.hpp"  // first: it supplies what Boost 1.74 forgets to include
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/http/empty_body.hpp>
@@ -9,7 +10,9 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "base/result.hpp"
 
@@ -20,10 +23,10 @@ using Response = boost::beast::http::response<boost::beast::http::string_body>;
 using StreamHead = boost::beast::http::response<boost::beast::http::empty_body>;
 
 struct ServerOptions {
-  size_t body_limit = 16u << 20;                      // larger bodies get 413
-  size_t header_limit = 64u << 10;                    // larger headers get 431
-  std::chrono::seconds read_timeout{30};              // a client that trickles a request is cut off
-  std::chrono::seconds idle_timeout{120};             // keep-alive connections idle this long are closed
+  size_t body_limit = 16u << 20;           // larger bodies get 413
+  size_t header_limit = 64u << 10;         // larger headers get 431
+  std::chrono::seconds read_timeout{30};   // a client that trickles a request is cut off
+  std::chrono::seconds idle_timeout{120};  // keep-alive connections idle this long are closed
 };
 
 // How a handler answers one request: one complete response, or a chunked stream (server-sent events).
@@ -66,5 +69,10 @@ class Server {
 
 Response make_response(const Request& request, unsigned status, std::string body,
                        const std::string& content_type = "text/plain; charset=utf-8");
+
+// A request header's value, std::nullopt when absent.
+std::optional<std::string_view> header(const Request& request, std::string_view name);
+// The request target without its query.
+std::string_view path_of(const Request& request);
 
 }  // namespace awmg::http

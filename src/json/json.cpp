@@ -32,8 +32,8 @@ Result<Document> parse(std::string_view text, size_t max_depth) {
   doc.Parse<kFlags>(text.data(), text.size());
   if (doc.HasParseError()) {
     auto [line, column] = line_column(text, doc.GetErrorOffset());
-    return Error{"invalid JSON at line " + std::to_string(line) + ", column " + std::to_string(column) + ": " +
-                 rapidjson::GetParseError_En(doc.GetParseError())};
+    return Error{"invalid JSON at line " + std::to_string(line) + ", column " + std::to_string(column) +
+                 ": " + rapidjson::GetParseError_En(doc.GetParseError())};
   }
   if (depth(doc) > max_depth) {
     return Error{"invalid JSON: nested more than " + std::to_string(max_depth) + " levels deep"};

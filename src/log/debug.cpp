@@ -38,7 +38,8 @@ bool glob_match(std::string_view pattern, std::string_view text) {
 std::string elapsed_text() {
   using Clock = std::chrono::steady_clock;
   static std::atomic<int64_t> last{0};
-  int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch()).count();
+  int64_t now =
+      std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch()).count();
   int64_t prev = last.exchange(now);
   int64_t ms = prev == 0 ? 0 : now - prev;
   return ms >= 1000 ? "+" + std::to_string(ms / 1000) + "s" : "+" + std::to_string(ms) + "ms";

@@ -8,7 +8,8 @@ namespace awmg::log {
 // and a leading `-` excludes (exclusions win).
 bool debug_pattern_matches(std::string_view spec, std::string_view ns);
 
-// Whether `ns` is enabled by the DEBUG environment variable as it is now (read at call time, so -vv/-vvv work).
+// Whether `ns` is enabled by the DEBUG environment variable as it is now (read at call time, so -vv/-vvv
+// work).
 bool debug_enabled(std::string_view ns);
 
 // A namespace logger ("server:unified", "launcher:pool"). Enabled lines go to stderr as

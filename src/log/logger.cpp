@@ -9,10 +9,14 @@ namespace awmg::log {
 
 const char* level_name(Level level) {
   switch (level) {
-    case Level::kInfo: return "INFO";
-    case Level::kWarn: return "WARN";
-    case Level::kError: return "ERROR";
-    case Level::kDebug: return "DEBUG";
+    case Level::kInfo:
+      return "INFO";
+    case Level::kWarn:
+      return "WARN";
+    case Level::kError:
+      return "ERROR";
+    case Level::kDebug:
+      return "DEBUG";
   }
   return "INFO";
 }
@@ -36,10 +40,10 @@ std::string format_line(std::chrono::system_clock::time_point when, Level level,
 }
 
 std::string format_markdown(Level level, std::string_view category, std::string_view message) {
-  const char* emoji = level == Level::kInfo   ? "\xE2\x9C\x93"                  // ✓
-                      : level == Level::kWarn ? "\xE2\x9A\xA0\xEF\xB8\x8F"      // ⚠️
-                      : level == Level::kError ? "\xE2\x9C\x97"                 // ✗
-                                               : "\xF0\x9F\x94\x8D";            // 🔍
+  const char* emoji = level == Level::kInfo    ? "\xE2\x9C\x93"              // ✓
+                      : level == Level::kWarn  ? "\xE2\x9A\xA0\xEF\xB8\x8F"  // ⚠️
+                      : level == Level::kError ? "\xE2\x9C\x97"              // ✗
+                                               : "\xF0\x9F\x94\x8D";         // 🔍
   std::string head = std::string("- ") + emoji + " **" + std::string(category) + "**";
   bool preformatted = message.find('\n') != std::string_view::npos ||
                       message.find("command=") != std::string_view::npos ||
@@ -49,7 +53,8 @@ std::string format_markdown(Level level, std::string_view category, std::string_
   size_t start = 0;
   while (start <= message.size()) {
     size_t nl = message.find('\n', start);
-    std::string_view line = message.substr(start, nl == std::string_view::npos ? std::string_view::npos : nl - start);
+    std::string_view line =
+        message.substr(start, nl == std::string_view::npos ? std::string_view::npos : nl - start);
     out += "  ";
     out += line;
     out += "\n";
@@ -81,7 +86,9 @@ std::string Logger::open(const std::string& dir) {
     return "failed to create log directory " + dir + ": " + made.error().message +
            " (logging to stderr; markdown, JSONL and per-server logs are off)";
   }
-  auto open_file = [&](const char* name, const char* mode) { return std::fopen((dir + "/" + name).c_str(), mode); };
+  auto open_file = [&](const char* name, const char* mode) {
+    return std::fopen((dir + "/" + name).c_str(), mode);
+  };
   unified_.handle = open_file("mcp-gateway.log", "ae");
   if (!unified_.handle) return "failed to open " + dir + "/mcp-gateway.log (logging to stderr)";
   markdown_.handle = open_file("gateway.md", "we");

@@ -61,7 +61,8 @@ class Logger {
   std::string dir_;
   File unified_, markdown_, jsonl_;
   bool markdown_started_ = false;
-  // Per-server files live as long as the logger (close() only closes them), so a File* handed out stays valid.
+  // Per-server files live as long as the logger (close() only closes them), so a File* handed out stays
+  // valid.
   std::map<std::string, std::unique_ptr<File>, std::less<>> servers_;
   std::FILE* stderr_ = nullptr;
 };

@@ -55,8 +55,7 @@ std::string redact_matches(const Rule& rule, const std::string& text) {
   re2::StringPiece input(text);
   re2::StringPiece match;
   size_t last = 0;
-  while (last <= text.size() &&
-         rule.re->Match(input, last, text.size(), RE2::UNANCHORED, &match, 1)) {
+  while (last <= text.size() && rule.re->Match(input, last, text.size(), RE2::UNANCHORED, &match, 1)) {
     size_t begin = static_cast<size_t>(match.data() - text.data());
     out.append(text, last, begin - last);
     std::string_view m(match.data(), match.size());

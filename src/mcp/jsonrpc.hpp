@@ -25,13 +25,15 @@ enum class MessageKind { kRequest, kNotification, kResponse, kInvalid };
 // What one decoded JSON-RPC message is.
 MessageKind classify(const json::Value& message);
 
-// `{"jsonrpc":"2.0","id":<id_json>,"result":<result_json>}`; `id_json` is already JSON ("1", "\"a\"", "null").
+// `{"jsonrpc":"2.0","id":<id_json>,"result":<result_json>}`; `id_json` is already JSON ("1", "\"a\"",
+// "null").
 std::string result_message(std::string_view id_json, std::string_view result_json);
 std::string error_message(std::string_view id_json, int code, std::string_view message);
 std::string request_message(std::string_view id_json, std::string_view method, std::string_view params_json);
 std::string notification_message(std::string_view method, std::string_view params_json);
 
-// A tool result that reports a failure to the model: `{"content":[{"type":"text","text":...}],"isError":true}`.
+// A tool result that reports a failure to the model:
+// `{"content":[{"type":"text","text":...}],"isError":true}`.
 std::string tool_error_result(std::string_view text);
 
 }  // namespace awmg::mcp

@@ -97,5 +97,18 @@ start_gateway --unified || exit 1
 check "sdk client (unified): conf___echo" sdk "$URL_BASE/mcp" --tool conf___echo --args '{"message":"u"}'
 check "sdk client (unified): memory___read_graph" sdk "$URL_BASE/mcp" --tool memory___read_graph
 
+# Prompts are aggregated in unified mode: list them and get one through the backend.
+rpc() {  # rpc SESSION BODY -> response body
+  curl -s "$URL_BASE/mcp" -H "Authorization: $KEY" -H 'Content-Type: application/json' -H 'Accept: application/json' \
+    ${1:+-H "Mcp-Session-Id: $1"} -d "$2"
+}
+session=$(curl -s -D - -o /dev/null "$URL_BASE/mcp" -H "Authorization: $KEY" -H 'Content-Type: application/json' \
+  -H 'Accept: application/json' -d '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25"}}' |
+  tr -d '\r' | sed -n 's/^[Mm]cp-[Ss]ession-[Ii]d: //p')
+check "unified prompts/list names conf___test_simple_prompt" bash -c \
+  "$(declare -f rpc); URL_BASE=$URL_BASE KEY=$KEY; rpc $session '{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"prompts/list\"}' | grep -q '\"conf___test_simple_prompt\"'"
+check "unified prompts/get reaches the backend" bash -c \
+  "$(declare -f rpc); URL_BASE=$URL_BASE KEY=$KEY; rpc $session '{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"prompts/get\",\"params\":{\"name\":\"conf___test_simple_prompt\"}}' | grep -q '\"messages\"'"
+
 echo "conformance: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -19,8 +19,13 @@ inline ProcessOptions awmg_env(const TempDir& dir, std::map<std::string, std::st
   ProcessOptions o;
   o.env = {{"MCP_GATEWAY_LOG_DIR", dir.file("logs")}, {"MCP_GATEWAY_PAYLOAD_DIR", dir.file("payloads")}};
   for (auto& [k, v] : extra) o.env[k] = v;
-  o.unset_env = {"DEBUG", "MCP_GATEWAY_WASM_CACHE_DIR", "MCP_GATEWAY_GUARDS_MODE", "MCP_GATEWAY_TOOL_TIMEOUT",
-                 "MCP_GATEWAY_GUARD_POLICY_JSON", "MCP_GATEWAY_TLS_CERT", "MCP_GATEWAY_TLS_KEY"};
+  o.unset_env = {"DEBUG",
+                 "MCP_GATEWAY_WASM_CACHE_DIR",
+                 "MCP_GATEWAY_GUARDS_MODE",
+                 "MCP_GATEWAY_TOOL_TIMEOUT",
+                 "MCP_GATEWAY_GUARD_POLICY_JSON",
+                 "MCP_GATEWAY_TLS_CERT",
+                 "MCP_GATEWAY_TLS_KEY"};
   return o;
 }
 
@@ -58,7 +63,8 @@ class RunningGateway {
   HttpReply get(const std::string& target, std::map<std::string, std::string> headers = {}) {
     return http_request(port_, "GET", target, headers);
   }
-  HttpReply post(const std::string& target, const std::string& body, std::map<std::string, std::string> headers = {}) {
+  HttpReply post(const std::string& target, const std::string& body,
+                 std::map<std::string, std::string> headers = {}) {
     return http_request(port_, "POST", target, headers, body);
   }
 

@@ -35,18 +35,22 @@ TEST(Cli, FlagErrorsExitOneWithUsageHint) {
     std::string err;
   };
   for (const auto& c : std::vector<Case>{
-           {{}, "at least one of the flags in the group [config config-stdin] is required\n"
-                "See 'awmg --help' for usage\n"},
+           {{},
+            "at least one of the flags in the group [config config-stdin] is required\n"
+            "See 'awmg --help' for usage\n"},
            {{"--bogus"}, "unknown flag: --bogus\nSee 'awmg --help' for usage\n"},
            {{"-c"}, "flag needs an argument: 'c' in -c\nSee 'awmg --help' for usage\n"},
            {{"-c", "x", "--unified", "--routed"},
-            "if any flags in the group [routed unified] are set none of the others can be; [routed unified] were "
+            "if any flags in the group [routed unified] are set none of the others can be; [routed unified] "
+            "were "
             "all set\nSee 'awmg --help' for usage\n"},
            {{"-c", "x", "--payload-size-threshold", "big"},
-            "invalid argument \"big\" for \"--payload-size-threshold\" flag: strconv.ParseInt: parsing \"big\": "
+            "invalid argument \"big\" for \"--payload-size-threshold\" flag: strconv.ParseInt: parsing "
+            "\"big\": "
             "invalid syntax\nSee 'awmg --help' for usage\n"},
-           {{"completion", "tcsh"}, "invalid argument \"tcsh\" for \"awmg completion\"\n"
-                                    "See 'awmg completion --help' for usage\n"},
+           {{"completion", "tcsh"},
+            "invalid argument \"tcsh\" for \"awmg completion\"\n"
+            "See 'awmg completion --help' for usage\n"},
            {{"proxy", "--listen"}, "flag needs an argument: --listen\nSee 'awmg proxy --help' for usage\n"},
        }) {
     auto r = run_awmg(c.args, awmg_env(dir));
@@ -92,13 +96,15 @@ TEST(Cli, EnvFileLoadErrors) {
   TempDir dir;
   auto r = run_awmg({"-c", dir.file("x.toml"), "--env", dir.file("missing.env")}, awmg_env(dir));
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_EQ(r.err, "failed to load .env file: open " + dir.file("missing.env") + ": No such file or directory\n");
+  EXPECT_EQ(r.err,
+            "failed to load .env file: open " + dir.file("missing.env") + ": No such file or directory\n");
 }
 
 TEST(Cli, ValidateEnvReportsEveryProblem) {
   TempDir dir;
   auto options = awmg_env(dir, {{"DOCKER_HOST", "unix://" + dir.file("no.sock")}});
-  for (const char* v : {"MCP_GATEWAY_PORT", "MCP_GATEWAY_DOMAIN", "MCP_GATEWAY_AGENT_ID", "MCP_GATEWAY_API_KEY"}) {
+  for (const char* v :
+       {"MCP_GATEWAY_PORT", "MCP_GATEWAY_DOMAIN", "MCP_GATEWAY_AGENT_ID", "MCP_GATEWAY_API_KEY"}) {
     options.unset_env.push_back(v);
   }
   auto r = run_awmg({"--demo", "--validate-env"}, options);

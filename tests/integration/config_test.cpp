@@ -16,8 +16,10 @@ TEST(ConfigErrors, StdinJsonErrorsAreFatalAndLogged) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.out, "");
   const std::string message =
-      "failed to load config: Configuration error at configuration: undefined environment variable referenced: "
-      "AWMG_IT_UNDEFINED\nSuggestion: Set the environment variable AWMG_IT_UNDEFINED before starting the gateway";
+      "failed to load config: Configuration error at configuration: undefined environment variable "
+      "referenced: "
+      "AWMG_IT_UNDEFINED\nSuggestion: Set the environment variable AWMG_IT_UNDEFINED before starting the "
+      "gateway";
   EXPECT_EQ(r.err, message + "\n");
   std::string md = read_text(dir.file("logs/gateway.md"));
   EXPECT_NE(md.find("AWMG_IT_UNDEFINED"), std::string::npos) << md;
@@ -40,17 +42,20 @@ TEST(ConfigErrors, TomlFileErrors) {
   TempDir dir;
   auto missing = run_awmg({"-c", dir.file("none.toml")}, awmg_env(dir));
   EXPECT_EQ(missing.exit_code, 1);
-  EXPECT_EQ(missing.err, "failed to load config: open " + dir.file("none.toml") + ": No such file or directory\n");
+  EXPECT_EQ(missing.err,
+            "failed to load config: open " + dir.file("none.toml") + ": No such file or directory\n");
   dir.write("bad.toml", "[servers.a]\ncommand = \"docker\"\nflavour = \"x\"\n");
   auto unknown = run_awmg({"-c", dir.file("bad.toml")}, awmg_env(dir));
   EXPECT_EQ(unknown.exit_code, 1);
-  EXPECT_EQ(unknown.err,
-            "failed to load config: configuration contains unrecognized field(s): servers.a.flavour \xE2\x80\x94 "
-            "check the MCP Gateway Specification for supported fields\n");
+  EXPECT_EQ(
+      unknown.err,
+      "failed to load config: configuration contains unrecognized field(s): servers.a.flavour \xE2\x80\x94 "
+      "check the MCP Gateway Specification for supported fields\n");
   dir.write("binary.toml", std::string("[servers.a]\ncommand = \"\xff\xfe\"\n"));
   auto binary = run_awmg({"-c", dir.file("binary.toml")}, awmg_env(dir));
   EXPECT_EQ(binary.exit_code, 1);
-  EXPECT_EQ(binary.err.rfind("failed to load config: failed to parse TOML: toml: line 2", 0), 0u) << binary.err;
+  EXPECT_EQ(binary.err.rfind("failed to load config: failed to parse TOML: toml: line 2", 0), 0u)
+      << binary.err;
 }
 
 TEST(ConfigErrors, HugeStdinIsRefusedQuickly) {
@@ -60,7 +65,8 @@ TEST(ConfigErrors, HugeStdinIsRefusedQuickly) {
   auto start = std::chrono::steady_clock::now();
   auto r = run_awmg({"--config-stdin"}, options, std::chrono::seconds(30));
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_EQ(r.err, "failed to load config: failed to read configuration from stdin: input is larger than 16 MiB\n");
+  EXPECT_EQ(r.err,
+            "failed to load config: failed to read configuration from stdin: input is larger than 16 MiB\n");
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
 }
 
@@ -74,11 +80,13 @@ TEST(ConfigErrors, DeepNestingAndBadEncoding) {
   options.stdin_data = std::string(100000, '{');
   auto unclosed = run_awmg({"--config-stdin"}, options);
   EXPECT_EQ(unclosed.exit_code, 1);
-  EXPECT_EQ(unclosed.err.rfind("failed to load config: invalid JSON at line 1, column 2: ", 0), 0u) << unclosed.err;
+  EXPECT_EQ(unclosed.err.rfind("failed to load config: invalid JSON at line 1, column 2: ", 0), 0u)
+      << unclosed.err;
   options.stdin_data = "{\"mcpServers\":{\"\xc3\x28\":{}}}";
   auto utf8 = run_awmg({"--config-stdin"}, options);
   EXPECT_EQ(utf8.exit_code, 1);
-  EXPECT_EQ(utf8.err, "failed to load config: invalid JSON at line 1, column 17: Invalid encoding in string.\n");
+  EXPECT_EQ(utf8.err,
+            "failed to load config: invalid JSON at line 1, column 17: Invalid encoding in string.\n");
   options.stdin_data = "";
   auto empty = run_awmg({"--config-stdin"}, options);
   EXPECT_EQ(empty.exit_code, 1);
@@ -88,10 +96,13 @@ TEST(ConfigErrors, DeepNestingAndBadEncoding) {
 TEST(ConfigErrors, SchemaReportOnStderr) {
   TempDir dir;
   auto options = awmg_env(dir);
-  options.stdin_data = R"({"mcpServers":{"a":{"container":"img","flavour":1}},"gateway":{"port":1,"domain":"localhost"}})";
+  options.stdin_data =
+      R"({"mcpServers":{"a":{"container":"img","flavour":1}},"gateway":{"port":1,"domain":"localhost"}})";
   auto r = run_awmg({"--config-stdin"}, options);
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_EQ(r.err.rfind("failed to load config: Configuration validation error (MCP Gateway version: 0.1.0", 0), 0u);
+  EXPECT_EQ(
+      r.err.rfind("failed to load config: Configuration validation error (MCP Gateway version: 0.1.0", 0),
+      0u);
   EXPECT_NE(r.err.find("Location: /mcpServers/a\n"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("\"flavour\""), std::string::npos) << r.err;
 }

@@ -102,8 +102,9 @@ TEST(GatewayRun, LogDirectoryLayoutAndCacheDir) {
   }
   std::string log = read_text(dir.file("logs/mcp-gateway.log"));
   EXPECT_NE(log.find("] [INFO] [startup] MCPG Gateway version: 0.1.0"), std::string::npos) << log;
-  EXPECT_NE(log.find("] [INFO] [startup] WASM compilation cache directory: " + dir.file("wazero-cache") + "\n"),
-            std::string::npos)
+  EXPECT_NE(
+      log.find("] [INFO] [startup] WASM compilation cache directory: " + dir.file("wazero-cache") + "\n"),
+      std::string::npos)
       << log;
   EXPECT_TRUE(file_exists(dir.file("wazero-cache")));
   EXPECT_EQ(log.find(gw.agent_id()), std::string::npos) << "the agent id must be sanitized out of the log";
@@ -153,13 +154,15 @@ TEST(GatewayRun, HostileHttpInputKeepsServing) {
   ASSERT_TRUE(gw.ready());
   std::string garbage = raw_exchange(gw.port(), "NOT HTTP AT ALL\r\n\r\n");
   EXPECT_EQ(garbage.rfind("HTTP/1.1 400", 0), 0u) << garbage;
-  std::string huge_header = raw_exchange(gw.port(), "GET /health HTTP/1.1\r\nHost: x\r\nX-Big: " +
-                                                        std::string(100000, 'a') + "\r\n\r\n");
+  std::string huge_header = raw_exchange(
+      gw.port(), "GET /health HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(100000, 'a') + "\r\n\r\n");
   EXPECT_EQ(huge_header.rfind("HTTP/1.1 431", 0), 0u) << huge_header.substr(0, 100);
-  std::string huge_body = raw_exchange(gw.port(), "POST /close HTTP/1.1\r\nHost: x\r\nContent-Length: 999999999\r\n\r\n");
+  std::string huge_body =
+      raw_exchange(gw.port(), "POST /close HTTP/1.1\r\nHost: x\r\nContent-Length: 999999999\r\n\r\n");
   EXPECT_EQ(huge_body.rfind("HTTP/1.1 413", 0), 0u) << huge_body;
-  std::string keep_alive = raw_exchange(gw.port(), "GET /health HTTP/1.1\r\nHost: x\r\n\r\nGET /nope HTTP/1.1\r\n"
-                                                   "Host: x\r\nConnection: close\r\n\r\n");
+  std::string keep_alive = raw_exchange(gw.port(),
+                                        "GET /health HTTP/1.1\r\nHost: x\r\n\r\nGET /nope HTTP/1.1\r\n"
+                                        "Host: x\r\nConnection: close\r\n\r\n");
   EXPECT_NE(keep_alive.find("HTTP/1.1 200"), std::string::npos);
   EXPECT_NE(keep_alive.find("HTTP/1.1 404"), std::string::npos) << keep_alive;
   EXPECT_EQ(gw.get("/health").status, 200);

@@ -23,7 +23,8 @@ inline std::vector<std::string> sse_data(const std::string& body) {
 // A minimal MCP client over Streamable HTTP, written against the spec, for driving the gateway in tests.
 class McpClient {
  public:
-  McpClient(int port, std::string path, std::string key) : port_(port), path_(std::move(path)), key_(std::move(key)) {}
+  McpClient(int port, std::string path, std::string key)
+      : port_(port), path_(std::move(path)), key_(std::move(key)) {}
 
   HttpReply post(const std::string& body, std::map<std::string, std::string> headers = {}) {
     headers.emplace("Authorization", key_);
@@ -35,9 +36,10 @@ class McpClient {
 
   // initialize + notifications/initialized; returns the initialize result.
   json::Document initialize(std::map<std::string, std::string> headers = {}) {
-    auto reply = post(R"({"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25",)"
-                      R"("capabilities":{},"clientInfo":{"name":"awmg-test","version":"1"}}})",
-                      headers);
+    auto reply =
+        post(R"({"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25",)"
+             R"("capabilities":{},"clientInfo":{"name":"awmg-test","version":"1"}}})",
+             headers);
     session_id = reply.headers["mcp-session-id"];
     post(R"({"jsonrpc":"2.0","method":"notifications/initialized"})");
     return last_message(reply);

@@ -13,7 +13,8 @@ namespace {
 
 // A TOML config with demo-server backends: name -> extra args.
 std::string demo_config(const std::map<std::string, std::string>& servers, const std::string& extra = "") {
-  std::string toml = "[gateway]\nagent_id = \"test-key\"\nstartup_timeout = 3\ntool_timeout = 10\n" + extra + "\n";
+  std::string toml =
+      "[gateway]\nagent_id = \"test-key\"\nstartup_timeout = 3\ntool_timeout = 10\n" + extra + "\n";
   for (const auto& [name, args] : servers) {
     toml += "[servers." + name + "]\ncommand = \"" + kDemoServer + "\"\nargs = [" + args + "]\n";
   }
@@ -64,8 +65,9 @@ TEST(Mcp, JsonOnlyClientsGetJson) {
   ASSERT_TRUE(f.gw->ready());
   auto c = f.client("/mcp/demo");
   c.initialize();
-  auto reply = c.post(R"({"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"echo","arguments":{"message":"j"}}})",
-                      {{"Accept", "application/json"}});
+  auto reply = c.post(
+      R"({"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"echo","arguments":{"message":"j"}}})",
+      {{"Accept", "application/json"}});
   EXPECT_EQ(reply.headers["content-type"], "application/json");
   auto doc = json::parse(reply.body);
   ASSERT_TRUE(doc) << reply.body;
@@ -82,9 +84,11 @@ TEST(Mcp, UnifiedModeAggregatesBackends) {
   for (const auto& t : list["result"]["tools"].GetArray()) names.push_back(json::string_or(t, "name"));
   EXPECT_NE(std::find(names.begin(), names.end(), "alpha___echo"), names.end());
   EXPECT_NE(std::find(names.begin(), names.end(), "beta___add"), names.end());
-  EXPECT_EQ(result_text(c.request("tools/call", R"({"name":"alpha___echo","arguments":{"message":"a"}})")), "a");
+  EXPECT_EQ(result_text(c.request("tools/call", R"({"name":"alpha___echo","arguments":{"message":"a"}})")),
+            "a");
   EXPECT_EQ(result_text(c.request("tools/call", R"({"name":"beta___add","arguments":{"a":1,"b":1}})")), "2");
-  EXPECT_EQ(json::string_or(c.request("tools/call", R"({"name":"echo"})")["error"], "message"), "unknown tool \"echo\"");
+  EXPECT_EQ(json::string_or(c.request("tools/call", R"({"name":"echo"})")["error"], "message"),
+            "unknown tool \"echo\"");
 }
 
 TEST(Mcp, AllowlistHidesAndRejects) {
@@ -94,7 +98,8 @@ TEST(Mcp, AllowlistHidesAndRejects) {
   c.initialize();
   auto list = c.request("tools/list");
   ASSERT_EQ(list["result"]["tools"].Size(), 1u);
-  EXPECT_EQ(json::string_or(c.request("tools/call", R"({"name":"add"})")["error"], "message"), "unknown tool \"add\"");
+  EXPECT_EQ(json::string_or(c.request("tools/call", R"({"name":"add"})")["error"], "message"),
+            "unknown tool \"add\"");
 }
 
 TEST(Mcp, ProgressAndLogNotificationsStreamBeforeTheResult) {
@@ -117,17 +122,21 @@ TEST(Mcp, TransportChecks) {
   ASSERT_TRUE(f.gw->ready());
   int port = f.gw->port();
   auto c = f.client("/mcp/demo");
-  const std::string init = R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25"}})";
-  auto post = [&](std::map<std::string, std::string> h, const std::string& body, const std::string& path = "/mcp/demo") {
+  const std::string init =
+      R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25"}})";
+  auto post = [&](std::map<std::string, std::string> h, const std::string& body,
+                  const std::string& path = "/mcp/demo") {
     h.emplace("Authorization", "test-key");
     return http_request(port, "POST", path, h, body);
   };
   EXPECT_EQ(post({{"Content-Type", "text/plain"}}, init).status, 415);
   EXPECT_EQ(post({{"Content-Type", "application/json"}, {"Accept", "text/html"}}, init).status, 406);
-  auto bad_version = post({{"Content-Type", "application/json"}, {"MCP-Protocol-Version", "1999-01-01"}}, init);
+  auto bad_version =
+      post({{"Content-Type", "application/json"}, {"MCP-Protocol-Version", "1999-01-01"}}, init);
   EXPECT_EQ(bad_version.status, 400);
-  EXPECT_EQ(bad_version.body, "Bad Request: Unsupported protocol version (supported versions: "
-                              "2025-11-25,2025-06-18,2025-03-26,2024-11-05)\n");
+  EXPECT_EQ(bad_version.body,
+            "Bad Request: Unsupported protocol version (supported versions: "
+            "2025-11-25,2025-06-18,2025-03-26,2024-11-05)\n");
   auto malformed = post({{"Content-Type", "application/json"}}, "{not json");
   EXPECT_EQ(malformed.status, 400);
   EXPECT_NE(malformed.body.find("-32700"), std::string::npos);
@@ -135,16 +144,23 @@ TEST(Mcp, TransportChecks) {
   EXPECT_EQ(batch.status, 400);
   EXPECT_NE(batch.body.find("batch requests are not supported"), std::string::npos);
   EXPECT_EQ(post({{"Content-Type", "application/json"}, {"Mcp-Session-Id", "nope"}}, init).status, 404);
-  EXPECT_EQ(post({{"Content-Type", "application/json"}}, R"({"jsonrpc":"2.0","id":2,"method":"tools/list"})").status, 400);
+  EXPECT_EQ(post({{"Content-Type", "application/json"}}, R"({"jsonrpc":"2.0","id":2,"method":"tools/list"})")
+                .status,
+            400);
   EXPECT_EQ(post({{"Content-Type", "application/json"}, {"Host", "evil.example.com"}}, init).status, 403);
-  EXPECT_EQ(post({{"Content-Type", "application/json"}, {"Origin", "https://evil.example.com"}}, init).status, 403);
+  EXPECT_EQ(post({{"Content-Type", "application/json"}, {"Origin", "https://evil.example.com"}}, init).status,
+            403);
   EXPECT_EQ(post({{"Content-Type", "application/json"}}, init, "/mcp/unknown").status, 404);
   EXPECT_EQ(http_request(port, "PUT", "/mcp/demo", {{"Authorization", "test-key"}}).status, 405);
-  EXPECT_EQ(http_request(port, "POST", "/mcp/demo", {{"Content-Type", "application/json"}}, init).status, 401);
+  EXPECT_EQ(http_request(port, "POST", "/mcp/demo", {{"Content-Type", "application/json"}}, init).status,
+            401);
   // A session made on one route is not valid on another, and DELETE ends it.
   c.initialize();
   EXPECT_EQ(http_request(port, "GET", "/mcp/demo", {{"Authorization", "test-key"}}).status, 400);
-  EXPECT_EQ(http_request(port, "DELETE", "/mcp/demo", {{"Authorization", "test-key"}, {"Mcp-Session-Id", c.session_id}}).status, 204);
+  EXPECT_EQ(http_request(port, "DELETE", "/mcp/demo",
+                         {{"Authorization", "test-key"}, {"Mcp-Session-Id", c.session_id}})
+                .status,
+            204);
   EXPECT_EQ(c.request("tools/list").IsObject(), false);
   EXPECT_EQ(c.last_reply.status, 404);
 }
@@ -154,10 +170,12 @@ TEST(Mcp, NotificationsGet202AndNoSessionIdentityIs400) {
   ASSERT_TRUE(f.gw->ready());
   auto c = f.client("/mcp/demo");
   c.initialize();
-  EXPECT_EQ(c.post(R"({"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":9}})").status, 202);
-  auto bad_agent = http_request(f.gw->port(), "POST", "/mcp/demo",
-                                {{"Authorization", "test-key"}, {"X-Agent-ID", "../escape"}, {"Content-Type", "application/json"}},
-                                R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{}})");
+  EXPECT_EQ(c.post(R"({"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":9}})").status,
+            202);
+  auto bad_agent = http_request(
+      f.gw->port(), "POST", "/mcp/demo",
+      {{"Authorization", "test-key"}, {"X-Agent-ID", "../escape"}, {"Content-Type", "application/json"}},
+      R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{}})");
   EXPECT_EQ(bad_agent.status, 400);
   EXPECT_EQ(bad_agent.body, "no server available\n");
 }
@@ -179,10 +197,12 @@ TEST(Mcp, CrashedBackendIsAToolErrorThenRestarts) {
   EXPECT_NE(result_text(crash).find("backend error server=demo method=tools/call: backend demo exited"),
             std::string::npos)
       << result_text(crash);
-  EXPECT_EQ(result_text(c.request("tools/call", R"({"name":"echo","arguments":{"message":"again"}})")), "again");
+  EXPECT_EQ(result_text(c.request("tools/call", R"({"name":"echo","arguments":{"message":"again"}})")),
+            "again");
   auto other = f.client("/mcp/demo");  // another session is unaffected throughout
   other.initialize();
-  EXPECT_EQ(result_text(other.request("tools/call", R"({"name":"echo","arguments":{"message":"ok"}})")), "ok");
+  EXPECT_EQ(result_text(other.request("tools/call", R"({"name":"echo","arguments":{"message":"ok"}})")),
+            "ok");
 }
 
 TEST(Mcp, SlowToolHitsTheToolTimeout) {
@@ -194,7 +214,8 @@ TEST(Mcp, SlowToolHitsTheToolTimeout) {
   auto slow = c.request("tools/call", R"({"name":"sleep","arguments":{"ms":5000}})");
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(4));
   EXPECT_TRUE(is_error_result(slow));
-  EXPECT_NE(result_text(slow).find("did not answer tools/call in time"), std::string::npos) << result_text(slow);
+  EXPECT_NE(result_text(slow).find("did not answer tools/call in time"), std::string::npos)
+      << result_text(slow);
 }
 
 TEST(Mcp, GarbageAndChatterFromABackendAreSurvived) {
@@ -206,7 +227,8 @@ TEST(Mcp, GarbageAndChatterFromABackendAreSurvived) {
   f.gw->child().signal(SIGTERM);
   ASSERT_EQ(f.gw->child().wait(std::chrono::seconds(10)), 0);
   std::string server_log = read_text(f.dir.file("logs/noisy.log"));
-  EXPECT_NE(server_log.find("[WARN] [backend] ignoring non-JSON line on stdout: this is not JSON {"), std::string::npos);
+  EXPECT_NE(server_log.find("[WARN] [backend] ignoring non-JSON line on stdout: this is not JSON {"),
+            std::string::npos);
   EXPECT_NE(server_log.find("[INFO] [backend] [stderr] request: "), std::string::npos) << server_log;
 }
 
@@ -220,9 +242,11 @@ TEST(Mcp, SilentBackendFailsStartupWithinTheTimeoutAndOthersServe) {
   EXPECT_EQ(json::string_or((*health)["servers"]["good"], "status"), "running");
   auto c = f.client("/mcp/good");
   c.initialize();
-  EXPECT_EQ(result_text(c.request("tools/call", R"({"name":"echo","arguments":{"message":"fine"}})")), "fine");
+  EXPECT_EQ(result_text(c.request("tools/call", R"({"name":"echo","arguments":{"message":"fine"}})")),
+            "fine");
   std::string log = read_text(f.dir.file("logs/mcp-gateway.log"));
-  EXPECT_NE(log.find("Tool registration incomplete: 1 of 2 backends failed: [silent]"), std::string::npos) << log;
+  EXPECT_NE(log.find("Tool registration incomplete: 1 of 2 backends failed: [silent]"), std::string::npos)
+      << log;
 }
 
 TEST(Mcp, SessionsGetTheirOwnBackendProcessAndShutdownLeavesNone) {
@@ -258,7 +282,9 @@ TEST(Mcp, ManyConcurrentClientsAllGetAnswers) {
       c.initialize();
       for (int i = 0; i < 20; ++i) {
         std::string m = std::to_string(t) + "-" + std::to_string(i);
-        if (result_text(c.request("tools/call", R"({"name":"echo","arguments":{"message":")" + m + "\"}}")) == m) ++ok;
+        if (result_text(c.request("tools/call", R"({"name":"echo","arguments":{"message":")" + m + "\"}}")) ==
+            m)
+          ++ok;
       }
     });
   }
@@ -272,12 +298,12 @@ TEST(Mcp, ManyConcurrentClientsAllGetAnswers) {
 namespace awmg::test {
 namespace {
 
-// JSON configs always run `docker run ...`; no Docker engine exists here, so a stand-in `docker` on PATH records
-// its argv and runs the demo server in place of the image.
+// JSON configs always run `docker run ...`; no Docker engine exists here, so a stand-in `docker` on PATH
+// records its argv and runs the demo server in place of the image.
 TEST(McpDocker, JsonStdioServersRunTheExactDockerArgv) {
   TempDir dir;
-  dir.write("docker", "#!/bin/sh\nprintf '%s\\n' \"$@\" > \"" + dir.file("argv.txt") + "\"\nexec \"" + kDemoServer +
-                          "\"\n");
+  dir.write("docker", "#!/bin/sh\nprintf '%s\\n' \"$@\" > \"" + dir.file("argv.txt") + "\"\nexec \"" +
+                          kDemoServer + "\"\n");
   ::chmod(dir.file("docker").c_str(), 0755);
   auto options = awmg_env(dir, {{"PATH", dir.path() + ":/usr/bin:/bin"}, {"AWMG_IT_TOKEN", "s3cret"}});
   options.stdin_data = R"({"mcpServers":{"demo":{"type":"local","container":"ghcr.io/example/demo:1",
@@ -287,8 +313,9 @@ TEST(McpDocker, JsonStdioServersRunTheExactDockerArgv) {
   ASSERT_TRUE(gw.ready()) << gw.child().err();
   McpClient c(gw.port(), "/mcp/demo", "docker-key");
   c.initialize();
-  EXPECT_EQ(result_text(c.request("tools/call", R"({"name":"echo","arguments":{"message":"in a container"}})")),
-            "in a container");
+  EXPECT_EQ(
+      result_text(c.request("tools/call", R"({"name":"echo","arguments":{"message":"in a container"}})")),
+      "in a container");
   // `-e AWMG_IT_TOKEN` (pass-through) is rewritten with the gateway's value before exec (spec gateway §5.1).
   EXPECT_EQ(read_text(dir.file("argv.txt")),
             "run\n--rm\n-i\n-e\nNO_COLOR=1\n-e\nTERM=dumb\n-e\nPYTHONUNBUFFERED=1\n-v\n/a:/b:ro\n-e\n"

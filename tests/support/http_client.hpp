@@ -5,7 +5,7 @@
 namespace awmg::test {
 
 struct HttpReply {
-  int status = 0;  // 0: no response (connection failed or closed)
+  int status = 0;                              // 0: no response (connection failed or closed)
   std::map<std::string, std::string> headers;  // lower-case names
   std::string body;
 };

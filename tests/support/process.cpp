@@ -130,12 +130,14 @@ std::optional<int> Child::wait(std::chrono::milliseconds timeout) {
   }
 }
 
-bool Child::wait_for_stdout(const std::function<bool(const std::string&)>& ready, std::chrono::milliseconds timeout) {
+bool Child::wait_for_stdout(const std::function<bool(const std::string&)>& ready,
+                            std::chrono::milliseconds timeout) {
   std::unique_lock lock(mutex_);
   return changed_.wait_for(lock, timeout, [&] { return ready(out_); });
 }
 
-bool Child::wait_for_stderr(const std::function<bool(const std::string&)>& ready, std::chrono::milliseconds timeout) {
+bool Child::wait_for_stderr(const std::function<bool(const std::string&)>& ready,
+                            std::chrono::milliseconds timeout) {
   std::unique_lock lock(mutex_);
   return changed_.wait_for(lock, timeout, [&] { return ready(err_); });
 }
@@ -155,7 +157,8 @@ std::string Child::err() const {
   return err_;
 }
 
-RunResult run(const std::vector<std::string>& argv, const ProcessOptions& options, std::chrono::milliseconds timeout) {
+RunResult run(const std::vector<std::string>& argv, const ProcessOptions& options,
+              std::chrono::milliseconds timeout) {
   RunResult result;
   {
     Child child(argv, options);
@@ -183,7 +186,8 @@ TempDir::~TempDir() {
   // A test may have made parts read-only; give them back before removing.
   for (auto it = std::filesystem::recursive_directory_iterator(path_, ec);
        it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
-    std::filesystem::permissions(it->path(), std::filesystem::perms::owner_all, std::filesystem::perm_options::add, ec);
+    std::filesystem::permissions(it->path(), std::filesystem::perms::owner_all,
+                                 std::filesystem::perm_options::add, ec);
   }
   std::filesystem::remove_all(path_, ec);
 }

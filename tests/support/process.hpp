@@ -22,8 +22,8 @@ struct ProcessOptions {
   std::string cwd;
 };
 
-// A child process with its stdout and stderr collected by background threads. The destructor kills it (SIGKILL)
-// and reaps it, so a failing test never leaves a process behind.
+// A child process with its stdout and stderr collected by background threads. The destructor kills it
+// (SIGKILL) and reaps it, so a failing test never leaves a process behind.
 class Child {
  public:
   Child(const std::vector<std::string>& argv, const ProcessOptions& options = {});
@@ -36,8 +36,10 @@ class Child {
   // Exit code, 128+signal when killed by one, or std::nullopt when it is still running after `timeout`.
   std::optional<int> wait(std::chrono::milliseconds timeout);
   // Blocks until `ready(stdout)` holds or the timeout passes; returns whether it held.
-  bool wait_for_stdout(const std::function<bool(const std::string&)>& ready, std::chrono::milliseconds timeout);
-  bool wait_for_stderr(const std::function<bool(const std::string&)>& ready, std::chrono::milliseconds timeout);
+  bool wait_for_stdout(const std::function<bool(const std::string&)>& ready,
+                       std::chrono::milliseconds timeout);
+  bool wait_for_stderr(const std::function<bool(const std::string&)>& ready,
+                       std::chrono::milliseconds timeout);
   // After the process exited: waits for its output pipes to reach end of file.
   void finish_output();
   std::string out() const;

@@ -80,10 +80,13 @@ TEST(FlagSet, ErrorsUsePflagWording) {
            {{"--listen"}, "flag needs an argument: --listen"},
            {{"-l"}, "flag needs an argument: 'l' in -l"},
            {{"--threshold", "abc"},
-            "invalid argument \"abc\" for \"--threshold\" flag: strconv.ParseInt: parsing \"abc\": invalid syntax"},
+            "invalid argument \"abc\" for \"--threshold\" flag: strconv.ParseInt: parsing \"abc\": invalid "
+            "syntax"},
            {{"--routed=maybe"},
-            "invalid argument \"maybe\" for \"--routed\" flag: strconv.ParseBool: parsing \"maybe\": invalid syntax"},
-           {{"--timeout", "soon"}, "invalid argument \"soon\" for \"--timeout\" flag: time: invalid duration \"soon\""},
+            "invalid argument \"maybe\" for \"--routed\" flag: strconv.ParseBool: parsing \"maybe\": invalid "
+            "syntax"},
+           {{"--timeout", "soon"},
+            "invalid argument \"soon\" for \"--timeout\" flag: time: invalid duration \"soon\""},
        }) {
     Flags f;
     auto r = f.set.parse(c.args);

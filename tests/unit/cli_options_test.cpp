@@ -17,14 +17,26 @@ using test::ScopedEnv;
 // The env variables that supply flag defaults, cleared so the host's environment cannot leak into a test.
 ScopedEnv clean_env() {
   ScopedEnv env;
-  for (const char* v : {"MCP_GATEWAY_LOG_DIR", "MCP_GATEWAY_PAYLOAD_DIR", "MCP_GATEWAY_WASM_CACHE_DIR",
-                        "MCP_GATEWAY_PAYLOAD_PATH_PREFIX", "MCP_GATEWAY_PAYLOAD_SIZE_THRESHOLD",
-                        "MCP_GATEWAY_URL_DOMAIN_AUDIT", "MCP_GATEWAY_GUARDS_MODE", "MCP_GATEWAY_SHUTDOWN_TIMEOUT",
-                        "MCP_GATEWAY_GUARD_POLICY_JSON", "MCP_GATEWAY_ALLOWONLY_SCOPE_PUBLIC",
-                        "MCP_GATEWAY_ALLOWONLY_SCOPE_OWNER", "MCP_GATEWAY_ALLOWONLY_SCOPE_REPO",
-                        "MCP_GATEWAY_ALLOWONLY_MIN_INTEGRITY", "MCP_GATEWAY_TLS_CERT", "MCP_GATEWAY_TLS_KEY",
-                        "MCP_GATEWAY_CA_CERT", "MCP_GATEWAY_GUARDS_SINK_SERVER_IDS", "DEBUG",
-                        "MCP_GATEWAY_WASM_GUARDS_DIR", "MCP_GATEWAY_FORCE_PUBLIC_REPOS"}) {
+  for (const char* v : {"MCP_GATEWAY_LOG_DIR",
+                        "MCP_GATEWAY_PAYLOAD_DIR",
+                        "MCP_GATEWAY_WASM_CACHE_DIR",
+                        "MCP_GATEWAY_PAYLOAD_PATH_PREFIX",
+                        "MCP_GATEWAY_PAYLOAD_SIZE_THRESHOLD",
+                        "MCP_GATEWAY_URL_DOMAIN_AUDIT",
+                        "MCP_GATEWAY_GUARDS_MODE",
+                        "MCP_GATEWAY_SHUTDOWN_TIMEOUT",
+                        "MCP_GATEWAY_GUARD_POLICY_JSON",
+                        "MCP_GATEWAY_ALLOWONLY_SCOPE_PUBLIC",
+                        "MCP_GATEWAY_ALLOWONLY_SCOPE_OWNER",
+                        "MCP_GATEWAY_ALLOWONLY_SCOPE_REPO",
+                        "MCP_GATEWAY_ALLOWONLY_MIN_INTEGRITY",
+                        "MCP_GATEWAY_TLS_CERT",
+                        "MCP_GATEWAY_TLS_KEY",
+                        "MCP_GATEWAY_CA_CERT",
+                        "MCP_GATEWAY_GUARDS_SINK_SERVER_IDS",
+                        "DEBUG",
+                        "MCP_GATEWAY_WASM_GUARDS_DIR",
+                        "MCP_GATEWAY_FORCE_PUBLIC_REPOS"}) {
     env.unset(v);
   }
   return env;
@@ -82,12 +94,14 @@ TEST(GatewayOptions, CobraGroupChecks) {
   auto env = clean_env();
   EXPECT_EQ(parse_gateway_options({}).error().message,
             "at least one of the flags in the group [config config-stdin] is required");
-  EXPECT_EQ(parse_gateway_options({"-c", "x", "--routed", "--unified"}).error().message,
-            "if any flags in the group [routed unified] are set none of the others can be; [routed unified] were "
-            "all set");
+  EXPECT_EQ(
+      parse_gateway_options({"-c", "x", "--routed", "--unified"}).error().message,
+      "if any flags in the group [routed unified] are set none of the others can be; [routed unified] were "
+      "all set");
   EXPECT_EQ(parse_gateway_options({"-c", "x", "--tls-cert", "c.pem"}).error().message,
             "if any flags in the group [tls-cert tls-key] are set they must all be set; missing [tls-key]");
-  EXPECT_EQ(parse_gateway_options({"-c", "x", "serve"}).error().message, "unknown command \"serve\" for \"awmg\"");
+  EXPECT_EQ(parse_gateway_options({"-c", "x", "serve"}).error().message,
+            "unknown command \"serve\" for \"awmg\"");
   // Cobra's order: required-together, then one-required, then mutually-exclusive.
   EXPECT_EQ(parse_gateway_options({"--tls-key", "k", "--routed", "--unified"}).error().message,
             "if any flags in the group [tls-cert tls-key] are set they must all be set; missing [tls-cert]");
@@ -107,7 +121,8 @@ TEST(GatewayOptions, TlsRuntimeChecksCatchEnvironment) {
   EXPECT_EQ(check_tls_options(*o).error().message, "--tls-cert and --tls-key must both be provided together");
   env.unset("MCP_GATEWAY_TLS_CERT").set("MCP_GATEWAY_CA_CERT", "/ca.pem");
   o = parse_gateway_options({"-c", "x"});
-  EXPECT_EQ(check_tls_options(*o).error().message, "--tls-ca requires --tls-cert and --tls-key to also be set");
+  EXPECT_EQ(check_tls_options(*o).error().message,
+            "--tls-ca requires --tls-cert and --tls-key to also be set");
 }
 
 TEST(WasmCacheDir, FlagThenEnvThenSiblingOfLogDir) {
@@ -134,8 +149,9 @@ TEST(GuardsMode, FlagOrEnvironmentValidatedCaseInsensitively) {
   EXPECT_EQ(*explicit_guards_mode(*o), "filter");
   env.set("MCP_GATEWAY_GUARDS_MODE", "loose");
   o = parse_gateway_options({"-c", "x"});
-  EXPECT_EQ(explicit_guards_mode(*o).error().message,
-            "invalid --guards-mode flag: unknown enforcement mode: loose (valid modes: strict, filter, propagate)");
+  EXPECT_EQ(
+      explicit_guards_mode(*o).error().message,
+      "invalid --guards-mode flag: unknown enforcement mode: loose (valid modes: strict, filter, propagate)");
 }
 
 TEST(Settings, PayloadPrecedenceFlagEnvConfigDefault) {
@@ -189,7 +205,8 @@ TEST(Settings, GuardPolicyOverridePrecedence) {
   o = parse_gateway_options({"-c", "x"});
   EXPECT_EQ(*guard_policy_override(*o), R"({"allow-only":{"repos":"all","min-integrity":"merged"}})");
   env.unset("MCP_GATEWAY_ALLOWONLY_SCOPE_PUBLIC");
-  o = parse_gateway_options({"-c", "x", "--allowonly-scope-owner", "octo", "--allowonly-min-integrity", "approved"});
+  o = parse_gateway_options(
+      {"-c", "x", "--allowonly-scope-owner", "octo", "--allowonly-min-integrity", "approved"});
   EXPECT_EQ(*guard_policy_override(*o), R"({"allow-only":{"repos":["octo/*"],"min-integrity":"approved"}})");
   o = parse_gateway_options({"-c", "x", "--guard-policy-json", "{not json"});
   EXPECT_EQ(guard_policy_override(*o).error().message.rfind(
@@ -207,9 +224,11 @@ TEST(Settings, GuardPolicyOverridePrecedence) {
 }
 
 TEST(Settings, SinkServerIds) {
-  EXPECT_EQ(*parse_sink_server_ids(" a, b ,,c,a,srv/odd:id"), (std::vector<std::string>{"a", "b", "c", "srv/odd:id"}));
+  EXPECT_EQ(*parse_sink_server_ids(" a, b ,,c,a,srv/odd:id"),
+            (std::vector<std::string>{"a", "b", "c", "srv/odd:id"}));
   EXPECT_EQ(parse_sink_server_ids("a,b c").error().message,
-            "invalid --guards-sink-server-ids value: invalid guards sink server ID \"b c\": whitespace is not allowed");
+            "invalid --guards-sink-server-ids value: invalid guards sink server ID \"b c\": whitespace is "
+            "not allowed");
 }
 
 TEST(Verbosity, SetsDebugOnlyWhenUnset) {
@@ -229,7 +248,8 @@ TEST(Verbosity, SetsDebugOnlyWhenUnset) {
 TEST(ProxyOptions, OwnFlagSetAndRequiredGuard) {
   auto env = clean_env();
   test::TempDir dir;
-  auto o = parse_proxy_options({"--guard-wasm", "/g.wasm", "--trusted-bots", "a,b", "--force-public-repos=false"});
+  auto o =
+      parse_proxy_options({"--guard-wasm", "/g.wasm", "--trusted-bots", "a,b", "--force-public-repos=false"});
   ASSERT_TRUE(o) << o.error().message;
   EXPECT_EQ(o->listen, "127.0.0.1:8080");
   EXPECT_EQ(o->trusted_bots, (std::vector<std::string>{"a", "b"}));
@@ -271,7 +291,8 @@ TEST(EnvFile, ParsesLinesAndExpands) {
   EXPECT_STREQ(std::getenv("AWMG_T_D"), "a=b");
   auto missing = load_env_file(dir.file("missing.env"));
   ASSERT_FALSE(missing);
-  EXPECT_EQ(missing.error().message.rfind("failed to load .env file: open " + dir.file("missing.env"), 0), 0u);
+  EXPECT_EQ(missing.error().message.rfind("failed to load .env file: open " + dir.file("missing.env"), 0),
+            0u);
 }
 
 }  // namespace

@@ -7,7 +7,8 @@ namespace awmg::config {
 namespace {
 
 std::string with_gateway(const std::string& servers, const std::string& gateway_extra = "") {
-  return R"({"mcpServers":)" + servers + R"(,"gateway":{"port":8080,"domain":"localhost")" + gateway_extra + "}}";
+  return R"({"mcpServers":)" + servers + R"(,"gateway":{"port":8080,"domain":"localhost")" + gateway_extra +
+         "}}";
 }
 
 std::string error_of(const std::string& text) {
@@ -18,22 +19,41 @@ std::string error_of(const std::string& text) {
 TEST(JsonConfig, LoadsStdioAndHttpServers) {
   test::ScopedEnv env;
   env.set("AWMG_T_TOKEN", "s3cr\"t").unset("MCP_GATEWAY_TOOL_TIMEOUT");
-  auto r = load_json_config(with_gateway(R"({
+  auto r = load_json_config(
+      with_gateway(R"({
     "gh": {"type":"local","container":"ghcr.io/github/github-mcp-server:v1","entrypoint":"/bin/run",
            "entrypointArgs":["--x"],"mounts":["/a:/b:ro"],"env":{"TOKEN":"${AWMG_T_TOKEN}","PASS":""},
            "args":["--network","host"],"tools":["get_me"],"toolTimeout":120},
     "web": {"type":"http","url":"https://example.com/mcp","headers":{"X-Key":"k"},"connectTimeout":5}
-  })", R"(,"agentId":"agent-1","toolTimeout":30,"payloadDir":"/p","payloadSizeThreshold":100)"));
+  })",
+                   R"(,"agentId":"agent-1","toolTimeout":30,"payloadDir":"/p","payloadSizeThreshold":100)"));
   ASSERT_TRUE(r) << r.error().message;
   ASSERT_EQ(r->servers.size(), 2u);
   const auto& gh = r->servers[0];
   EXPECT_EQ(gh.id, "gh");
   EXPECT_EQ(gh.type, ServerType::kStdio);
   EXPECT_EQ(gh.command, "docker");
-  EXPECT_EQ(gh.args, (std::vector<std::string>{
-                         "run", "--rm", "-i", "-e", "NO_COLOR=1", "-e", "TERM=dumb", "-e", "PYTHONUNBUFFERED=1",
-                         "--entrypoint", "/bin/run", "-v", "/a:/b:ro", "-e", "PASS", "-e", "TOKEN=s3cr\"t",
-                         "--network", "host", "ghcr.io/github/github-mcp-server:v1", "--x"}));
+  EXPECT_EQ(gh.args, (std::vector<std::string>{"run",
+                                               "--rm",
+                                               "-i",
+                                               "-e",
+                                               "NO_COLOR=1",
+                                               "-e",
+                                               "TERM=dumb",
+                                               "-e",
+                                               "PYTHONUNBUFFERED=1",
+                                               "--entrypoint",
+                                               "/bin/run",
+                                               "-v",
+                                               "/a:/b:ro",
+                                               "-e",
+                                               "PASS",
+                                               "-e",
+                                               "TOKEN=s3cr\"t",
+                                               "--network",
+                                               "host",
+                                               "ghcr.io/github/github-mcp-server:v1",
+                                               "--x"}));
   EXPECT_EQ(gh.tools, std::vector<std::string>{"get_me"});
   EXPECT_EQ(gh.tool_timeout, 120);
   const auto& web = r->servers[1];
@@ -78,16 +98,19 @@ TEST(JsonConfig, PortFromVariableIsAccepted) {
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(r->gateway.port, 9090);
   env.set("AWMG_T_PORT", "70000");
-  EXPECT_EQ(error_of(R"({"mcpServers":{"a":{"container":"img"}},"gateway":{"port":"${AWMG_T_PORT}","domain":"localhost"}})"),
-            "Configuration error at gateway.port: port must be between 1 and 65535, got 70000");
+  EXPECT_EQ(
+      error_of(
+          R"({"mcpServers":{"a":{"container":"img"}},"gateway":{"port":"${AWMG_T_PORT}","domain":"localhost"}})"),
+      "Configuration error at gateway.port: port must be between 1 and 65535, got 70000");
 }
 
 TEST(JsonConfig, UndefinedVariableIsFatal) {
   test::ScopedEnv env;
   env.unset("AWMG_T_UNDEFINED");
-  EXPECT_EQ(error_of(with_gateway(R"({"a":{"container":"img","env":{"X":"${AWMG_T_UNDEFINED}"}}})")),
-            "Configuration error at configuration: undefined environment variable referenced: AWMG_T_UNDEFINED\n"
-            "Suggestion: Set the environment variable AWMG_T_UNDEFINED before starting the gateway");
+  EXPECT_EQ(
+      error_of(with_gateway(R"({"a":{"container":"img","env":{"X":"${AWMG_T_UNDEFINED}"}}})")),
+      "Configuration error at configuration: undefined environment variable referenced: AWMG_T_UNDEFINED\n"
+      "Suggestion: Set the environment variable AWMG_T_UNDEFINED before starting the gateway");
 }
 
 TEST(JsonConfig, RuleErrorsHaveExactText) {
@@ -102,43 +125,51 @@ TEST(JsonConfig, RuleErrorsHaveExactText) {
            {with_gateway(img, R"(,"toolTimeout":5)"),
             "Configuration error at gateway.toolTimeout: toolTimeout must be at least 10, got 5"},
            {with_gateway(img, R"(,"payloadDir":"relative/dir")"),
-            "Configuration error at gateway.payloadDir: payloadDir must be an absolute path, got 'relative/dir'"},
+            "Configuration error at gateway.payloadDir: payloadDir must be an absolute path, got "
+            "'relative/dir'"},
            {with_gateway(R"({"a":{"container":"img","toolTimeout":5}})"),
             "Configuration error at mcpServers.a.toolTimeout: toolTimeout must be at least 10, got 5"},
            {with_gateway(R"({"a":{"container":"img","entrypoint":"  "}})"),
-            "Configuration error at mcpServers.a.entrypoint: entrypoint must not be empty or whitespace only"},
+            "Configuration error at mcpServers.a.entrypoint: entrypoint must not be empty or whitespace "
+            "only"},
            {R"({"mcpServers":{"a":{"container":"img"}},"gateway":{"port":1,"domain":"Not_A_Domain"}})",
             "Configuration error at gateway.domain: domain 'Not_A_Domain' does not match required pattern\n"
-            "Suggestion: Use 'localhost', 'host.docker.internal', a single DNS label, or a ${VARIABLE} reference"},
+            "Suggestion: Use 'localhost', 'host.docker.internal', a single DNS label, or a ${VARIABLE} "
+            "reference"},
            {with_gateway(img, R"(,"trustedBots":[])"),
             "Configuration error at gateway.trustedBots: trustedBots must be a non-empty array when present"},
            {with_gateway(img, R"(,"opentelemetry":{"endpoint":"https://otel.example/v1","traceId":"ABC"})"),
             "Configuration error at gateway.opentelemetry.traceId: traceId must be a 32-character lowercase "
             "hexadecimal string, got 'ABC'"},
            {with_gateway(R"({"a":{"type":"http","url":"https://x/mcp","auth":{"type":"github-oidc"}}})"),
-            "Configuration error at mcpServers.a.auth: OIDC authentication is not available\nSuggestion: server "
-            "\"a\" requires OIDC authentication but ACTIONS_ID_TOKEN_REQUEST_URL is not set; OIDC auth is only "
+            "Configuration error at mcpServers.a.auth: OIDC authentication is not available\nSuggestion: "
+            "server "
+            "\"a\" requires OIDC authentication but ACTIONS_ID_TOKEN_REQUEST_URL is not set; OIDC auth is "
+            "only "
             "available in GitHub Actions with `permissions: { id-token: write }`"},
            {with_gateway(R"({"a":{"container":"img","auth":{"type":"github-oidc"}}})"),
             "Configuration error at mcpServers.a.auth: unsupported field 'auth' for stdio servers\n"
             "Suggestion: Upstream authentication is only available for http servers"},
            {with_gateway(R"({"a":{"container":"img","tool_response_filters":{"t":".items[] | ("}}})"),
             "Configuration error at mcpServers.a.tool_response_filters.t: contains an invalid jq expression: "
-            "syntax error, unexpected $end (Unix shell quoting issues?) at <top-level>, line 1:\n.items[] | ("},
+            "syntax error, unexpected $end (Unix shell quoting issues?) at <top-level>, line 1:\n.items[] | "
+            "("},
            {with_gateway(R"({"a":{"container":"img","tool_response_filters":{"t":"$ENV.SECRET"}}})"),
             "Configuration error at mcpServers.a.tool_response_filters.t: contains an invalid jq expression: "
             "$ENV and env are not available to response filters"},
            {R"({"mcpServers":{"a":{"type":"custom-x"}},"gateway":{"port":1,"domain":"localhost"},)"
             R"("customSchemas":{"custom-x":"http://insecure"}})",
-            "Configuration error at customSchemas.custom-x: custom schema URL must use HTTPS, got 'http://insecure'"},
+            "Configuration error at customSchemas.custom-x: custom schema URL must use HTTPS, got "
+            "'http://insecure'"},
        }) {
     EXPECT_EQ(error_of(c.config), c.message);
   }
 }
 
 TEST(JsonConfig, UnknownCustomTypeIsRejectedKnownOneAccepted) {
-  auto ok = load_json_config(R"({"mcpServers":{"a":{"type":"safeinputs","tools":{}}},)"
-                             R"("gateway":{"port":1,"domain":"localhost"},"customSchemas":{"safeinputs":""}})");
+  auto ok =
+      load_json_config(R"({"mcpServers":{"a":{"type":"safeinputs","tools":{}}},)"
+                       R"("gateway":{"port":1,"domain":"localhost"},"customSchemas":{"safeinputs":""}})");
   ASSERT_TRUE(ok) << ok.error().message;
   EXPECT_EQ(ok->servers[0].type, ServerType::kCustom);
   EXPECT_EQ(error_of(with_gateway(R"({"a":{"type":"nonesuch"}})")),
@@ -153,12 +184,13 @@ TEST(JsonConfig, SchemaErrorsUseTheUpstreamReport) {
   EXPECT_NE(e.find("Details: Configuration contains field(s) that are not defined in the schema: \"bogus\""),
             std::string::npos)
       << e;
-  EXPECT_NE(e.find("Please check your configuration against the MCP Gateway specification at:\n"
-                   "https://github.com/github/gh-aw/blob/main/docs/src/content/docs/reference/mcp-gateway.md\n\n"
-                   "JSON Schema reference:\n"
-                   "https://raw.githubusercontent.com/github/gh-aw/v0.81.6/docs/public/schemas/"
-                   "mcp-gateway-config.schema.json"),
-            std::string::npos)
+  EXPECT_NE(
+      e.find("Please check your configuration against the MCP Gateway specification at:\n"
+             "https://github.com/github/gh-aw/blob/main/docs/src/content/docs/reference/mcp-gateway.md\n\n"
+             "JSON Schema reference:\n"
+             "https://raw.githubusercontent.com/github/gh-aw/v0.81.6/docs/public/schemas/"
+             "mcp-gateway-config.schema.json"),
+      std::string::npos)
       << e;
 }
 
@@ -209,7 +241,8 @@ TEST(JsonConfig, DuplicateIdsLongStringsAndHugeNumbers) {
 }
 
 TEST(JsonConfig, JqFiltersMayUseFieldsNamedEnv) {
-  auto r = load_json_config(with_gateway(R"({"a":{"container":"x","tool_response_filters":{"t":".env | .[\"env\"]"}}})"));
+  auto r = load_json_config(
+      with_gateway(R"({"a":{"container":"x","tool_response_filters":{"t":".env | .[\"env\"]"}}})"));
   EXPECT_TRUE(r) << r.error().message;
   EXPECT_EQ(error_of(with_gateway(R"({"a":{"container":"x","tool_response_filters":{"t":"env.HOME"}}})")),
             "Configuration error at mcpServers.a.tool_response_filters.t: contains an invalid jq expression: "
@@ -218,7 +251,8 @@ TEST(JsonConfig, JqFiltersMayUseFieldsNamedEnv) {
 
 TEST(JsonConfig, HostileInputGetsClearErrors) {
   EXPECT_EQ(error_of("{\"mcpServers\": "), "invalid JSON at line 1, column 16: Invalid value.");
-  EXPECT_EQ(error_of("{} trailing"), "invalid JSON at line 1, column 4: The document root must not be followed by other values.");
+  EXPECT_EQ(error_of("{} trailing"),
+            "invalid JSON at line 1, column 4: The document root must not be followed by other values.");
   EXPECT_EQ(error_of("{\"a\":\"\xff\"}"), "invalid JSON at line 1, column 7: Invalid encoding in string.");
   std::string deep(100000, '[');
   EXPECT_EQ(error_of(deep + std::string(100000, ']')), "invalid JSON: nested more than 256 levels deep");

@@ -74,12 +74,14 @@ anything = { nested = true }
 }
 
 TEST(TomlConfig, PlainExecutableIsAllowedWithAWarning) {
-  auto r = load_toml_config("[servers.local]\ncommand = \"/usr/bin/my-mcp\"\nargs = [\"--stdio\"]\n", "t.toml");
+  auto r =
+      load_toml_config("[servers.local]\ncommand = \"/usr/bin/my-mcp\"\nargs = [\"--stdio\"]\n", "t.toml");
   ASSERT_TRUE(r) << r.error().message;
   ASSERT_EQ(r->warnings.size(), 1u);
-  EXPECT_EQ(r->warnings[0],
-            "server 'local' runs '/usr/bin/my-mcp' directly; containerized execution (command = \"docker\") is "
-            "recommended by MCP Gateway Specification Section 3.2.1");
+  EXPECT_EQ(
+      r->warnings[0],
+      "server 'local' runs '/usr/bin/my-mcp' directly; containerized execution (command = \"docker\") is "
+      "recommended by MCP Gateway Specification Section 3.2.1");
   EXPECT_EQ(r->gateway.port, 3000);
   EXPECT_EQ(r->gateway.keepalive_interval, 1500);
 }
@@ -87,7 +89,8 @@ TEST(TomlConfig, PlainExecutableIsAllowedWithAWarning) {
 TEST(TomlConfig, UnknownKeysAreListedWithTheirPaths) {
   EXPECT_EQ(error_of("colour = 1\n[gateway]\nprot = 1\n[servers.a]\ncommand = \"docker\"\nimage = \"x\"\n"
                      "[servers.a.auth]\nkind = \"x\"\n[guards.g]\npath = \"/x\"\nextra = 1\n"),
-            "configuration contains unrecognized field(s): colour, gateway.prot, servers.a.image, servers.a.auth.kind, "
+            "configuration contains unrecognized field(s): colour, gateway.prot, servers.a.image, "
+            "servers.a.auth.kind, "
             "guards.g.extra \xE2\x80\x94 check the MCP Gateway Specification for supported fields");
   // Free-form tables are not checked.
   EXPECT_EQ(error_of("[servers.a]\ncommand = \"docker\"\n[servers.a.env]\nANY = \"x\"\n"
@@ -100,55 +103,64 @@ TEST(TomlConfig, ErrorsHaveExactText) {
     std::string toml;
     std::string message;
   };
-  for (const auto& c : std::vector<Case>{
-           {"[gateway]\nport = 1\n", "no servers defined in configuration"},
-           {"[servers.a]\nargs = []\n",
-            "Configuration error at servers.a.command: 'command' is required for stdio servers\n"
-            "Suggestion: Set command = \"docker\" with the docker run arguments in args"},
-           {"[servers.a]\ncommand = \"docker\"\n[gateway]\nport = 70000\n",
-            "Configuration error at gateway.port: port must be between 1 and 65535, got 70000"},
-           {"[servers.a]\ncommand = \"docker\"\n[gateway]\npayload_size_threshold = 0\n",
-            "Configuration error at gateway.payload_size_threshold: payload_size_threshold must be a positive "
-            "integer (>= 1), got 0"},
-           {"[servers.a]\ntype = \"http\"\n", "Configuration error at servers.a.url: 'url' is required for http servers"},
-           {"[servers.a]\ntype = \"sse\"\n",
-            "Configuration error at servers.a.type: unsupported server type 'sse'\n"
-            "Suggestion: Use 'stdio' (the default) or 'http'"},
-           {"[servers.a]\ncommand = \"docker\"\n[gateway]\nport = \"8080\"\n",
-            "failed to parse TOML: toml: line 4 (last key \"gateway.port\"): incompatible types: TOML value has type "
-            "string; destination has type integer"},
-           {"[servers.a]\ncommand = \"docker\"\nargs = \"run\"\n",
-            "failed to parse TOML: toml: line 3 (last key \"servers.a.args\"): incompatible types: TOML value has "
-            "type string; destination has type []string"},
-           {"[servers.a]\ncommand = \"docker\"\n[gateway]\ntrusted_bots = []\n",
-            "Configuration error at gateway.trusted_bots: trustedBots must be a non-empty array when present"},
-           {"[servers.a]\ncommand = \"docker\"\n[gateway.opentelemetry]\nendpoint = \"http://insecure\"\n",
-            "Configuration error at gateway.opentelemetry.endpoint: opentelemetry endpoint must use HTTPS, got "
-            "'http://insecure'"},
-           {"[servers.a]\ncommand = \"docker\"\n[guards.g]\ntype = \"wasm\"\n",
-            "Configuration error at guards.g.path: 'path' is required for wasm guards"},
-       }) {
+  for (
+      const auto& c : std::vector<Case>{
+          {"[gateway]\nport = 1\n", "no servers defined in configuration"},
+          {"[servers.a]\nargs = []\n",
+           "Configuration error at servers.a.command: 'command' is required for stdio servers\n"
+           "Suggestion: Set command = \"docker\" with the docker run arguments in args"},
+          {"[servers.a]\ncommand = \"docker\"\n[gateway]\nport = 70000\n",
+           "Configuration error at gateway.port: port must be between 1 and 65535, got 70000"},
+          {"[servers.a]\ncommand = \"docker\"\n[gateway]\npayload_size_threshold = 0\n",
+           "Configuration error at gateway.payload_size_threshold: payload_size_threshold must be a positive "
+           "integer (>= 1), got 0"},
+          {"[servers.a]\ntype = \"http\"\n",
+           "Configuration error at servers.a.url: 'url' is required for http servers"},
+          {"[servers.a]\ntype = \"sse\"\n",
+           "Configuration error at servers.a.type: unsupported server type 'sse'\n"
+           "Suggestion: Use 'stdio' (the default) or 'http'"},
+          {"[servers.a]\ncommand = \"docker\"\n[gateway]\nport = \"8080\"\n",
+           "failed to parse TOML: toml: line 4 (last key \"gateway.port\"): incompatible types: TOML value "
+           "has type "
+           "string; destination has type integer"},
+          {"[servers.a]\ncommand = \"docker\"\nargs = \"run\"\n",
+           "failed to parse TOML: toml: line 3 (last key \"servers.a.args\"): incompatible types: TOML value "
+           "has "
+           "type string; destination has type []string"},
+          {"[servers.a]\ncommand = \"docker\"\n[gateway]\ntrusted_bots = []\n",
+           "Configuration error at gateway.trusted_bots: trustedBots must be a non-empty array when present"},
+          {"[servers.a]\ncommand = \"docker\"\n[gateway.opentelemetry]\nendpoint = \"http://insecure\"\n",
+           "Configuration error at gateway.opentelemetry.endpoint: opentelemetry endpoint must use HTTPS, "
+           "got "
+           "'http://insecure'"},
+          {"[servers.a]\ncommand = \"docker\"\n[guards.g]\ntype = \"wasm\"\n",
+           "Configuration error at guards.g.path: 'path' is required for wasm guards"},
+      }) {
     EXPECT_EQ(error_of(c.toml), c.message) << c.toml;
   }
 }
 
 TEST(TomlConfig, ZeroTimeoutsMeanDefaultsAndTablesMustBeTables) {
-  auto r = load_toml_config("[servers.a]\ncommand = \"docker\"\n[gateway]\nstartup_timeout = 0\ntool_timeout = 0\n", "t");
+  auto r = load_toml_config(
+      "[servers.a]\ncommand = \"docker\"\n[gateway]\nstartup_timeout = 0\ntool_timeout = 0\n", "t");
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(r->gateway.startup_timeout, 30);
   EXPECT_EQ(r->gateway.tool_timeout, 60);
-  EXPECT_EQ(error_of("gateway = 1\n[servers.a]\ncommand = \"docker\"\n"),
-            "failed to parse TOML: toml: line 1 (last key \"gateway\"): incompatible types: TOML value has type "
-            "integer; destination has type table");
-  EXPECT_EQ(error_of("[servers.a]\ncommand = \"docker\"\nauth = \"github-oidc\"\n"),
-            "failed to parse TOML: toml: line 3 (last key \"servers.a.auth\"): incompatible types: TOML value has "
-            "type string; destination has type AuthConfig");
+  EXPECT_EQ(
+      error_of("gateway = 1\n[servers.a]\ncommand = \"docker\"\n"),
+      "failed to parse TOML: toml: line 1 (last key \"gateway\"): incompatible types: TOML value has type "
+      "integer; destination has type table");
+  EXPECT_EQ(
+      error_of("[servers.a]\ncommand = \"docker\"\nauth = \"github-oidc\"\n"),
+      "failed to parse TOML: toml: line 3 (last key \"servers.a.auth\"): incompatible types: TOML value has "
+      "type string; destination has type AuthConfig");
   EXPECT_EQ(error_of("[servers.a]\ncommand = \"docker\"\ntool_timeout = 9999999999\n"),
             "Configuration error at servers.a.tool_timeout: tool_timeout is out of range, got 9999999999");
 }
 
 TEST(TomlConfig, LegacyTracingAllowsHttpAndSkipsExpansion) {
-  auto r = load_toml_config("[servers.a]\ncommand = \"docker\"\n[gateway.tracing]\nendpoint = \"http://${X}\"\n", "t");
+  auto r = load_toml_config(
+      "[servers.a]\ncommand = \"docker\"\n[gateway.tracing]\nendpoint = \"http://${X}\"\n", "t");
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(r->gateway.telemetry->endpoint, "http://${X}");
   EXPECT_TRUE(r->gateway.telemetry->legacy);
@@ -158,7 +170,9 @@ TEST(TomlConfig, OpenTelemetryExpandsVariables) {
   test::ScopedEnv env;
   env.set("AWMG_T_OTEL", "otel.example.com");
   auto r = load_toml_config(
-      "[servers.a]\ncommand = \"docker\"\n[gateway.opentelemetry]\nendpoint = \"https://${AWMG_T_OTEL}/v1\"\n", "t");
+      "[servers.a]\ncommand = \"docker\"\n[gateway.opentelemetry]\nendpoint = "
+      "\"https://${AWMG_T_OTEL}/v1\"\n",
+      "t");
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(r->gateway.telemetry->endpoint, "https://otel.example.com/v1");
 }

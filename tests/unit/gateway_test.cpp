@@ -94,7 +94,8 @@ TEST(Auth, ExactHeaderEquality) {
   EXPECT_EQ(gateway::auth_failure_body(AuthResult::kMissing),
             R"({"error":"unauthorized","message":"missing Authorization header"})");
   EXPECT_EQ(gateway::auth_failure_status(AuthResult::kMalformed), 400u);
-  EXPECT_EQ(gateway::auth_failure_body(AuthResult::kInvalid), R"({"error":"unauthorized","message":"invalid API key"})");
+  EXPECT_EQ(gateway::auth_failure_body(AuthResult::kInvalid),
+            R"({"error":"unauthorized","message":"invalid API key"})");
 }
 
 TEST(Expand, VariablesInTextAndJson) {
@@ -112,9 +113,10 @@ TEST(DockerArgv, OrderAndEnvForms) {
   spec.container = "img:1";
   spec.env = {{"B", "2"}, {"A", ""}};
   spec.args = {"--network", "host"};
-  EXPECT_EQ(config::docker_run_args(spec),
-            (std::vector<std::string>{"run", "--rm", "-i", "-e", "NO_COLOR=1", "-e", "TERM=dumb", "-e",
-                                      "PYTHONUNBUFFERED=1", "-e", "A", "-e", "B=2", "--network", "host", "img:1"}));
+  EXPECT_EQ(
+      config::docker_run_args(spec),
+      (std::vector<std::string>{"run", "--rm", "-i", "-e", "NO_COLOR=1", "-e", "TERM=dumb", "-e",
+                                "PYTHONUNBUFFERED=1", "-e", "A", "-e", "B=2", "--network", "host", "img:1"}));
 }
 
 TEST(WasmCacheDir, CreatesPrivateDirectoryOrFallsBack) {
@@ -125,8 +127,9 @@ TEST(WasmCacheDir, CreatesPrivateDirectoryOrFallsBack) {
   dir.write("plain-file", "");
   auto file = wasm::prepare_cache_dir(dir.file("plain-file"));
   EXPECT_EQ(file.path, "");
-  EXPECT_EQ(file.warning, "Falling back to in-memory WASM compilation cache after \"" + dir.file("plain-file") +
-                              "\" failed: mkdir " + dir.file("plain-file") + ": not a directory");
+  EXPECT_EQ(file.warning, "Falling back to in-memory WASM compilation cache after \"" +
+                              dir.file("plain-file") + "\" failed: mkdir " + dir.file("plain-file") +
+                              ": not a directory");
   if (::geteuid() != 0) {  // root writes anywhere; the read-only case needs an ordinary user
     ::mkdir(dir.file("ro").c_str(), 0500);
     EXPECT_EQ(wasm::prepare_cache_dir(dir.file("ro")).path, "");

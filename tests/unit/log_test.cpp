@@ -37,7 +37,8 @@ TEST(Sanitizer, SessionIdsAndValues) {
 
 TEST(LogFormat, TextLine) {
   std::chrono::system_clock::time_point t{std::chrono::milliseconds(1764057600123)};
-  EXPECT_EQ(format_line(t, Level::kWarn, "startup", "hello"), "[2025-11-25T08:00:00.123Z] [WARN] [startup] hello");
+  EXPECT_EQ(format_line(t, Level::kWarn, "startup", "hello"),
+            "[2025-11-25T08:00:00.123Z] [WARN] [startup] hello");
 }
 
 TEST(LogFormat, MarkdownEntries) {
@@ -61,17 +62,19 @@ TEST(DebugNamespaces, PatternsAndExclusions) {
 }
 
 TEST(RpcRecord, FormatsAndSanitizes) {
-  RpcRecord r{"OUT", "github", "tools/call", R"({"jsonrpc":"2.0","method":"tools/call","params":{"token":"x"}})", "",
-              AgentTags{{"private:o/r"}, {"approved:o"}}};
+  RpcRecord r{"OUT",        "github",
+              "tools/call", R"({"jsonrpc":"2.0","method":"tools/call","params":{"token":"x"}})",
+              "",           AgentTags{{"private:o/r"}, {"approved:o"}}};
   EXPECT_EQ(format_rpc_record(r, "2026-01-01T00:00:00.000Z"),
             R"({"timestamp":"2026-01-01T00:00:00.000Z","event":"rpc_request","_schema":"rpc-message/v2",)"
             R"("direction":"OUT","server_id":"github","method":"tools/call","agent_secrecy":["private:o/r"],)"
             R"("agent_integrity":["approved:o"],"payload":{"jsonrpc":"2.0","method":"tools/call",)"
             R"("params":{"token":"[REDACTED]"}}})");
   RpcRecord in{"IN", "s", "", "not json", "broken pipe", std::nullopt};
-  EXPECT_EQ(format_rpc_record(in, "T"),
-            R"({"timestamp":"T","event":"rpc_response","_schema":"rpc-message/v2","direction":"IN",)"
-            R"("server_id":"s","error":"broken pipe","payload":{"_error":"invalid JSON","_raw":"not json"}})");
+  EXPECT_EQ(
+      format_rpc_record(in, "T"),
+      R"({"timestamp":"T","event":"rpc_response","_schema":"rpc-message/v2","direction":"IN",)"
+      R"("server_id":"s","error":"broken pipe","payload":{"_error":"invalid JSON","_raw":"not json"}})");
 }
 
 TEST(Logger, WritesTheLogDirectoryFiles) {

@@ -206,6 +206,8 @@ struct Gateway {
     auto url = awmg::json::string_or((*awmg::json::parse(out))["mcpServers"]["demo"], "url");
     port = std::stoi(url.substr(url.rfind(':') + 1));
     ::close(p->stdin_fd);
+    ::close(p->stdout_fd);
+    ::close(p->stderr_fd);  // nobody drains it; a full pipe must not stall the gateway
   }
   ~Gateway() {
     ::kill(pid, SIGTERM);

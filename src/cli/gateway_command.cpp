@@ -96,8 +96,9 @@ class Runtime {
       log::info("shutdown", "Received signal " + std::to_string(signal) + ", shutting down");
       begin_shutdown(std::chrono::milliseconds(settings_.shutdown_timeout_ms), /*fail_on_timeout=*/true);
     });
-    unsigned threads = std::max(2u, std::thread::hardware_concurrency());
-    for (unsigned i = 0; i < threads; ++i) pool_.emplace_back([this] { io_.run(); });
+    // AWMG_IO_THREADS (undocumented) is for benchmarking thread counts.
+    auto threads = env_int("AWMG_IO_THREADS", std::max(2u, std::thread::hardware_concurrency()));
+    for (long long i = 0; i < threads; ++i) pool_.emplace_back([this] { io_.run(); });
   }
 
   ~Runtime() {

@@ -252,6 +252,7 @@ asio::awaitable<void> Server::State::accept_loop() {
       co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
       continue;
     }
+    socket.set_option(tcp::no_delay(true), ec);  // responses are whole messages: send them at once
     auto executor = socket.get_executor();
     asio::co_spawn(executor, serve(std::move(socket)), asio::detached);
   }

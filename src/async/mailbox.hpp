@@ -48,6 +48,9 @@ class Mailbox : public std::enable_shared_from_this<Mailbox<T>> {
     });
   }
 
+  // On the mailbox's executor: whether close() has taken effect.
+  bool closed() const { return closed_; }
+
   // Must run on the mailbox's executor. The next item, or std::nullopt when closed or at `deadline`.
   boost::asio::awaitable<std::optional<T>> receive(std::chrono::steady_clock::time_point deadline) {
     while (items_.empty() && !closed_) {

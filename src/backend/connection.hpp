@@ -37,9 +37,9 @@ class Connection {
   // given, receives the notifications the backend sends about this call. A transport failure or timeout is
   // an Error; a JSON-RPC error from the backend is an RpcReply with error_code set.
   // (References, not values: see http::Responder; callers co_await at once.)
-  virtual boost::asio::awaitable<Result<RpcReply>> call(
-      const std::string& method, const std::string& params, Deadline deadline,
-      const std::shared_ptr<EventBox>& events = nullptr) = 0;
+  virtual boost::asio::awaitable<Result<RpcReply>> call(const std::string& method, const std::string& params,
+                                                        Deadline deadline,
+                                                        const std::shared_ptr<EventBox>& events) = 0;
   virtual void notify(std::string method, std::string params) = 0;
   virtual bool alive() const = 0;
   virtual void close() = 0;

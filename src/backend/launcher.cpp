@@ -93,7 +93,10 @@ void Launcher::finish_launch(const Key& key, const Result<std::shared_ptr<Connec
 }
 
 void Launcher::start_sweeper(std::chrono::nanoseconds idle, std::chrono::nanoseconds every) {
-  sweeper_ = std::make_unique<asio::steady_timer>(io_, every);
+  std::lock_guard lock(mutex_);
+  if (closed_) return;
+  if (!sweeper_) sweeper_ = std::make_unique<asio::steady_timer>(io_);
+  sweeper_->expires_after(every);
   sweeper_->async_wait([this, idle, every](const boost::system::error_code& ec) {
     if (ec) return;
     sweep(idle);
@@ -109,9 +112,9 @@ void Launcher::sweep(std::chrono::nanoseconds idle) {
     for (auto it = entries_.begin(); it != entries_.end();) {
       Entry& e = it->second;
       bool session_entry = !it->first.second.empty();
-      bool dead = e.connection && !e.connection->alive();
-      if (!e.launching && e.connection && (dead || (session_entry && now - e.last_used > idle))) {
-        stale.push_back(e.connection);
+      bool dead = !e.connection || !e.connection->alive();  // never launched, failed, or exited
+      if (!e.launching && (dead || (session_entry && now - e.last_used > idle))) {
+        if (e.connection) stale.push_back(e.connection);
         it = entries_.erase(it);
       } else {
         ++it;
@@ -130,8 +133,8 @@ void Launcher::close_all() {
       if (e.connection) all.push_back(e.connection);
     }
     entries_.clear();
+    if (sweeper_) sweeper_->cancel();
   }
-  if (sweeper_) sweeper_->cancel();
   for (auto& c : all) c->close();
 }
 

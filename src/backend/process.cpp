@@ -53,10 +53,14 @@ std::vector<std::string> inline_passthrough_env(const std::vector<std::string>& 
 Result<SpawnedProcess> spawn_process(const std::vector<std::string>& argv_in,
                                      const std::map<std::string, std::string>& extra_env) {
   if (argv_in.empty()) return Error{"empty command"};
-  int in[2], out[2], err[2];
-  if (::pipe2(in, O_CLOEXEC) != 0) return Error{std::string("pipe: ") + std::strerror(errno)};
-  if (::pipe2(out, O_CLOEXEC) != 0) return Error{std::string("pipe: ") + std::strerror(errno)};
-  if (::pipe2(err, O_CLOEXEC) != 0) return Error{std::string("pipe: ") + std::strerror(errno)};
+  int in[2] = {-1, -1}, out[2] = {-1, -1}, err[2] = {-1, -1};
+  if (::pipe2(in, O_CLOEXEC) != 0 || ::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0) {
+    std::string why = std::string("pipe: ") + std::strerror(errno);
+    for (int fd : {in[0], in[1], out[0], out[1], err[0], err[1]}) {
+      if (fd >= 0) ::close(fd);
+    }
+    return Error{why};
+  }
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, in[0], 0);

@@ -61,7 +61,8 @@ asio::awaitable<Result<std::shared_ptr<StdioConnection>>> StdioConnection::start
   auto conn = std::make_shared<StdioConnection>(io, options, *process);
   conn->begin_reading();
   const std::string method = "initialize", params = initialize_params();
-  auto reply = co_await conn->call(method, params, deadline);
+  const std::shared_ptr<EventBox> no_events;
+  auto reply = co_await conn->call(method, params, deadline, no_events);
   if (!reply || reply->error_code) {
     std::string why = !reply ? reply.error().message : "initialize failed: " + reply->error_message;
     std::string tail = conn->recent_stderr();
@@ -252,6 +253,8 @@ void StdioConnection::close() {
   asio::post(strand_, [self = shared_from_this()] {
     boost::system::error_code ec;
     self->stdin_.close(ec);
+    self->stdout_.close(ec);  // a stray descendant holding the pipes must not keep the readers alive
+    self->stderr_.close(ec);
     self->exit_reason_ = "backend " + self->options_.server_id + " connection closed";
     self->fail_all(self->exit_reason_);
   });

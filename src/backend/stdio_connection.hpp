@@ -38,7 +38,7 @@ class StdioConnection : public Connection, public std::enable_shared_from_this<S
 
   boost::asio::awaitable<Result<RpcReply>> call(const std::string& method, const std::string& params,
                                                 Deadline deadline,
-                                                const std::shared_ptr<EventBox>& events = nullptr) override;
+                                                const std::shared_ptr<EventBox>& events) override;
   void notify(std::string method, std::string params) override;
   bool alive() const override { return alive_; }
   void close() override;

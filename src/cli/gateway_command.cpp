@@ -116,6 +116,7 @@ class Runtime {
                    [&done](std::exception_ptr) { done.set_value(); });
     done.get_future().wait();
     gateway_.launcher().start_sweeper(session_timeout(), std::chrono::minutes(5));
+    expire_sessions_every(std::chrono::minutes(5));
   }
 
   Status listen() {
@@ -148,6 +149,17 @@ class Runtime {
   }
 
  private:
+  // Front-end sessions idle longer than MCP_GATEWAY_SESSION_TIMEOUT (6 h) end, as upstream's SDK does.
+  void expire_sessions_every(std::chrono::nanoseconds every) {
+    session_timer_.expires_after(every);
+    session_timer_.async_wait([this, every](const boost::system::error_code& ec) {
+      if (ec) return;
+      size_t ended = gateway_.sessions().expire(session_timeout());
+      if (ended) log::info("client", "Ended " + std::to_string(ended) + " idle session(s)");
+      expire_sessions_every(every);
+    });
+  }
+
   static std::chrono::nanoseconds session_timeout() {
     return env_duration("MCP_GATEWAY_SESSION_TIMEOUT", std::chrono::hours(6));
   }
@@ -158,6 +170,8 @@ class Runtime {
       if (draining_.exchange(true)) return;
       gateway_.shutting_down() = true;
       signals_.cancel();
+      session_timer_.cancel();
+      gateway_.sessions().close_streams();
       if (server_) server_->stop();
       gateway_.stop_backends();
       deadline_ = std::chrono::steady_clock::now() + budget;
@@ -191,6 +205,7 @@ class Runtime {
   asio::executor_work_guard<asio::io_context::executor_type> work_;
   gateway::Gateway gateway_;
   asio::signal_set signals_;
+  asio::steady_timer session_timer_{io_};
   std::vector<std::thread> pool_;
   std::shared_ptr<http::Server> server_;
   unsigned short bound_port_ = 0;

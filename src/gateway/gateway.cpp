@@ -36,8 +36,8 @@ asio::awaitable<Result<std::vector<std::string>>> list_all(backend::Connection& 
   std::string cursor;
   for (int page = 0; page < 100; ++page) {
     std::string params = cursor.empty() ? "{}" : R"({"cursor":)" + json::quote(cursor) + "}";
-    auto reply =
-        co_await conn.call(method, params, deadline);  // (named arguments only: see mcp_endpoint.cpp)
+    const std::shared_ptr<backend::EventBox> no_events;  // (named arguments only: see mcp_endpoint.cpp)
+    auto reply = co_await conn.call(method, params, deadline, no_events);
     if (!reply) co_return reply.error();
     if (reply->error_code) co_return Error{method + " failed: " + reply->error_message};
     auto doc = json::parse(reply->result);

@@ -71,6 +71,7 @@ std::optional<http::Response> check_origin(const http::Request& req, const http:
     auto scheme = origin->find("://");
     std::string_view origin_host = scheme == std::string_view::npos ? *origin : origin->substr(scheme + 3);
     auto strip_port = [](std::string_view h) {
+      if (h.empty()) return h;
       return h.substr(0, h[0] == '[' ? h.find(']') + 1 : h.find(':'));
     };
     bool same = host && strip_port(origin_host) == strip_port(*host);
@@ -81,6 +82,27 @@ std::optional<http::Response> check_origin(const http::Request& req, const http:
   return std::nullopt;
 }
 
+// A tools/call answered in its own coroutine while the exchange streams the call's notifications. The state
+// lives in this object, not in lambda captures (GCC 12 mis-copies coroutine lambdas' closures).
+class StreamingCall : public std::enable_shared_from_this<StreamingCall> {
+ public:
+  StreamingCall(Gateway& gw, std::shared_ptr<Session> session, std::shared_ptr<json::Document> message,
+                std::shared_ptr<backend::EventBox> events)
+      : gw_(gw), session_(std::move(session)), message_(std::move(message)), events_(std::move(events)) {}
+
+  asio::awaitable<void> run() {
+    auto self = shared_from_this();
+    std::string reply = co_await answer_request(gw_, *session_, *message_, events_);
+    events_->push(backend::Event{std::move(reply), true});
+  }
+
+ private:
+  Gateway& gw_;
+  std::shared_ptr<Session> session_;
+  std::shared_ptr<json::Document> message_;
+  std::shared_ptr<backend::EventBox> events_;
+};
+
 // Streams a tools/call: notifications the backend sends while it runs go out as events of a chunked SSE
 // response; a call with no notifications gets one ordinary response.
 asio::awaitable<void> answer_streaming(Gateway& gw, const std::shared_ptr<Session>& session,
@@ -89,13 +111,14 @@ asio::awaitable<void> answer_streaming(Gateway& gw, const std::shared_ptr<Sessio
                                        const Accepts& accepts) {
   auto executor = co_await asio::this_coro::executor;
   auto events = backend::EventBox::create(executor);
+  auto call = std::make_shared<StreamingCall>(gw, session, message, events);
+  std::string id = json::to_string((*message)["id"]);
   asio::co_spawn(
-      executor,
-      [&gw, session, message, events]() -> asio::awaitable<void> {
-        std::string reply = co_await answer_request(gw, *session, *message, events);
-        events->push(backend::Event{std::move(reply), true});
-      },
-      asio::detached);
+      executor, [call] { return call->run(); },
+      [events, id](std::exception_ptr failure) {  // a failed call still ends the exchange
+        if (failure)
+          events->push(backend::Event{mcp::error_message(id, mcp::kInternalError, "internal error"), true});
+      });
   bool streaming = false, client_gone = false;
   const auto forever = std::chrono::steady_clock::time_point::max();
   while (true) {
@@ -272,9 +295,13 @@ asio::awaitable<void> get_stream(Gateway& gw, const http::Request& req, http::Re
   while (open && !responder.stopping() && !gw.shutting_down()) {
     auto deadline = std::chrono::steady_clock::now() + kStreamPing;
     auto message = co_await box->receive(deadline);
-    if (!message && !gw.sessions().find(session->id)) break;
+    if (!message && box->closed()) break;  // replaced by a newer stream, or the session ended
     std::string chunk = message ? sse_event(*message) : ": ping\n\n";
     open = co_await responder.write_chunk(chunk);
+  }
+  {
+    std::lock_guard lock(session->stream_mutex);
+    if (session->stream == box) session->stream.reset();
   }
   if (open) co_await responder.end_stream();
 }

@@ -102,7 +102,8 @@ asio::awaitable<std::string> get_prompt(Gateway& gw, Session& session, const std
   if (!conn) co_return mcp::error_message(id, mcp::kInternalError, conn.error().message);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(gw.config().gateway.tool_timeout);
   const std::string method = "prompts/get";
-  auto reply = co_await (*conn)->call(method, backend_params, deadline);
+  const std::shared_ptr<backend::EventBox> no_events;
+  auto reply = co_await (*conn)->call(method, backend_params, deadline, no_events);
   if (!reply) co_return mcp::error_message(id, mcp::kInternalError, reply.error().message);
   if (reply->error_code) co_return mcp::error_message(id, *reply->error_code, reply->error_message);
   co_return mcp::result_message(id, reply->result);

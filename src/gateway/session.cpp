@@ -61,6 +61,13 @@ size_t SessionStore::expire(std::chrono::nanoseconds idle) {
   return stale.size();
 }
 
+void SessionStore::close_streams() {
+  for (const auto& s : all()) {
+    std::lock_guard lock(s->stream_mutex);
+    if (s->stream) s->stream->close();
+  }
+}
+
 size_t SessionStore::size() const {
   std::lock_guard lock(mutex_);
   return sessions_.size();

@@ -37,6 +37,8 @@ class SessionStore {
   // Removes sessions idle longer than `idle`; returns how many.
   size_t expire(std::chrono::nanoseconds idle);
   size_t size() const;
+  // Ends every open GET stream (at shutdown), so none holds the drain up.
+  void close_streams();
   std::vector<std::shared_ptr<Session>> all() const;
 
  private:

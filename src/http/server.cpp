@@ -119,6 +119,9 @@ Response error_response(unsigned status, const std::string& text) {
 }
 
 std::optional<Response> read_failure(const beast::error_code& ec) {
+  // A client that closes between or during requests gets nothing: there is nobody to read an answer.
+  if (ec == beast::http::error::end_of_stream || ec == beast::http::error::partial_message)
+    return std::nullopt;
   if (ec == beast::http::error::body_limit) return error_response(413, "request body too large\n");
   if (ec == beast::http::error::header_limit) return error_response(431, "request header fields too large\n");
   if (ec.category() == beast::http::make_error_code(beast::http::error::bad_method).category())
@@ -232,7 +235,10 @@ asio::awaitable<void> Server::State::serve(tcp::socket socket) {
     } catch (const std::exception&) {
       failed = true;  // a bug in a handler costs this request, not the process
     }
-    if (!responder.answered()) co_await responder.send(make_response(request, 500, "internal error\n"));
+    if (!responder.answered()) {
+      Response failure = make_response(request, 500, "internal error\n");
+      co_await responder.send(std::move(failure));
+    }
     if (failed) break;
     if (!responder.keep_alive()) break;
   }

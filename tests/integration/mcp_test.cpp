@@ -339,3 +339,34 @@ TEST(McpHttp, SlowLorisClientIsCutOffAndOthersServed) {
 
 }  // namespace
 }  // namespace awmg::test
+
+namespace awmg::test {
+namespace {
+
+TEST(McpStream, GetStreamEndsWhenReplacedAndSigtermDrainsPromptly) {
+  TempDir dir;
+  RunningGateway gw({"--demo"}, awmg_env(dir));
+  ASSERT_TRUE(gw.ready());
+  McpClient c(gw.port(), "/mcp/demo", gw.agent_id());
+  c.initialize();
+  std::string get = "GET /mcp/demo HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: " + gw.agent_id() +
+                    "\r\nAccept: text/event-stream\r\nConnection: close\r\nMcp-Session-Id: " + c.session_id + "\r\n\r\n";
+  std::string first;
+  std::thread stream([&] { first = raw_exchange(gw.port(), get, 8000); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  auto replaced = std::chrono::steady_clock::now();
+  std::thread second([&] { raw_exchange(gw.port(), get, 8000); });  // replaces the first stream
+  stream.join();  // ends promptly instead of spinning on a closed mailbox
+  EXPECT_LT(std::chrono::steady_clock::now() - replaced, std::chrono::seconds(3));
+  EXPECT_NE(first.find("HTTP/1.1 200"), std::string::npos) << first;
+  EXPECT_NE(first.find("text/event-stream"), std::string::npos);
+  EXPECT_NE(first.find("\r\n0\r\n\r\n"), std::string::npos) << "the chunked stream was ended properly";
+  auto start = std::chrono::steady_clock::now();
+  gw.child().signal(SIGTERM);  // the second stream is still open: shutdown ends it
+  EXPECT_EQ(gw.child().wait(std::chrono::seconds(10)), 0);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
+  second.join();
+}
+
+}  // namespace
+}  // namespace awmg::test

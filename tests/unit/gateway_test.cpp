@@ -2,11 +2,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <thread>
+
 #include "config/docker_argv.hpp"
 #include "config/expand.hpp"
 #include "gateway/auth.hpp"
 #include "gateway/client_config.hpp"
 #include "gateway/health.hpp"
+#include "gateway/session.hpp"
 #include "json/json.hpp"
 #include "support/process.hpp"
 #include "support/scoped_env.hpp"
@@ -138,3 +141,33 @@ TEST(WasmCacheDir, CreatesPrivateDirectoryOrFallsBack) {
 
 }  // namespace
 }  // namespace awmg
+
+namespace awmg::gateway {
+namespace {
+
+TEST(Sessions, ExpireRemovesOnlyIdleOnesAndClosesTheirStreams) {
+  SessionStore store;
+  auto idle = store.create("agent", "demo");
+  auto active = store.create("agent", "demo");
+  std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  active->touch();
+  EXPECT_EQ(store.expire(std::chrono::milliseconds(20)), 1u);
+  EXPECT_EQ(store.find(idle->id), nullptr);
+  EXPECT_NE(store.find(active->id), nullptr);
+  EXPECT_TRUE(store.remove(active->id));
+  EXPECT_FALSE(store.remove(active->id));
+  EXPECT_EQ(store.size(), 0u);
+}
+
+TEST(Sessions, AgentIdentityFromHeaders) {
+  EXPECT_EQ(agent_identity("agent-x", "key"), "agent-x");
+  EXPECT_EQ(agent_identity(std::nullopt, "Bearer tok"), "tok");
+  EXPECT_EQ(agent_identity(std::nullopt, "Agent a1"), "a1");
+  EXPECT_EQ(agent_identity(std::nullopt, "plain"), "plain");
+  EXPECT_EQ(agent_identity("../x", "key"), std::nullopt);
+  EXPECT_EQ(agent_identity("..", "key"), std::nullopt);
+  EXPECT_EQ(agent_identity(std::nullopt, std::nullopt), std::nullopt);
+}
+
+}  // namespace
+}  // namespace awmg::gateway

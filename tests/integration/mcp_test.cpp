@@ -350,7 +350,8 @@ TEST(McpStream, GetStreamEndsWhenReplacedAndSigtermDrainsPromptly) {
   McpClient c(gw.port(), "/mcp/demo", gw.agent_id());
   c.initialize();
   std::string get = "GET /mcp/demo HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: " + gw.agent_id() +
-                    "\r\nAccept: text/event-stream\r\nConnection: close\r\nMcp-Session-Id: " + c.session_id + "\r\n\r\n";
+                    "\r\nAccept: text/event-stream\r\nConnection: close\r\nMcp-Session-Id: " + c.session_id +
+                    "\r\n\r\n";
   std::string first;
   std::thread stream([&] { first = raw_exchange(gw.port(), get, 8000); });
   std::this_thread::sleep_for(std::chrono::milliseconds(300));

@@ -10,7 +10,8 @@ struct HttpReply {
   std::string body;
 };
 
-// One HTTP/1.1 request to 127.0.0.1:`port` (Connection: close), bounded by 20 s; status 0 when no answer came.
+// One HTTP/1.1 request to 127.0.0.1:`port` (Connection: close), bounded by 20 s; status 0 when no answer
+// came.
 HttpReply http_request(int port, const std::string& method, const std::string& target,
                        const std::map<std::string, std::string>& headers = {}, const std::string& body = "");
 

@@ -43,12 +43,4 @@ std::map<std::string, ServerHealth> ServerStatus::snapshot() const {
   return out;
 }
 
-bool ServerStatus::any_error() const {
-  std::lock_guard lock(mutex_);
-  for (const auto& [id, e] : entries_) {
-    if (!e.error.empty()) return true;
-  }
-  return false;
-}
-
 }  // namespace awmg::backend

@@ -26,7 +26,6 @@ class ServerStatus {
   void record_stop(const std::string& id);
 
   std::map<std::string, ServerHealth> snapshot() const;
-  bool any_error() const;
 
  private:
   struct Entry {

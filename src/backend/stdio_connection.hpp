@@ -43,7 +43,6 @@ class StdioConnection : public Connection, public std::enable_shared_from_this<S
   bool alive() const override { return alive_; }
   void close() override;
   const std::string& initialize_result() const override { return initialize_result_; }
-  pid_t pid() const { return process_.pid; }
 
  private:
   struct Pending {

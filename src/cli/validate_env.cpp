@@ -22,20 +22,6 @@ bool docker_accessible() {
 
 }  // namespace
 
-bool running_in_container() {
-  if (env_value("RUNNING_IN_CONTAINER").value_or("") == "true") return true;
-  struct stat st {};
-  if (::stat("/.dockerenv", &st) == 0) return true;
-  for (const char* path : {"/proc/1/cgroup", "/proc/self/cgroup"}) {
-    auto text = base::read_file(path, 1u << 20);
-    if (!text) continue;
-    for (const char* marker : {"docker", "containerd", "kubepods", "lxc"}) {
-      if (text->find(marker) != std::string::npos) return true;
-    }
-  }
-  return false;
-}
-
 Status validate_environment() {
   std::vector<std::string> problems;
   if (!docker_accessible()) {

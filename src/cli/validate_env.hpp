@@ -8,7 +8,4 @@ namespace awmg::cli {
 // together.
 Status validate_environment();
 
-// Informational: whether this process runs inside a container.
-bool running_in_container();
-
 }  // namespace awmg::cli

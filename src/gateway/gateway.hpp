@@ -34,7 +34,6 @@ class Gateway {
   ToolRegistry& registry() { return registry_; }
   SessionStore& sessions() { return sessions_; }
   std::atomic<bool>& shutting_down() { return shutting_down_; }
-  boost::asio::io_context& io() { return io_; }
 
  private:
   boost::asio::awaitable<bool> register_server(const config::ServerConfig& server);

@@ -105,9 +105,4 @@ std::string short_session_id(std::string_view id) {
   return std::string(id.substr(0, 8));
 }
 
-std::string redact_value(std::string_view value) {
-  if (value.size() <= 4) return "...";  // too short to show any of it
-  return std::string(value.substr(0, 4)) + "...";
-}
-
 }  // namespace awmg::log

@@ -12,7 +12,4 @@ std::string sanitize(std::string_view text);
 // Session ids in log messages: the first 8 characters, or "(none)".
 std::string short_session_id(std::string_view id);
 
-// Values of `-e K=V` style arguments and env maps: the first 4 characters and "...".
-std::string redact_value(std::string_view value);
-
 }  // namespace awmg::log

@@ -31,8 +31,6 @@ TEST(Sanitizer, LeavesOrdinaryTextAlone) {
 TEST(Sanitizer, SessionIdsAndValues) {
   EXPECT_EQ(short_session_id("0123456789abcdef"), "01234567");
   EXPECT_EQ(short_session_id(""), "(none)");
-  EXPECT_EQ(redact_value("ghp_secretvalue"), "ghp_...");
-  EXPECT_EQ(redact_value("abc"), "...");
 }
 
 TEST(LogFormat, TextLine) {

@@ -5,6 +5,7 @@
 #include "base/version.hpp"
 #include "cli/completion.hpp"
 #include "cli/gateway_command.hpp"
+#include "cli/guard_command.hpp"
 #include "cli/gateway_options.hpp"
 #include "cli/proxy_options.hpp"
 
@@ -49,6 +50,8 @@ int run_help(const std::vector<std::string>& args) {
     out(gateway_help());
   } else if (args[0] == "proxy") {
     out(proxy_help());
+  } else if (args[0] == "guard") {
+    out(guard_help());
   } else if (args[0] == "completion") {
     return run_completion({"--help"});
   } else {
@@ -65,6 +68,7 @@ int run(const std::vector<std::string>& args) {
     std::vector<std::string> rest(args.begin() + 1, args.end());
     if (args[0] == "proxy") return run_proxy(rest);
     if (args[0] == "completion") return run_completion(rest);
+    if (args[0] == "guard") return run_guard(rest);
     if (args[0] == "help") return run_help(rest);
   }
   auto options = parse_gateway_options(args);

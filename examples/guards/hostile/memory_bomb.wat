@@ -1,0 +1,13 @@
+;; label_resource grows memory until the host's 512-page cap refuses, then writes past the end.
+(module
+  (memory (export "memory") 1)
+  (func (export "label_resource") (param i32 i32 i32 i32) (result i32)
+    (block $refused
+      (loop $grow
+        (br_if $refused (i32.eq (memory.grow (i32.const 16)) (i32.const -1)))
+        (br $grow)))
+    (i32.store (i32.mul (memory.size) (i32.const 65536)) (i32.const 1))
+    (i32.const 0))
+  (func (export "pages") (param i32 i32 i32 i32) (result i32) (memory.size))
+  (func (export "label_agent") (param i32 i32 i32 i32) (result i32) (i32.const 0))
+  (func (export "label_response") (param i32 i32 i32 i32) (result i32) (i32.const 0)))

@@ -1,0 +1,5 @@
+;; Valid exports but no linear memory at all.
+(module
+  (func (export "label_resource") (param i32 i32 i32 i32) (result i32) (i32.const 0))
+  (func (export "label_agent") (param i32 i32 i32 i32) (result i32) (i32.const 0))
+  (func (export "label_response") (param i32 i32 i32 i32) (result i32) (i32.const 0)))

@@ -1,0 +1,7 @@
+;; label_resource reads far outside its linear memory.
+(module
+  (memory (export "memory") 1)
+  (func (export "label_resource") (param i32 i32 i32 i32) (result i32)
+    (i32.load offset=16 (i32.const 0xfffffff0)))
+  (func (export "label_agent") (param i32 i32 i32 i32) (result i32) (i32.const 0))
+  (func (export "label_response") (param i32 i32 i32 i32) (result i32) (i32.const 0)))

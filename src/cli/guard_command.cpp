@@ -39,16 +39,19 @@ void register_flags(FlagSet& flags, GuardOptions& o) {
   flags.add_string("wasm-cache-dir", 0, &o.wasm_cache_dir,
                    "Directory for compiled guard code (default: sibling of <log-dir>, named wazero-cache)");
   flags.add_string("log-dir", 0, &o.log_dir, "Log directory the default cache directory is derived from");
-  flags.add_string("tier", 0, &o.tier, "call: run on this tier (interpreter or native); default: the best ready");
+  flags.add_string("tier", 0, &o.tier,
+                   "call: run on this tier (interpreter or native); default: the best ready");
   flags.add_duration("timeout", 0, &o.timeout, "compile: how long to wait; call: the call's deadline");
-  flags.add_string("backend-result", 0, &o.backend_result, "call: JSON every call_backend receives (default: fails)");
+  flags.add_string("backend-result", 0, &o.backend_result,
+                   "call: JSON every call_backend receives (default: fails)");
   flags.add_bool("all", 0, &o.all, "cache clean: remove current entries too, not only stale ones");
 }
 
-// The cache directory exactly as the gateway resolves it, so `awmg guard compile` fills the cache it will use.
+// The cache directory exactly as the gateway resolves it, so `awmg guard compile` fills the cache it will
+// use.
 wasm::CacheDir cache_dir(const FlagSet& flags, const GuardOptions& o) {
-  auto prepared = wasm::prepare_cache_dir(resolve_wasm_cache_dir(flags.changed("wasm-cache-dir"), o.wasm_cache_dir,
-                                                                 o.log_dir));
+  auto prepared = wasm::prepare_cache_dir(
+      resolve_wasm_cache_dir(flags.changed("wasm-cache-dir"), o.wasm_cache_dir, o.log_dir));
   if (!prepared.warning.empty()) std::fprintf(stderr, "WARN: %s\n", prepared.warning.c_str());
   return prepared;
 }
@@ -105,8 +108,9 @@ int inspect(const std::vector<std::string>& files, const wasm::CacheDir& dir) {
   auto module = wasm::Module::load(bytes);
   if (!module) return fail("failed to instantiate WASM module: " + module.error().message);
   const auto& info = (*module)->info();
-  std::string text = "module: " + files[0] + "\nsha256: " + (*module)->sha256() + "\nsize: " +
-                     std::to_string(bytes.size()) + " bytes\nimports (" + std::to_string(info.imports.size()) + "):\n";
+  std::string text = "module: " + files[0] + "\nsha256: " + (*module)->sha256() +
+                     "\nsize: " + std::to_string(bytes.size()) + " bytes\nimports (" +
+                     std::to_string(info.imports.size()) + "):\n";
   for (const auto& i : info.imports)
     text += "  " + std::string(wasm::extern_kind_name(i.kind)) + " " + i.module + "." + i.name +
             (i.kind == wasm::ExternKind::kFunc ? " " + i.signature.to_string() : "") + "\n";
@@ -117,11 +121,13 @@ int inspect(const std::vector<std::string>& files, const wasm::CacheDir& dir) {
   text += "memory: " + describe_memory(info) + "\n";
   text += std::string("start section: ") + (info.has_start ? "yes (runs at instantiation)" : "no") + "\n";
   wasm::Engine engine({"", false});
-  auto guard = guard::WasmGuard::create("inspect", bytes, engine, {[](int, std::string_view) {}, std::nullopt});
+  auto guard =
+      guard::WasmGuard::create("inspect", bytes, engine, {[](int, std::string_view) {}, std::nullopt});
   if (guard) {
     bool allocator = info.find_function("alloc") && info.find_function("dealloc");
     text += std::string("abi: ok (") +
-            (allocator ? "alloc/dealloc buffers" : "direct memory fallback: no alloc/dealloc exports") + ")\n";
+            (allocator ? "alloc/dealloc buffers" : "direct memory fallback: no alloc/dealloc exports") +
+            ")\n";
   } else {
     text += "abi: invalid: " + guard.error().message + "\n";
   }
@@ -134,8 +140,9 @@ int inspect(const std::vector<std::string>& files, const wasm::CacheDir& dir) {
     std::string why;
     auto found = dir.path.empty() ? wasm::CodeCache::Lookup::kMiss : cache.lookup(path, &why);
     text += found == wasm::CodeCache::Lookup::kHit ? "native: cached at " + path + "\n"
-            : found == wasm::CodeCache::Lookup::kCorrupt ? "native: corrupt entry removed (" + why + ")\n"
-                                                         : "native: not cached (interpreter until compiled)\n";
+            : found == wasm::CodeCache::Lookup::kCorrupt
+                ? "native: corrupt entry removed (" + why + ")\n"
+                : "native: not cached (interpreter until compiled)\n";
   }
   out(text);
   return guard ? 0 : 1;
@@ -145,7 +152,8 @@ int inspect(const std::vector<std::string>& files, const wasm::CacheDir& dir) {
 class FixedBackend : public guard::BackendCaller {
  public:
   explicit FixedBackend(std::string result) : result_(std::move(result)) {}
-  Result<std::string> call_tool(const std::string& tool, const std::string& args, Clock::time_point) override {
+  Result<std::string> call_tool(const std::string& tool, const std::string& args,
+                                Clock::time_point) override {
     std::fprintf(stderr, "call_backend %s %s\n", tool.c_str(), args.c_str());
     if (result_.empty()) return Error{"no backend"};
     return result_;
@@ -158,9 +166,12 @@ class FixedBackend : public guard::BackendCaller {
 int call(const std::vector<std::string>& args, const wasm::CacheDir& dir, const GuardOptions& o) {
   if (args.size() != 3) return fail("usage: awmg guard call FILE.wasm FUNCTION JSON");
   std::optional<wasm::Tier> tier;
-  if (o.tier == "native") tier = wasm::Tier::kNative;
-  else if (o.tier == "interpreter") tier = wasm::Tier::kInterpreter;
-  else if (!o.tier.empty()) return fail("--tier must be interpreter or native, not \"" + o.tier + "\"");
+  if (o.tier == "native")
+    tier = wasm::Tier::kNative;
+  else if (o.tier == "interpreter")
+    tier = wasm::Tier::kInterpreter;
+  else if (!o.tier.empty())
+    return fail("--tier must be interpreter or native, not \"" + o.tier + "\"");
   auto read = base::read_file(args[0]);
   if (!read) return fail("failed to read WASM file: " + read.error().message);
   const std::string& bytes = *read;
@@ -187,7 +198,8 @@ int call(const std::vector<std::string>& args, const wasm::CacheDir& dir, const 
 }
 
 int cache(const std::vector<std::string>& args, const wasm::CacheDir& dir, bool all) {
-  if (args.size() != 1 || (args[0] != "ls" && args[0] != "clean")) return fail("usage: awmg guard cache ls|clean");
+  if (args.size() != 1 || (args[0] != "ls" && args[0] != "clean"))
+    return fail("usage: awmg guard cache ls|clean");
   if (dir.path.empty()) return fail("no usable cache directory");
   wasm::CodeCache cache(dir.path);
   if (args[0] == "clean") {
@@ -196,8 +208,8 @@ int cache(const std::vector<std::string>& args, const wasm::CacheDir& dir, bool 
   }
   std::string text = "cache: " + dir.path + " (engine " + wasm::engine_version() + ")\n";
   for (const auto& entry : cache.list())
-    text += entry.path + "\t" + std::to_string(entry.bytes) + " bytes\t" + (entry.current ? "current" : "stale") +
-            "\n";
+    text += entry.path + "\t" + std::to_string(entry.bytes) + " bytes\t" +
+            (entry.current ? "current" : "stale") + "\n";
   out(text);
   return 0;
 }

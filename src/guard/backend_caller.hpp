@@ -6,8 +6,9 @@
 
 namespace awmg::guard {
 
-// How a guard reaches the backend it protects (env.call_backend): a synchronous MCP tools/call, bounded by the
-// request's deadline. Returns the raw result object as JSON; a JSON-RPC error or transport failure is an Error.
+// How a guard reaches the backend it protects (env.call_backend): a synchronous MCP tools/call, bounded by
+// the request's deadline. Returns the raw result object as JSON; a JSON-RPC error or transport failure is an
+// Error.
 class BackendCaller {
  public:
   virtual ~BackendCaller() = default;

@@ -20,11 +20,16 @@ constexpr const char* kLabelSignature = "[i32,i32,i32,i32]->[i32]";
 
 const char* log_level_name(uint64_t level) {
   switch (level) {
-    case 0: return "DEBUG";
-    case 1: return "INFO";
-    case 2: return "WARN";
-    case 3: return "ERROR";
-    default: return "LOG";
+    case 0:
+      return "DEBUG";
+    case 1:
+      return "INFO";
+    case 2:
+      return "WARN";
+    case 3:
+      return "ERROR";
+    default:
+      return "LOG";
   }
 }
 
@@ -34,7 +39,8 @@ Status validate_exports(const wasm::ModuleInfo& info) {
   if (!has_resource || !has_response) {
     if (info.find_function("_start") && !has_resource)
       return Error{
-          "WASM module does not export guard functions. This usually means the guard was compiled with standard "
+          "WASM module does not export guard functions. This usually means the guard was compiled with "
+          "standard "
           "Go instead of TinyGo. Build it with a toolchain that exports label_agent, label_resource and "
           "label_response (TinyGo, Rust, C)"};
     return Error{"WASM module must export label_resource and label_response functions"};
@@ -56,7 +62,7 @@ uint32_t pages_for(uint64_t bytes) {
 }  // namespace
 
 Result<std::unique_ptr<WasmGuard>> WasmGuard::create(std::string name, std::string_view bytes,
-                                                      wasm::Engine& engine, WasmGuardOptions options) {
+                                                     wasm::Engine& engine, WasmGuardOptions options) {
   if (name.empty()) name = "guard";
   auto code = engine.load(bytes);
   if (!code) return Error{"failed to instantiate WASM module: " + code.error().message};
@@ -130,7 +136,8 @@ Status WasmGuard::ensure_instance(Clock::time_point deadline) {
   AWMG_TRY(instance_, code_->instantiate(host_functions(), options_.tier));
   for (const std::string& payload : agent_payloads_) {
     if (auto replay = invoke("label_agent", payload, deadline); !replay) {
-      log::warn("guard", "WASM guard '" + name_ + "': replaying label_agent failed: " + replay.error().message);
+      log::warn("guard",
+                "WASM guard '" + name_ + "': replaying label_agent failed: " + replay.error().message);
       if (!instance_) return replay.error();
     }
   }
@@ -145,20 +152,22 @@ Result<std::string> WasmGuard::invoke(std::string_view function, std::string_vie
     AWMG_TRY(std::string output, attempt(function, input, out_cap, deadline, &status));
     if (status >= 0) return output;
     if (status != -2) return Error{"WASM function returned error code: " + std::to_string(status)};
-    uint32_t hint = output.size() == 4 ? uint32_t(uint8_t(output[0])) | uint32_t(uint8_t(output[1])) << 8 |
-                                             uint32_t(uint8_t(output[2])) << 16 | uint32_t(uint8_t(output[3])) << 24
-                                       : 0;
+    uint32_t hint = output.size() == 4
+                        ? uint32_t(uint8_t(output[0])) | uint32_t(uint8_t(output[1])) << 8 |
+                              uint32_t(uint8_t(output[2])) << 16 | uint32_t(uint8_t(output[3])) << 24
+                        : 0;
+    if (attempt_no == kMaxAttempts) break;
     uint64_t next = hint > 0 ? hint : uint64_t(out_cap) * 2;
     if (next > kMaxOutputBytes)
       return Error{"guard requires buffer of " + std::to_string(next) + " bytes which exceeds maximum of " +
                    std::to_string(kMaxOutputBytes) + " bytes"};
-    if (attempt_no == kMaxAttempts) break;
-    log::Debug("guard:wasm").print("[guard:" + name_ + "] " + std::string(function) + " needs " +
-                                   std::to_string(next) + " output bytes; retrying");
+    log::Debug("guard:wasm")
+        .print("[guard:" + name_ + "] " + std::string(function) + " needs " + std::to_string(next) +
+               " output bytes; retrying");
     out_cap = static_cast<uint32_t>(next);
   }
-  return Error{"failed after " + std::to_string(kMaxAttempts) + " attempts, buffer size " + std::to_string(out_cap) +
-               " still insufficient"};
+  return Error{"failed after " + std::to_string(kMaxAttempts) + " attempts, buffer size " +
+               std::to_string(out_cap) + " still insufficient"};
 }
 
 // One attempt of the buffer protocol. On status -2 the returned bytes are the 4-byte size hint (or empty).
@@ -168,26 +177,30 @@ Result<std::string> WasmGuard::attempt(std::string_view function, std::string_vi
   auto in_len = static_cast<uint32_t>(input.size());
   uint64_t in_ptr = 0, out_ptr = 0;
   if (has_allocator_) {
-    for (auto [size, ptr, what] : {std::tuple{in_len, &in_ptr, "input"}, std::tuple{out_cap, &out_ptr, "output"}}) {
+    for (auto [size, ptr, what] :
+         {std::tuple{in_len, &in_ptr, "input"}, std::tuple{out_cap, &out_ptr, "output"}}) {
       const uint64_t arg = size;
       auto allocated = guest_call("alloc", std::span(&arg, 1), deadline, ptr);
-      if (!allocated) return Error{std::string("failed to allocate WASM ") + what + " buffer: " + allocated.error().message};
+      if (!allocated)
+        return Error{std::string("failed to allocate WASM ") + what +
+                     " buffer: " + allocated.error().message};
       *ptr &= 0xffffffffu;
       if (*ptr == 0) return Error{"alloc returned null pointer"};
     }
   } else {
     if (!warned_direct_memory_) {
       warned_direct_memory_ = true;
-      log::warn("guard", "WASM guard '" + name_ + "' is using the direct memory fallback for " +
-                             std::string(function.empty() ? "<unknown>" : function) +
-                             " without alloc/dealloc exports; export alloc/dealloc to avoid linear-memory overlap "
-                             "risks");
+      log::warn("guard",
+                "WASM guard '" + name_ + "' is using the direct memory fallback for " +
+                    std::string(function.empty() ? "<unknown>" : function) +
+                    " without alloc/dealloc exports; export alloc/dealloc to avoid linear-memory overlap "
+                    "risks");
     }
     uint64_t required = uint64_t(in_len) + out_cap + wasm::kPageSize;
     uint64_t size = instance_->memory().size;
     if (size < required && !instance_->grow_memory(pages_for(required - size)))
-      return Error{"failed to grow WASM memory from " + std::to_string(size) + " to " + std::to_string(required) +
-                   " bytes"};
+      return Error{"failed to grow WASM memory from " + std::to_string(size) + " to " +
+                   std::to_string(required) + " bytes"};
     uint64_t top = instance_->memory().size;
     out_ptr = top - out_cap;
     in_ptr = out_ptr - in_len;
@@ -204,8 +217,8 @@ Result<std::string> WasmGuard::attempt(std::string_view function, std::string_vi
   if (*status >= 0) {
     auto n = static_cast<uint32_t>(*status);
     if (n > out_cap)
-      return Error{"WASM function returned " + std::to_string(n) + " bytes, more than its " + std::to_string(out_cap) +
-                   "-byte output buffer"};
+      return Error{"WASM function returned " + std::to_string(n) + " bytes, more than its " +
+                   std::to_string(out_cap) + "-byte output buffer"};
     auto bytes = instance_->memory().read(out_ptr, n);
     if (!bytes) return Error{"failed to read output from WASM memory (len=" + std::to_string(n) + ")"};
     output.assign(*bytes);
@@ -240,14 +253,16 @@ Result<std::string> WasmGuard::guest_call(std::string_view function, std::span<c
     case Outcome::Kind::kReturned:
       if (!outcome.results.empty()) *result = outcome.results[0];
       return std::string();
-    case Outcome::Kind::kTrapped: error = outcome.trap; break;
+    case Outcome::Kind::kTrapped:
+      error = outcome.trap;
+      break;
     case Outcome::Kind::kInterrupted:
       error = "wasm error: the call deadline passed while the guard was running " + std::string(function);
       break;
     case Outcome::Kind::kExited:
       instance_.reset();
-      if (outcome.exit_code == 0) return Error{"WASM guard '" + name_ + "' exited (proc_exit 0) during " +
-                                               std::string(function)};
+      if (outcome.exit_code == 0)
+        return Error{"WASM guard '" + name_ + "' exited (proc_exit 0) during " + std::string(function)};
       error = "wasm error: proc_exit(" + std::to_string(outcome.exit_code) + ")";
       break;
   }
@@ -257,21 +272,25 @@ Result<std::string> WasmGuard::guest_call(std::string_view function, std::span<c
 }
 
 void WasmGuard::record_trap(std::string_view function, const std::string& error) {
-  log::error("backend", "WASM guard trap: guard=" + name_ + ", func=" + std::string(function) + ", error=" + error);
+  log::error("backend",
+             "WASM guard trap: guard=" + name_ + ", func=" + std::string(function) + ", error=" + error);
   auto now = Clock::now();
   traps_.push_back(now);
   while (!traps_.empty() && now - traps_.front() > kTrapWindow) traps_.pop_front();
   if (static_cast<int>(traps_.size()) >= kTrapLimit) {
     unavailable_ = error;
-    log::error("guard", "WASM guard '" + name_ + "' trapped " + std::to_string(kTrapLimit) + " times within " +
-                            std::to_string(kTrapWindow.count()) + "s; it is unavailable and its calls fail closed");
+    log::error("guard", "WASM guard '" + name_ + "' trapped " + std::to_string(kTrapLimit) +
+                            " times within " + std::to_string(kTrapWindow.count()) +
+                            "s; it is unavailable and its calls fail closed");
   }
 }
 
 wasm::HostFunctions WasmGuard::host_functions() {
   wasm::HostFunctions fns = wasm::wasi_preview1(options_.output);
   auto i32 = wasm::ValType::kI32;
-  fns.push_back({"env", "call_backend", {{i32, i32, i32, i32, i32, i32}, {i32}},
+  fns.push_back({"env",
+                 "call_backend",
+                 {{i32, i32, i32, i32, i32, i32}, {i32}},
                  [this](wasm::Caller& caller, const uint64_t* a) -> wasm::HostReturn {
                    auto fail = wasm::HostReturn{uint32_t(-1), std::nullopt};
                    Invocation* inv = invocation_;
@@ -295,12 +314,14 @@ wasm::HostFunctions WasmGuard::host_functions() {
                    if (!memory.write(a[4], *result)) return fail;
                    return wasm::HostReturn{result->size(), std::nullopt};
                  }});
-  fns.push_back({"env", "host_log", {{i32, i32, i32}, {}},
+  fns.push_back({"env",
+                 "host_log",
+                 {{i32, i32, i32}, {}},
                  [this](wasm::Caller& caller, const uint64_t* a) -> wasm::HostReturn {
                    auto message = caller.memory().read(a[1], a[2]);
                    if (!message) return {};
-                   log::Debug("guard:wasm").print("[guard:" + name_ + "] " + log_level_name(a[0]) + ": " +
-                                                  std::string(*message));
+                   log::Debug("guard:wasm")
+                       .print("[guard:" + name_ + "] " + log_level_name(a[0]) + ": " + std::string(*message));
                    if (a[0] == 2) log::warn("guard", "[" + name_ + "] " + std::string(*message));
                    if (a[0] == 3) log::error("guard", "[" + name_ + "] " + std::string(*message));
                    return {};

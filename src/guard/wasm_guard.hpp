@@ -25,8 +25,8 @@ inline constexpr int kTrapLimit = 3;
 inline constexpr std::chrono::seconds kTrapWindow{60};
 
 struct WasmGuardOptions {
-  wasm::GuardOutput output;                 // guard stdout/stderr; default: the gateway's stderr
-  std::optional<wasm::Tier> tier;           // force a tier (tests, `awmg guard call --tier`)
+  wasm::GuardOutput output;        // guard stdout/stderr; default: the gateway's stderr
+  std::optional<wasm::Tier> tier;  // force a tier (tests, `awmg guard call --tier`)
 };
 
 // A WASM guard: the upstream ABI (spec guard-difc §2) over the engine's instances. One instance serves calls
@@ -38,8 +38,8 @@ class WasmGuard {
   using Clock = std::chrono::steady_clock;
 
   // Validates the exports with upstream's texts and instantiates once, so a broken guard fails at startup.
-  static Result<std::unique_ptr<WasmGuard>> create(std::string name, std::string_view bytes, wasm::Engine& engine,
-                                                   WasmGuardOptions options = {});
+  static Result<std::unique_ptr<WasmGuard>> create(std::string name, std::string_view bytes,
+                                                   wasm::Engine& engine, WasmGuardOptions options = {});
 
   const std::string& name() const { return name_; }
 
@@ -55,7 +55,8 @@ class WasmGuard {
  private:
   struct Invocation;  // per-call state the host functions read
 
-  WasmGuard(std::string name, std::shared_ptr<wasm::Code> code, wasm::Engine& engine, WasmGuardOptions options);
+  WasmGuard(std::string name, std::shared_ptr<wasm::Code> code, wasm::Engine& engine,
+            WasmGuardOptions options);
   wasm::HostFunctions host_functions();
   Status ensure_instance(Clock::time_point deadline);
   Result<std::string> invoke(std::string_view function, std::string_view input, Clock::time_point deadline);

@@ -18,7 +18,7 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr std::string_view kMagic = "AWMG-NATIVE-v1\n";  // 15 bytes + NUL pad to 16
-constexpr size_t kTrailerSize = 16 + 64;               // magic, hex SHA-256 of the shared object
+constexpr size_t kTrailerSize = 16 + 64;                 // magic, hex SHA-256 of the shared object
 
 std::string trailer_for(std::string_view object) {
   std::string trailer(kMagic);
@@ -53,7 +53,7 @@ CodeCache::~CodeCache() {
 }
 
 std::string CodeCache::entry_path(const std::string& module_sha, const std::string& compiler_id) const {
-  return dir_ + "/" + engine_version() + "/" + module_sha + "-" + compiler_id + ".so";
+  return dir_ + "/" + engine_version() + "/" + module_sha.substr(0, 24) + "-" + compiler_id + ".so";
 }
 
 CodeCache::Lookup CodeCache::lookup(const std::string& path, std::string* why) const {

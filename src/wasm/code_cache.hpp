@@ -7,10 +7,12 @@
 
 namespace awmg::wasm {
 
-// The persisted compiled-code cache: `<dir>/<engine-version>/<module-sha256>-<compiler-id>.so`. Entries are
-// written to a unique temporary file and renamed into place, so gateways sharing a directory never see half an
-// entry; each ends with a trailer holding its SHA-256, so a corrupt or truncated entry is detected and rebuilt.
-// Without a usable directory the cache lives in a private temporary directory removed when the cache closes.
+// The persisted compiled-code cache: `<dir>/<engine-version>/<module-sha256>-<compiler-id>.so`, the digest
+// cut to its first 96 bits so paths stay readable in logs (the sanitizer redacts 32+ hex digits). Entries are
+// written to a unique temporary file and renamed into place, so gateways sharing a directory never see half
+// an entry; each ends with a trailer holding its SHA-256, so a corrupt or truncated entry is detected and
+// rebuilt. Without a usable directory the cache lives in a private temporary directory removed when the cache
+// closes.
 class CodeCache {
  public:
   explicit CodeCache(const std::string& dir);  // "" = in memory

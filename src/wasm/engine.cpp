@@ -17,7 +17,8 @@ std::string short_sha(const Module& module) {
 
 }  // namespace
 
-Result<std::unique_ptr<Instance>> Code::instantiate(const HostFunctions& host, std::optional<Tier> tier) const {
+Result<std::unique_ptr<Instance>> Code::instantiate(const HostFunctions& host,
+                                                    std::optional<Tier> tier) const {
   std::shared_ptr<const NativeCode> native;
   {
     std::lock_guard lock(mutex_);
@@ -113,10 +114,11 @@ void Engine::attach_native(const std::shared_ptr<Code>& code) {
       break;
     }
     case CodeCache::Lookup::kCorrupt:
-      log::warn("guard", "Discarding corrupt cached native code " + code->cache_path_ + " (" + why +
-                             "); recompiling");
+      log::warn("guard",
+                "Discarding corrupt cached native code " + code->cache_path_ + " (" + why + "); recompiling");
       break;
-    case CodeCache::Lookup::kMiss: break;
+    case CodeCache::Lookup::kMiss:
+      break;
   }
   {
     std::lock_guard lock(code->mutex_);
@@ -148,7 +150,8 @@ void Engine::compile_loop() {
     }
     auto took = seconds(std::chrono::steady_clock::now() - started);
     if (auto stored = cache_.store(code->cache_path_, *built); !stored) {
-      log::warn("guard", "Cannot store native code; it stays on the interpreter tier: " + stored.error().message);
+      log::warn("guard",
+                "Cannot store native code; it stays on the interpreter tier: " + stored.error().message);
       code->set_unavailable("cannot store: " + stored.error().message);
       continue;
     }

@@ -24,12 +24,13 @@ namespace awmg::wasm {
 // Where a module's native tier stands.
 enum class NativeState { kCompiling, kReady, kUnavailable };
 
-// The code of one module on both tiers. Tier 0 is ready at once; tier 1 comes from the cache at load or from a
-// background compile, and instantiate() uses it as soon as it is ready.
+// The code of one module on both tiers. Tier 0 is ready at once; tier 1 comes from the cache at load or from
+// a background compile, and instantiate() uses it as soon as it is ready.
 class Code {
  public:
   const std::shared_ptr<const Module>& module() const { return module_; }
-  Result<std::unique_ptr<Instance>> instantiate(const HostFunctions& host, std::optional<Tier> tier = {}) const;
+  Result<std::unique_ptr<Instance>> instantiate(const HostFunctions& host,
+                                                std::optional<Tier> tier = {}) const;
   NativeState native_state() const;
   std::string native_detail() const;  // where the native code came from, or why there is none
   // Waits for the native compile to finish (tests, `awmg guard compile`); true when native code is ready.

@@ -41,8 +41,8 @@ class Instance {
   virtual void clear_interrupt() = 0;
 };
 
-// Resolves every import of `module` against `host`, in import order. The error names the missing or mismatched
-// import (upstream words: the module name and field).
+// Resolves every import of `module` against `host`, in import order. The error names the missing or
+// mismatched import (upstream words: the module name and field).
 Result<std::vector<const HostFunction*>> resolve_imports(const ModuleInfo& module, const HostFunctions& host);
 
 }  // namespace awmg::wasm

@@ -34,7 +34,8 @@ class InterpreterInstance final : public Instance, public Caller {
     std::string trap;
     exit_code_.reset();
     host_error_.clear();
-    if (machine_->call(std::string(function), args.data(), args.size(), &outcome.results, &trap)) return outcome;
+    if (machine_->call(std::string(function), args.data(), args.size(), &outcome.results, &trap))
+      return outcome;
     if (exit_code_) return Outcome{Outcome::Kind::kExited, {}, "", *exit_code_};
     if (interrupted_.load()) return Outcome{Outcome::Kind::kInterrupted, {}, "", 0};
     if (!host_error_.empty()) trap = "host function failed: " + host_error_;
@@ -49,7 +50,8 @@ class InterpreterInstance final : public Instance, public Caller {
 
   std::optional<uint32_t> grow_memory(uint32_t pages) override {
     uint32_t old_pages = 0;
-    if (module_->memory_export().empty() || !machine_->grow_memory(module_->memory_export(), pages, &old_pages))
+    if (module_->memory_export().empty() ||
+        !machine_->grow_memory(module_->memory_export(), pages, &old_pages))
       return std::nullopt;
     return old_pages;
   }
@@ -69,38 +71,41 @@ class InterpreterInstance final : public Instance, public Caller {
     for (ValType t : fn.signature.params) import.param_is_i64.push_back(t == ValType::kI64);
     import.has_result = !fn.signature.results.empty();
     import.result_is_i64 = import.has_result && fn.signature.results[0] == ValType::kI64;
-    import.call = [this, &fn](const uint64_t* args, uint64_t* result, std::string* trap) {
+    import.call = [ this, &fn ](const uint64_t* args, uint64_t* result, std::string* trap) {
       try {
         HostReturn ret = fn.call(*this, args);
-        if (ret.exit_code) {
-          exit_code_ = ret.exit_code;
-          *trap = "proc_exit";
-          return false;
-        }
-        *result = ret.value;
-        return true;
-      } catch (const std::exception& e) {
-        host_error_ = e.what();
-      } catch (...) {
-        host_error_ = "unknown exception";
-      }
-      *trap = "host function failed";
+    if (ret.exit_code) {
+      exit_code_ = ret.exit_code;
+      *trap = "proc_exit";
       return false;
-    };
-    return import;
+    }
+    *result = ret.value;
+    return true;
   }
-
-  std::shared_ptr<const Module> module_;
-  std::vector<HostFunction> host_;  // bridges point into it: filled once, never resized
-  std::unique_ptr<wabt_interp::Machine> machine_;
-  std::atomic<bool> interrupted_{false};
-  std::optional<uint32_t> exit_code_;
-  std::string host_error_;
+  catch (const std::exception& e) {
+    host_error_ = e.what();
+  }
+  catch (...) {
+    host_error_ = "unknown exception";
+  }
+  *trap = "host function failed";
+  return false;
 };
+return import;
+}  // namespace
+
+std::shared_ptr<const Module> module_;
+std::vector<HostFunction> host_;  // bridges point into it: filled once, never resized
+std::unique_ptr<wabt_interp::Machine> machine_;
+std::atomic<bool> interrupted_{false};
+std::optional<uint32_t> exit_code_;
+std::string host_error_;
+};  // namespace awmg::wasm
 
 }  // namespace
 
-Result<std::shared_ptr<const InterpreterCode>> InterpreterCode::prepare(std::shared_ptr<const Module> module) {
+Result<std::shared_ptr<const InterpreterCode>> InterpreterCode::prepare(
+    std::shared_ptr<const Module> module) {
   std::string error;
   auto parsed = wabt_interp::parse(module->instrumented(), &error);
   if (!parsed) return Error{error};

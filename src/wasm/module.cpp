@@ -16,11 +16,16 @@ namespace {
 
 ValType val_type(wabt::Type type) {
   switch (type) {
-    case wabt::Type::I32: return ValType::kI32;
-    case wabt::Type::I64: return ValType::kI64;
-    case wabt::Type::F32: return ValType::kF32;
-    case wabt::Type::F64: return ValType::kF64;
-    default: return ValType::kOther;
+    case wabt::Type::I32:
+      return ValType::kI32;
+    case wabt::Type::I64:
+      return ValType::kI64;
+    case wabt::Type::F32:
+      return ValType::kF32;
+    case wabt::Type::F64:
+      return ValType::kF64;
+    default:
+      return ValType::kOther;
   }
 }
 
@@ -33,11 +38,16 @@ Signature signature_of(const wabt::FuncSignature& sig) {
 
 ExternKind extern_kind(wabt::ExternalKind kind) {
   switch (kind) {
-    case wabt::ExternalKind::Func: return ExternKind::kFunc;
-    case wabt::ExternalKind::Table: return ExternKind::kTable;
-    case wabt::ExternalKind::Memory: return ExternKind::kMemory;
-    case wabt::ExternalKind::Global: return ExternKind::kGlobal;
-    default: return ExternKind::kTag;
+    case wabt::ExternalKind::Func:
+      return ExternKind::kFunc;
+    case wabt::ExternalKind::Table:
+      return ExternKind::kTable;
+    case wabt::ExternalKind::Memory:
+      return ExternKind::kMemory;
+    case wabt::ExternalKind::Global:
+      return ExternKind::kGlobal;
+    default:
+      return ExternKind::kTag;
   }
 }
 
@@ -45,12 +55,14 @@ ModuleInfo describe(const wabt::Module& module) {
   ModuleInfo info;
   for (const wabt::Import* import : module.imports) {
     ImportInfo entry{import->module_name, import->field_name, extern_kind(import->kind()), {}};
-    if (auto* func = wabt::dyn_cast<wabt::FuncImport>(import)) entry.signature = signature_of(func->func.decl.sig);
+    if (auto* func = wabt::dyn_cast<wabt::FuncImport>(import))
+      entry.signature = signature_of(func->func.decl.sig);
     info.imports.push_back(std::move(entry));
   }
   for (const wabt::Export* exp : module.exports) {
     ExportInfo entry{exp->name, extern_kind(exp->kind), {}};
-    if (exp->kind == wabt::ExternalKind::Func) entry.signature = signature_of(module.GetFunc(exp->var)->decl.sig);
+    if (exp->kind == wabt::ExternalKind::Func)
+      entry.signature = signature_of(module.GetFunc(exp->var)->decl.sig);
     info.exports.push_back(std::move(entry));
   }
   if (!module.memories.empty()) {
@@ -69,7 +81,8 @@ Status check_memory_limits(const ModuleInfo& info) {
                  " pages is over the host limit of 512 pages (32 MiB)"};
   };
   if (info.memory_min_pages > kMaxMemoryPages) return over("min", info.memory_min_pages);
-  if (info.memory_max_pages && *info.memory_max_pages > kMaxMemoryPages) return over("max", *info.memory_max_pages);
+  if (info.memory_max_pages && *info.memory_max_pages > kMaxMemoryPages)
+    return over("max", *info.memory_max_pages);
   return ok_status();
 }
 
@@ -98,7 +111,9 @@ void instrument_loops(wabt::ExprList& exprs, wabt::Index global) {
         prepend_interrupt_check(loop.exprs, global);
         break;
       }
-      case wabt::ExprType::Block: instrument_loops(wabt::cast<wabt::BlockExpr>(&expr)->block.exprs, global); break;
+      case wabt::ExprType::Block:
+        instrument_loops(wabt::cast<wabt::BlockExpr>(&expr)->block.exprs, global);
+        break;
       case wabt::ExprType::If: {
         auto* branch = wabt::cast<wabt::IfExpr>(&expr);
         instrument_loops(branch->true_.exprs, global);
@@ -111,7 +126,8 @@ void instrument_loops(wabt::ExprList& exprs, wabt::Index global) {
         for (auto& handler : attempt->catches) instrument_loops(handler.exprs, global);
         break;
       }
-      default: break;
+      default:
+        break;
     }
   }
 }
@@ -168,11 +184,16 @@ Result<std::string> write_binary(const wabt::Module& module) {
 
 const char* val_type_name(ValType type) {
   switch (type) {
-    case ValType::kI32: return "i32";
-    case ValType::kI64: return "i64";
-    case ValType::kF32: return "f32";
-    case ValType::kF64: return "f64";
-    default: return "ref";
+    case ValType::kI32:
+      return "i32";
+    case ValType::kI64:
+      return "i64";
+    case ValType::kF32:
+      return "f32";
+    case ValType::kF64:
+      return "f64";
+    default:
+      return "ref";
   }
 }
 
@@ -187,11 +208,16 @@ std::string Signature::to_string() const {
 
 const char* extern_kind_name(ExternKind kind) {
   switch (kind) {
-    case ExternKind::kFunc: return "func";
-    case ExternKind::kTable: return "table";
-    case ExternKind::kMemory: return "memory";
-    case ExternKind::kGlobal: return "global";
-    default: return "tag";
+    case ExternKind::kFunc:
+      return "func";
+    case ExternKind::kTable:
+      return "table";
+    case ExternKind::kMemory:
+      return "memory";
+    case ExternKind::kGlobal:
+      return "global";
+    default:
+      return "tag";
   }
 }
 
@@ -226,7 +252,8 @@ Result<std::shared_ptr<const Module>> Module::load(std::string_view bytes) {
   wabt::Errors errors;
   wabt::ReadBinaryOptions read_options;
   read_options.fail_on_custom_section_error = false;
-  if (wabt::Failed(wabt::ReadBinaryIr("guard.wasm", bytes.data(), bytes.size(), read_options, &errors, &ir)) ||
+  if (wabt::Failed(
+          wabt::ReadBinaryIr("guard.wasm", bytes.data(), bytes.size(), read_options, &errors, &ir)) ||
       wabt::Failed(wabt::ValidateModule(&ir, &errors, wabt::ValidateOptions()))) {
     std::string text = wabt::FormatErrorsToString(errors, wabt::Location::Type::Binary);
     while (!text.empty() && text.back() == '\n') text.pop_back();

@@ -50,16 +50,16 @@ struct ModuleInfo {
 
 // A parsed, validated and instrumented module: immutable, shared by every instance and both tiers.
 // Instrumentation (one pass, feeding both tiers): memory limits capped at kMaxMemoryPages, a hidden memory
-// exported as kMemoryExport, and a check of a host-owned interrupt global (kInterruptExport) at every function
-// entry and loop header, which executes `unreachable` when the host has set it.
+// exported as kMemoryExport, and a check of a host-owned interrupt global (kInterruptExport) at every
+// function entry and loop header, which executes `unreachable` when the host has set it.
 class Module {
  public:
   // Errors are the engine's words (wabt's validation text, the memory-limit text); callers add their prefix.
   static Result<std::shared_ptr<const Module>> load(std::string_view bytes);
 
   const ModuleInfo& info() const { return info_; }
-  const std::string& sha256() const { return sha256_; }           // hex digest of the original bytes
-  const std::string& instrumented() const { return instrumented_; }  // the binary both tiers run
+  const std::string& sha256() const { return sha256_; }                // hex digest of the original bytes
+  const std::string& instrumented() const { return instrumented_; }    // the binary both tiers run
   const std::string& memory_export() const { return memory_export_; }  // empty: the module has no memory
 
  private:

@@ -38,21 +38,30 @@ struct RtMemory {
   uint32_t size;
 };
 
-constexpr int kTrapOob = 1;          // WASM_RT_TRAP_OOB
-constexpr int kTrapExhaustion = 8;   // WASM_RT_TRAP_EXHAUSTION (Linux: not merged with OOB)
+constexpr int kTrapOob = 1;         // WASM_RT_TRAP_OOB
+constexpr int kTrapExhaustion = 8;  // WASM_RT_TRAP_EXHAUSTION (Linux: not merged with OOB)
 constexpr size_t kAltStackSize = 64 * 1024;
 
 const char* trap_text(int code) {
   switch (code) {
-    case 0: return "unwound by the host";
-    case kTrapOob: return "out of bounds memory access";
-    case 2: return "integer overflow";
-    case 3: return "integer divide by zero";
-    case 4: return "invalid conversion to integer";
-    case 5: return "unreachable";
-    case 6: return "indirect call type mismatch";
-    case kTrapExhaustion: return "stack overflow";
-    default: return "trap";
+    case 0:
+      return "unwound by the host";
+    case kTrapOob:
+      return "out of bounds memory access";
+    case 2:
+      return "integer overflow";
+    case 3:
+      return "integer divide by zero";
+    case 4:
+      return "invalid conversion to integer";
+    case 5:
+      return "unreachable";
+    case 6:
+      return "indirect call type mismatch";
+    case kTrapExhaustion:
+      return "stack overflow";
+    default:
+      return "trap";
   }
 }
 
@@ -90,15 +99,15 @@ void on_fault(int sig, siginfo_t* info, void* context) {
   ThreadState& state = t_state;
   if (!state.jump || state.in_host) return chain(sig, info, context);
   auto* address = static_cast<const uint8_t*>(info->si_addr);
-  bool in_memory = state.memory_base && address >= state.memory_base &&
-                   address < state.memory_base + (8ull << 30) + 65536;
+  bool in_memory =
+      state.memory_base && address >= state.memory_base && address < state.memory_base + (8ull << 30) + 65536;
   siglongjmp(*state.jump, (in_memory ? kTrapOob : kTrapExhaustion) + 1);
 }
 
 void install_fault_handler() {
   static std::once_flag once;
   std::call_once(once, [] {
-    struct sigaction action{};
+    struct sigaction action {};
     action.sa_sigaction = on_fault;
     // SA_NODEFER: the handler leaves by siglongjmp without restoring a signal mask, so the signal must not be
     // blocked while it runs.
@@ -144,7 +153,8 @@ struct CallFrame {
 
 // Runs guest code; returns 0, or the trap code + 1. No object with a destructor lives in this frame, and the
 // jump target is restored on both paths, so nested calls and traps unwind cleanly.
-__attribute__((noinline)) int run_guarded(void (*fn)(CallFrame*), CallFrame* frame, const uint8_t* memory_base) {
+__attribute__((noinline)) int run_guarded(void (*fn)(CallFrame*), CallFrame* frame,
+                                          const uint8_t* memory_base) {
   ThreadState& state = t_state;
   sigjmp_buf* volatile saved = state.jump;
   const uint8_t* volatile saved_base = state.memory_base;
@@ -206,9 +216,9 @@ class NativeInstance final : public Instance, public Caller {
     host_error_.clear();
     ensure_alt_stack();
     const RtMemory* memory = static_cast<const RtMemory*>(glue_.memory(self_));
-    int code = run_guarded(
-        [](CallFrame* f) { f->status = f->glue->call(f->self, f->slot, f->args, &f->result); }, &frame,
-        memory ? memory->data : nullptr);
+    int code =
+        run_guarded([](CallFrame* f) { f->status = f->glue->call(f->self, f->slot, f->args, &f->result); },
+                    &frame, memory ? memory->data : nullptr);
     if (code == 0) {
       if (frame.status != 0) return trapped("function " + std::string(function) + " is not callable");
       Outcome outcome;
@@ -265,7 +275,9 @@ class NativeInstance final : public Instance, public Caller {
   }
 
  private:
-  static Outcome trapped(std::string why) { return Outcome{Outcome::Kind::kTrapped, {}, "wasm error: " + why, 0}; }
+  static Outcome trapped(std::string why) {
+    return Outcome{Outcome::Kind::kTrapped, {}, "wasm error: " + why, 0};
+  }
 
   std::shared_ptr<const NativeCode> code_;
   const NativeCode::Glue& glue_;
@@ -301,11 +313,12 @@ Result<std::shared_ptr<const NativeCode>> NativeCode::load(std::shared_ptr<const
   const char* const* exports = nullptr;
   bool bound = bind_symbol(handle, "awmg_bind", glue.bind) &&
                bind_symbol(handle, "awmg_instance_size", glue.instance_size) &&
-               bind_symbol(handle, "awmg_instantiate", glue.instantiate) && bind_symbol(handle, "awmg_free", glue.free) &&
+               bind_symbol(handle, "awmg_instantiate", glue.instantiate) &&
+               bind_symbol(handle, "awmg_free", glue.free) &&
                bind_symbol(handle, "awmg_memory", glue.memory) &&
                bind_symbol(handle, "awmg_grow_memory", glue.grow_memory) &&
-               bind_symbol(handle, "awmg_interrupt", glue.interrupt) && bind_symbol(handle, "awmg_call", glue.call) &&
-               bind_symbol(handle, "awmg_exports", exports);
+               bind_symbol(handle, "awmg_interrupt", glue.interrupt) &&
+               bind_symbol(handle, "awmg_call", glue.call) && bind_symbol(handle, "awmg_exports", exports);
   if (!bound) return Error{"the shared object lacks the awmg glue (" + so_path + ")"};
   for (uint32_t i = 0; exports[i]; ++i) {
     const ExportInfo* exp = code->module_->info().find_function(exports[i]);

@@ -38,10 +38,14 @@ constexpr auto kCompileTimeout = std::chrono::minutes(5);
 
 std::string c_type(ValType type) {
   switch (type) {
-    case ValType::kI64: return "u64";
-    case ValType::kF32: return "f32";
-    case ValType::kF64: return "f64";
-    default: return "u32";
+    case ValType::kI64:
+      return "u64";
+    case ValType::kF32:
+      return "f32";
+    case ValType::kF64:
+      return "f64";
+    default:
+      return "u32";
   }
 }
 
@@ -81,7 +85,8 @@ std::string import_wrappers(const ModuleInfo& info) {
 size_t import_module_count(const ModuleInfo& info) {
   std::vector<std::string> modules;
   for (const auto& import : info.imports) {
-    if (std::find(modules.begin(), modules.end(), import.module) == modules.end()) modules.push_back(import.module);
+    if (std::find(modules.begin(), modules.end(), import.module) == modules.end())
+      modules.push_back(import.module);
   }
   return modules.size();
 }
@@ -110,7 +115,8 @@ std::string call_switch(const ModuleInfo& info, std::string& names) {
       call += ", (" + c_type(exp.signature.params[p]) + ")args[" + std::to_string(p) + "]";
     call += ")";
     out += "    case " + std::to_string(slot++) + ": ";
-    out += exp.signature.results.empty() ? call + "; return 0;\n" : "*result = (uint64_t)" + call + "; return 0;\n";
+    out += exp.signature.results.empty() ? call + "; return 0;\n"
+                                         : "*result = (uint64_t)" + call + "; return 0;\n";
   }
   return out;
 }
@@ -146,12 +152,14 @@ AWMG_API uint32_t awmg_grow_memory(awmg_instance* self, uint32_t pages) {
 }
 AWMG_API volatile u32* awmg_interrupt(awmg_instance* self) { return &self->w2c___awmg_interrupt; }
 AWMG_API const char* const awmg_exports[] = {
-)" + names + R"(  NULL};
+)" + names +
+         R"(  NULL};
 AWMG_API int awmg_call(awmg_instance* self, uint32_t slot, const uint64_t* args, uint64_t* result) {
   (void)args;
   (void)result;
   switch (slot) {
-)" + cases + R"(    default: return -1;
+)" + cases +
+         R"(    default: return -1;
   }
 }
 )";
@@ -243,19 +251,19 @@ std::optional<Toolchain> Toolchain::find() {
       }
     }
   }
-  struct stat st{};
+  struct stat st {};
   if (path.empty() || ::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
   std::error_code ec;
   std::string real = std::filesystem::canonical(path, ec).string();
-  std::string identity = (ec ? path : real) + ":" + std::to_string(st.st_size) + ":" + std::to_string(st.st_mtime) +
-                         ":" + kCompileFlags;
+  std::string identity = (ec ? path : real) + ":" + std::to_string(st.st_size) + ":" +
+                         std::to_string(st.st_mtime) + ":" + kCompileFlags;
   return Toolchain{path, sha256_hex(identity).substr(0, 12)};
 }
 
 const std::string& engine_version() {
-  static const std::string version = "v1-" + sha256_hex(std::string(kNativeRuntimeSource) + kWasmRtHeader +
-                                                        kGlueVersion + "wabt-1.0.32")
-                                                 .substr(0, 12);
+  static const std::string version =
+      "v1-" + sha256_hex(std::string(kNativeRuntimeSource) + kWasmRtHeader + kGlueVersion + "wabt-1.0.32")
+                  .substr(0, 12);
   return version;
 }
 
@@ -275,8 +283,8 @@ std::string mangle_c_name(std::string_view name) {
   return out;
 }
 
-Result<std::string> build_native(const Module& module, const Toolchain& toolchain, const std::string& work_parent,
-                                 const std::atomic<bool>& cancel) {
+Result<std::string> build_native(const Module& module, const Toolchain& toolchain,
+                                 const std::string& work_parent, const std::atomic<bool>& cancel) {
   AWMG_TRY(auto sources, write_c(module));
   std::string work = work_parent + "/build-XXXXXX";
   if (!::mkdtemp(work.data())) return Error{"cannot create a build directory in " + work_parent};
@@ -297,8 +305,8 @@ Result<std::string> build_native(const Module& module, const Toolchain& toolchai
   AWMG_TRY(int status, run_compiler(argv, work + "/cc.log", cancel));
   if (status != 0) {
     auto log = base::read_file(work + "/cc.log", 1 << 20);
-    return Error{"the C compiler failed (exit " + std::to_string(status) + "): " +
-                 last_lines(log ? *log : "", 3)};
+    return Error{"the C compiler failed (exit " + std::to_string(status) +
+                 "): " + last_lines(log ? *log : "", 3)};
   }
   return base::read_file(work + "/guard.so", 512u << 20);
 }

@@ -26,7 +26,7 @@ std::string mangle_c_name(std::string_view name);
 // Emits C for the instrumented module with wabt's C writer, adds the runtime and the glue the host binds to,
 // and builds a shared object with the system compiler in a private directory under `work_parent`. Returns the
 // shared object's bytes. `cancel` stops a running compiler (gateway shutdown).
-Result<std::string> build_native(const Module& module, const Toolchain& toolchain, const std::string& work_parent,
-                                 const std::atomic<bool>& cancel);
+Result<std::string> build_native(const Module& module, const Toolchain& toolchain,
+                                 const std::string& work_parent, const std::atomic<bool>& cancel);
 
 }  // namespace awmg::wasm

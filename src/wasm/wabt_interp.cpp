@@ -23,7 +23,8 @@ uint64_t slot_of(interp::ValueType type, const interp::Value& value) {
 }
 
 interp::Value value_of(interp::ValueType type, uint64_t raw) {
-  return type == interp::ValueType::I64 ? interp::Value::Make(raw) : interp::Value::Make(static_cast<uint32_t>(raw));
+  return type == interp::ValueType::I64 ? interp::Value::Make(raw)
+                                        : interp::Value::Make(static_cast<uint32_t>(raw));
 }
 
 class WabtMachine final : public Machine {
@@ -65,7 +66,8 @@ class WabtMachine final : public Machine {
     func = store_.UnsafeGet<interp::Func>(it->second);
     const auto& type = func->type();
     interp::Values params;
-    for (size_t i = 0; i < type.params.size(); ++i) params.push_back(value_of(type.params[i], i < count ? args[i] : 0));
+    for (size_t i = 0; i < type.params.size(); ++i)
+      params.push_back(value_of(type.params[i], i < count ? args[i] : 0));
     interp::Values values;
     interp::Trap::Ptr trap;
     if (wabt::Failed(func->Call(thread_, params, values, &trap))) {
@@ -149,8 +151,8 @@ class WabtMachine final : public Machine {
 std::shared_ptr<const Parsed> parse(const std::string& bytes, std::string* error) {
   auto parsed = std::make_shared<Parsed>();
   wabt::Errors errors;
-  if (wabt::Failed(interp::ReadBinaryInterp("guard.wasm", bytes.data(), bytes.size(), wabt::ReadBinaryOptions(),
-                                            &errors, &parsed->desc))) {
+  if (wabt::Failed(interp::ReadBinaryInterp("guard.wasm", bytes.data(), bytes.size(),
+                                            wabt::ReadBinaryOptions(), &errors, &parsed->desc))) {
     *error = wabt::FormatErrorsToString(errors, wabt::Location::Type::Binary);
     return nullptr;
   }

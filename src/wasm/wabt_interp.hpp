@@ -24,12 +24,12 @@ std::shared_ptr<const Parsed> parse(const std::string& bytes, std::string* error
 class Machine {
  public:
   // Instantiates (running the start section); null with `error` set on failure.
-  static std::unique_ptr<Machine> instantiate(const std::shared_ptr<const Parsed>& parsed, std::vector<Import> imports,
-                                              std::string* error);
+  static std::unique_ptr<Machine> instantiate(const std::shared_ptr<const Parsed>& parsed,
+                                              std::vector<Import> imports, std::string* error);
   virtual ~Machine() = default;
   // Calls an exported function; false with `trap` set when the guest traps.
-  virtual bool call(const std::string& name, const uint64_t* args, size_t count, std::vector<uint64_t>* results,
-                    std::string* trap) = 0;
+  virtual bool call(const std::string& name, const uint64_t* args, size_t count,
+                    std::vector<uint64_t>* results, std::string* trap) = 0;
   virtual bool has_function(const std::string& name) const = 0;
   virtual void memory(const std::string& export_name, uint8_t** data, uint64_t* size) = 0;
   virtual bool grow_memory(const std::string& export_name, uint32_t pages, uint32_t* old_pages) = 0;

@@ -102,7 +102,7 @@ Body fd_fdstat_get() {
     auto m = c.memory();
     if (!m.in_bounds(a[1], 24)) return ret(kFault);
     std::memset(m.data + a[1], 0, 24);
-    m.data[a[1]] = 2;                                                        // character device
+    m.data[a[1]] = 2;  // character device
     uint64_t rights = (a[0] == 0 ? 2ull /* fd_read */ : 64ull /* fd_write */) | (1ull << 27);  // + poll
     m.store_u64(a[1] + 8, rights);
     return ret(kSuccess);
@@ -120,14 +120,15 @@ Body fd_filestat_get() {
   };
 }
 
-// Every subscription is ready at once: clock sleeps return immediately (upstream's behaviour), stdin is at EOF,
-// stdout and stderr accept writes.
+// Every subscription is ready at once: clock sleeps return immediately (upstream's behaviour), stdin is at
+// EOF, stdout and stderr accept writes.
 Body poll_oneoff() {
   return [](Caller& c, const uint64_t* a) {
     auto m = c.memory();
     uint64_t in = a[0], out = a[1], count = a[2];
     if (count == 0) return ret(kInval);
-    if (!m.in_bounds(in, count * 48) || !m.in_bounds(out, count * 32) || !m.in_bounds(a[3], 4)) return ret(kFault);
+    if (!m.in_bounds(in, count * 48) || !m.in_bounds(out, count * 32) || !m.in_bounds(a[3], 4))
+      return ret(kFault);
     for (uint64_t i = 0; i < count; ++i) {
       const uint8_t* sub = m.data + in + i * 48;
       uint8_t* event = m.data + out + i * 32;
@@ -136,7 +137,8 @@ Body poll_oneoff() {
       uint8_t tag = sub[8];
       event[10] = tag;
       if (tag != 0) {
-        uint32_t fd = uint32_t(sub[16]) | uint32_t(sub[17]) << 8 | uint32_t(sub[18]) << 16 | uint32_t(sub[19]) << 24;
+        uint32_t fd =
+            uint32_t(sub[16]) | uint32_t(sub[17]) << 8 | uint32_t(sub[18]) << 16 | uint32_t(sub[19]) << 24;
         bool ok = tag == 1 ? fd == 0 : (fd == 1 || fd == 2);
         event[8] = ok ? 0 : kBadf;
         if (tag == 1 && ok) event[24] = 1;  // hangup: end of input

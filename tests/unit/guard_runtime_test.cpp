@@ -1,0 +1,366 @@
+// The guard runtime end to end: real guards (C and WAT, built from examples/guards) on both tiers.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdio>
+
+#include "base/files.hpp"
+#include "guard/wasm_guard.hpp"
+#include "log/logger.hpp"
+#include "support/process.hpp"
+
+namespace awmg::guard {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+std::string guard_bytes(const std::string& name) {
+  auto bytes = base::read_file(std::string(AWMG_GUARD_DIR) + "/" + name + ".wasm");
+  if (!bytes) throw std::runtime_error(bytes.error().message);
+  return *bytes;
+}
+
+// Records call_backend traffic and answers with a fixed result (or an error).
+class FakeBackend : public BackendCaller {
+ public:
+  Result<std::string> call_tool(const std::string& tool, const std::string& args,
+                                Clock::time_point) override {
+    calls.push_back(tool + " " + args);
+    if (fail) return Error{"backend down"};
+    return result;
+  }
+  std::vector<std::string> calls;
+  std::string result = R"({"content":[{"type":"text","text":"ok"}]})";
+  bool fail = false;
+};
+
+// Captures the unified log lines the runtime writes while a test runs.
+class LogCapture {
+ public:
+  LogCapture() : file_(std::tmpfile()) { log::Logger::instance().set_stderr(file_); }
+  ~LogCapture() {
+    log::Logger::instance().set_stderr(nullptr);
+    std::fclose(file_);
+  }
+  std::string text() {
+    std::fflush(file_);
+    std::rewind(file_);
+    std::string out;
+    char buf[4096];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, file_)) > 0) out.append(buf, n);
+    return out;
+  }
+  size_t count(const std::string& needle) {
+    std::string all = text();
+    size_t found = 0;
+    for (size_t at = all.find(needle); at != std::string::npos; at = all.find(needle, at + 1)) ++found;
+    return found;
+  }
+
+ private:
+  std::FILE* file_;
+};
+
+uint32_t le32(std::string_view bytes, size_t at = 0) {
+  auto b = [&](size_t i) { return uint32_t(uint8_t(bytes[at + i])); };
+  return b(0) | b(1) << 8 | b(2) << 16 | b(3) << 24;
+}
+
+// One engine and cache for the whole suite, so each module compiles to native code once.
+class GuardRuntime : public ::testing::TestWithParam<wasm::Tier> {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new test::TempDir();
+    engine_ = new wasm::Engine({dir_->path(), true});
+  }
+  static void TearDownTestSuite() {
+    delete engine_;
+    delete dir_;
+  }
+
+  std::unique_ptr<WasmGuard> make(const std::string& name, WasmGuardOptions options = {}) {
+    std::string bytes = guard_bytes(name);
+    if (GetParam() == wasm::Tier::kNative) {
+      auto code = engine_->load(bytes);
+      EXPECT_TRUE(code && (*code)->wait_native(60s))
+          << (code ? (*code)->native_detail() : code.error().message);
+    }
+    options.tier = GetParam();
+    auto guard = WasmGuard::create(name, bytes, *engine_, std::move(options));
+    EXPECT_TRUE(guard) << guard.error().message;
+    return guard ? std::move(*guard) : nullptr;
+  }
+  Result<std::string> call(WasmGuard& guard, const char* fn, std::string_view input = "{}",
+                           std::chrono::milliseconds timeout = 10s, BackendCaller* backend = nullptr) {
+    return guard.call(fn, input, backend, Clock::now() + timeout);
+  }
+
+  static test::TempDir* dir_;
+  static wasm::Engine* engine_;
+};
+test::TempDir* GuardRuntime::dir_ = nullptr;
+wasm::Engine* GuardRuntime::engine_ = nullptr;
+
+TEST_P(GuardRuntime, CGuardLabelsAResource) {
+  auto guard = make("demo_guard");
+  ASSERT_TRUE(guard);
+  EXPECT_EQ(guard->tier(), GetParam());
+  auto out = call(*guard, "label_resource",
+                  R"({"capabilities":{},"tool_args":{"repo":"private-x"},"tool_name":"create_issue"})");
+  ASSERT_TRUE(out) << out.error().message;
+  EXPECT_EQ(*out,
+            R"j({"resource":{"description":"create_issue (policy: none)","secrecy":["private:private-x"],)j"
+            R"j("integrity":[]},"operation":"write"})j");
+  out = call(*guard, "label_resource", R"({"tool_args":{"repo":"public-y"},"tool_name":"list_issues"})");
+  ASSERT_TRUE(out);
+  EXPECT_NE(out->find(R"("secrecy":[],"integrity":[]},"operation":"read")"), std::string::npos) << *out;
+}
+
+TEST_P(GuardRuntime, StartFunctionsAreNeverCalled) {
+  auto guard = make("initialize_trap");  // _initialize and _start trap
+  ASSERT_TRUE(guard);
+  auto out = call(*guard, "label_resource");
+  ASSERT_TRUE(out) << out.error().message;
+  EXPECT_EQ(*out, "");
+}
+
+TEST_P(GuardRuntime, InfiniteLoopStopsAtTheDeadlineAndTheGuardRecovers) {
+  auto guard = make("loop");
+  ASSERT_TRUE(guard);
+  auto started = Clock::now();
+  auto out = call(*guard, "label_resource", "{}", 200ms);
+  auto took = Clock::now() - started;
+  ASSERT_FALSE(out);
+  EXPECT_NE(out.error().message.find("deadline"), std::string::npos) << out.error().message;
+  EXPECT_GE(took, 200ms);
+  EXPECT_LT(took, 200ms + 100ms);  // the issue's bound is +50 ms; BENCHMARKS.md records the measured latency
+  EXPECT_TRUE(guard->healthy());
+  auto next = call(*guard, "label_agent");  // a fresh instance serves the next call
+  EXPECT_TRUE(next) << next.error().message;
+}
+
+TEST_P(GuardRuntime, OutOfBoundsAccessTrapsAndThreeTrapsMakeTheGuardUnavailable) {
+  LogCapture logs;
+  auto guard = make("oob");
+  ASSERT_TRUE(guard);
+  for (int i = 0; i < kTrapLimit; ++i) {
+    auto out = call(*guard, "label_resource");
+    ASSERT_FALSE(out);
+    EXPECT_NE(out.error().message.find("out of bounds memory access"), std::string::npos)
+        << out.error().message;
+  }
+  EXPECT_FALSE(guard->healthy());
+  auto out = call(*guard, "label_agent");
+  ASSERT_FALSE(out);
+  EXPECT_EQ(
+      out.error().message.rfind("WASM guard 'oob' is unavailable after a previous trap: wasm error: out of "
+                                "bounds memory access",
+                                0),
+      0u)
+      << out.error().message;
+  EXPECT_EQ(logs.count("WASM guard trap: guard=oob, func=label_resource, error=wasm error: out of bounds"),
+            3u);
+}
+
+TEST_P(GuardRuntime, MemoryBombHitsTheCapAndTraps) {
+  auto guard = make("memory_bomb");
+  ASSERT_TRUE(guard);
+  auto out = call(*guard, "label_resource");
+  ASSERT_FALSE(out);
+  EXPECT_NE(out.error().message.find("out of bounds"), std::string::npos) << out.error().message;
+  auto pages = call(*guard, "pages");  // a fresh instance, back at its declared size
+  ASSERT_TRUE(pages) << pages.error().message;
+}
+
+TEST_P(GuardRuntime, StackOverflowTraps) {
+  auto guard = make("stack_overflow");
+  ASSERT_TRUE(guard);
+  auto out = call(*guard, "label_resource");
+  ASSERT_FALSE(out);
+  EXPECT_NE(out.error().message.find("stack"), std::string::npos) << out.error().message;
+}
+
+TEST_P(GuardRuntime, ProcExitNonZeroIsATrapAndZeroOnlyClosesTheInstance) {
+  auto guard = make("proc_exit");
+  ASSERT_TRUE(guard);
+  auto out = call(*guard, "label_resource");
+  ASSERT_FALSE(out);
+  EXPECT_EQ(out.error().message, "wasm error: proc_exit(3)");
+  out = call(*guard, "label_response");
+  ASSERT_FALSE(out);
+  EXPECT_EQ(out.error().message, "WASM guard 'proc_exit' exited (proc_exit 0) during label_response");
+  out = call(*guard, "label_response");
+  ASSERT_FALSE(out);
+  EXPECT_TRUE(guard->healthy());  // one trap only: the exit(0)s do not count
+}
+
+TEST_P(GuardRuntime, BufferProtocolFollowsSizeHintsAndLimits) {
+  auto guard = make("size_hint");
+  ASSERT_TRUE(guard);
+  auto out = call(*guard, "label_resource");  // asks for 5 MiB, then succeeds
+  ASSERT_TRUE(out) << out.error().message;
+  EXPECT_EQ(*out, "{}");
+  out = call(*guard, "label_response");  // never hints: 4, 8, 16 MiB
+  ASSERT_FALSE(out);
+  EXPECT_EQ(out.error().message, "failed after 3 attempts, buffer size 16777216 still insufficient");
+  out = call(*guard, "label_agent");  // hints 32 MiB
+  ASSERT_FALSE(out);
+  EXPECT_EQ(out.error().message,
+            "guard requires buffer of 33554432 bytes which exceeds maximum of 16777216 bytes");
+  out = call(*guard, "overlong");
+  ASSERT_FALSE(out);
+  EXPECT_EQ(out.error().message,
+            "WASM function returned 4194305 bytes, more than its 4194304-byte output buffer");
+  out = call(*guard, "failing");
+  ASSERT_FALSE(out);
+  EXPECT_EQ(out.error().message, "WASM function returned error code: -1");
+  EXPECT_TRUE(guard->healthy());
+}
+
+TEST_P(GuardRuntime, InputOverTheLimitIsRefusedWithoutHarm) {
+  auto guard = make("demo_guard");
+  ASSERT_TRUE(guard);
+  auto out = call(*guard, "label_response", std::string(kMaxInputBytes + 1, ' '));
+  ASSERT_FALSE(out);
+  EXPECT_EQ(out.error().message, "input too large: 8388609 bytes (max 8388608)");
+  EXPECT_TRUE(guard->healthy());
+}
+
+TEST_P(GuardRuntime, ModuleWithoutMemoryFailsAtCallTime) {
+  auto guard = make("no_memory");
+  ASSERT_TRUE(guard);
+  auto out = call(*guard, "label_resource");
+  ASSERT_FALSE(out);
+  EXPECT_EQ(out.error().message, "WASM module has no memory");
+}
+
+TEST_P(GuardRuntime, DirectMemoryFallbackWarnsOncePerGuardAndStdoutGoesToTheSink) {
+  LogCapture logs;
+  std::string printed;
+  auto guard =
+      make("static_guard",
+           {[&](int fd, std::string_view bytes) { printed += std::to_string(fd) + ":" + std::string(bytes); },
+            std::nullopt});
+  ASSERT_TRUE(guard);
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(call(*guard, "label_resource", "{\"n\":1}"));
+  EXPECT_EQ(
+      logs.count("WASM guard 'static_guard' is using the direct memory fallback for label_resource without "
+                 "alloc/dealloc exports; export alloc/dealloc to avoid linear-memory overlap risks"),
+      1u);
+  EXPECT_EQ(printed,
+            "1:static guard: 7 input bytes\n1:static guard: 7 input bytes\n1:static guard: 7 input bytes\n");
+}
+
+TEST_P(GuardRuntime, CallBackendRelaysToTheBackendWithUpstreamsRules) {
+  auto guard = make("backend");
+  ASSERT_TRUE(guard);
+  FakeBackend backend;
+  auto out = call(*guard, "label_resource", R"({"owner":"a"})", 10s, &backend);
+  ASSERT_TRUE(out) << out.error().message;
+  EXPECT_EQ(le32(*out), backend.result.size());
+  EXPECT_EQ(out->substr(4), backend.result);
+  EXPECT_EQ(backend.calls, std::vector<std::string>{R"(get_repo {"owner":"a"})"});
+
+  out = call(*guard, "label_resource", "not json", 10s, &backend);  // invalid arguments JSON
+  ASSERT_TRUE(out);
+  EXPECT_EQ(int32_t(le32(*out)), -1);
+
+  out = call(*guard, "label_response", "{}", 10s, &backend);  // 50 calls allowed per invocation, not 51
+  ASSERT_TRUE(out);
+  EXPECT_GT(int32_t(le32(*out, 0)), 0);
+  EXPECT_EQ(int32_t(le32(*out, 4)), -1);
+  EXPECT_EQ(backend.calls.back(), "get_repo null");  // no arguments: null
+
+  backend.result = std::string(100, 'x');
+  out = call(*guard, "label_agent", "{}", 10s, &backend);  // result larger than the 8-byte area
+  ASSERT_TRUE(out);
+  EXPECT_EQ(int32_t(le32(*out, 0)), -2);
+  EXPECT_EQ(le32(*out, 4), 100u);
+
+  out = call(*guard, "bad_pointer", "{}", 10s, &backend);
+  ASSERT_TRUE(out);
+  EXPECT_EQ(int32_t(le32(*out)), -1);
+
+  backend.fail = true;
+  out = call(*guard, "label_resource", "{}", 10s, &backend);
+  ASSERT_TRUE(out);
+  EXPECT_EQ(int32_t(le32(*out)), -1);
+  out = call(*guard, "label_resource", "{}", 10s, nullptr);  // no backend at all
+  ASSERT_TRUE(out);
+  EXPECT_EQ(int32_t(le32(*out)), -1);
+}
+
+TEST_P(GuardRuntime, HostLogReachesTheLogsAtItsLevel) {
+  LogCapture logs;
+  auto guard = make("demo_guard");
+  ASSERT_TRUE(guard);
+  ASSERT_TRUE(call(*guard, "label_resource", R"({"tool_name":"log_levels"})"));
+  EXPECT_EQ(logs.count("[WARN] [guard] [demo_guard] warn from demo guard"), 1u) << logs.text();
+  EXPECT_EQ(logs.count("[ERROR] [guard] [demo_guard] error from demo guard"), 1u);
+  EXPECT_EQ(logs.count("info from demo guard"), 0u);  // debug and info go to the debug logger only
+}
+
+TEST_P(GuardRuntime, TrapRecoveryReplaysTheAgentPolicy) {
+  auto guard = make("demo_guard");
+  ASSERT_TRUE(guard);
+  ASSERT_TRUE(call(*guard, "label_agent", R"({"allow-only":{"repos":"all"},"mode":"strict"})"));
+  auto trapped = call(*guard, "label_resource", R"({"tool_name":"trap_now"})");
+  ASSERT_FALSE(trapped);
+  EXPECT_NE(trapped.error().message.find("unreachable"), std::string::npos) << trapped.error().message;
+  auto out = call(*guard, "label_resource", R"({"tool_name":"get_file"})");
+  ASSERT_TRUE(out) << out.error().message;
+  EXPECT_NE(out->find("policy: {'allow-only':{'repos':'all'},'mode':'strict'}"), std::string::npos) << *out;
+}
+
+INSTANTIATE_TEST_SUITE_P(BothTiers, GuardRuntime,
+                         ::testing::Values(wasm::Tier::kInterpreter, wasm::Tier::kNative),
+                         [](const auto& info) { return std::string(wasm::tier_name(info.param)); });
+
+// Loading and export validation: upstream's error texts, whatever the tier.
+class GuardLoading : public ::testing::Test {
+ protected:
+  Result<std::unique_ptr<WasmGuard>> create(const std::string& bytes) {
+    return WasmGuard::create("g", bytes, engine_);
+  }
+  std::string error_of(const std::string& bytes) {
+    auto guard = create(bytes);
+    return guard ? "" : guard.error().message;
+  }
+  wasm::Engine engine_{{"", false}};
+};
+
+TEST_F(GuardLoading, RefusesBrokenModulesWithUpstreamsTexts) {
+  EXPECT_EQ(error_of(""), "failed to instantiate WASM module: empty module bytes");
+  EXPECT_EQ(error_of("not wasm").rfind("failed to instantiate WASM module: ", 0), 0u);
+  EXPECT_EQ(error_of(std::string("\0asm\x01\0\0\0", 8)),
+            "WASM module must export label_resource and label_response functions");
+  EXPECT_EQ(error_of(guard_bytes("go_std"))
+                .rfind("WASM module does not export guard functions. This usually means "
+                       "the guard was compiled with standard Go instead of TinyGo.",
+                       0),
+            0u);
+  EXPECT_EQ(error_of(guard_bytes("missing_agent")), "WASM module must export label_agent");
+  EXPECT_EQ(error_of(guard_bytes("wrong_signature")),
+            "WASM module function label_resource must have signature (i32,i32,i32,i32)->i32, got "
+            "[i32,i32,i32,i32]->[]");
+  EXPECT_EQ(
+      error_of(guard_bytes("unresolved_import")),
+      "failed to instantiate WASM module: import func[env.abort]: not exported by the host module \"env\"");
+  EXPECT_EQ(error_of(guard_bytes("start_trap"))
+                .rfind("failed to instantiate WASM module: wasm error: unreachable", 0),
+            0u);
+  EXPECT_EQ(error_of(guard_bytes("memory_too_big")),
+            "failed to instantiate WASM module: memory max of 1024 pages is over the host limit of 512 pages "
+            "(32 MiB)");
+}
+
+TEST_F(GuardLoading, CreationIsLogged) {
+  LogCapture logs;
+  ASSERT_TRUE(create(guard_bytes("demo_guard")));
+  EXPECT_EQ(logs.count("[INFO] [guard] WASM guard created successfully: name=g"), 1u);
+}
+
+}  // namespace
+}  // namespace awmg::guard

@@ -1,0 +1,178 @@
+// The persisted compiled-code cache and the engine's tiers around it.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <thread>
+
+#include "base/files.hpp"
+#include "guard/wasm_guard.hpp"
+#include "log/logger.hpp"
+#include "support/process.hpp"
+#include "support/scoped_env.hpp"
+#include "wasm/engine.hpp"
+
+namespace awmg::wasm {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+std::string guard_bytes(const std::string& name) {
+  auto bytes = base::read_file(std::string(AWMG_GUARD_DIR) + "/" + name + ".wasm");
+  if (!bytes) throw std::runtime_error(bytes.error().message);
+  return *bytes;
+}
+
+TEST(CodeCache, StoresVerifiesAndRejectsDamagedEntries) {
+  test::TempDir dir;
+  CodeCache cache(dir.path());
+  std::string path = cache.entry_path(std::string(64, 'a'), "cc1");
+  EXPECT_EQ(path, dir.path() + "/" + engine_version() + "/" + std::string(24, 'a') + "-cc1.so");
+  std::string why;
+  EXPECT_EQ(cache.lookup(path, &why), CodeCache::Lookup::kMiss);
+  ASSERT_TRUE(cache.store(path, "object bytes"));
+  EXPECT_EQ(cache.lookup(path, &why), CodeCache::Lookup::kHit);
+
+  std::string stored = test::read_text(path);
+  stored[3] ^= 1;  // one flipped bit
+  ASSERT_TRUE(base::write_file_atomic(path, stored));
+  EXPECT_EQ(cache.lookup(path, &why), CodeCache::Lookup::kCorrupt);
+  EXPECT_EQ(why, "checksum mismatch");
+  EXPECT_FALSE(test::file_exists(path));  // removed, so the next start rebuilds it
+
+  ASSERT_TRUE(cache.store(path, "object bytes"));
+  std::filesystem::resize_file(path, 20);
+  EXPECT_EQ(cache.lookup(path, &why), CodeCache::Lookup::kCorrupt);
+  EXPECT_EQ(why, "truncated (20 bytes)");
+}
+
+TEST(CodeCache, ListsAndCleansEntriesOfOtherEngineVersions) {
+  test::TempDir dir;
+  CodeCache cache(dir.path());
+  ASSERT_TRUE(cache.store(cache.entry_path("new", "cc"), "x"));
+  ASSERT_TRUE(base::make_dirs(dir.path() + "/v0-old"));
+  dir.write("v0-old/old-cc.so", "y");
+  auto entries = cache.list();
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_TRUE(entries[0].current != entries[1].current);
+  EXPECT_EQ(cache.clean(false), 1u);
+  ASSERT_EQ(cache.list().size(), 1u);
+  EXPECT_TRUE(cache.list()[0].current);
+  EXPECT_EQ(cache.clean(true), 1u);
+  EXPECT_TRUE(cache.list().empty());
+}
+
+TEST(CodeCache, InMemoryCacheLivesInAPrivateDirectoryRemovedAtClose) {
+  std::string dir;
+  {
+    Engine engine({"", true});
+    dir = engine.cache().dir();
+    EXPECT_FALSE(engine.cache().persistent());
+    auto code = engine.load(guard_bytes("size_hint"));
+    ASSERT_TRUE(code);
+    EXPECT_TRUE((*code)->wait_native(60s)) << (*code)->native_detail();
+    EXPECT_TRUE(std::filesystem::exists(dir));
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir));
+}
+
+TEST(Engine, SecondStartLoadsNativeCodeFromTheCacheWithoutCompiling) {
+  test::TempDir dir;
+  std::string bytes = guard_bytes("size_hint");
+  {
+    Engine first({dir.path(), true});
+    auto code = first.load(bytes);
+    ASSERT_TRUE(code);
+    ASSERT_TRUE((*code)->wait_native(60s)) << (*code)->native_detail();
+    EXPECT_EQ((*code)->native_detail().rfind("compiled in", 0), 0u);
+  }
+  Engine second({dir.path(), true});
+  auto code = second.load(bytes);
+  ASSERT_TRUE(code);
+  EXPECT_EQ((*code)->native_state(), NativeState::kReady);  // at load, not after a compile
+  EXPECT_EQ((*code)->native_detail().rfind("cache hit: ", 0), 0u);
+  auto guard = guard::WasmGuard::create("g", bytes, second);
+  ASSERT_TRUE(guard);
+  EXPECT_EQ((*guard)->tier(), Tier::kNative);
+}
+
+TEST(Engine, CorruptEntryIsReportedAndRebuilt) {
+  test::TempDir dir;
+  std::string bytes = guard_bytes("size_hint");
+  std::string path;
+  {
+    Engine first({dir.path(), true});
+    auto code = first.load(bytes);
+    ASSERT_TRUE(code && (*code)->wait_native(60s));
+    path = first.cache().entry_path((*code)->module()->sha256(), first.toolchain()->id);
+  }
+  std::filesystem::resize_file(path, std::filesystem::file_size(path) / 2);
+  test::TempDir logs;
+  std::FILE* sink = std::fopen(logs.file("log").c_str(), "w+");
+  log::Logger::instance().set_stderr(sink);
+  {
+    Engine second({dir.path(), true});
+    auto code = second.load(bytes);
+    ASSERT_TRUE(code);
+    EXPECT_TRUE((*code)->wait_native(60s)) << (*code)->native_detail();
+  }
+  log::Logger::instance().set_stderr(nullptr);
+  std::fclose(sink);
+  EXPECT_NE(
+      test::read_text(logs.file("log")).find("Discarding corrupt cached native code " + path + " (checksum"),
+      std::string::npos);
+  std::string why;
+  EXPECT_EQ(CodeCache(dir.path()).lookup(path, &why), CodeCache::Lookup::kHit) << why;
+}
+
+TEST(Engine, TwoEnginesSharingADirectoryBothEndWithAValidEntry) {
+  test::TempDir dir;
+  std::string bytes = guard_bytes("loop");
+  auto run = [&](bool* ready) {
+    Engine engine({dir.path(), true});
+    auto code = engine.load(bytes);
+    *ready = code && (*code)->wait_native(60s);
+  };
+  bool a = false, b = false;
+  std::thread one(run, &a), two(run, &b);
+  one.join();
+  two.join();
+  EXPECT_TRUE(a);
+  EXPECT_TRUE(b);
+  CodeCache cache(dir.path());
+  auto entries = cache.list();
+  ASSERT_EQ(entries.size(), 1u);  // renamed over each other, never half-written
+  std::string why;
+  EXPECT_EQ(cache.lookup(entries[0].path, &why), CodeCache::Lookup::kHit) << why;
+}
+
+TEST(Engine, WithoutACompilerGuardsRunOnTheInterpreter) {
+  test::ScopedEnv env;
+  env.unset("CC").set("PATH", "/nonexistent");
+  test::TempDir dir;
+  Engine engine({dir.path(), true});
+  EXPECT_FALSE(engine.toolchain());
+  auto guard = guard::WasmGuard::create("g", guard_bytes("demo_guard"), engine);
+  ASSERT_TRUE(guard);
+  EXPECT_EQ((*guard)->code().native_state(), NativeState::kUnavailable);
+  EXPECT_EQ((*guard)->tier(), Tier::kInterpreter);
+  EXPECT_TRUE((*guard)->call("label_response", "{}", nullptr, Clock::now() + 5s));
+}
+
+TEST(Engine, GuardSwitchesToNativeBetweenCallsAndKeepsItsPolicy) {
+  test::TempDir dir;
+  Engine engine({dir.path(), true});
+  auto guard = guard::WasmGuard::create("g", guard_bytes("demo_guard"), engine);
+  ASSERT_TRUE(guard);
+  auto deadline = [] { return Clock::now() + 10s; };
+  EXPECT_EQ((*guard)->tier(), Tier::kInterpreter);  // serving while the compile runs
+  ASSERT_TRUE((*guard)->call("label_agent", R"({"p":1})", nullptr, deadline()));
+  ASSERT_TRUE((*guard)->code().wait_native(60s)) << (*guard)->code().native_detail();
+  auto out = (*guard)->call("label_resource", R"({"tool_name":"t"})", nullptr, deadline());
+  ASSERT_TRUE(out) << out.error().message;
+  EXPECT_EQ((*guard)->tier(), Tier::kNative);
+  EXPECT_NE(out->find("policy: {'p':1}"), std::string::npos) << *out;
+}
+
+}  // namespace
+}  // namespace awmg::wasm

@@ -16,7 +16,9 @@ struct WasmGuard::Invocation {
 
 namespace {
 
-constexpr const char* kLabelSignature = "[i32,i32,i32,i32]->[i32]";
+const wasm::Signature kLabelSignature{
+    {wasm::ValType::kI32, wasm::ValType::kI32, wasm::ValType::kI32, wasm::ValType::kI32},
+    {wasm::ValType::kI32}};
 
 const char* log_level_name(uint64_t level) {
   switch (level) {
@@ -48,7 +50,7 @@ Status validate_exports(const wasm::ModuleInfo& info) {
   if (!info.find_function("label_agent")) return Error{"WASM module must export label_agent"};
   for (const char* name : {"label_resource", "label_response", "label_agent"}) {
     const auto& sig = info.find_function(name)->signature;
-    if (sig.to_string() != kLabelSignature)
+    if (sig != kLabelSignature)
       return Error{std::string("WASM module function ") + name +
                    " must have signature (i32,i32,i32,i32)->i32, got " + sig.to_string()};
   }
@@ -69,7 +71,7 @@ Result<std::unique_ptr<WasmGuard>> WasmGuard::create(std::string name, std::stri
   std::unique_ptr<WasmGuard> guard(new WasmGuard(std::move(name), *code, engine, std::move(options)));
   {
     std::lock_guard lock(guard->mutex_);
-    if (auto made = guard->ensure_instance(Clock::now() + std::chrono::seconds(10)); !made)
+    if (auto made = guard->ensure_instance(); !made)
       return Error{"failed to instantiate WASM module: " + made.error().message};
   }
   AWMG_CHECK(validate_exports(guard->code_->module()->info()));
@@ -107,7 +109,7 @@ Result<std::string> WasmGuard::call(std::string_view function, std::string_view 
                  std::to_string(kMaxInputBytes) + ")"};
   const wasm::ExportInfo* exp = code_->module()->info().find_function(function);
   if (!exp) return Error{"WASM module does not export function " + std::string(function)};
-  if (exp->signature.to_string() != kLabelSignature)
+  if (exp->signature != kLabelSignature)
     return Error{"WASM module function " + std::string(function) +
                  " must have signature (i32,i32,i32,i32)->i32, got " + exp->signature.to_string()};
   Invocation invocation{backend, deadline, 0};
@@ -116,8 +118,10 @@ Result<std::string> WasmGuard::call(std::string_view function, std::string_view 
     Invocation*& slot;
     ~Reset() { slot = nullptr; }
   } reset{invocation_};
-  AWMG_CHECK(ensure_instance(deadline));
-  auto output = invoke(function, input, deadline);
+  // One watch for the whole call: instance creation, label_agent replay, every attempt and buffer call.
+  wasm::Watchdog::Scope watch(engine_.watchdog(), deadline, [this] { interrupt_instance(); });
+  AWMG_CHECK(ensure_instance());
+  auto output = invoke(function, input);
   if (output && function == "label_agent" &&
       std::find(agent_payloads_.begin(), agent_payloads_.end(), input) == agent_payloads_.end())
     agent_payloads_.emplace_back(input);
@@ -126,16 +130,20 @@ Result<std::string> WasmGuard::call(std::string_view function, std::string_view 
 
 // A fresh instance after a trap, or a switch to the native tier once it is ready; either way the policies set
 // by label_agent are replayed so guard-global state is as before.
-Status WasmGuard::ensure_instance(Clock::time_point deadline) {
+Status WasmGuard::ensure_instance() {
   bool native_ready = code_->native_state() == wasm::NativeState::kReady;
   if (instance_ && instance_->tier() == wasm::Tier::kInterpreter && native_ready && !options_.tier) {
     log::info("guard", "WASM guard '" + name_ + "' switches to the native tier");
-    instance_.reset();
+    replace_instance(nullptr);
   }
-  if (instance_) return ok_status();
-  AWMG_TRY(instance_, code_->instantiate(host_functions(), options_.tier));
+  if (instance_) {
+    instance_->clear_interrupt();  // a watch that fired after the previous call's last guest call
+    return ok_status();
+  }
+  AWMG_TRY(auto fresh, code_->instantiate(host_functions(), options_.tier));
+  replace_instance(std::move(fresh));
   for (const std::string& payload : agent_payloads_) {
-    if (auto replay = invoke("label_agent", payload, deadline); !replay) {
+    if (auto replay = invoke("label_agent", payload); !replay) {
       log::warn("guard",
                 "WASM guard '" + name_ + "': replaying label_agent failed: " + replay.error().message);
       if (!instance_) return replay.error();
@@ -144,12 +152,11 @@ Status WasmGuard::ensure_instance(Clock::time_point deadline) {
   return ok_status();
 }
 
-Result<std::string> WasmGuard::invoke(std::string_view function, std::string_view input,
-                                      Clock::time_point deadline) {
+Result<std::string> WasmGuard::invoke(std::string_view function, std::string_view input) {
   uint32_t out_cap = kInitialOutputBytes;
   for (int attempt_no = 1; attempt_no <= kMaxAttempts; ++attempt_no) {
     int32_t status = 0;
-    AWMG_TRY(std::string output, attempt(function, input, out_cap, deadline, &status));
+    AWMG_TRY(std::string output, attempt(function, input, out_cap, &status));
     if (status >= 0) return output;
     if (status != -2) return Error{"WASM function returned error code: " + std::to_string(status)};
     uint32_t hint = output.size() == 4
@@ -172,7 +179,7 @@ Result<std::string> WasmGuard::invoke(std::string_view function, std::string_vie
 
 // One attempt of the buffer protocol. On status -2 the returned bytes are the 4-byte size hint (or empty).
 Result<std::string> WasmGuard::attempt(std::string_view function, std::string_view input, uint32_t out_cap,
-                                       Clock::time_point deadline, int32_t* status) {
+                                       int32_t* status) {
   if (code_->module()->memory_export().empty()) return Error{"WASM module has no memory"};
   auto in_len = static_cast<uint32_t>(input.size());
   uint64_t in_ptr = 0, out_ptr = 0;
@@ -180,7 +187,7 @@ Result<std::string> WasmGuard::attempt(std::string_view function, std::string_vi
     for (auto [size, ptr, what] :
          {std::tuple{in_len, &in_ptr, "input"}, std::tuple{out_cap, &out_ptr, "output"}}) {
       const uint64_t arg = size;
-      auto allocated = guest_call("alloc", std::span(&arg, 1), deadline, ptr);
+      auto allocated = guest_call("alloc", std::span(&arg, 1), ptr);
       if (!allocated)
         return Error{std::string("failed to allocate WASM ") + what +
                      " buffer: " + allocated.error().message};
@@ -211,7 +218,7 @@ Result<std::string> WasmGuard::attempt(std::string_view function, std::string_vi
   invocation_->backend_calls = 0;
   const uint64_t args[4] = {in_ptr, in_len, out_ptr, out_cap};
   uint64_t raw = 0;
-  AWMG_CHECK(guest_call(function, args, deadline, &raw));
+  AWMG_CHECK(guest_call(function, args, &raw));
   *status = static_cast<int32_t>(static_cast<uint32_t>(raw));
   std::string output;
   if (*status >= 0) {
@@ -230,7 +237,7 @@ Result<std::string> WasmGuard::attempt(std::string_view function, std::string_vi
       if (ptr == 0 || size == 0) continue;
       const uint64_t dealloc_args[2] = {ptr, size};
       uint64_t ignored = 0;
-      if (auto freed = guest_call("dealloc", dealloc_args, deadline, &ignored); !freed) {
+      if (auto freed = guest_call("dealloc", dealloc_args, &ignored); !freed) {
         log::warn("guard", "WASM guard '" + name_ + "' dealloc failed: " + freed.error().message);
         break;
       }
@@ -240,18 +247,13 @@ Result<std::string> WasmGuard::attempt(std::string_view function, std::string_vi
 }
 
 Result<std::string> WasmGuard::guest_call(std::string_view function, std::span<const uint64_t> args,
-                                          Clock::time_point deadline, uint64_t* result) {
+                                          uint64_t* result) {
   if (!instance_) return Error{"WASM guard '" + name_ + "' has no instance"};
-  instance_->clear_interrupt();
-  Outcome outcome;
-  {
-    wasm::Watchdog::Scope watch(engine_.watchdog(), deadline, instance_.get());
-    outcome = instance_->call(function, args);
-  }
+  Outcome outcome = instance_->call(function, args);
   std::string error;
   switch (outcome.kind) {
     case Outcome::Kind::kReturned:
-      if (!outcome.results.empty()) *result = outcome.results[0];
+      if (outcome.result) *result = *outcome.result;
       return std::string();
     case Outcome::Kind::kTrapped:
       error = outcome.trap;
@@ -260,15 +262,25 @@ Result<std::string> WasmGuard::guest_call(std::string_view function, std::span<c
       error = "wasm error: the call deadline passed while the guard was running " + std::string(function);
       break;
     case Outcome::Kind::kExited:
-      instance_.reset();
+      replace_instance(nullptr);
       if (outcome.exit_code == 0)
         return Error{"WASM guard '" + name_ + "' exited (proc_exit 0) during " + std::string(function)};
       error = "wasm error: proc_exit(" + std::to_string(outcome.exit_code) + ")";
       break;
   }
-  instance_.reset();
+  replace_instance(nullptr);
   record_trap(function, error);
   return Error{error};
+}
+
+void WasmGuard::replace_instance(std::unique_ptr<wasm::Instance> instance) {
+  std::lock_guard lock(instance_mutex_);
+  instance_ = std::move(instance);
+}
+
+void WasmGuard::interrupt_instance() {
+  std::lock_guard lock(instance_mutex_);
+  if (instance_) instance_->interrupt();
 }
 
 void WasmGuard::record_trap(std::string_view function, const std::string& error) {

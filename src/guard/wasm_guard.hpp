@@ -58,13 +58,14 @@ class WasmGuard {
   WasmGuard(std::string name, std::shared_ptr<wasm::Code> code, wasm::Engine& engine,
             WasmGuardOptions options);
   wasm::HostFunctions host_functions();
-  Status ensure_instance(Clock::time_point deadline);
-  Result<std::string> invoke(std::string_view function, std::string_view input, Clock::time_point deadline);
+  Status ensure_instance();
+  Result<std::string> invoke(std::string_view function, std::string_view input);
   Result<std::string> attempt(std::string_view function, std::string_view input, uint32_t out_cap,
-                              Clock::time_point deadline, int32_t* status);
-  Result<std::string> guest_call(std::string_view function, std::span<const uint64_t> args,
-                                 Clock::time_point deadline, uint64_t* result);
+                              int32_t* status);
+  Result<std::string> guest_call(std::string_view function, std::span<const uint64_t> args, uint64_t* result);
   void record_trap(std::string_view function, const std::string& error);
+  void replace_instance(std::unique_ptr<wasm::Instance> instance);
+  void interrupt_instance();
 
   std::string name_;
   std::shared_ptr<wasm::Code> code_;
@@ -74,6 +75,7 @@ class WasmGuard {
 
   mutable std::mutex mutex_;  // one call at a time, host functions included
   std::unique_ptr<wasm::Instance> instance_;
+  std::mutex instance_mutex_;  // guards instance_ against the watchdog; writers also hold mutex_
   std::vector<std::string> agent_payloads_;  // replayed on a fresh instance
   std::deque<Clock::time_point> traps_;
   std::string unavailable_;  // the error that made the guard unavailable

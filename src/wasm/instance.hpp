@@ -20,9 +20,10 @@ const char* tier_name(Tier tier);
 struct Outcome {
   enum class Kind { kReturned, kTrapped, kInterrupted, kExited };
   Kind kind = Kind::kReturned;
-  std::vector<uint64_t> results;  // raw slots, i32 zero-extended
-  std::string trap;               // "wasm error: <why>" for kTrapped
-  uint32_t exit_code = 0;         // kExited
+  std::optional<uint64_t>
+      result;              // the raw slot (i32 zero-extended); guard functions return one value at most
+  std::string trap;        // "wasm error: <why>" for kTrapped
+  uint32_t exit_code = 0;  // kExited
 
   bool returned() const { return kind == Kind::kReturned; }
 };

@@ -34,8 +34,11 @@ class InterpreterInstance final : public Instance, public Caller {
     std::string trap;
     exit_code_.reset();
     host_error_.clear();
-    if (machine_->call(std::string(function), args.data(), args.size(), &outcome.results, &trap))
+    std::vector<uint64_t> results;
+    if (machine_->call(std::string(function), args.data(), args.size(), &results, &trap)) {
+      if (!results.empty()) outcome.result = results[0];
       return outcome;
+    }
     if (exit_code_) return Outcome{Outcome::Kind::kExited, {}, "", *exit_code_};
     if (interrupted_.load()) return Outcome{Outcome::Kind::kInterrupted, {}, "", 0};
     if (!host_error_.empty()) trap = "host function failed: " + host_error_;

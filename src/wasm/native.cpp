@@ -222,7 +222,7 @@ class NativeInstance final : public Instance, public Caller {
     if (code == 0) {
       if (frame.status != 0) return trapped("function " + std::string(function) + " is not callable");
       Outcome outcome;
-      if (slot->second.has_result) outcome.results.push_back(frame.result);
+      if (slot->second.has_result) outcome.result = frame.result;
       return outcome;
     }
     if (exit_code_) return Outcome{Outcome::Kind::kExited, {}, "", *exit_code_};

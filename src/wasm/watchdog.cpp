@@ -13,12 +13,14 @@ Watchdog::~Watchdog() {
   thread_.join();
 }
 
-uint64_t Watchdog::arm(Clock::time_point deadline, Instance* instance) {
+uint64_t Watchdog::arm(Clock::time_point deadline, std::function<void()> on_expiry) {
   std::lock_guard lock(mutex_);
   uint64_t id = next_id_++;
-  bool earliest = deadlines_.empty() || deadline < deadlines_.begin()->first;
-  deadlines_.emplace(deadline, Entry{id, instance});
-  if (earliest) wake_.notify_all();
+  deadlines_.emplace(deadline, Entry{id, std::move(on_expiry)});
+  if (deadline < wake_at_) {
+    wake_at_ = deadline;
+    wake_.notify_all();
+  }
   return id;
 }
 
@@ -36,15 +38,17 @@ void Watchdog::run() {
   std::unique_lock lock(mutex_);
   while (!stop_) {
     if (deadlines_.empty()) {
+      wake_at_ = Clock::time_point::max();
       wake_.wait(lock);
       continue;
     }
     auto first = deadlines_.begin();
     if (Clock::now() < first->first) {
-      wake_.wait_until(lock, first->first);
+      wake_at_ = first->first;
+      wake_.wait_until(lock, wake_at_);
       continue;
     }
-    first->second.instance->interrupt();  // under the lock: disarm() cannot return meanwhile
+    first->second.on_expiry();  // under the lock: disarm() cannot return meanwhile
     deadlines_.erase(first);
   }
 }

@@ -19,10 +19,11 @@ TEST(GuardCli, InspectShowsTheAbiAndTheCachedTier) {
   auto options = awmg_env(dir, {{"MCP_GATEWAY_WASM_CACHE_DIR", dir.file("cache")}});
   auto r = run_awmg({"guard", "inspect", guard("demo_guard")}, options);
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  for (const char* line : {"imports (5):", "  func env.call_backend [i32,i32,i32,i32,i32,i32]->[i32]",
-                           "  func label_resource [i32,i32,i32,i32]->[i32]", "abi: ok (alloc/dealloc buffers)",
-                           "memory: min 2 pages, max 512 pages (host limit; none declared)",
-                           "native: not cached (interpreter until compiled)"})
+  for (const char* line :
+       {"imports (5):", "  func env.call_backend [i32,i32,i32,i32,i32,i32]->[i32]",
+        "  func label_resource [i32,i32,i32,i32]->[i32]", "abi: ok (alloc/dealloc buffers)",
+        "memory: min 2 pages, max 512 pages (host limit; none declared)",
+        "native: not cached (interpreter until compiled)"})
     EXPECT_TRUE(has(r.out, line)) << line << "\n" << r.out;
 
   r = run_awmg({"guard", "inspect", guard("static_guard")}, options);
@@ -81,16 +82,21 @@ TEST(GuardCli, CacheDirFlagWinsAndAnUnusableDirectoryIsAWarningNotACrash) {
 TEST(GuardCli, CallRunsOneLabelFunctionAndReportsTierAndTiming) {
   TempDir dir;
   auto options = awmg_env(dir);
-  auto r = run_awmg({"guard", "call", guard("demo_guard"), "label_resource",
-                     R"({"tool_name":"list_issues","tool_args":{"repo":"private-r"}})", "--tier", "interpreter"},
-                    options);
+  auto r =
+      run_awmg({"guard", "call", guard("demo_guard"), "label_resource",
+                R"({"tool_name":"list_issues","tool_args":{"repo":"private-r"}})", "--tier", "interpreter"},
+               options);
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out,
             R"j({"resource":{"description":"list_issues (policy: none)","secrecy":["private:private-r"],)j"
             R"j("integrity":[]},"operation":"read"})j"
             "\n");
   EXPECT_TRUE(has(r.err, "tier=interpreter load=")) << r.err;
-  EXPECT_TRUE(has(r.err, "demo guard: label_resource list_issues\n")) << r.err;  // guard stderr, on ours
+
+  r = run_awmg({"guard", "call", guard("demo_guard"), "label_resource", R"({"tool_name":"log_levels"})"},
+               options);
+  EXPECT_TRUE(has(r.err, "demo guard: writes to stderr\n")) << r.err;  // the guard's stderr, on ours
+  EXPECT_TRUE(has(r.err, "[WARN] [guard] [" + guard("demo_guard") + "] warn from demo guard")) << r.err;
 
   r = run_awmg({"guard", "call", guard("demo_guard"), "label_resource", R"({"tool_name":"backend_probe"})",
                 "--backend-result", R"({"content":[]})"},
@@ -103,11 +109,12 @@ TEST(GuardCli, CallRunsOneLabelFunctionAndReportsTierAndTiming) {
 TEST(GuardCli, HostileGuardsFailClosedWithClearErrors) {
   TempDir dir;
   auto options = awmg_env(dir);
-  auto r = run_awmg({"guard", "call", guard("loop"), "label_resource", "{}", "--timeout", "200ms", "--tier",
-                     "interpreter"},
-                    options);
+  auto r = run_awmg(
+      {"guard", "call", guard("loop"), "label_resource", "{}", "--timeout", "200ms", "--tier", "interpreter"},
+      options);
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_TRUE(has(r.err, "Error: wasm error: the call deadline passed while the guard was running label_resource"))
+  EXPECT_TRUE(
+      has(r.err, "Error: wasm error: the call deadline passed while the guard was running label_resource"))
       << r.err;
   r = run_awmg({"guard", "call", guard("unresolved_import"), "label_resource", "{}"}, options);
   EXPECT_EQ(r.exit_code, 1);

@@ -23,12 +23,12 @@ GUARD_EXPORT("label_agent") int32_t label_agent(const char* in, int32_t in_len, 
   size_t n = (size_t)in_len < sizeof policy - 1 ? (size_t)in_len : sizeof policy - 1;
   for (size_t i = 0; i < n; ++i) policy[i] = in[i] == '"' ? '\'' : in[i];
   policy[n] = 0;
-  static char text[2048];
-  int len = snprintf(text, sizeof text,
-                     "{\"agent\":{\"secrecy\":[],\"integrity\":[\"approved\"]},\"difc_mode\":\"%s\","
-                     "\"normalized_policy\":{}}",
-                     mode);
-  return guard_output(text, (size_t)len, out, cap);
+  static char text[256];
+  text_builder b = {text, 0, sizeof text};
+  text_add(&b, "{\"agent\":{\"secrecy\":[],\"integrity\":[\"approved\"]},\"difc_mode\":\"");
+  text_add(&b, mode);
+  text_add(&b, "\",\"normalized_policy\":{}}");
+  return guard_output(text, b.len, out, cap);
 }
 
 static int starts_with(const char* text, const char* prefix) {
@@ -49,31 +49,40 @@ GUARD_EXPORT("label_resource") int32_t label_resource(const char* in, int32_t in
   if (strcmp(tool, "trap_now") == 0) __builtin_trap();
   if (strcmp(tool, "spin") == 0) spin();
   if (strcmp(tool, "log_levels") == 0) {
+    fprintf(stderr, "demo guard: writes to stderr\n");
     guard_log(LOG_DEBUG, "debug from demo guard");
     guard_log(LOG_INFO, "info from demo guard");
     guard_log(LOG_WARN, "warn from demo guard");
     guard_log(LOG_ERROR, "error from demo guard");
   }
-  char backend[256] = "";
+  int32_t backend = 0;
   if (strcmp(tool, "backend_probe") == 0) {
     static char result[4096];
     const char* args = "{\"repo\":\"probe\"}";
-    int32_t n = call_backend("get_repository", 14, args, (int32_t)strlen(args), result, sizeof result - 1);
-    snprintf(backend, sizeof backend, ", backend=%d", (int)n);
+    backend = call_backend("get_repository", 14, args, (int32_t)strlen(args), result, sizeof result - 1);
   }
-  fprintf(stderr, "demo guard: label_resource %s\n", tool);
-  const char* op = starts_with(tool, "create_") || starts_with(tool, "update_") || starts_with(tool, "delete_") ||
-                           starts_with(tool, "push_")
-                       ? "write"
-                       : "read";
-  char secrecy[192] = "";
-  if (starts_with(repo, "private")) snprintf(secrecy, sizeof secrecy, "\"private:%s\"", repo);
+  int write = starts_with(tool, "create_") || starts_with(tool, "update_") || starts_with(tool, "delete_") ||
+              starts_with(tool, "push_");
   static char text[4096];
-  int len = snprintf(text, sizeof text,
-                     "{\"resource\":{\"description\":\"%s (policy: %s%s)\",\"secrecy\":[%s],\"integrity\":[]},"
-                     "\"operation\":\"%s\"}",
-                     tool, policy, backend, secrecy, op);
-  return guard_output(text, (size_t)len, out, cap);
+  text_builder b = {text, 0, sizeof text};
+  text_add(&b, "{\"resource\":{\"description\":\"");
+  text_add(&b, tool);
+  text_add(&b, " (policy: ");
+  text_add(&b, policy);
+  if (strcmp(tool, "backend_probe") == 0) {
+    text_add(&b, ", backend=");
+    text_add_int(&b, backend);
+  }
+  text_add(&b, ")\",\"secrecy\":[");
+  if (starts_with(repo, "private")) {
+    text_add(&b, "\"private:");
+    text_add(&b, repo);
+    text_add(&b, "\"");
+  }
+  text_add(&b, "],\"integrity\":[]},\"operation\":\"");
+  text_add(&b, write ? "write" : "read");
+  text_add(&b, "\"}");
+  return guard_output(text, b.len, out, cap);
 }
 
 GUARD_EXPORT("label_response") int32_t label_response(const char* in, int32_t in_len, char* out, int32_t cap) {

@@ -17,12 +17,18 @@
 #include <stdint.h>
 #include <string.h>
 
+#ifdef __wasm__
 #define GUARD_EXPORT(name) __attribute__((export_name(name)))
+#define GUARD_IMPORT(name) __attribute__((import_module("env"), import_name(name)))
+#else /* the same guard logic built natively, as the baseline of bench/guard_bench.cpp */
+#define GUARD_EXPORT(name)
+#define GUARD_IMPORT(name)
+#endif
 
-__attribute__((import_module("env"), import_name("call_backend"))) int32_t call_backend(
-    const char* tool, int32_t tool_len, const char* args, int32_t args_len, char* result, int32_t result_cap);
-__attribute__((import_module("env"), import_name("host_log"))) void host_log(int32_t level, const char* msg,
-                                                                              int32_t msg_len);
+GUARD_IMPORT("call_backend")
+int32_t call_backend(const char* tool, int32_t tool_len, const char* args, int32_t args_len, char* result,
+                     int32_t result_cap);
+GUARD_IMPORT("host_log") void host_log(int32_t level, const char* msg, int32_t msg_len);
 
 enum { LOG_DEBUG = 0, LOG_INFO = 1, LOG_WARN = 2, LOG_ERROR = 3 };
 
@@ -48,6 +54,31 @@ static inline int json_string_field(const char* json, size_t len, const char* ke
     return (int)n;
   }
   return -1;
+}
+
+/* A bounded string builder: guards build their JSON output with it instead of printf. */
+typedef struct {
+  char* data;
+  size_t len, cap;
+} text_builder;
+
+static inline void text_add(text_builder* b, const char* text) {
+  size_t n = strlen(text);
+  if (b->len + n < b->cap) memcpy(b->data + b->len, text, n);
+  b->len += n;
+}
+
+static inline void text_add_int(text_builder* b, long value) {
+  char digits[24];
+  size_t n = 0;
+  unsigned long magnitude = value < 0 ? 0ul - (unsigned long)value : (unsigned long)value;
+  do {
+    digits[sizeof digits - 1 - n++] = (char)('0' + magnitude % 10);
+    magnitude /= 10;
+  } while (magnitude);
+  if (value < 0) digits[sizeof digits - 1 - n++] = '-';
+  if (b->len + n < b->cap) memcpy(b->data + b->len, digits + sizeof digits - n, n);
+  b->len += n;
 }
 
 /* Writes text to the output buffer under the -2 protocol. */

@@ -77,6 +77,14 @@ uint32_t wasm_rt_register_func_type(uint32_t params, uint32_t results, ...) {
   return ++awmg_type_count;
 }
 
+/* The registry lives as long as the shared object: freed when the host closes it. */
+__attribute__((destructor)) static void awmg_free_types(void) {
+  for (uint32_t i = 0; i < awmg_type_count; ++i) free(awmg_types[i].types);
+  free(awmg_types);
+  awmg_types = NULL;
+  awmg_type_count = 0;
+}
+
 #define AWMG_PAGE 65536ull
 #define AWMG_RESERVATION ((8ull << 30) + AWMG_PAGE)
 

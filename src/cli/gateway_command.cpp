@@ -86,10 +86,10 @@ void log_config(const config::Config& config, const config::Settings& settings) 
 // Owns the running gateway: the I/O threads, the backends, the listener and the shutdown sequence.
 class Runtime {
  public:
-  Runtime(const config::Config& config, const config::Settings& settings)
+  Runtime(const config::Config& config, const config::Settings& settings, gateway::Guards& guards)
       : settings_(settings),
         work_(asio::make_work_guard(io_)),
-        gateway_(io_, config, settings),
+        gateway_(io_, config, settings, guards),
         signals_(io_, SIGINT, SIGTERM) {
     signals_.async_wait([this](const boost::system::error_code& ec, int signal) {
       if (ec) return;
@@ -250,11 +250,14 @@ int run_gateway(const GatewayOptions& o) {
   if (auto tls = check_tls_options(o); !tls) return fail(tls.error().message);
   if (settings->tls) return fail("failed to configure TLS: TLS serving is not available in this build yet");
   log_config(*config, *settings);
+  // Guards outlive the runtime: a guard worker may still be finishing when the I/O threads stop.
+  auto guards = gateway::Guards::create(*config, *settings);
+  if (!guards) return fail(guards.error().message);
   log::Debug("cmd:root").print("starting the HTTP server on " + settings->listen);
   int code = 0;
   Status listening = ok_status();
   {
-    Runtime runtime(*config, *settings);
+    Runtime runtime(*config, *settings, **guards);
     runtime.start_backends();
     // A signal that arrived while the backends were starting ends the run before it listens.
     if (!runtime.stopping()) listening = runtime.listen();

@@ -70,12 +70,14 @@ bool declares_prompts(const std::string& initialize_result) {
 
 }  // namespace
 
-Gateway::Gateway(asio::io_context& io, const config::Config& config, const config::Settings& settings)
+Gateway::Gateway(asio::io_context& io, const config::Config& config, const config::Settings& settings,
+                 Guards& guards)
     : io_(io),
       config_(config),
       settings_(settings),
       status_(ids_of(config)),
-      launcher_(io, config, status_) {}
+      launcher_(io, config, status_),
+      guards_(guards) {}
 
 asio::awaitable<bool> Gateway::register_server(const config::ServerConfig& server) {
   auto& logger = log::Logger::instance();

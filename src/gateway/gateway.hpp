@@ -10,6 +10,7 @@
 #include "backend/server_status.hpp"
 #include "config/model.hpp"
 #include "config/settings.hpp"
+#include "gateway/guards.hpp"
 #include "gateway/session.hpp"
 #include "gateway/tool_registry.hpp"
 
@@ -18,7 +19,8 @@ namespace awmg::gateway {
 // The running gateway's shared state: backends, their tools, the front-end sessions.
 class Gateway {
  public:
-  Gateway(boost::asio::io_context& io, const config::Config& config, const config::Settings& settings);
+  Gateway(boost::asio::io_context& io, const config::Config& config, const config::Settings& settings,
+          Guards& guards);
 
   // Launches every backend's shared connection and registers its tools and prompts (in parallel unless
   // sequential launch is set). Each backend is bounded by the startup timeout; failures are logged and shown
@@ -33,6 +35,8 @@ class Gateway {
   backend::Launcher& launcher() { return launcher_; }
   ToolRegistry& registry() { return registry_; }
   SessionStore& sessions() { return sessions_; }
+  Guards& guards() { return guards_; }
+  boost::asio::io_context& io() { return io_; }
   std::atomic<bool>& shutting_down() { return shutting_down_; }
 
  private:
@@ -45,6 +49,7 @@ class Gateway {
   backend::Launcher launcher_;
   ToolRegistry registry_;
   SessionStore sessions_;
+  Guards& guards_;
   std::atomic<bool> shutting_down_{false};
 };
 

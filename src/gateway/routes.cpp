@@ -4,6 +4,7 @@
 #include "gateway/auth.hpp"
 #include "gateway/health.hpp"
 #include "gateway/mcp_endpoint.hpp"
+#include "gateway/reflect.hpp"
 #include "log/logger.hpp"
 
 namespace awmg::gateway {
@@ -63,6 +64,7 @@ http::Response plain_route(Gateway& gw, const http::Request& req, std::string_vi
                            const std::function<void()>& request_shutdown) {
   if (path == "/health") return http::make_response(req, 200, health_document(gw.status().snapshot()), kJson);
   if (path == "/close") return close_route(gw, req, request_shutdown);
+  if (path == "/reflect") return http::make_response(req, 200, reflect_document(gw.guards()), kJson);
   return http::make_response(req, 404, "404 page not found\n");
 }
 

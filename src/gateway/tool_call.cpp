@@ -4,6 +4,11 @@
 
 #include <algorithm>
 
+#include "async/blocking.hpp"
+#include "difc/evaluator.hpp"
+#include "difc/labeled_data.hpp"
+#include "gateway/difc_log.hpp"
+#include "gateway/guard_backend.hpp"
 #include "log/logger.hpp"
 #include "log/sanitizer.hpp"
 #include "mcp/jsonrpc.hpp"
@@ -47,6 +52,69 @@ std::string convert_tool_result(const std::string& backend_result) {
   return R"({"content":[{"type":"text","text":)" + json::quote(backend_result) + "}]}";
 }
 
+namespace {
+
+// The backend's result object, or the error result the client gets instead.
+struct BackendOutcome {
+  bool ok = false;
+  std::string result;
+};
+
+asio::awaitable<BackendOutcome> call_backend(Gateway& gw, const Session& session,
+                                             const std::string& server_id, const std::string& args,
+                                             const std::chrono::steady_clock::time_point& deadline,
+                                             const std::shared_ptr<backend::EventBox>& events) {
+  auto conn = co_await gw.launcher().connection(server_id, session.agent);
+  if (!conn) co_return BackendOutcome{false, mcp::tool_error_result(conn.error().message)};
+  const std::string method = "tools/call";
+  auto reply = co_await (*conn)->call(method, args, deadline, events);
+  if (!reply) {
+    co_return BackendOutcome{false, mcp::tool_error_result("backend error server=" + server_id +
+                                                           " method=tools/call: " + reply.error().message)};
+  }
+  if (reply->error_code) {
+    co_return BackendOutcome{
+        false, mcp::tool_error_result("backend error server=" + server_id +
+                                      " method=tools/call: code=" + std::to_string(*reply->error_code) +
+                                      ", message=" + reply->error_message)};
+  }
+  co_return BackendOutcome{true, reply->result};
+}
+
+// The JSON document inside an MCP result: the text of its text content parsed as JSON, else the result itself
+// (spec guard-difc §5.6 step 1).
+json::Document response_document(const std::string& result) {
+  auto doc = json::parse(result);
+  if (!doc) return json::Document();
+  const json::Value* content = doc->IsObject() ? json::member(*doc, "content") : nullptr;
+  if (content && content->IsArray()) {
+    std::string text;
+    for (const auto& item : content->GetArray()) {
+      std::string type = item.IsObject() ? json::string_or(item, "type") : "";
+      if (type == "image" || type == "audio" || type == "resource") continue;
+      if (item.IsObject()) text += json::string_or(item, "text");
+    }
+    if (!text.empty()) {
+      if (auto inner = json::parse(text)) return std::move(*inner);
+    }
+  }
+  return std::move(*doc);
+}
+
+// Singular tools read one thing; list_ and search_ tools read collections (upstream's IsSingularReadTool).
+bool singular_tool(const std::string& tool) {
+  return tool.rfind("list_", 0) != 0 && tool.rfind("search_", 0) != 0;
+}
+
+std::string text_result(const std::vector<std::string>& texts) {
+  std::string out = R"({"content":[)";
+  for (size_t i = 0; i < texts.size(); ++i)
+    out += std::string(i ? "," : "") + R"({"type":"text","text":)" + json::quote(texts[i]) + "}";
+  return out + "]}";
+}
+
+}  // namespace
+
 asio::awaitable<std::string> call_tool(Gateway& gw, const Session& session, const std::string& server_id,
                                        const std::string& tool, const json::Value& params,
                                        const std::shared_ptr<backend::EventBox>& events) {
@@ -60,23 +128,119 @@ asio::awaitable<std::string> call_tool(Gateway& gw, const Session& session, cons
     co_return mcp::tool_error_result("tool \"" + tool +
                                      "\" is not in the allowed-tools list for this server");
   }
-  auto conn = co_await gw.launcher().connection(server_id, session.agent);
-  if (!conn) co_return mcp::tool_error_result(conn.error().message);
-  const std::string method = "tools/call";
-  auto reply = co_await (*conn)->call(method, args, deadline, events);
-  std::string result;
-  if (!reply) {
-    result = mcp::tool_error_result("backend error server=" + server_id +
-                                    " method=tools/call: " + reply.error().message);
-  } else if (reply->error_code) {
-    result = mcp::tool_error_result("backend error server=" + server_id + " method=tools/call: code=" +
-                                    std::to_string(*reply->error_code) + ", message=" + reply->error_message);
-  } else {
-    result = convert_tool_result(reply->result);
+  Guards& guards = gw.guards();
+  if (!guards.enabled()) {
+    BackendOutcome plain = co_await call_backend(gw, session, server_id, args, deadline, events);
+    co_return plain.ok ? convert_tool_result(plain.result) : plain.result;
   }
-  log::info("client", "MCP tool call response, session=" + log::short_session_id(session.id) +
-                          ", tool=" + server_id + "/" + tool + ", bytes=" + std::to_string(result.size()));
-  co_return result;
+  // DIFC (spec guard-difc §4.5), in upstream's order.
+  ServerGuard& sg = guards.for_server(server_id);
+  GuardBackend metadata(gw, server_id, session.agent);
+  const json::Value* arguments = json::member(params, "arguments");
+  const std::string args_json = arguments && arguments->IsObject() ? json::to_string(*arguments) : "{}";
+  const std::string& agent_id = session.agent;
+
+  // Session initialization: label_agent once per (session, server) and policy.
+  difc::Mode mode = guards.default_mode();
+  if (!sg.payload.empty()) {
+    if (auto known = guards.session_mode(agent_id, server_id, sg.payload)) {
+      mode = *known;
+    } else {
+      Result<guard::AgentLabels> agent_labels = Error{""};
+      std::function<void()> label_agent = [&] {
+        agent_labels = sg.guard->label_agent(sg.payload, &metadata, deadline);
+      };
+      co_await async::run_blocking(guards.pool(), label_agent);
+      if (!agent_labels) {
+        co_return mcp::tool_error_result("guard session initialization failed: " +
+                                         agent_labels.error().message);
+      }
+      guards.agents().add(agent_id, agent_labels->agent);
+      guards.set_session_mode(agent_id, server_id, sg.payload, agent_labels->mode);
+      mode = agent_labels->mode;
+      log::info("difc", "Guard policy initialized for agent " + log::short_session_id(agent_id) + " on " +
+                            server_id + ": mode " + difc::mode_name(mode));
+    }
+  }
+  // Tool-call limits, per session, server and tool.
+  if (sg.policy) {
+    auto limit = sg.policy->tool_call_limits.find(tool);
+    if (limit != sg.policy->tool_call_limits.end() &&
+        !guards.take_tool_call(session.id, server_id, tool, limit->second)) {
+      co_return mcp::tool_error_result("tool call limit reached for \"" + tool +
+                                       "\" (max: " + std::to_string(limit->second) + ")");
+    }
+  }
+  // Phase 0: the agent's labels. Phase 1: the resource's.
+  difc::Labels agent = guards.agents().get(agent_id);
+  Result<guard::ResourceLabels> resource = Error{""};
+  std::function<void()> label_resource = [&] {
+    resource = sg.guard->label_resource(tool, args_json, &metadata, deadline);
+  };
+  co_await async::run_blocking(guards.pool(), label_resource);
+  if (!resource) {
+    co_return mcp::tool_error_result("guard labeling failed: resource labeling failed: " +
+                                     resource.error().message);
+  }
+  const difc::Operation op = resource->operation;
+  // Phase 2: the coarse check. A read that fails it goes on, to be filtered item by item.
+  difc::Decision coarse = difc::evaluate(agent, resource->resource, op, mode);
+  if (!coarse.allowed() && !difc::bypasses_coarse_deny(op)) {
+    log::warn("difc", "Access DENIED for agent " + log::short_session_id(agent_id) + " to " +
+                          resource->resource.description + ": " + coarse.reason);
+    co_return mcp::tool_error_result(difc::violation_text(coarse, agent, resource->resource));
+  }
+  // Phase 3: the backend.
+  BackendOutcome backend = co_await call_backend(gw, session, server_id, args, deadline, events);
+  if (!backend.ok) co_return backend.result;
+  // Phase 4: the response's labels.
+  std::optional<difc::ResponseLabels> response_labels;
+  if (difc::calls_label_response(op, mode)) {
+    Result<std::optional<difc::ResponseLabels>> labeled = Error{""};
+    std::function<void()> label_response = [&] {
+      labeled = sg.guard->label_response(tool, args_json, backend.result, &metadata, deadline);
+    };
+    co_await async::run_blocking(guards.pool(), label_response);
+    if (!labeled) {
+      co_return mcp::tool_error_result("response labeling failed: response labeling failed: " +
+                                       labeled.error().message);
+    }
+    response_labels = std::move(*labeled);
+  }
+  if (!response_labels) {
+    // A read that failed the coarse check and whose response carries no labels is denied (DESIGN §6, Q1).
+    if (!coarse.allowed())
+      co_return mcp::tool_error_result(difc::violation_text(coarse, agent, resource->resource));
+    if (difc::accumulates_read_labels(op, mode))
+      guards.agents().accumulate_read(agent_id, resource->resource.labels);
+    co_return convert_tool_result(backend.result);
+  }
+  // Phase 5: filter item by item.
+  json::Document document = response_document(backend.result);
+  auto items = difc::resolve(*response_labels, document, backend.result);
+  if (!items) co_return mcp::tool_error_result("response labeling failed: " + items.error().message);
+  difc::FilterOutcome outcome = difc::filter(agent, *items, op, mode);
+  if (difc::blocks_filtered_response(mode, outcome.filtered.size())) {
+    co_return mcp::tool_error_result("DIFC policy violation: " + std::to_string(outcome.filtered.size()) +
+                                     " of " + std::to_string(items->size()) +
+                                     " items in response are not accessible to agent " + agent_id);
+  }
+  for (const auto& filtered : outcome.filtered) log_filtered_item(server_id, tool, filtered);
+  if (singular_tool(tool) && outcome.accessible.empty() && outcome.filtered.size() == 1) {
+    const auto& only = outcome.filtered.front();
+    std::string what = only.item->labels.description.empty() ? "resource" : only.item->labels.description;
+    co_return mcp::tool_error_result(
+        "[Filtered] " + what + " exists but is not accessible \u2014 filtered by " +
+        difc::filtering_policy(outcome.filtered) + (only.reason.empty() ? "" : " (" + only.reason + ")"));
+  }
+  // Phase 6: propagate mode carries what was read into the agent's labels.
+  if (difc::accumulates_read_labels(op, mode))
+    guards.agents().accumulate_read(agent_id, difc::overall(*items));
+  std::string array = "[";
+  for (const difc::Item* item : outcome.accessible) array += (array.size() > 1 ? "," : "") + item->data;
+  std::vector<std::string> texts = {array + "]"};
+  if (!outcome.filtered.empty()) texts.push_back(difc::filtered_notice(outcome.filtered));
+  co_return text_result(texts);
 }
 
 }  // namespace awmg::gateway

@@ -11,9 +11,11 @@
 
 namespace awmg::gateway {
 
-// The tools/call pipeline (spec gateway §4.2), the one place its order lives: arguments, deadline, allowlist,
-// (guard and DIFC phases: later), the session's backend connection, the call, result conversion. Returns the
-// MCP result (JSON). Failures the gateway detects are tool results with isError (DESIGN §6).
+// The tools/call pipeline (spec gateway §4.2, guard-difc §4.5), the one place its order lives: arguments,
+// deadline, allowlist; with DIFC on: label_agent once per session and server, tool-call limits, the agent's
+// labels, label_resource, the coarse check, the backend call, label_response, item filtering, label
+// propagation; then result conversion. Returns the MCP result (JSON). Failures the gateway detects, denials
+// included, are tool results with isError (DESIGN §6). Guards run on the guard worker threads.
 boost::asio::awaitable<std::string> call_tool(Gateway& gateway, const Session& session,
                                               const std::string& server_id, const std::string& tool,
                                               const json::Value& params,

@@ -1,0 +1,68 @@
+#include "gateway/guard_backend.hpp"
+
+#include "async/awaitable.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/strand.hpp>
+
+#include <future>
+
+#include "gateway/gateway.hpp"
+#include "json/json.hpp"
+
+namespace awmg::gateway {
+namespace {
+
+namespace asio = boost::asio;
+
+// One metadata call, owned by itself while it runs on the I/O side.
+struct MetadataCall : std::enable_shared_from_this<MetadataCall> {
+  Gateway& gateway;
+  std::string server_id, agent, params;
+  std::chrono::steady_clock::time_point deadline;
+  std::promise<Result<std::string>> done;
+
+  MetadataCall(Gateway& gw, std::string server, std::string who, std::string body,
+               std::chrono::steady_clock::time_point until)
+      : gateway(gw),
+        server_id(std::move(server)),
+        agent(std::move(who)),
+        params(std::move(body)),
+        deadline(until) {}
+
+  asio::awaitable<void> run() {
+    auto self = shared_from_this();
+    auto conn = co_await gateway.launcher().connection(server_id, agent);
+    if (!conn) {
+      done.set_value(Error{conn.error().message});
+      co_return;
+    }
+    const std::string method = "tools/call";
+    const std::shared_ptr<backend::EventBox> no_events;
+    auto reply = co_await (*conn)->call(method, params, deadline, no_events);
+    if (!reply) {
+      done.set_value(Error{reply.error().message});
+    } else if (reply->error_code) {
+      done.set_value(
+          Error{"backend error " + std::to_string(*reply->error_code) + ": " + reply->error_message});
+    } else {
+      done.set_value(reply->result);
+    }
+  }
+};
+
+}  // namespace
+
+Result<std::string> GuardBackend::call_tool(const std::string& tool, const std::string& args_json,
+                                            std::chrono::steady_clock::time_point deadline) {
+  std::string params = R"({"name":)" + json::quote(tool) + R"(,"arguments":)" + args_json + "}";
+  auto call = std::make_shared<MetadataCall>(gateway_, server_id_, agent_, std::move(params), deadline);
+  auto result = call->done.get_future();
+  asio::co_spawn(asio::make_strand(gateway_.io()), call->run(), asio::detached);
+  if (result.wait_until(deadline) != std::future_status::ready)
+    return Error{"backend call " + tool + " passed the call deadline"};
+  return result.get();
+}
+
+}  // namespace awmg::gateway

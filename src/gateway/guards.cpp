@@ -1,0 +1,167 @@
+#include "gateway/guards.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+
+#include "base/files.hpp"
+#include "base/strings.hpp"
+#include "guard/wasm_guard.hpp"
+#include "log/logger.hpp"
+
+namespace awmg::gateway {
+namespace {
+
+namespace fs = std::filesystem;
+
+// A guard dropped into the guards directory for this server (spec guard-difc §6.3 step 1).
+std::string discovered_guard(const std::string& server_id) {
+  const char* env = std::getenv("MCP_GATEWAY_WASM_GUARDS_DIR");
+  bool disabled = env && std::string(env).empty();
+  if (server_id == "github" && !disabled && fs::is_regular_file("/guards/github/00-github-guard.wasm"))
+    return "/guards/github/00-github-guard.wasm";
+  std::string dir = env ? std::string(base::trim(env)) : "";
+  if (dir.empty()) return "";
+  std::vector<std::string> found;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir + "/" + server_id, ec)) {
+    if (entry.is_regular_file(ec) && base::to_lower(entry.path().extension().string()) == ".wasm")
+      found.push_back(entry.path().string());
+  }
+  std::sort(found.begin(), found.end());
+  return found.empty() ? "" : found.front();
+}
+
+Result<std::unique_ptr<guard::Guard>> load_wasm(const std::string& name, const std::string& path,
+                                                wasm::Engine& engine) {
+  auto bytes = base::read_file(path);
+  if (!bytes) return Error{"failed to read WASM file: " + bytes.error().message};
+  AWMG_TRY(auto wasm, guard::WasmGuard::create(name, *bytes, engine));
+  return guard::make_wasm_guard(std::move(wasm));
+}
+
+}  // namespace
+
+Guards::Guards(const config::Settings& settings)
+    : engine_(std::make_unique<wasm::Engine>(wasm::EngineOptions{settings.wasm_cache_dir, true})) {
+  noop_.guard = guard::make_noop_guard();
+  auto mode = difc::parse_mode(settings.guards_mode);
+  default_mode_ = mode.value_or(difc::Mode::kStrict);
+}
+
+Guards::~Guards() {
+  pool_.join();
+}
+
+Result<std::unique_ptr<Guards>> Guards::create(const config::Config& config,
+                                               const config::Settings& settings) {
+  std::unique_ptr<Guards> guards(new Guards(settings));
+  if (config.gateway.trusted_bots) guards->trusted_bots_ = *config.gateway.trusted_bots;
+  std::optional<guard::Policy> global;
+  if (!settings.guard_policy_override_json.empty()) {
+    auto parsed = guard::parse_policy(settings.guard_policy_override_json);
+    if (!parsed) return Error{"invalid guard policy override: " + parsed.error().message};
+    global = std::move(*parsed);
+    guards->enabled_ = true;
+  }
+  for (const auto& server : config.servers) {
+    if (auto assigned = guards->assign(config, server, global); !assigned)
+      return Error{"failed to register guard for server \"" + server.id + "\": " + assigned.error().message};
+  }
+  if (guards->enabled_)
+    log::info("difc", "DIFC enforcement enabled (default mode " +
+                          std::string(difc::mode_name(guards->default_mode_)) + ")");
+  return guards;
+}
+
+Status Guards::assign(const config::Config& config, const config::ServerConfig& server,
+                      const std::optional<guard::Policy>& global) {
+  ServerGuard& slot = servers_[server.id];
+  // The policy: the global override, else the server's guard-policies, else its guard's policy.
+  std::optional<guard::Policy> policy = global;
+  if (!policy && !server.guard_policies_json.empty()) {
+    AWMG_TRY(policy, guard::parse_server_policies(server.guard_policies_json, server.id));
+    enabled_ = true;
+  }
+  auto configured = config.guards.find(server.guard);
+  if (!policy && configured != config.guards.end() && !configured->second.policy_json.empty()) {
+    AWMG_TRY(auto parsed, guard::parse_policy(configured->second.policy_json));
+    policy = std::move(parsed);
+  }
+  // The guard: a discovered WASM guard, else a write-sink for a write-sink policy, else the configured one.
+  if (std::string path = discovered_guard(server.id); !path.empty()) {
+    auto loaded = load_wasm(server.id, path, *engine_);
+    if (loaded) {
+      slot.guard = std::move(*loaded);
+      log::info("difc", "Loaded discovered WASM guard from file: " + fs::path(path).filename().string());
+    } else {
+      log::warn("difc", "Discovered WASM guard " + path + " for server " + server.id +
+                            " failed to load: " + loaded.error().message);
+    }
+  }
+  if (!slot.guard && policy && policy->kind == guard::Policy::Kind::kWriteSink) {
+    std::string visibility = policy->sink_visibility;
+    if (visibility.empty() && server.id != "safe-outputs" && server.id != "safeoutputs")
+      visibility = "public";
+    slot.guard = guard::make_write_sink_guard(policy->accept, visibility);
+  }
+  if (!slot.guard && configured != config.guards.end()) {
+    const config::GuardConfig& g = configured->second;
+    if (g.type == "wasm") {
+      auto loaded = g.path.empty() ? Result<std::unique_ptr<guard::Guard>>(Error{"guard path is required"})
+                                   : load_wasm(server.guard, g.path, *engine_);
+      if (loaded) {
+        slot.guard = std::move(*loaded);
+      } else {
+        log::warn("difc", "Guard '" + server.guard + "' for server " + server.id +
+                              " failed to load; using noop: " + loaded.error().message);
+      }
+    }
+  }
+  if (!slot.guard) slot.guard = guard::make_noop_guard();
+  if (!slot.guard->is_noop()) enabled_ = true;
+  if (!slot.guard->is_noop() && !policy && server.guard_policies_json.empty()) {
+    log::warn("difc",
+              "Guard '" + slot.guard->name() + "' for server " + server.id + " has no policy; using noop");
+    slot.guard = guard::make_noop_guard();
+  }
+  slot.policy = policy;
+  if (policy && policy->kind == guard::Policy::Kind::kAllowOnly)
+    slot.payload = guard::label_agent_payload(*policy, trusted_bots_);
+  else if (policy)
+    slot.payload = "{}";  // write-sink guards ignore it; a non-empty payload still marks the policy path
+  log::info("difc", "Registered guard '" + slot.guard->name() + "' for server '" + server.id + "'" +
+                        (slot.payload.empty() ? ", no guard policy" : ", policy " + slot.payload));
+  return ok_status();
+}
+
+ServerGuard& Guards::for_server(const std::string& server_id) {
+  auto it = servers_.find(server_id);
+  return it == servers_.end() ? noop_ : it->second;
+}
+
+std::optional<difc::Mode> Guards::session_mode(const std::string& agent, const std::string& server,
+                                               const std::string& payload) {
+  std::lock_guard lock(mutex_);
+  auto it = session_modes_.find({agent, server});
+  if (it == session_modes_.end() || it->second.first != payload) return std::nullopt;
+  return it->second.second;
+}
+
+void Guards::set_session_mode(const std::string& agent, const std::string& server, const std::string& payload,
+                              difc::Mode mode) {
+  std::lock_guard lock(mutex_);
+  session_modes_[{agent, server}] = {payload, mode};
+}
+
+bool Guards::take_tool_call(const std::string& session, const std::string& server, const std::string& tool,
+                            int64_t limit) {
+  if (limit <= 0) return true;
+  std::lock_guard lock(mutex_);
+  int64_t& used = tool_calls_[{session, server, tool}];
+  if (used >= limit) return false;
+  ++used;
+  return true;
+}
+
+}  // namespace awmg::gateway

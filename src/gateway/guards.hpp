@@ -1,0 +1,75 @@
+#pragma once
+#include <boost/asio/thread_pool.hpp>
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <tuple>
+
+#include "base/result.hpp"
+#include "config/model.hpp"
+#include "config/settings.hpp"
+#include "difc/agents.hpp"
+#include "difc/evaluator.hpp"
+#include "guard/guard.hpp"
+#include "guard/policy.hpp"
+#include "wasm/engine.hpp"
+
+namespace awmg::gateway {
+
+// One backend's guard and the policy it enforces.
+struct ServerGuard {
+  std::unique_ptr<guard::Guard> guard;
+  std::optional<guard::Policy> policy;
+  std::string
+      payload;  // the label_agent input; empty: no policy (the configured mode applies, no label_agent)
+};
+
+// Everything DIFC needs at run time (spec guard-difc §6): a guard per server assigned at startup, the agents'
+// labels, each session's label_agent result per server, the tool-call counters, the guard runtime and the
+// worker threads guards run on (never an I/O thread: a guard may block on a backend call).
+class Guards {
+ public:
+  // Assigns guards (spec §6.3) and resolves policies (§6.6). A policy error aborts startup; a guard that
+  // fails to load is a WARN and the server gets the noop guard.
+  static Result<std::unique_ptr<Guards>> create(const config::Config& config,
+                                                const config::Settings& settings);
+  ~Guards();
+
+  bool enabled() const { return enabled_; }
+  difc::Mode default_mode() const { return default_mode_; }
+  ServerGuard& for_server(const std::string& server_id);
+  difc::AgentRegistry& agents() { return agents_; }
+  boost::asio::thread_pool& pool() { return pool_; }
+
+  // The mode label_agent gave this (agent, server) for this payload, if it already ran.
+  std::optional<difc::Mode> session_mode(const std::string& agent, const std::string& server,
+                                         const std::string& payload);
+  void set_session_mode(const std::string& agent, const std::string& server, const std::string& payload,
+                        difc::Mode mode);
+  // Counts one call against `limit` for (session, server, tool); false when the budget is spent (0 =
+  // unlimited).
+  bool take_tool_call(const std::string& session, const std::string& server, const std::string& tool,
+                      int64_t limit);
+
+ private:
+  Guards(const config::Settings& settings);
+  Status assign(const config::Config& config, const config::ServerConfig& server,
+                const std::optional<guard::Policy>& global);
+
+  std::unique_ptr<wasm::Engine> engine_;  // declared first: destroyed after every guard it made
+  std::map<std::string, ServerGuard> servers_;
+  ServerGuard noop_;
+  bool enabled_ = false;
+  difc::Mode default_mode_ = difc::Mode::kStrict;
+  std::vector<std::string> trusted_bots_;
+  difc::AgentRegistry agents_;
+  std::mutex mutex_;
+  std::map<std::tuple<std::string, std::string>, std::pair<std::string, difc::Mode>> session_modes_;
+  std::map<std::tuple<std::string, std::string, std::string>, int64_t> tool_calls_;
+  boost::asio::thread_pool pool_{2};
+};
+
+}  // namespace awmg::gateway

@@ -1,0 +1,11 @@
+#pragma once
+#include <string>
+
+#include "gateway/guards.hpp"
+
+namespace awmg::gateway {
+
+// The /reflect body (spec gateway §3): every agent's labels (tags sorted), the default mode, the time.
+std::string reflect_document(Guards& guards);
+
+}  // namespace awmg::gateway

@@ -1,0 +1,35 @@
+#pragma once
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.hpp"
+
+namespace awmg::guard {
+
+// A guard policy from the config (spec guard-difc §6.4), validated and normalized.
+struct Policy {
+  enum class Kind { kAllowOnly, kWriteSink };
+  Kind kind = Kind::kAllowOnly;
+  // allow-only: the normalized object sent to label_agent (repos and levels lowercased, refusal-labels as an
+  // array), without tool-call-limits, which the gateway enforces itself (Q3, Q4).
+  std::string allow_only_json;
+  std::map<std::string, int64_t> tool_call_limits;  // 0 = unlimited
+  // write-sink
+  std::vector<std::string> accept;
+  std::string sink_visibility;  // lowercased; "" when not set
+};
+
+Result<Policy> parse_policy(std::string_view json);
+
+// The shapes `mcpServers.<id>.guard-policies` may take: a policy; the legacy flat allow-only fields; a policy
+// nested under the server id; a single-key map whose value is a policy. nullopt when none of them.
+Result<std::optional<Policy>> parse_server_policies(std::string_view json, const std::string& server_id);
+
+// The label_agent input (spec guard-difc §6.5): `{"allow-only":{...},"trusted-bots":[...]}`, keys sorted.
+std::string label_agent_payload(const Policy& policy, const std::vector<std::string>& trusted_bots);
+
+}  // namespace awmg::guard

@@ -34,8 +34,40 @@ const char* kTools = R"([
    "inputSchema":{"type":"object","properties":{"ms":{"type":"number"}}}},
   {"name":"progress","description":"Sends progress and log notifications, then answers.",
    "inputSchema":{"type":"object","properties":{"steps":{"type":"number"}}}},
-  {"name":"crash","description":"Exits in the middle of the call.","inputSchema":{"type":"object"}}
+  {"name":"crash","description":"Exits in the middle of the call.","inputSchema":{"type":"object"}},
+  {"name":"get_repository","description":"One repository of the demo organisation, with its visibility.",
+   "inputSchema":{"type":"object","properties":{"owner":{"type":"string"},"repo":{"type":"string"}},"required":["owner","repo"]}},
+  {"name":"list_issues","description":"The issues of one repository.",
+   "inputSchema":{"type":"object","properties":{"owner":{"type":"string"},"repo":{"type":"string"}},"required":["owner","repo"]}},
+  {"name":"search_issues","description":"Issues across every repository, public and private.",
+   "inputSchema":{"type":"object","properties":{"query":{"type":"string"}}}},
+  {"name":"issue_read","description":"One issue.",
+   "inputSchema":{"type":"object","properties":{"owner":{"type":"string"},"repo":{"type":"string"},"issue_number":{"type":"number"}},"required":["owner","repo","issue_number"]}},
+  {"name":"create_issue","description":"Opens an issue.",
+   "inputSchema":{"type":"object","properties":{"owner":{"type":"string"},"repo":{"type":"string"},"title":{"type":"string"}},"required":["owner","repo","title"]}}
 ])";
+
+// A small "issues and repositories" world for the DIFC demo and tests: one public and one private repository
+// of acme, one public repository of another owner.
+struct Repository {
+  const char* full_name;
+  bool is_private;
+};
+const Repository kRepositories[] = {{"acme/website", false}, {"acme/infra", true}, {"other/tools", false}};
+
+struct Issue {
+  const char* repository;
+  int number;
+  const char* title;
+  const char* author;
+  const char* association;
+};
+const Issue kIssues[] = {
+    {"acme/website", 1, "Broken link on the home page", "alice", "OWNER"},
+    {"acme/website", 2, "Add a dark theme", "mallory", "NONE"},
+    {"acme/infra", 3, "Rotate the database password", "bob", "MEMBER"},
+    {"other/tools", 4, "Crash on start", "carol", "CONTRIBUTOR"},
+};
 
 struct Modes {
   bool silent = false;
@@ -71,6 +103,45 @@ std::string number_text(double d) {
   return buf;
 }
 
+std::string issue_json(const Issue& issue) {
+  return R"({"number":)" + std::to_string(issue.number) + R"(,"title":)" + quote(issue.title) +
+         R"(,"repository":)" + quote(issue.repository) + R"(,"user":{"login":)" + quote(issue.author) +
+         R"(},"author_association":)" + quote(issue.association) + R"(,"html_url":"https://example.test/)" +
+         issue.repository + "/issues/" + std::to_string(issue.number) + R"("})";
+}
+
+// The repository tools; an empty string when `name` is not one of them.
+std::string repository_tool(const std::string& name, const std::string& full_name, int number) {
+  const Repository* repo = nullptr;
+  for (const auto& r : kRepositories) {
+    if (full_name == r.full_name) repo = &r;
+  }
+  if (name == "search_issues") {
+    std::string items;
+    for (const auto& issue : kIssues) items += (items.empty() ? "" : ",") + issue_json(issue);
+    return text_result(R"({"total_count":)" + std::to_string(std::size(kIssues)) + R"(,"items":[)" + items +
+                       "]}");
+  }
+  if (name != "get_repository" && name != "list_issues" && name != "issue_read" && name != "create_issue")
+    return "";
+  if (!repo) return text_result("repository " + full_name + " not found", true);
+  if (name == "get_repository") {
+    return text_result(R"({"full_name":)" + quote(repo->full_name) + R"(,"private":)" +
+                       (repo->is_private ? "true" : "false") + "}");
+  }
+  if (name == "create_issue") {
+    return text_result(R"({"number":100,"html_url":"https://example.test/)" + full_name + R"(/issues/100"})");
+  }
+  std::string items;
+  for (const auto& issue : kIssues) {
+    if (full_name != issue.repository || (name == "issue_read" && issue.number != number)) continue;
+    if (name == "issue_read") return text_result(issue_json(issue));
+    items += (items.empty() ? "" : ",") + issue_json(issue);
+  }
+  if (name == "issue_read") return text_result("issue not found", true);
+  return text_result(R"({"items":[)" + items + "]}");
+}
+
 // Returns the JSON result of a tools/call, or an empty string for an unknown tool.
 std::string call_tool(const std::string& name, const Value& args) {
   auto str = [&](const char* key) {
@@ -98,6 +169,10 @@ std::string call_tool(const std::string& name, const Value& args) {
     return text_result("slept");
   }
   if (name == "crash") std::exit(3);
+  bool has_number = false;
+  int number = static_cast<int>(num("issue_number", has_number));
+  if (std::string result = repository_tool(name, str("owner") + "/" + str("repo"), number); !result.empty())
+    return result;
   return "";
 }
 

@@ -1,0 +1,203 @@
+// DIFC end to end: the real gateway, the demo server's repository tools, and the example repository guard
+// (examples/guards/c/repo_guard.c) in each enforcement mode.
+#include <gtest/gtest.h>
+
+#include "integration/awmg_process.hpp"
+#include "integration/mcp_client.hpp"
+
+namespace awmg::test {
+namespace {
+
+std::string guarded_config(const std::string& guard, const std::string& policy) {
+  return "[gateway]\nagent_id = \"test-key\"\nstartup_timeout = 5\ntool_timeout = 10\n\n"
+         "[servers.repos]\ncommand = \"" +
+         kDemoServer +
+         "\"\nguard = \"repos\"\n\n"
+         "[servers.plain]\ncommand = \"" +
+         kDemoServer +
+         "\"\n\n"
+         "[guards.repos]\ntype = \"wasm\"\npath = \"" +
+         std::string(AWMG_GUARD_DIR) + "/" + guard + ".wasm\"\n" + "policy = " + policy + "\n";
+}
+
+const char* kPublicPolicy = R"({ "allow-only" = { repos = "public", "min-integrity" = "none" } })";
+
+struct Gateway {
+  TempDir dir;
+  std::unique_ptr<RunningGateway> gw;
+  Gateway(const std::string& guard, const std::string& policy) {
+    dir.write("config.toml", guarded_config(guard, policy));
+    gw = std::make_unique<RunningGateway>(std::vector<std::string>{"-c", dir.file("config.toml")},
+                                          awmg_env(dir));
+  }
+  McpClient client(const std::string& agent, const std::string& server = "repos") {
+    McpClient c(gw->port(), "/mcp/" + server, "test-key");
+    c.initialize({{"X-Agent-ID", agent}});
+    return c;
+  }
+};
+
+std::string text_at(const json::Document& reply, rapidjson::SizeType i) {
+  const auto& content = reply["result"]["content"];
+  return content.IsArray() && content.Size() > i ? json::string_or(content[i], "text") : "";
+}
+
+json::Document call(McpClient& c, const std::string& tool, const std::string& args = "{}") {
+  return c.request("tools/call", R"({"name":")" + tool + R"(","arguments":)" + args + "}");
+}
+
+TEST(Difc, FilterModeRemovesExactlyThePrivateItemsAndSaysSo) {
+  Gateway g("repo_guard", kPublicPolicy);
+  ASSERT_TRUE(g.gw->ready()) << g.gw->child().err();
+  auto c = g.client("agent-filter");
+  auto reply = call(c, "search_issues");
+  ASSERT_FALSE(is_error_result(reply)) << text_at(reply, 0);
+  auto items = json::parse(text_at(reply, 0));
+  ASSERT_TRUE(items && items->IsArray()) << text_at(reply, 0);
+  std::vector<int> numbers;
+  for (const auto& item : items->GetArray()) numbers.push_back(item["number"].GetInt());
+  EXPECT_EQ(numbers, (std::vector<int>{1, 2, 4}));  // #3 lives in the private acme/infra
+  // Out of the policy's scope, the private repository's items carry its own integrity tags: they fail the
+  // agent's integrity floor first (the evaluator checks integrity before secrecy, as upstream's does).
+  EXPECT_EQ(
+      text_at(reply, 1),
+      "[Filtered] 1 item(s) in this response were removed by integrity policy and are not shown: issue #3 "
+      "(acme/infra) (Resource 'issue #3 (acme/infra)' has lower integrity than agent requires. The agent "
+      "cannot read data with integrity below [none:public].).");
+
+  auto reflect = g.gw->get("/reflect");
+  EXPECT_EQ(reflect.status, 200);
+  auto snapshot = json::parse(reflect.body);
+  ASSERT_TRUE(snapshot) << reflect.body;
+  EXPECT_EQ(json::to_string((*snapshot)["agents"]["agent-filter"]),
+            R"({"secrecy":[],"integrity":["none:public"]})");
+  EXPECT_EQ(json::string_or(*snapshot, "mode"), "strict");
+
+  std::string jsonl = read_text(g.dir.file("logs/rpc-messages.jsonl"));
+  EXPECT_NE(jsonl.find(R"j("event":"difc_filtered","_schema":"difc-filtered/v2","server_id":"repos",)j"
+                       R"j("tool_name":"search_issues","description":"issue #3 (acme/infra)")j"),
+            std::string::npos)
+      << jsonl;
+  EXPECT_NE(jsonl.find(R"("author_association":"MEMBER","author_login":"bob")"), std::string::npos);
+
+  // A singular read of the private issue: the filtered item is named, not silently emptied.
+  reply = call(c, "issue_read", R"({"owner":"acme","repo":"infra","issue_number":3})");
+  EXPECT_TRUE(is_error_result(reply));
+  EXPECT_EQ(text_at(reply, 0).rfind(
+                "[Filtered] issue #3 (acme/infra) exists but is not accessible \u2014 filtered by "
+                "integrity policy (Resource 'issue #3 (acme/infra)'",
+                0),
+            0u)
+      << text_at(reply, 0);
+}
+
+TEST(Difc, StrictModeBlocksAPrivateReadAndAnUnderTrustedWrite) {
+  Gateway g("repo_guard_strict", kPublicPolicy);
+  ASSERT_TRUE(g.gw->ready()) << g.gw->child().err();
+  auto c = g.client("agent-strict");
+  auto reply = call(c, "issue_read", R"({"owner":"acme","repo":"infra","issue_number":3})");
+  EXPECT_TRUE(is_error_result(reply));
+  EXPECT_EQ(text_at(reply, 0),
+            "DIFC policy violation: 1 of 1 items in response are not accessible to agent agent-strict");
+  reply = call(c, "issue_read", R"({"owner":"acme","repo":"website","issue_number":1})");
+  EXPECT_FALSE(is_error_result(reply)) << text_at(reply, 0);
+  reply = call(c, "search_issues");  // one private item blocks the whole list in strict mode
+  EXPECT_EQ(text_at(reply, 0),
+            "DIFC policy violation: 1 of 4 items in response are not accessible to agent agent-strict");
+  reply = call(c, "create_issue", R"({"owner":"acme","repo":"website","title":"x"})");
+  EXPECT_TRUE(is_error_result(reply));
+  EXPECT_EQ(text_at(reply, 0).rfind(
+                "DIFC Violation: Agent lacks required integrity to write to 'create_issue "
+                "acme/website'. The agent's integrity level is insufficient; it needs \"approved\" "
+                "integrity.\n",
+                0),
+            0u)
+      << text_at(reply, 0);
+}
+
+TEST(Difc, PropagateModeCarriesWhatWasReadSoALaterPublicWriteIsDenied) {
+  Gateway g("repo_guard_propagate", R"({ "allow-only" = { repos = "all", "min-integrity" = "approved" } })");
+  ASSERT_TRUE(g.gw->ready()) << g.gw->child().err();
+  auto c = g.client("agent-propagate");
+  const std::string write = R"({"owner":"acme","repo":"website","title":"status"})";
+  auto reply = call(c, "create_issue", write);
+  EXPECT_FALSE(is_error_result(reply)) << text_at(reply, 0);  // nothing secret read yet
+  reply = call(c, "issue_read", R"({"owner":"acme","repo":"infra","issue_number":3})");
+  EXPECT_FALSE(is_error_result(reply)) << text_at(reply, 0);  // propagate never denies a read
+  reply = call(c, "create_issue", write);
+  EXPECT_TRUE(is_error_result(reply));
+  EXPECT_EQ(
+      text_at(reply, 0).rfind("DIFC Violation: Agent carries private (acme/infra)-scoped data that cannot be "
+                              "written to 'create_issue acme/website' due to secrecy constraints.",
+                              0),
+      0u)
+      << text_at(reply, 0);
+  auto snapshot = json::parse(g.gw->get("/reflect").body);
+  ASSERT_TRUE(snapshot);
+  EXPECT_EQ(json::to_string((*snapshot)["agents"]["agent-propagate"]["secrecy"]),
+            R"(["private:acme/infra"])");
+  // Another agent is untouched.
+  auto other = g.client("agent-clean");
+  EXPECT_FALSE(is_error_result(call(other, "create_issue", write)));
+}
+
+TEST(Difc, TrappingGuardFailsTheCallClosedAndTheGatewayKeepsServing) {
+  Gateway g("repo_guard", kPublicPolicy);
+  ASSERT_TRUE(g.gw->ready()) << g.gw->child().err();
+  auto c = g.client("agent-trap");
+  auto reply = call(c, "list_issues", R"({"owner":"acme","repo":"boom"})");
+  EXPECT_TRUE(is_error_result(reply));
+  EXPECT_EQ(
+      text_at(reply, 0).rfind("guard labeling failed: resource labeling failed: wasm error: unreachable", 0),
+      0u)
+      << text_at(reply, 0);
+  reply = call(c, "list_issues", R"({"owner":"acme","repo":"website"})");
+  EXPECT_FALSE(is_error_result(reply)) << text_at(reply, 0);
+}
+
+TEST(Difc, NoopServerRefusesAnAgentThatHoldsIntegrityTags) {
+  Gateway g("repo_guard", kPublicPolicy);
+  ASSERT_TRUE(g.gw->ready()) << g.gw->child().err();
+  auto repos = g.client("agent-noop");
+  ASSERT_FALSE(is_error_result(call(repos, "search_issues")));  // label_agent: integrity none:public
+  auto plain = g.client("agent-noop", "plain");
+  auto reply = call(plain, "echo", R"({"message":"hi"})");
+  EXPECT_TRUE(is_error_result(reply));
+  EXPECT_EQ(text_at(reply, 0).rfind(
+                "DIFC Violation: Resource 'noop resource (no restrictions)' has lower integrity "
+                "than agent requires.",
+                0),
+            0u)
+      << text_at(reply, 0);
+  auto fresh = g.client("agent-fresh", "plain");  // an agent without tags may call it
+  EXPECT_EQ(text_at(call(fresh, "echo", R"({"message":"hi"})"), 0), "hi");
+}
+
+TEST(Difc, ToolCallLimitsArePerSession) {
+  Gateway g(
+      "repo_guard",
+      R"({ "allow-only" = { repos = "public", "min-integrity" = "none", "tool-call-limits" = { search_issues = 1 } } })");
+  ASSERT_TRUE(g.gw->ready()) << g.gw->child().err();
+  auto c = g.client("agent-limit");
+  EXPECT_FALSE(is_error_result(call(c, "search_issues")));
+  auto reply = call(c, "search_issues");
+  EXPECT_EQ(text_at(reply, 0), "tool call limit reached for \"search_issues\" (max: 1)");
+  auto next = g.client("agent-limit");  // a new session gets a fresh budget
+  EXPECT_FALSE(is_error_result(call(next, "search_issues")));
+}
+
+TEST(Difc, AnInvalidPolicyStopsStartupWithAClearError) {
+  TempDir dir;
+  dir.write("config.toml",
+            guarded_config("repo_guard", R"({ "allow-only" = { repos = "public", bogus = 1 } })"));
+  auto r = run_awmg({"-c", dir.file("config.toml"), "--listen", "127.0.0.1:0"}, awmg_env(dir));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(
+      r.err.find(
+          "failed to register guard for server \"repos\": allow-only contains unsupported field \"bogus\""),
+      std::string::npos)
+      << r.err;
+}
+
+}  // namespace
+}  // namespace awmg::test

@@ -181,7 +181,11 @@ GUARD_EXPORT("label_resource") int32_t label_resource(const char* in, int32_t in
     text_add(&b, "\",");
     add_labels(&b, full_name, 2); /* repository data and writes are at the writer (approved) level */
   } else {
-    text_add(&b, "\",\"secrecy\":[],\"integrity\":[]");
+    /* No repository: the demo server's own tools and cross-repository searches, public and as trusted as the
+     * policy asks (searches are then labeled item by item). */
+    text_add(&b, "\",\"secrecy\":[],\"integrity\":[");
+    add_levels(&b, 3, policy.scope);
+    text_add(&b, "]");
   }
   text_add(&b, "},\"operation\":\"");
   text_add(&b, write ? "write" : "read");

@@ -186,6 +186,23 @@ TEST(Difc, ToolCallLimitsArePerSession) {
   EXPECT_FALSE(is_error_result(call(next, "search_issues")));
 }
 
+TEST(Difc, BrokenGuardOutputDeniesTheCallWithAClearError) {
+  Gateway g("bad_labels", kPublicPolicy);
+  ASSERT_TRUE(g.gw->ready()) << g.gw->child().err();
+  auto c = g.client("agent-bad");
+  auto reply = call(c, "add", R"({"a":1,"b":2})");  // label_resource answers "not json"
+  EXPECT_TRUE(is_error_result(reply));
+  EXPECT_EQ(text_at(reply, 0).rfind("guard labeling failed: resource labeling failed: failed to unmarshal "
+                                    "label_resource WASM response: ",
+                                    0),
+            0u)
+      << text_at(reply, 0);
+  reply = call(c, "echo", R"({"message":"secret"})");  // label_response points at /nowhere
+  EXPECT_TRUE(is_error_result(reply));
+  EXPECT_EQ(text_at(reply, 0), "response labeling failed: failed to apply path labels: failed to resolve path labels: "
+                               "path \"/nowhere\" not found in response");
+}
+
 TEST(Difc, AnInvalidPolicyStopsStartupWithAClearError) {
   TempDir dir;
   dir.write("config.toml",

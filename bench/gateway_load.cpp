@@ -95,8 +95,10 @@ class PipeClient {
 
 class HttpClient {
  public:
-  HttpClient(int port, const std::string& key, const std::string& agent)
-      : stream_(io_), port_(port), key_(key) {
+  // `params` is the tools/call each call() makes; its reply must contain `expect`.
+  HttpClient(int port, const std::string& key, const std::string& agent, std::string params = kEcho,
+             std::string expect = "hello from the benchmark")
+      : stream_(io_), port_(port), key_(key), params_(std::move(params)), expect_(std::move(expect)) {
     stream_.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)));
     agent_ = agent;
     auto reply =
@@ -107,9 +109,8 @@ class HttpClient {
     session_ = std::string(it->value());
   }
   void call() {
-    auto reply =
-        post(R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":)" + std::string(kEcho) + "}");
-    if (reply.body().find("hello from the benchmark") == std::string::npos) {
+    auto reply = post(R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":)" + params_ + "}");
+    if (reply.body().find(expect_) == std::string::npos) {
       throw std::runtime_error("bad reply: " + reply.body());
     }
   }
@@ -135,7 +136,7 @@ class HttpClient {
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   int port_;
-  std::string key_, agent_, session_;
+  std::string key_, agent_, session_, params_, expect_;
 };
 
 // Runs `clients` threads of `calls` calls each; `make` builds a client, `call` uses it.
@@ -180,20 +181,26 @@ long rss_kb(pid_t pid) {
   return -1;
 }
 
-// The gateway under test: started on a free port with `servers` demo backends.
+// A config with `servers` demo backends; `extra` is appended to the first one's table.
+std::string demo_toml(int servers, const std::string& extra = "") {
+  std::string toml = "[gateway]\nagent_id = \"bench-key\"\n";
+  for (int i = 0; i < servers; ++i) {
+    toml += "[servers." + std::string(i == 0 ? "demo" : "demo" + std::to_string(i)) + "]\ncommand = \"" +
+            AWMG_DEMO_SERVER + "\"\n" + (i == 0 ? extra : "");
+  }
+  return toml;
+}
+
+// The gateway under test: started on a free port with the given config.
 struct Gateway {
   pid_t pid = -1;
   int port = 0;
   std::string dir;
-  Gateway(int servers, const std::string& work) : dir(work) {
-    std::string toml = "[gateway]\nagent_id = \"bench-key\"\n";
-    for (int i = 0; i < servers; ++i) {
-      toml += "[servers." + std::string(i == 0 ? "demo" : "demo" + std::to_string(i)) + "]\ncommand = \"" +
-              AWMG_DEMO_SERVER + "\"\n";
-    }
+  Gateway(const std::string& toml, const std::string& work) : dir(work) {
     std::ofstream(dir + "/bench.toml") << toml;
-    auto p = awmg::backend::spawn_process({AWMG_BINARY, "-c", dir + "/bench.toml", "--listen", "127.0.0.1:0"},
-                                          {{"MCP_GATEWAY_LOG_DIR", dir + "/logs"}});
+    auto p = awmg::backend::spawn_process(
+        {AWMG_BINARY, "-c", dir + "/bench.toml", "--listen", "127.0.0.1:0"},
+        {{"MCP_GATEWAY_LOG_DIR", dir + "/logs"}, {"MCP_GATEWAY_WASM_CACHE_DIR", dir + "/wasm-cache"}});
     if (!p) throw std::runtime_error(p.error().message);
     pid = p->pid;
     std::string out;
@@ -214,6 +221,46 @@ struct Gateway {
     ::waitpid(pid, nullptr, 0);
   }
 };
+
+// What the guard pipeline adds to one tools/call with a ~10 KB response (search_issues, 40 issues): the same
+// gateway without DIFC, with DIFC and the noop guard, and with the example repository guard on the native
+// tier (compiled into the cache first), one client, in one run.
+void difc_cost(int calls, const std::string& work) {
+  const std::string policy =
+      R"(guard_policies = { "allow-only" = { repos = "public", "min-integrity" = "none" } })";
+  const std::string guard = std::string(AWMG_GUARD_DIR) + "/repo_guard.wasm";
+  if (std::system(("MCP_GATEWAY_WASM_CACHE_DIR=" + work + "/wasm-cache " + AWMG_BINARY + " guard compile " +
+                   guard + " >/dev/null")
+                      .c_str()) != 0) {
+    std::printf("\n(guard compile failed: DIFC cost skipped)\n");
+    return;
+  }
+  struct Case {
+    const char* name;
+    std::string extra;
+  };
+  const std::vector<Case> cases = {
+      {"no DIFC", ""},
+      {"DIFC, noop guard", policy + "\n"},
+      {"DIFC, repository guard (wasm, native tier)",
+       "guard = \"repos\"\n[guards.repos]\ntype = \"wasm\"\npath = \"" + guard +
+           "\"\npolicy = " + R"({ "allow-only" = { repos = "public", "min-integrity" = "none" } })" + "\n"},
+  };
+  const std::string params = R"({"name":"search_issues","arguments":{"repeat":10}})";
+  std::printf("\ntools/call search_issues (40 issues, about 10 KB), 1 client, %d calls\n\n", calls);
+  std::printf("| pipeline | calls/s | p50 us | p99 us | added p50 us |\n|---|---|---|---|---|\n");
+  double baseline = 0;
+  for (const auto& c : cases) {
+    Gateway gw(demo_toml(1, c.extra), work);
+    Stats s = measure<HttpClient>(1, calls, [&](int) {
+      return std::make_unique<HttpClient>(gw.port, "bench-key", "bench-difc", params, "Crash on start");
+    });
+    double p50 = s.percentile(0.5);
+    if (baseline == 0) baseline = p50;
+    std::printf("| %s | %.0f | %.1f | %.1f | %.1f |\n", c.name, s.throughput(), p50, s.percentile(0.99),
+                p50 - baseline);
+  }
+}
 
 }  // namespace
 
@@ -239,7 +286,7 @@ int main(int argc, char** argv) {
       "| clients | direct calls/s | gateway calls/s | ratio | direct p50 us | gateway p50 us | added p50 us "
       "| direct p99 us | gateway p99 us |\n|---|---|---|---|---|---|---|---|---|\n");
   {
-    Gateway gw(1, work);
+    Gateway gw(demo_toml(1), work);
     for (int clients : client_counts) {
       int per_client = std::max(200, calls / clients);
       Stats direct =
@@ -255,7 +302,7 @@ int main(int argc, char** argv) {
     }
   }
   {
-    Gateway gw(3, work);
+    Gateway gw(demo_toml(3), work);
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
     long idle = rss_kb(gw.pid);
     std::vector<std::unique_ptr<HttpClient>> open;
@@ -267,6 +314,7 @@ int main(int argc, char** argv) {
         "RSS per idle session (%d sessions, one agent, each on its own keep-alive connection): %.1f KB\n",
         sessions, double(with_sessions - idle) / sessions);
   }
+  difc_cost(calls, work);
   std::system(("rm -rf " + work).c_str());
   return 0;
 }

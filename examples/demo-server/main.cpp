@@ -40,7 +40,7 @@ const char* kTools = R"([
   {"name":"list_issues","description":"The issues of one repository.",
    "inputSchema":{"type":"object","properties":{"owner":{"type":"string"},"repo":{"type":"string"}},"required":["owner","repo"]}},
   {"name":"search_issues","description":"Issues across every repository, public and private.",
-   "inputSchema":{"type":"object","properties":{"query":{"type":"string"}}}},
+   "inputSchema":{"type":"object","properties":{"query":{"type":"string"},"repeat":{"type":"number"}}}},
   {"name":"issue_read","description":"One issue.",
    "inputSchema":{"type":"object","properties":{"owner":{"type":"string"},"repo":{"type":"string"},"issue_number":{"type":"number"}},"required":["owner","repo","issue_number"]}},
   {"name":"create_issue","description":"Opens an issue.",
@@ -103,24 +103,28 @@ std::string number_text(double d) {
   return buf;
 }
 
-std::string issue_json(const Issue& issue) {
-  return R"({"number":)" + std::to_string(issue.number) + R"(,"title":)" + quote(issue.title) +
-         R"(,"repository":)" + quote(issue.repository) + R"(,"user":{"login":)" + quote(issue.author) +
-         R"(},"author_association":)" + quote(issue.association) + R"(,"html_url":"https://example.test/)" +
-         issue.repository + "/issues/" + std::to_string(issue.number) + R"("})";
+std::string issue_json(const Issue& issue, int number_offset = 0) {
+  return R"({"number":)" + std::to_string(issue.number + number_offset) + R"(,"title":)" +
+         quote(issue.title) + R"(,"repository":)" + quote(issue.repository) + R"(,"user":{"login":)" +
+         quote(issue.author) + R"(},"author_association":)" + quote(issue.association) +
+         R"(,"html_url":"https://example.test/)" + issue.repository + "/issues/" +
+         std::to_string(issue.number) + R"("})";
 }
 
 // The repository tools; an empty string when `name` is not one of them.
-std::string repository_tool(const std::string& name, const std::string& full_name, int number) {
+// search_issues repeats the issues `repeat` times (renumbered), for benchmarks that need bigger responses.
+std::string repository_tool(const std::string& name, const std::string& full_name, int number, int repeat) {
   const Repository* repo = nullptr;
   for (const auto& r : kRepositories) {
     if (full_name == r.full_name) repo = &r;
   }
   if (name == "search_issues") {
     std::string items;
-    for (const auto& issue : kIssues) items += (items.empty() ? "" : ",") + issue_json(issue);
-    return text_result(R"({"total_count":)" + std::to_string(std::size(kIssues)) + R"(,"items":[)" + items +
-                       "]}");
+    for (int k = 0; k < std::max(1, repeat); ++k) {
+      for (const auto& issue : kIssues) items += (items.empty() ? "" : ",") + issue_json(issue, 10 * k);
+    }
+    return text_result(R"({"total_count":)" + std::to_string(std::size(kIssues) * std::max(1, repeat)) +
+                       R"(,"items":[)" + items + "]}");
   }
   if (name != "get_repository" && name != "list_issues" && name != "issue_read" && name != "create_issue")
     return "";
@@ -171,7 +175,9 @@ std::string call_tool(const std::string& name, const Value& args) {
   if (name == "crash") std::exit(3);
   bool has_number = false;
   int number = static_cast<int>(num("issue_number", has_number));
-  if (std::string result = repository_tool(name, str("owner") + "/" + str("repo"), number); !result.empty())
+  int repeat = static_cast<int>(num("repeat", has_number));
+  if (std::string result = repository_tool(name, str("owner") + "/" + str("repo"), number, repeat);
+      !result.empty())
     return result;
   return "";
 }

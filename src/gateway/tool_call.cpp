@@ -101,6 +101,16 @@ json::Document response_document(const std::string& result) {
   return std::move(*doc);
 }
 
+// A guard call: on a worker thread when the guard may block, inline otherwise.
+asio::awaitable<void> run_guard(Guards& guards, const guard::Guard& guard,
+                                const std::function<void()>& work) {
+  if (!guard.may_block()) {
+    work();
+    co_return;
+  }
+  co_await async::run_blocking(guards.pool(), work);
+}
+
 // Singular tools read one thing; list_ and search_ tools read collections (upstream's IsSingularReadTool).
 bool singular_tool(const std::string& tool) {
   return tool.rfind("list_", 0) != 0 && tool.rfind("search_", 0) != 0;
@@ -150,7 +160,7 @@ asio::awaitable<std::string> call_tool(Gateway& gw, const Session& session, cons
       std::function<void()> label_agent = [&] {
         agent_labels = sg.guard->label_agent(sg.payload, &metadata, deadline);
       };
-      co_await async::run_blocking(guards.pool(), label_agent);
+      co_await run_guard(guards, *sg.guard, label_agent);
       if (!agent_labels) {
         co_return mcp::tool_error_result("guard session initialization failed: " +
                                          agent_labels.error().message);
@@ -177,7 +187,7 @@ asio::awaitable<std::string> call_tool(Gateway& gw, const Session& session, cons
   std::function<void()> label_resource = [&] {
     resource = sg.guard->label_resource(tool, args_json, &metadata, deadline);
   };
-  co_await async::run_blocking(guards.pool(), label_resource);
+  co_await run_guard(guards, *sg.guard, label_resource);
   if (!resource) {
     co_return mcp::tool_error_result("guard labeling failed: resource labeling failed: " +
                                      resource.error().message);
@@ -200,7 +210,7 @@ asio::awaitable<std::string> call_tool(Gateway& gw, const Session& session, cons
     std::function<void()> label_response = [&] {
       labeled = sg.guard->label_response(tool, args_json, backend.result, &metadata, deadline);
     };
-    co_await async::run_blocking(guards.pool(), label_response);
+    co_await run_guard(guards, *sg.guard, label_response);
     if (!labeled) {
       co_return mcp::tool_error_result("response labeling failed: response labeling failed: " +
                                        labeled.error().message);

@@ -20,6 +20,9 @@ class Guard {
   virtual ~Guard() = default;
   virtual const std::string& name() const = 0;
   virtual bool is_noop() const { return false; }
+  // Whether a call may block (a WASM guard calls its backend, or runs until its deadline): such guards run on
+  // worker threads, the built-in ones inline.
+  virtual bool may_block() const { return false; }
   virtual Result<AgentLabels> label_agent(const std::string& policy_json, BackendCaller* backend,
                                           Clock::time_point deadline) = 0;
   // `args_json` is the client's arguments object.

@@ -199,8 +199,9 @@ TEST(Difc, BrokenGuardOutputDeniesTheCallWithAClearError) {
       << text_at(reply, 0);
   reply = call(c, "echo", R"({"message":"secret"})");  // label_response points at /nowhere
   EXPECT_TRUE(is_error_result(reply));
-  EXPECT_EQ(text_at(reply, 0), "response labeling failed: failed to apply path labels: failed to resolve path labels: "
-                               "path \"/nowhere\" not found in response");
+  EXPECT_EQ(text_at(reply, 0),
+            "response labeling failed: failed to apply path labels: failed to resolve path labels: "
+            "path \"/nowhere\" not found in response");
 }
 
 TEST(Difc, AnInvalidPolicyStopsStartupWithAClearError) {

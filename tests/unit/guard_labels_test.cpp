@@ -29,26 +29,31 @@ TEST(AgentLabels, ParsesAndTrimsAndRefusesWithUpstreamsTexts) {
   EXPECT_EQ(error_of(parse_agent_labels(R"({"ok":false})")), "label_agent returned non-success status");
   EXPECT_EQ(error_of(parse_agent_labels(R"({"error":"x"})")), "label_agent returned error: x");
   EXPECT_EQ(error_of(parse_agent_labels(R"({"agent":{}})")), "label_agent response missing difc_mode");
-  EXPECT_EQ(error_of(parse_agent_labels(R"({"difc_mode":"lenient"})")),
-            "invalid difc_mode from label_agent: unknown enforcement mode: lenient (valid modes: strict, filter, "
-            "propagate)");
+  EXPECT_EQ(
+      error_of(parse_agent_labels(R"({"difc_mode":"lenient"})")),
+      "invalid difc_mode from label_agent: unknown enforcement mode: lenient (valid modes: strict, filter, "
+      "propagate)");
   EXPECT_EQ(error_of(parse_agent_labels(R"({"agent":{"secrecy":"private"},"difc_mode":"strict"})")),
             "failed to decode label_agent response: agent.secrecy must be an array of strings");
 }
 
 TEST(ResourceLabels, UnknownOperationIsAWriteAndOddTagsAreRefused) {
-  auto ok = parse_resource_labels(R"({"resource":{"description":"d","secrecy":["s"],"integrity":[]},"operation":"read"})");
+  auto ok = parse_resource_labels(
+      R"({"resource":{"description":"d","secrecy":["s"],"integrity":[]},"operation":"read"})");
   ASSERT_TRUE(ok);
   EXPECT_EQ(ok->operation, difc::Operation::kRead);
   EXPECT_EQ(ok->resource.description, "d");
-  EXPECT_EQ(parse_resource_labels(R"({"resource":{},"operation":"READ"})")->operation, difc::Operation::kWrite);
+  EXPECT_EQ(parse_resource_labels(R"({"resource":{},"operation":"READ"})")->operation,
+            difc::Operation::kWrite);
   EXPECT_EQ(parse_resource_labels(R"({"resource":{}})")->operation, difc::Operation::kWrite);
-  EXPECT_EQ(error_of(parse_resource_labels(R"({"operation":"read"})")), "invalid resource format in guard response");
+  EXPECT_EQ(error_of(parse_resource_labels(R"({"operation":"read"})")),
+            "invalid resource format in guard response");
   EXPECT_EQ(error_of(parse_resource_labels("[1]")),
             "failed to unmarshal label_resource WASM response: not a JSON object");
   // Upstream skips a tag that is not a string; skipping a secrecy tag would let data through.
-  EXPECT_EQ(error_of(parse_resource_labels(R"({"resource":{"secrecy":["a",{"scope":"b"}]},"operation":"read"})")),
-            R"(secrecy holds a tag that is not a string: {"scope":"b"})");
+  EXPECT_EQ(
+      error_of(parse_resource_labels(R"({"resource":{"secrecy":["a",{"scope":"b"}]},"operation":"read"})")),
+      R"(secrecy holds a tag that is not a string: {"scope":"b"})");
   std::string huge = R"({"resource":{"secrecy":[)";
   for (size_t i = 0; i <= kMaxTagsPerLabel; ++i) huge += (i ? ",\"t" : "\"t") + std::to_string(i) + "\"";
   EXPECT_EQ(error_of(parse_resource_labels(huge + "]}}")), "secrecy has 4097 tags, more than 4096");
@@ -58,10 +63,12 @@ TEST(ResponseLabels, FormatsAreDetectedAsUpstreamDoes) {
   EXPECT_FALSE(*parse_response_labels(""));
   EXPECT_FALSE(*parse_response_labels("{}"));
   EXPECT_FALSE(*parse_response_labels(R"({"items":[]})"));
-  auto paths = parse_response_labels(R"({"labeled_paths":[{"path":"/items/0","labels":{"secrecy":["s"]}}],"items_path":"/items"})");
+  auto paths = parse_response_labels(
+      R"({"labeled_paths":[{"path":"/items/0","labels":{"secrecy":["s"]}}],"items_path":"/items"})");
   ASSERT_TRUE(paths && *paths);
   EXPECT_TRUE(std::holds_alternative<difc::PathLabels>(**paths));
-  auto legacy = parse_response_labels(R"({"items":[{"data":{"a":1},"labels":{"integrity":["i"]}},{"data":2}]})");
+  auto legacy =
+      parse_response_labels(R"({"items":[{"data":{"a":1},"labels":{"integrity":["i"]}},{"data":2}]})");
   ASSERT_TRUE(legacy && *legacy);
   const auto& items = std::get<difc::LegacyItems>(**legacy).items;
   ASSERT_EQ(items.size(), 2u);
@@ -69,7 +76,8 @@ TEST(ResponseLabels, FormatsAreDetectedAsUpstreamDoes) {
   EXPECT_TRUE(items[1].second.labels.integrity.empty());  // no labels: empty, not a crash (upstream quirk)
   EXPECT_EQ(error_of(parse_response_labels(R"({"labeled_paths":[{"labels":{}}]})")),
             "failed to parse path labels: a labeled_paths entry has no string path");
-  EXPECT_EQ(error_of(parse_response_labels("[]")).rfind("failed to unmarshal label_response WASM response", 0), 0u);
+  EXPECT_EQ(
+      error_of(parse_response_labels("[]")).rfind("failed to unmarshal label_response WASM response", 0), 0u);
 }
 
 difc::Collection resolve(const std::string& labels, const std::string& document) {
@@ -104,11 +112,13 @@ TEST(PathLabels, ResolveItemsDefaultsAndUnlabeled) {
 TEST(PathLabels, PathsPointingNowhereAreErrors) {
   auto doc = json::parse(R"({"items":{"not":"an array"},"n":1})");
   auto missing = parse_response_labels(R"({"labeled_paths":[],"items_path":"/nothing"})");
-  EXPECT_EQ(difc::resolve(**missing, *doc, "").error().message,
-            "failed to apply path labels: failed to resolve path labels: path \"/nothing\" not found in response");
+  EXPECT_EQ(
+      difc::resolve(**missing, *doc, "").error().message,
+      "failed to apply path labels: failed to resolve path labels: path \"/nothing\" not found in response");
   auto not_array = parse_response_labels(R"({"labeled_paths":[],"items_path":"/items"})");
   EXPECT_EQ(difc::resolve(**not_array, *doc, "").error().message,
-            "failed to apply path labels: failed to resolve path labels: items_path \"/items\" does not point to an "
+            "failed to apply path labels: failed to resolve path labels: items_path \"/items\" does not "
+            "point to an "
             "array");
 }
 
@@ -118,8 +128,10 @@ TEST(Filtering, NoticesNameThePolicyAndTheItems) {
   ASSERT_EQ(outcome.accessible.size(), 1u);
   ASSERT_EQ(outcome.filtered.size(), 1u);
   EXPECT_EQ(difc::filtered_notice(outcome.filtered),
-            "[Filtered] 1 item(s) in this response were removed by secrecy policy and are not shown: secret (Resource "
-            "'secret' has secrecy requirements that agent doesn't meet. The agent is not authorized to access private "
+            "[Filtered] 1 item(s) in this response were removed by secrecy policy and are not shown: secret "
+            "(Resource "
+            "'secret' has secrecy requirements that agent doesn't meet. The agent is not authorized to "
+            "access private "
             "(x)-scoped data.).");
   std::vector<difc::Filtered> many(6, difc::Filtered{&items[1], "r", false});
   EXPECT_EQ(difc::filtered_notice(many),
@@ -136,10 +148,11 @@ TEST(Policy, AllowOnlyIsValidatedNormalizedAndTransported) {
   ASSERT_TRUE(p) << p.error().message;
   EXPECT_EQ(p->kind, Policy::Kind::kAllowOnly);
   EXPECT_EQ(p->tool_call_limits.at("create_issue"), 2);
-  EXPECT_EQ(label_agent_payload(*p, {"ci-bot[bot]"}),
-            R"({"allow-only":{"endorsement-reactions":["THUMBS_UP"],"min-integrity":"approved",)"
-            R"("promotion-label":"ok","refusal-labels":["spam","wontfix","duplicate"],"repos":["acme/*","acme/web"]},)"
-            R"("trusted-bots":["ci-bot[bot]"]})");
+  EXPECT_EQ(
+      label_agent_payload(*p, {"ci-bot[bot]"}),
+      R"({"allow-only":{"endorsement-reactions":["THUMBS_UP"],"min-integrity":"approved",)"
+      R"("promotion-label":"ok","refusal-labels":["spam","wontfix","duplicate"],"repos":["acme/*","acme/web"]},)"
+      R"("trusted-bots":["ci-bot[bot]"]})");
   EXPECT_EQ(label_agent_payload(*parse_policy(R"({"allowonly":{"repos":"PUBLIC","integrity":"none"}})"), {}),
             R"({"allow-only":{"min-integrity":"none","repos":"public"}})");
 }
@@ -149,8 +162,9 @@ TEST(Policy, ErrorsNameTheProblem) {
   EXPECT_EQ(error_of(parse_policy("{}")), "policy must include allow-only or write-sink");
   EXPECT_EQ(error_of(parse_policy(R"({"allow-only":{"repos":"all","min-integrity":"none","x":1}})")),
             "allow-only contains unsupported field \"x\"");
-  EXPECT_EQ(error_of(parse_policy(R"({"allow-only":{"repos":["Acme/Web"],"min-integrity":"none"}})")),
-            "allow-only repos entry \"Acme/Web\" is not a lowercase owner/*, owner/repo or owner/prefix* scope");
+  EXPECT_EQ(
+      error_of(parse_policy(R"({"allow-only":{"repos":["Acme/Web"],"min-integrity":"none"}})")),
+      "allow-only repos entry \"Acme/Web\" is not a lowercase owner/*, owner/repo or owner/prefix* scope");
   EXPECT_EQ(error_of(parse_policy(R"({"allow-only":{"repos":"all","min-integrity":"high"}})")),
             "allow-only min-integrity must be one of none, unapproved, approved, merged, got \"high\"");
   EXPECT_EQ(error_of(parse_policy(R"({"allow-only":{"repos":"all"}})")), "allow-only requires min-integrity");
@@ -164,7 +178,8 @@ TEST(Policy, ErrorsNameTheProblem) {
 TEST(Policy, ServerPoliciesAcceptTheirUpstreamShapes) {
   auto flat = parse_server_policies(R"({"repos":"all","min-integrity":"none"})", "github");
   ASSERT_TRUE(flat && *flat);
-  auto nested = parse_server_policies(R"({"github":{"allow-only":{"repos":"all","min-integrity":"none"}}})", "github");
+  auto nested =
+      parse_server_policies(R"({"github":{"allow-only":{"repos":"all","min-integrity":"none"}}})", "github");
   ASSERT_TRUE(nested && *nested);
   auto single = parse_server_policies(R"({"any":{"write-sink":{"accept":["*"]}}})", "github");
   ASSERT_TRUE(single && *single);

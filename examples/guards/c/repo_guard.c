@@ -98,8 +98,29 @@ GUARD_EXPORT("label_agent") int32_t label_agent(const char* in, int32_t in_len, 
   return finish(&b, out, cap);
 }
 
-/* Asks the backend whether owner/repo is private; unknown counts as private (fail secure). */
+/* Visibility answers, kept for the instance's life like GitHub's guard keeps them. */
+static struct {
+  char name[170];
+  int is_private;
+} visibility[64];
+static int visibility_count;
+
+static int ask_backend_private(const char* full_name);
+
 static int repository_is_private(const char* full_name) {
+  for (int i = 0; i < visibility_count; ++i) {
+    if (strcmp(visibility[i].name, full_name) == 0) return visibility[i].is_private;
+  }
+  int is_private = ask_backend_private(full_name);
+  if (visibility_count < 64 && strlen(full_name) < sizeof visibility[0].name) {
+    strcpy(visibility[visibility_count].name, full_name);
+    visibility[visibility_count++].is_private = is_private;
+  }
+  return is_private;
+}
+
+/* Asks the backend whether owner/repo is private; unknown counts as private (fail secure). */
+static int ask_backend_private(const char* full_name) {
   static char args[256], result[8192], inner[8192];
   static json_token small[256];
   const char* slash = strchr(full_name, '/');

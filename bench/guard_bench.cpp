@@ -2,7 +2,8 @@
 //   start:  cold start to the first served call (tier 0), the cold native compile, and a cache-hit start
 //   calls:  label_resource through the full guard ABI on both tiers, against the same C logic compiled
 //   natively empty:  a call into an export that returns at once, per tier
-// Usage: awmg-guard-bench [--calls N] [--native-only]   (--native-only: for profiling the native tier)
+// Usage: awmg-guard-bench [--calls N] [--native-only] [--difc-only]   (the options narrow it down for
+// profiling)
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -104,18 +105,73 @@ void row(const char* what, const Stats& s, double baseline_p50) {
               s.p50 / baseline_p50);
 }
 
+// The DIFC work on a ~10 KB response (40 issues), split: the repository guard's label_response through the
+// ABI, then the gateway's parse of its labels, path resolution and filtering.
+int difc_rows(wasm::Engine& engine, int calls) {
+  auto deadline = [] { return Clock::now() + std::chrono::seconds(10); };
+  std::string repo_bytes = read_guard("repo_guard");
+  auto repo_code = engine.load(repo_bytes);
+  if (!repo_code || !(*repo_code)->wait_native(std::chrono::minutes(5))) return 1;
+  guard::WasmGuardOptions native{[](int, std::string_view) {}, wasm::Tier::kNative};
+  auto raw = guard::WasmGuard::create("repos", repo_bytes, engine, native);
+  auto guard = guard::WasmGuard::create("repos", repo_bytes, engine, native);
+  if (!raw || !guard) return 1;
+  auto adapter = guard::make_wasm_guard(std::move(*guard));
+  PublicBackend backend;
+  std::string items;
+  for (int i = 0; i < 40; ++i)
+    items +=
+        std::string(i ? "," : "") + R"({"number":)" + std::to_string(i) +
+        R"(,"title":"Rotate the database password","repository":")" +
+        (i % 4 == 2 ? "acme/infra" : "acme/website") +
+        R"(","user":{"login":"bob"},"author_association":"MEMBER","html_url":"https://example.test/acme/)"
+        R"(website/issues/1"})";
+  std::string inner = R"({"total_count":40,"items":[)" + items + "]}";
+  std::string result = R"({"content":[{"type":"text","text":)" + json::quote(inner) + "}]}";
+  int n = std::max(200, calls / 20);
+  std::printf("DIFC on a %zu-byte response (40 issues), native tier, %d calls per row\n", result.size(), n);
+  std::string input =
+      R"({"capabilities":{},"tool_args":{},"tool_name":"search_issues","tool_result":)" + result + "}";
+  Stats guest = measure(n, [&] {
+    if (!(*raw)->call("label_response", input, &backend, deadline())) std::abort();
+  });
+  row("label_response, the guard call alone", guest, 1);
+  Stats labeling = measure(n, [&] {
+    if (!adapter->label_response("search_issues", "{}", result, &backend, deadline())) std::abort();
+  });
+  row("label_response and the parse of its labels", labeling, 1);
+  auto labels = adapter->label_response("search_issues", "{}", result, &backend, deadline());
+  Stats gateway_side = measure(n, [&] {
+    auto doc = json::parse(inner);
+    auto resolved = difc::resolve(**labels, *doc, result);
+    auto outcome = difc::filter(difc::Labels{{}, {"none:public"}}, *resolved, difc::Operation::kRead,
+                                difc::Mode::kFilter);
+    if (outcome.accessible.empty()) std::abort();
+  });
+  row("response parse, path resolution, filtering", gateway_side, 1);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   int calls = 20000;
   bool native_only = false;
+  bool difc_only = false;
   for (int i = 1; i < argc; ++i) {
     if (std::string(argv[i]) == "--calls" && i + 1 < argc) calls = std::atoi(argv[i + 1]);
     if (std::string(argv[i]) == "--native-only") native_only = true;
+    if (std::string(argv[i]) == "--difc-only") difc_only = true;
   }
   std::string demo = read_guard("demo_guard");
   std::string empty = read_guard("initialize_trap");  // label_resource returns 0 at once
   std::string dir = temp_dir();
+  if (difc_only) {
+    wasm::Engine engine({dir, true});
+    int status = difc_rows(engine, calls);
+    std::system(("rm -rf '" + dir + "'").c_str());
+    return status;
+  }
   auto quiet = guard::WasmGuardOptions{[](int, std::string_view) {}, std::nullopt};
   auto deadline = [] { return Clock::now() + std::chrono::seconds(10); };
 
@@ -201,44 +257,7 @@ int main(int argc, char** argv) {
     Stats s = measure(calls, [&] { (*instance)->call("label_resource", args); });
     row(tier == wasm::Tier::kNative ? "native tier" : "interpreter tier", s, 1);
   }
-  // The DIFC work on a ~10 KB response (40 issues), split: the repository guard's label_response through the
-  // ABI, then the gateway's parse of its labels, path resolution and filtering.
-  {
-    std::string repo_bytes = read_guard("repo_guard");
-    auto repo_code = engine.load(repo_bytes);
-    if (!repo_code || !(*repo_code)->wait_native(std::chrono::minutes(5))) return 1;
-    auto guard = guard::WasmGuard::create("repos", repo_bytes, engine, {quiet.output, wasm::Tier::kNative});
-    if (!guard) return 1;
-    auto adapter = guard::make_wasm_guard(std::move(*guard));
-    PublicBackend backend;
-    std::string items;
-    for (int i = 0; i < 40; ++i)
-      items +=
-          std::string(i ? "," : "") + R"({"number":)" + std::to_string(i) +
-          R"(,"title":"Rotate the database password","repository":")" +
-          (i % 4 == 2 ? "acme/infra" : "acme/website") +
-          R"(","user":{"login":"bob"},"author_association":"MEMBER","html_url":"https://example.test/acme/)"
-          R"(website/issues/1"})";
-    std::string inner = R"({"total_count":40,"items":[)" + items + "]}";
-    std::string result = R"({"content":[{"type":"text","text":)" + json::quote(inner) + "}]}";
-    int n = std::max(200, calls / 20);
-    std::printf("DIFC on a %zu-byte response (40 issues), native tier, %d calls per row\n", result.size(), n);
-    Stats labeling = measure(n, [&] {
-      if (!adapter->label_response("search_issues", "{}", result, &backend, deadline())) std::abort();
-    });
-    row("label_response through the guard ABI", labeling, 1);
-    auto labels = adapter->label_response("search_issues", "{}", result, &backend, deadline());
-    auto output = guard::parse_response_labels(R"({"labeled_paths":[]})");
-    Stats gateway_side = measure(n, [&] {
-      auto doc = json::parse(inner);
-      auto resolved = difc::resolve(**labels, *doc, result);
-      auto outcome = difc::filter(difc::Labels{{}, {"none:public"}}, *resolved, difc::Operation::kRead,
-                                  difc::Mode::kFilter);
-      if (outcome.accessible.empty()) std::abort();
-    });
-    row("response parse, path resolution, filtering", gateway_side, 1);
-    (void)output;
-  }
+  if (difc_rows(engine, calls) != 0) return 1;
 
   // How far past its deadline an endless loop runs before the watchdog's interrupt stops it.
   std::string loop = read_guard("loop");

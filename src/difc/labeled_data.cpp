@@ -69,17 +69,18 @@ Result<Collection> resolve_paths(const PathLabels& labels, const json::Value& do
   if (!items->IsArray()) return Error{"items_path \"" + labels.items_path + "\" does not point to an array"};
   std::string prefix = labels.items_path.empty() ? "/" : normalized(labels.items_path) + "/";
   if (prefix == "//") prefix = "/";
-  std::vector<std::optional<Resource>> by_index(items->Size());
+  std::vector<const Resource*> by_index(items->Size(), &fallback);
   for (const auto& [path, resource] : labels.labeled_paths) {
     std::string full = normalized(path);
     if (full.rfind(prefix, 0) != 0) continue;
-    std::string rest = full.substr(prefix.size());
+    std::string_view rest = std::string_view(full).substr(prefix.size());
     auto index = index_of(rest.substr(0, rest.find('/')));
-    if (index && *index < by_index.size()) by_index[*index] = resource;
+    if (index && *index < by_index.size()) by_index[*index] = &resource;  // later entries win
   }
   Collection out;
+  out.reserve(items->Size());
   for (rapidjson::SizeType i = 0; i < items->Size(); ++i)
-    out.push_back(Item{json::to_string((*items)[i]), by_index[i].value_or(fallback)});
+    out.push_back(Item{json::to_string((*items)[i]), *by_index[i]});
   return out;
 }
 

@@ -4,6 +4,7 @@
 
 #include "json/json.hpp"
 #include "log/logger.hpp"
+#include "log/sanitizer.hpp"
 
 namespace awmg::gateway {
 namespace {
@@ -37,18 +38,25 @@ std::string item_metadata(const std::string& data) {
 
 }  // namespace
 
-void log_filtered_item(const std::string& server_id, const std::string& tool,
-                       const difc::Filtered& filtered) {
-  const difc::Item& item = *filtered.item;
-  std::string fields = R"("server_id":)" + json::quote(server_id) + R"(,"tool_name":)" + json::quote(tool) +
-                       R"(,"description":)" + json::quote(item.labels.description) + R"(,"reason":)" +
-                       json::quote(filtered.reason) + R"(,"secrecy_tags":)" +
-                       tag_array(item.labels.labels.secrecy) + R"(,"integrity_tags":)" +
-                       tag_array(item.labels.labels.integrity) + item_metadata(item.data);
-  log::Logger::instance().server(server_id, log::Level::kInfo, "difc", "[DIFC-FILTERED] {" + fields + "}");
-  log::Logger::instance().jsonl(R"({"timestamp":)" +
-                                json::quote(log::timestamp(std::chrono::system_clock::now())) +
-                                R"(,"event":"difc_filtered","_schema":"difc-filtered/v2",)" + fields + "}");
+void log_filtered_items(const std::string& server_id, const std::string& tool,
+                        const std::vector<difc::Filtered>& filtered) {
+  if (filtered.empty()) return;
+  std::vector<std::string> lines;
+  std::string records;
+  std::string now = json::quote(log::timestamp(std::chrono::system_clock::now()));
+  for (const difc::Filtered& f : filtered) {
+    const difc::Item& item = *f.item;
+    std::string fields = log::sanitize(
+        R"("server_id":)" + json::quote(server_id) + R"(,"tool_name":)" + json::quote(tool) +
+        R"(,"description":)" + json::quote(item.labels.description) + R"(,"reason":)" +
+        json::quote(f.reason) + R"(,"secrecy_tags":)" + tag_array(item.labels.labels.secrecy) +
+        R"(,"integrity_tags":)" + tag_array(item.labels.labels.integrity) + item_metadata(item.data));
+    lines.push_back("[DIFC-FILTERED] {" + fields + "}");
+    records += (records.empty() ? "" : "\n") + std::string(R"({"timestamp":)") + now +
+               R"(,"event":"difc_filtered","_schema":"difc-filtered/v2",)" + fields + "}";
+  }
+  log::Logger::instance().server_lines(server_id, log::Level::kInfo, "difc", lines);
+  log::Logger::instance().jsonl(records);
 }
 
 }  // namespace awmg::gateway

@@ -235,7 +235,7 @@ asio::awaitable<std::string> call_tool(Gateway& gw, const Session& session, cons
                                      " of " + std::to_string(items->size()) +
                                      " items in response are not accessible to agent " + agent_id);
   }
-  for (const auto& filtered : outcome.filtered) log_filtered_item(server_id, tool, filtered);
+  log_filtered_items(server_id, tool, outcome.filtered);
   if (singular_tool(tool) && outcome.accessible.empty() && outcome.filtered.size() == 1) {
     const auto& only = outcome.filtered.front();
     std::string what = only.item->labels.description.empty() ? "resource" : only.item->labels.description;

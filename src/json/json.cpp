@@ -5,6 +5,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <cstdint>
+#include <cstring>
 #include <utility>
 #include <vector>
 
@@ -26,10 +28,46 @@ std::pair<size_t, size_t> line_column(std::string_view text, size_t offset) {
 
 }  // namespace
 
+bool valid_utf8(std::string_view text) {
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const unsigned char* end = p + text.size();
+  while (p < end) {
+    if (end - p >= 8) {  // the common case: a run of ASCII, eight bytes at a time
+      uint64_t word;
+      std::memcpy(&word, p, 8);
+      if ((word & 0x8080808080808080ull) == 0) {
+        p += 8;
+        continue;
+      }
+    }
+    unsigned char c = *p;
+    if (c < 0x80) {
+      ++p;
+      continue;
+    }
+    size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
+    if (n == 0 || c > 0xF4 || static_cast<size_t>(end - p) < n) return false;
+    for (size_t i = 1; i < n; ++i) {
+      if ((p[i] & 0xC0) != 0x80) return false;
+    }
+    if ((c == 0xE0 && p[1] < 0xA0) || (c == 0xED && p[1] > 0x9F) ||  // overlong; surrogates
+        (c == 0xF0 && p[1] < 0x90) || (c == 0xF4 && p[1] > 0x8F))    // overlong; past U+10FFFF
+      return false;
+    p += n;
+  }
+  return true;
+}
+
 Result<Document> parse(std::string_view text, size_t max_depth) {
   Document doc;
-  constexpr unsigned kFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag;
-  doc.Parse<kFlags>(text.data(), text.size());
+  // Valid UTF-8 (checked fast) parses without RapidJSON's per-character validation; invalid input takes the
+  // validating parse, which reports where the bad byte is.
+  if (valid_utf8(text)) {
+    doc.Parse<rapidjson::kParseIterativeFlag>(text.data(), text.size());
+  } else {
+    doc.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(text.data(),
+                                                                                      text.size());
+  }
   if (doc.HasParseError()) {
     auto [line, column] = line_column(text, doc.GetErrorOffset());
     return Error{"invalid JSON at line " + std::to_string(line) + ", column " + std::to_string(column) +

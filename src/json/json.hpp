@@ -17,6 +17,9 @@ inline constexpr size_t kDefaultMaxDepth = 256;
 // refuses documents nested deeper than `max_depth`. Errors name the line and column.
 Result<Document> parse(std::string_view text, size_t max_depth = kDefaultMaxDepth);
 
+// Whether `text` is well-formed UTF-8 (no overlong forms, no surrogates, nothing past U+10FFFF).
+bool valid_utf8(std::string_view text);
+
 // Nesting depth of a value (a scalar is 0), computed without recursion.
 size_t depth(const Value& value);
 

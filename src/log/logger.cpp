@@ -157,11 +157,20 @@ Logger::File* Logger::server_file(std::string_view server_id) {
 
 void Logger::server(std::string_view server_id, Level level, std::string_view category,
                     std::string_view message) {
-  std::string clean = sanitize(message);
-  if (File* f = server_file(server_id)) {
-    f->append(format_line(std::chrono::system_clock::now(), level, category, clean) + "\n");
+  server_lines(server_id, level, category, {std::string(message)});
+}
+
+void Logger::server_lines(std::string_view server_id, Level level, std::string_view category,
+                          const std::vector<std::string>& messages) {
+  auto now = std::chrono::system_clock::now();
+  std::string own, unified;
+  for (const auto& message : messages) {
+    std::string clean = sanitize(message);
+    own += format_line(now, level, category, clean) + "\n";
+    unified += format_line(now, level, category, "[" + std::string(server_id) + "] " + clean) + "\n";
   }
-  write(level, category, "[" + std::string(server_id) + "] " + clean);
+  if (File* f = server_file(server_id)) f->append(own);
+  if (!unified_.append(unified)) std::fwrite(unified.data(), 1, unified.size(), err());
 }
 
 void Logger::markdown(Level level, std::string_view category, std::string_view message) {

@@ -6,6 +6,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace awmg::log {
 
@@ -40,8 +41,11 @@ class Logger {
   // `<id>.log` plus the unified log with a `[<id>] ` prefix. Ids that are not safe file names go to the
   // unified log only.
   void server(std::string_view server_id, Level level, std::string_view category, std::string_view message);
+  // Several lines of one server at once: one write per file, however many lines.
+  void server_lines(std::string_view server_id, Level level, std::string_view category,
+                    const std::vector<std::string>& messages);
   void markdown(Level level, std::string_view category, std::string_view message);
-  void jsonl(std::string_view record);  // one compact JSON object, already built and sanitized
+  void jsonl(std::string_view records);  // compact JSON objects, one per line, already built and sanitized
 
   // Test seam: lines normally written to stderr go here instead when set.
   void set_stderr(std::FILE* sink) { stderr_ = sink; }

@@ -15,7 +15,8 @@ Launcher::~Launcher() {
   close_all();
 }
 
-asio::awaitable<Result<std::shared_ptr<Connection>>> Launcher::launch(const config::ServerConfig& server) {
+asio::awaitable<Result<std::shared_ptr<Connection>>> Launcher::launch(const config::ServerConfig& server,
+                                                                      const std::string& session) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(config_.gateway.startup_timeout);
   if (server.type == config::ServerType::kHttp)
     co_return Error{"http backends are not available in this build yet"};
@@ -27,7 +28,10 @@ asio::awaitable<Result<std::shared_ptr<Connection>>> Launcher::launch(const conf
   argv.insert(argv.end(), args.begin(), args.end());
   log::Logger::instance().server(server.id, log::Level::kInfo, "launcher",
                                  "Launching " + server.id + ": command=" + server.command);
-  StdioConnection::Options options{server.id, argv, server.env};
+  StdioConnection::Options options{server.id, argv, server.env, nullptr};
+  if (tag_source_ && !session.empty()) {
+    options.tags = [source = tag_source_, id = server.id, session] { return source(id, session); };
+  }
   auto started = co_await StdioConnection::start(io_, options, deadline);
   if (!started) co_return started.error();
   co_return std::static_pointer_cast<Connection>(started.value());
@@ -61,7 +65,7 @@ asio::awaitable<Result<std::shared_ptr<Connection>>> Launcher::connection(const 
       co_return it->second.connection;
     co_return Error{"failed to connect to backend " + server_id};
   }
-  auto result = co_await launch(*server);
+  auto result = co_await launch(*server, key.second);
   finish_launch(key, result);
   if (!result) co_return Error{"failed to connect to backend " + server_id + ": " + result.error().message};
   co_return result;

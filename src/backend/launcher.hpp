@@ -3,9 +3,11 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -13,6 +15,7 @@
 #include "backend/connection.hpp"
 #include "backend/server_status.hpp"
 #include "config/model.hpp"
+#include "log/rpc_log.hpp"
 
 namespace awmg::backend {
 
@@ -36,6 +39,12 @@ class Launcher {
   void close_all();
   size_t open_connections() const;
 
+  // Gives RPC records of a (server, session) connection the session agent's DIFC tags; set once, before any
+  // launch. The source answers nullopt for servers that are not sinks.
+  using TagSource =
+      std::function<std::optional<log::AgentTags>(const std::string& server_id, const std::string& session)>;
+  void set_tag_source(TagSource source) { tag_source_ = std::move(source); }
+
  private:
   using Key = std::pair<std::string, std::string>;
   struct Entry {
@@ -45,12 +54,14 @@ class Launcher {
     std::chrono::steady_clock::time_point last_used;
   };
 
-  boost::asio::awaitable<Result<std::shared_ptr<Connection>>> launch(const config::ServerConfig& server);
+  boost::asio::awaitable<Result<std::shared_ptr<Connection>>> launch(const config::ServerConfig& server,
+                                                                     const std::string& session);
   void finish_launch(const Key& key, const Result<std::shared_ptr<Connection>>& result);
 
   boost::asio::io_context& io_;
   const config::Config& config_;
   ServerStatus& status_;
+  TagSource tag_source_;
   mutable std::mutex mutex_;
   std::map<Key, Entry> entries_;
   bool closed_ = false;

@@ -90,8 +90,8 @@ asio::awaitable<Result<RpcReply>> StdioConnection::call(const std::string& metho
   int64_t id = ++next_id_;
   std::string token = events ? progress_token(params) : "";
   std::string line = mcp::request_message(std::to_string(id), method, params);
-  log::write_rpc_record(
-      {"OUT", options_.server_id, method, mcp::notification_message(method, params), "", {}});
+  log::write_rpc_record({"OUT", options_.server_id, method, mcp::notification_message(method, params), "",
+                         options_.tags ? options_.tags() : std::nullopt});
   asio::post(strand_,
              [self = shared_from_this(), id, reply, events, token, line = std::move(line)]() mutable {
                if (!self->alive_) {
@@ -211,7 +211,8 @@ void StdioConnection::handle_line(std::string_view line) {
 void StdioConnection::handle_response(const json::Value& message, std::string_view line) {
   const json::Value& id = message["id"];
   auto it = id.IsInt64() ? pending_.find(id.GetInt64()) : pending_.end();
-  log::write_rpc_record({"IN", options_.server_id, "", std::string(line), "", {}});
+  log::write_rpc_record(
+      {"IN", options_.server_id, "", std::string(line), "", options_.tags ? options_.tags() : std::nullopt});
   if (it == pending_.end()) return;  // late answer to a call that timed out, or an id we never sent
   RpcReply reply;
   if (const json::Value* error = json::member(message, "error")) {

@@ -5,14 +5,17 @@
 
 #include <atomic>
 #include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "backend/connection.hpp"
 #include "backend/process.hpp"
 #include "json/json.hpp"
+#include "log/rpc_log.hpp"
 
 namespace awmg::backend {
 
@@ -25,6 +28,8 @@ class StdioConnection : public Connection, public std::enable_shared_from_this<S
     std::string server_id;
     std::vector<std::string> argv;
     std::map<std::string, std::string> env;
+    // The agent's DIFC tags for this connection's RPC records (sink servers only); unset: none.
+    std::function<std::optional<log::AgentTags>()> tags;
   };
 
   // Spawns the process and performs the MCP initialize handshake before `deadline`.

@@ -7,6 +7,13 @@ Labels AgentRegistry::get(const std::string& agent) {
   return agents_[agent];
 }
 
+std::optional<Labels> AgentRegistry::find(const std::string& agent) const {
+  std::lock_guard lock(mutex_);
+  auto it = agents_.find(agent);
+  if (it == agents_.end()) return std::nullopt;
+  return it->second;
+}
+
 void AgentRegistry::add(const std::string& agent, const Labels& labels) {
   std::lock_guard lock(mutex_);
   Labels& current = agents_[agent];

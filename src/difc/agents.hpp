@@ -1,6 +1,7 @@
 #pragma once
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "difc/labels.hpp"
@@ -12,6 +13,7 @@ namespace awmg::difc {
 class AgentRegistry {
  public:
   Labels get(const std::string& agent);
+  std::optional<Labels> find(const std::string& agent) const;  // without creating it
   // label_agent results are unioned in: guards can only add tags, never remove them.
   void add(const std::string& agent, const Labels& labels);
   // Propagate mode after a read: secrecy grows by the data's secrecy, integrity shrinks to what the data had

@@ -1,5 +1,7 @@
 #include "gateway/gateway.hpp"
 
+#include <algorithm>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/strand.hpp>
@@ -77,7 +79,19 @@ Gateway::Gateway(asio::io_context& io, const config::Config& config, const confi
       settings_(settings),
       status_(ids_of(config)),
       launcher_(io, config, status_),
-      guards_(guards) {}
+      guards_(guards) {
+  // RPC records of sink servers carry the agent's tags (spec gateway §6.4), once DIFC knows the agent.
+  if (!settings.sink_server_ids.empty() && guards.enabled()) {
+    launcher_.set_tag_source([this](const std::string& server_id, const std::string& agent) {
+      std::optional<log::AgentTags> tags;
+      const auto& sinks = settings_.sink_server_ids;
+      if (std::find(sinks.begin(), sinks.end(), server_id) == sinks.end()) return tags;
+      if (auto labels = guards_.agents().find(agent))
+        tags = log::AgentTags{labels->secrecy.list(), labels->integrity.list()};
+      return tags;
+    });
+  }
+}
 
 asio::awaitable<bool> Gateway::register_server(const config::ServerConfig& server) {
   auto& logger = log::Logger::instance();

@@ -25,10 +25,10 @@ const char* kPublicPolicy = R"({ "allow-only" = { repos = "public", "min-integri
 struct Gateway {
   TempDir dir;
   std::unique_ptr<RunningGateway> gw;
-  Gateway(const std::string& guard, const std::string& policy) {
+  Gateway(const std::string& guard, const std::string& policy, std::vector<std::string> flags = {}) {
     dir.write("config.toml", guarded_config(guard, policy));
-    gw = std::make_unique<RunningGateway>(std::vector<std::string>{"-c", dir.file("config.toml")},
-                                          awmg_env(dir));
+    flags.insert(flags.begin(), {"-c", dir.file("config.toml")});
+    gw = std::make_unique<RunningGateway>(flags, awmg_env(dir));
   }
   McpClient client(const std::string& agent, const std::string& server = "repos") {
     McpClient c(gw->port(), "/mcp/" + server, "test-key");
@@ -202,6 +202,21 @@ TEST(Difc, BrokenGuardOutputDeniesTheCallWithAClearError) {
   EXPECT_EQ(text_at(reply, 0),
             "response labeling failed: failed to apply path labels: failed to resolve path labels: "
             "path \"/nowhere\" not found in response");
+}
+
+TEST(Difc, RpcRecordsOfSinkServersCarryTheAgentsTags) {
+  Gateway g("repo_guard", kPublicPolicy, {"--guards-sink-server-ids", "repos"});
+  ASSERT_TRUE(g.gw->ready()) << g.gw->child().err();
+  auto c = g.client("agent-sink");
+  ASSERT_FALSE(is_error_result(call(c, "search_issues")));
+  auto plain = g.client("agent-other", "plain");
+  call(plain, "echo", R"({"message":"x"})");
+  std::string jsonl = read_text(g.dir.file("logs/rpc-messages.jsonl"));
+  EXPECT_NE(jsonl.find(R"("direction":"OUT","server_id":"repos","method":"tools/call","agent_secrecy":[],)"
+                       R"("agent_integrity":["none:public"],"payload")"),
+            std::string::npos)
+      << jsonl;
+  EXPECT_EQ(jsonl.find(R"("server_id":"plain","method":"tools/call","agent_secrecy")"), std::string::npos);
 }
 
 TEST(Difc, AnInvalidPolicyStopsStartupWithAClearError) {

@@ -8,16 +8,14 @@
 namespace awmg::test {
 namespace {
 
-std::string guarded_config(const std::string& guard, const std::string& policy) {
-  return "[gateway]\nagent_id = \"test-key\"\nstartup_timeout = 5\ntool_timeout = 10\n\n"
-         "[servers.repos]\ncommand = \"" +
-         kDemoServer +
-         "\"\nguard = \"repos\"\n\n"
-         "[servers.plain]\ncommand = \"" +
-         kDemoServer +
-         "\"\n\n"
-         "[guards.repos]\ntype = \"wasm\"\npath = \"" +
-         std::string(AWMG_GUARD_DIR) + "/" + guard + ".wasm\"\n" + "policy = " + policy + "\n";
+// The repository guard on "repos", no guard on "plain", and `sinks`: more [servers.*] tables.
+std::string guarded_config(const std::string& guard, const std::string& policy,
+                           const std::string& sinks = "") {
+  std::string demo = "command = \"" + kDemoServer + "\"\n";
+  return "[gateway]\nagent_id = \"test-key\"\nstartup_timeout = 5\ntool_timeout = 10\n\n[servers.repos]\n" +
+         demo + "guard = \"repos\"\n\n[servers.plain]\n" + demo + "\n" + sinks +
+         "\n[guards.repos]\ntype = \"wasm\"\npath = \"" + std::string(AWMG_GUARD_DIR) + "/" + guard +
+         ".wasm\"\npolicy = " + policy + "\n";
 }
 
 const char* kPublicPolicy = R"({ "allow-only" = { repos = "public", "min-integrity" = "none" } })";
@@ -25,8 +23,9 @@ const char* kPublicPolicy = R"({ "allow-only" = { repos = "public", "min-integri
 struct Gateway {
   TempDir dir;
   std::unique_ptr<RunningGateway> gw;
-  Gateway(const std::string& guard, const std::string& policy, std::vector<std::string> flags = {}) {
-    dir.write("config.toml", guarded_config(guard, policy));
+  Gateway(const std::string& guard, const std::string& policy, std::vector<std::string> flags = {},
+          const std::string& sinks = "") {
+    dir.write("config.toml", guarded_config(guard, policy, sinks));
     flags.insert(flags.begin(), {"-c", dir.file("config.toml")});
     gw = std::make_unique<RunningGateway>(flags, awmg_env(dir));
   }
@@ -217,6 +216,32 @@ TEST(Difc, RpcRecordsOfSinkServersCarryTheAgentsTags) {
             std::string::npos)
       << jsonl;
   EXPECT_EQ(jsonl.find(R"("server_id":"plain","method":"tools/call","agent_secrecy")"), std::string::npos);
+}
+
+TEST(Difc, WriteSinksRefuseAgentsCarryingSecretsUnlessTheyAcceptThem) {
+  std::string demo = "command = \"" + kDemoServer + "\"\n";
+  std::string sinks =
+      "[servers.public-sink]\n" + demo +
+      "guard_policies = { \"write-sink\" = { accept = [\"private:acme\"] } }\n"
+      "[servers.private-sink]\n" +
+      demo +
+      "guard_policies = { \"write-sink\" = { accept = [\"*\"], \"sink-visibility\" = \"private\" } }\n";
+  Gateway g("repo_guard", R"({ "allow-only" = { repos = ["acme/*"], "min-integrity" = "none" } })", {},
+            sinks);
+  ASSERT_TRUE(g.gw->ready()) << g.gw->child().err();
+  auto repos = g.client("agent-sink-writer");
+  ASSERT_FALSE(is_error_result(call(repos, "search_issues")));  // label_agent: secrecy private:acme
+  auto to_public = g.client("agent-sink-writer", "public-sink");
+  auto reply = call(to_public, "echo", R"({"message":"acme internals"})");
+  EXPECT_TRUE(is_error_result(reply));
+  EXPECT_EQ(text_at(reply, 0).rfind(
+                "DIFC Violation: Agent carries private (acme)-scoped data that cannot be written to "
+                "'write-sink:public (echo)' due to secrecy constraints.",
+                0),
+            0u)
+      << text_at(reply, 0);
+  auto to_private = g.client("agent-sink-writer", "private-sink");
+  EXPECT_EQ(text_at(call(to_private, "echo", R"({"message":"acme internals"})"), 0), "acme internals");
 }
 
 TEST(Difc, AnInvalidPolicyStopsStartupWithAClearError) {

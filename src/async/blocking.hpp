@@ -18,7 +18,10 @@ inline boost::asio::awaitable<void> run_blocking(boost::asio::thread_pool& pool,
   auto initiate = [&pool, &work](auto handler) {
     auto executor = asio::get_associated_executor(handler);
     asio::post(pool, [handler = std::move(handler), executor, &work]() mutable {
-      work();
+      try {
+        work();
+      } catch (...) {  // `work` reports through what it writes; a worker thread must never die of it
+      }
       asio::post(executor, std::move(handler));
     });
   };

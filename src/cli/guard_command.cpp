@@ -1,5 +1,7 @@
 #include "cli/guard_command.hpp"
 
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdio>
 
@@ -138,7 +140,9 @@ int inspect(const std::vector<std::string>& files, const wasm::CacheDir& dir) {
     wasm::CodeCache cache(dir.path);
     std::string path = cache.entry_path((*module)->sha256(), toolchain->id);
     std::string why;
-    auto found = dir.path.empty() ? wasm::CodeCache::Lookup::kMiss : cache.lookup(path, &why);
+    int fd = -1;
+    auto found = dir.path.empty() ? wasm::CodeCache::Lookup::kMiss : cache.lookup(path, &why, &fd);
+    if (fd >= 0) ::close(fd);
     text += found == wasm::CodeCache::Lookup::kHit ? "native: cached at " + path + "\n"
             : found == wasm::CodeCache::Lookup::kCorrupt
                 ? "native: corrupt entry removed (" + why + ")\n"

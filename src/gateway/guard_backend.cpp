@@ -16,8 +16,8 @@ namespace {
 
 namespace asio = boost::asio;
 
-// One metadata call, owned by itself while it runs on the I/O side.
-struct MetadataCall : std::enable_shared_from_this<MetadataCall> {
+// One metadata call; the co_spawned function object owns it while it runs on the I/O side.
+struct MetadataCall {
   Gateway& gateway;
   std::string server_id, agent, params;
   std::chrono::steady_clock::time_point deadline;
@@ -32,7 +32,6 @@ struct MetadataCall : std::enable_shared_from_this<MetadataCall> {
         deadline(until) {}
 
   asio::awaitable<void> run() {
-    auto self = shared_from_this();
     auto conn = co_await gateway.launcher().connection(server_id, agent);
     if (!conn) {
       done.set_value(Error{conn.error().message});
@@ -59,7 +58,9 @@ Result<std::string> GuardBackend::call_tool(const std::string& tool, const std::
   std::string params = R"({"name":)" + json::quote(tool) + R"(,"arguments":)" + args_json + "}";
   auto call = std::make_shared<MetadataCall>(gateway_, server_id_, agent_, std::move(params), deadline);
   auto result = call->done.get_future();
-  asio::co_spawn(asio::make_strand(gateway_.io()), call->run(), asio::detached);
+  // The function object owns the call until its coroutine ends, even when this thread stops waiting first.
+  asio::co_spawn(
+      asio::make_strand(gateway_.io()), [call] { return call->run(); }, asio::detached);
   if (result.wait_until(deadline) != std::future_status::ready)
     return Error{"backend call " + tool + " passed the call deadline"};
   return result.get();

@@ -113,8 +113,10 @@ Status Guards::assign(const config::Config& config, const config::ServerConfig& 
       if (loaded) {
         slot.guard = std::move(*loaded);
       } else {
-        log::warn("difc", "Guard '" + server.guard + "' for server " + server.id +
-                              " failed to load; using noop: " + loaded.error().message);
+        // Upstream falls back to noop, which lets the server's data through unlabeled; we deny its calls.
+        log::error("difc", "Guard '" + server.guard + "' for server " + server.id +
+                               " failed to load; its calls are denied: " + loaded.error().message);
+        slot.guard = guard::make_failed_guard(server.guard, loaded.error().message);
       }
     }
   }

@@ -32,8 +32,9 @@ struct ServerGuard {
 // worker threads guards run on (never an I/O thread: a guard may block on a backend call).
 class Guards {
  public:
-  // Assigns guards (spec §6.3) and resolves policies (§6.6). A policy error aborts startup; a guard that
-  // fails to load is a WARN and the server gets the noop guard.
+  // Assigns guards (spec §6.3) and resolves policies (§6.6). A policy error aborts startup; a configured
+  // guard that fails to load is an ERROR and the server's calls are denied (upstream: noop, which fails
+  // open).
   static Result<std::unique_ptr<Guards>> create(const config::Config& config,
                                                 const config::Settings& settings);
   ~Guards();

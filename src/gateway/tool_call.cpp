@@ -156,7 +156,7 @@ asio::awaitable<std::string> call_tool(Gateway& gw, const Session& session, cons
     if (auto known = guards.session_mode(agent_id, server_id, sg.payload)) {
       mode = *known;
     } else {
-      Result<guard::AgentLabels> agent_labels = Error{""};
+      Result<guard::AgentLabels> agent_labels = Error{"the guard failed unexpectedly"};
       std::function<void()> label_agent = [&] {
         agent_labels = sg.guard->label_agent(sg.payload, &metadata, deadline);
       };
@@ -183,7 +183,7 @@ asio::awaitable<std::string> call_tool(Gateway& gw, const Session& session, cons
   }
   // Phase 0: the agent's labels. Phase 1: the resource's.
   difc::Labels agent = guards.agents().get(agent_id);
-  Result<guard::ResourceLabels> resource = Error{""};
+  Result<guard::ResourceLabels> resource = Error{"the guard failed unexpectedly"};
   std::function<void()> label_resource = [&] {
     resource = sg.guard->label_resource(tool, args_json, &metadata, deadline);
   };
@@ -206,7 +206,7 @@ asio::awaitable<std::string> call_tool(Gateway& gw, const Session& session, cons
   // Phase 4: the response's labels.
   std::optional<difc::ResponseLabels> response_labels;
   if (difc::calls_label_response(op, mode)) {
-    Result<std::optional<difc::ResponseLabels>> labeled = Error{""};
+    Result<std::optional<difc::ResponseLabels>> labeled = Error{"the guard failed unexpectedly"};
     std::function<void()> label_response = [&] {
       labeled = sg.guard->label_response(tool, args_json, backend.result, &metadata, deadline);
     };

@@ -55,6 +55,28 @@ class WriteSinkGuard final : public Guard {
   bool public_;
 };
 
+class FailedGuard final : public Guard {
+ public:
+  FailedGuard(std::string name, std::string reason) : name_(std::move(name)), reason_(std::move(reason)) {}
+  const std::string& name() const override { return name_; }
+  Result<AgentLabels> label_agent(const std::string&, BackendCaller*, Clock::time_point) override {
+    return error();
+  }
+  Result<ResourceLabels> label_resource(const std::string&, const std::string&, BackendCaller*,
+                                        Clock::time_point) override {
+    return error();
+  }
+  Result<std::optional<difc::ResponseLabels>> label_response(const std::string&, const std::string&,
+                                                             const std::string&, BackendCaller*,
+                                                             Clock::time_point) override {
+    return error();
+  }
+
+ private:
+  Error error() const { return Error{"guard '" + name_ + "' is not available: " + reason_}; }
+  std::string name_, reason_;
+};
+
 class WasmGuardAdapter final : public Guard {
  public:
   explicit WasmGuardAdapter(std::unique_ptr<WasmGuard> guard) : guard_(std::move(guard)) {}
@@ -95,6 +117,10 @@ std::unique_ptr<Guard> make_noop_guard() {
 
 std::unique_ptr<Guard> make_write_sink_guard(std::vector<std::string> accept, std::string visibility) {
   return std::make_unique<WriteSinkGuard>(std::move(accept), std::move(visibility));
+}
+
+std::unique_ptr<Guard> make_failed_guard(std::string name, std::string reason) {
+  return std::make_unique<FailedGuard>(std::move(name), std::move(reason));
 }
 
 std::unique_ptr<Guard> make_wasm_guard(std::unique_ptr<WasmGuard> guard) {

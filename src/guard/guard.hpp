@@ -42,6 +42,9 @@ std::unique_ptr<Guard> make_noop_guard();
 // scopes, or empty when the sink is public, so agents holding secrets cannot write there.
 std::unique_ptr<Guard> make_write_sink_guard(std::vector<std::string> accept, std::string visibility);
 
+// Stands in for a configured guard that could not be loaded: every call fails with `reason` (fail closed).
+std::unique_ptr<Guard> make_failed_guard(std::string name, std::string reason);
+
 class WasmGuard;
 // The upstream ABI's JSON in and out around a WASM guard.
 std::unique_ptr<Guard> make_wasm_guard(std::unique_ptr<WasmGuard> guard);

@@ -117,6 +117,10 @@ Result<AgentLabels> parse_agent_labels(std::string_view output) {
     if (!secrecy) return Error{"failed to decode label_agent response: " + secrecy.error().message};
     if (!integrity) return Error{"failed to decode label_agent response: " + integrity.error().message};
     out.agent = {*secrecy, *integrity};
+    // The wildcard passes every check it sits on the wrong side of: no guard may grant it to an agent, whose
+    // labels every other server's decisions share.
+    if (out.agent.secrecy.contains(difc::kWildcard) || out.agent.integrity.contains(difc::kWildcard))
+      return Error{"label_agent may not give an agent the wildcard tag \"*\""};
   }
   const Value* mode = json::member(*doc, "difc_mode");
   if (mode && !mode->IsString())

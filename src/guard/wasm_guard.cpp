@@ -54,6 +54,15 @@ Status validate_exports(const wasm::ModuleInfo& info) {
       return Error{std::string("WASM module function ") + name +
                    " must have signature (i32,i32,i32,i32)->i32, got " + sig.to_string()};
   }
+  // Upstream finds a mismatched allocator at call time; here it is refused at load, with its signature named.
+  const auto i32 = wasm::ValType::kI32;
+  for (auto [name, want] : {std::pair{"alloc", wasm::Signature{{i32}, {i32}}},
+                            std::pair{"dealloc", wasm::Signature{{i32, i32}, {}}}}) {
+    const wasm::ExportInfo* fn = info.find_function(name);
+    if (fn && fn->signature != want)
+      return Error{std::string("WASM module function ") + name + " must have signature " + want.to_string() +
+                   ", got " + fn->signature.to_string()};
+  }
   return ok_status();
 }
 
@@ -119,6 +128,8 @@ Result<std::string> WasmGuard::call(std::string_view function, std::string_view 
     ~Reset() { slot = nullptr; }
   } reset{invocation_};
   // One watch for the whole call: instance creation, label_agent replay, every attempt and buffer call.
+  if (instance_)
+    instance_->clear_interrupt();  // a watch that fired after the previous call's last guest call
   wasm::Watchdog::Scope watch(engine_.watchdog(), deadline, [this] { interrupt_instance(); });
   AWMG_CHECK(ensure_instance());
   auto output = invoke(function, input);
@@ -136,17 +147,15 @@ Status WasmGuard::ensure_instance() {
     log::info("guard", "WASM guard '" + name_ + "' switches to the native tier");
     replace_instance(nullptr);
   }
-  if (instance_) {
-    instance_->clear_interrupt();  // a watch that fired after the previous call's last guest call
-    return ok_status();
-  }
+  if (instance_) return ok_status();
   AWMG_TRY(auto fresh, code_->instantiate(host_functions(), options_.tier));
   replace_instance(std::move(fresh));
+  // A fresh instance without its policies would label under the guard's defaults: it must not serve.
   for (const std::string& payload : agent_payloads_) {
     if (auto replay = invoke("label_agent", payload); !replay) {
-      log::warn("guard",
-                "WASM guard '" + name_ + "': replaying label_agent failed: " + replay.error().message);
-      if (!instance_) return replay.error();
+      replace_instance(nullptr);
+      return Error{"WASM guard '" + name_ +
+                   "' could not restore its policy on a fresh instance: " + replay.error().message};
     }
   }
   return ok_status();
@@ -259,8 +268,11 @@ Result<std::string> WasmGuard::guest_call(std::string_view function, std::span<c
       error = outcome.trap;
       break;
     case Outcome::Kind::kInterrupted:
-      error = "wasm error: the call deadline passed while the guard was running " + std::string(function);
-      break;
+      // A missed deadline may be a slow backend, not a broken guard: fresh instance, not counted as a trap.
+      replace_instance(nullptr);
+      log::error("backend", "WASM guard deadline: guard=" + name_ + ", func=" + std::string(function));
+      return Error{"wasm error: the call deadline passed while the guard was running " +
+                   std::string(function)};
     case Outcome::Kind::kExited:
       replace_instance(nullptr);
       if (outcome.exit_code == 0)

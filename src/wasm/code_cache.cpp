@@ -56,20 +56,41 @@ std::string CodeCache::entry_path(const std::string& module_sha, const std::stri
   return dir_ + "/" + engine_version() + "/" + module_sha.substr(0, 24) + "-" + compiler_id + ".so";
 }
 
-CodeCache::Lookup CodeCache::lookup(const std::string& path, std::string* why) const {
-  if (::access(path.c_str(), F_OK) != 0) return Lookup::kMiss;
-  auto bytes = base::read_file(path, 1u << 30);
+CodeCache::Lookup CodeCache::lookup(const std::string& path, std::string* why, int* fd) const {
+  int file = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (file < 0 && errno == ENOENT) return Lookup::kMiss;
+  struct stat st {};
   std::string problem;
-  if (!bytes) {
-    problem = bytes.error().message;
-  } else if (bytes->size() < kTrailerSize) {
-    problem = "truncated (" + std::to_string(bytes->size()) + " bytes)";
+  std::string bytes;
+  if (file < 0) {
+    problem = std::strerror(errno);
+  } else if (::fstat(file, &st) != 0 || !S_ISREG(st.st_mode)) {
+    problem = "not a regular file";
+  } else if (st.st_uid != ::geteuid() || (st.st_mode & 022)) {
+    problem = "not owned by this user alone";
   } else {
-    std::string_view all(*bytes);
-    std::string_view object = all.substr(0, all.size() - kTrailerSize);
-    if (all.substr(object.size()) != trailer_for(object)) problem = "checksum mismatch";
+    bytes.resize(static_cast<size_t>(st.st_size));
+    size_t done = 0;
+    while (done < bytes.size()) {
+      ssize_t n = ::pread(file, bytes.data() + done, bytes.size() - done, static_cast<off_t>(done));
+      if (n <= 0) break;
+      done += static_cast<size_t>(n);
+    }
+    if (done != bytes.size()) {
+      problem = "short read";
+    } else if (bytes.size() < kTrailerSize) {
+      problem = "truncated (" + std::to_string(bytes.size()) + " bytes)";
+    } else {
+      std::string_view all(bytes);
+      std::string_view object = all.substr(0, all.size() - kTrailerSize);
+      if (all.substr(object.size()) != trailer_for(object)) problem = "checksum mismatch";
+    }
   }
-  if (problem.empty()) return Lookup::kHit;
+  if (problem.empty()) {
+    *fd = file;
+    return Lookup::kHit;
+  }
+  if (file >= 0) ::close(file);
   if (why) *why = problem;
   ::unlink(path.c_str());
   return Lookup::kCorrupt;

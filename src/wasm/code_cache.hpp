@@ -24,9 +24,13 @@ class CodeCache {
   const std::string& dir() const { return dir_; }
   std::string entry_path(const std::string& module_sha, const std::string& compiler_id) const;
 
+  bool usable() const { return !dir_.empty(); }
+
   enum class Lookup { kHit, kMiss, kCorrupt };
-  // kCorrupt removes the entry; `why` says what was wrong.
-  Lookup lookup(const std::string& path, std::string* why) const;
+  // kHit sets `fd` to an open descriptor of the verified bytes (the caller loads through it and closes it, so
+  // the file checked is the file loaded). An entry that fails the checksum, or is not ours alone (another
+  // owner, writable by others), is kCorrupt: removed, `why` says what was wrong.
+  Lookup lookup(const std::string& path, std::string* why, int* fd) const;
   Status store(const std::string& path, std::string_view shared_object) const;
 
   struct Entry {

@@ -1,5 +1,7 @@
 #include "wasm/engine.hpp"
 
+#include <unistd.h>
+
 #include "log/logger.hpp"
 
 namespace awmg::wasm {
@@ -13,6 +15,13 @@ std::string seconds(std::chrono::steady_clock::duration d) {
 
 std::string short_sha(const Module& module) {
   return module.sha256().substr(0, 12);
+}
+
+// Loads a verified cache entry through its descriptor, so the bytes checked are the bytes loaded.
+Result<std::shared_ptr<const NativeCode>> load_entry(const std::shared_ptr<const Module>& module, int fd) {
+  auto native = NativeCode::load(module, "/proc/self/fd/" + std::to_string(fd));
+  ::close(fd);
+  return native;
 }
 
 }  // namespace
@@ -93,6 +102,8 @@ Result<std::shared_ptr<Code>> Engine::load(std::string_view bytes) {
     code->set_unavailable("native tier disabled");
   } else if (!toolchain_) {
     code->set_unavailable("no C compiler");
+  } else if (!cache_.usable()) {
+    code->set_unavailable("no directory for compiled code");
   } else {
     code->cache_path_ = cache_.entry_path(module->sha256(), toolchain_->id);
     attach_native(code);
@@ -104,9 +115,10 @@ Result<std::shared_ptr<Code>> Engine::load(std::string_view bytes) {
 // A cache hit makes the native tier ready now; anything else queues a compile while tier 0 serves.
 void Engine::attach_native(const std::shared_ptr<Code>& code) {
   std::string why;
-  switch (cache_.lookup(code->cache_path_, &why)) {
+  int fd = -1;
+  switch (cache_.lookup(code->cache_path_, &why, &fd)) {
     case CodeCache::Lookup::kHit: {
-      auto native = NativeCode::load(code->module_, code->cache_path_);
+      auto native = load_entry(code->module_, fd);
       if (native) return code->set_native(*native, "cache hit: " + code->cache_path_);
       log::warn("guard", "Discarding unloadable cached native code " + code->cache_path_ + ": " +
                              native.error().message);
@@ -155,7 +167,13 @@ void Engine::compile_loop() {
       code->set_unavailable("cannot store: " + stored.error().message);
       continue;
     }
-    auto native = NativeCode::load(code->module_, code->cache_path_);
+    std::string why;
+    int fd = -1;
+    if (cache_.lookup(code->cache_path_, &why, &fd) != CodeCache::Lookup::kHit) {
+      code->set_unavailable("the stored entry did not verify: " + why);
+      continue;
+    }
+    auto native = load_entry(code->module_, fd);
     if (!native) {
       code->set_unavailable("cannot load: " + native.error().message);
       continue;

@@ -22,7 +22,11 @@ class InterpreterInstance final : public Instance, public Caller {
     std::vector<wabt_interp::Import> imports;
     for (const HostFunction& fn : host_) imports.push_back(bridge(fn));
     std::string error;
-    machine_ = wabt_interp::Machine::instantiate(parsed, std::move(imports), &error);
+    try {
+      machine_ = wabt_interp::Machine::instantiate(parsed, std::move(imports), &error);
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
     if (!machine_) return Error{"wasm error: " + error};
     return ok_status();
   }
@@ -35,9 +39,13 @@ class InterpreterInstance final : public Instance, public Caller {
     exit_code_.reset();
     host_error_.clear();
     std::vector<uint64_t> results;
-    if (machine_->call(std::string(function), args.data(), args.size(), &results, &trap)) {
-      if (!results.empty()) outcome.result = results[0];
-      return outcome;
+    try {
+      if (machine_->call(std::string(function), args.data(), args.size(), &results, &trap)) {
+        if (!results.empty()) outcome.result = results[0];
+        return outcome;
+      }
+    } catch (const std::exception& e) {  // e.g. bad_alloc growing a table: the guard's failure, not ours
+      return Outcome{Outcome::Kind::kTrapped, {}, std::string("wasm error: ") + e.what(), 0};
     }
     if (exit_code_) return Outcome{Outcome::Kind::kExited, {}, "", *exit_code_};
     if (interrupted_.load()) return Outcome{Outcome::Kind::kInterrupted, {}, "", 0};

@@ -86,12 +86,45 @@ Status check_memory_limits(const ModuleInfo& info) {
   return ok_status();
 }
 
+// wasm2c names C items after exports with every other character turned into '_', so "__awmg-interrupt" would
+// take the C name of the host's interrupt flag.
+std::string c_legal(std::string_view name) {
+  std::string out(name);
+  for (char& c : out) {
+    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+  }
+  return out;
+}
+
 Status check_reserved_names(const ModuleInfo& info) {
   for (const auto& exp : info.exports) {
-    if (exp.name == kInterruptExport || exp.name == kMemoryExport)
+    if (c_legal(exp.name) == kInterruptExport || c_legal(exp.name) == kMemoryExport)
       return Error{"export name \"" + exp.name + "\" is reserved by the host"};
   }
   return ok_status();
+}
+
+// Table sizes the host accepts: an interpreter table is a vector, so a huge one would exhaust memory.
+constexpr uint64_t kMaxTableElements = 1u << 20;
+
+Status check_table_limits(const wabt::Module& module) {
+  for (const wabt::Table* table : module.tables) {
+    const wabt::Limits& limits = table->elem_limits;
+    if (limits.initial > kMaxTableElements)
+      return Error{"table of " + std::to_string(limits.initial) + " elements is over the host limit of " +
+                   std::to_string(kMaxTableElements)};
+  }
+  return ok_status();
+}
+
+void cap_tables(wabt::Module& module) {
+  for (wabt::Table* table : module.tables) {
+    wabt::Limits& limits = table->elem_limits;
+    if (!limits.has_max || limits.max > kMaxTableElements) {
+      limits.has_max = true;
+      limits.max = kMaxTableElements;
+    }
+  }
 }
 
 // `global.get $interrupt; if; unreachable; end`
@@ -263,8 +296,10 @@ Result<std::shared_ptr<const Module>> Module::load(std::string_view bytes) {
   module->info_ = describe(ir);
   AWMG_CHECK(check_memory_limits(module->info_));
   AWMG_CHECK(check_reserved_names(module->info_));
+  AWMG_CHECK(check_table_limits(ir));
   module->sha256_ = sha256_hex(bytes);
   module->memory_export_ = instrument_memory(ir);
+  cap_tables(ir);
   instrument_interrupts(ir);
   AWMG_TRY(module->instrumented_, write_binary(ir));
   return std::shared_ptr<const Module>(std::move(module));

@@ -1,6 +1,7 @@
 #include "wasm/native.hpp"
 
 #include <dlfcn.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <unistd.h>
@@ -41,6 +42,8 @@ struct RtMemory {
 constexpr int kTrapOob = 1;         // WASM_RT_TRAP_OOB
 constexpr int kTrapExhaustion = 8;  // WASM_RT_TRAP_EXHAUSTION (Linux: not merged with OOB)
 constexpr size_t kAltStackSize = 64 * 1024;
+// Host functions run on the guard's thread stack: a guest that recursed deep must not make them overflow it.
+constexpr uintptr_t kHostStackHeadroom = 256 * 1024;
 
 const char* trap_text(int code) {
   switch (code) {
@@ -72,6 +75,7 @@ struct ThreadState {
   bool in_host = false;
   const uint8_t* memory_base = nullptr;
   void* alt_stack = nullptr;
+  uintptr_t stack_floor = 0;  // the lowest address of this thread's stack
   ~ThreadState() {
     if (!alt_stack) return;
     stack_t disable{};
@@ -118,8 +122,19 @@ void install_fault_handler() {
   });
 }
 
+uintptr_t thread_stack_floor() {
+  pthread_attr_t attr;
+  void* low = nullptr;
+  size_t size = 0;
+  if (pthread_getattr_np(pthread_self(), &attr) != 0) return 0;
+  pthread_attr_getstack(&attr, &low, &size);
+  pthread_attr_destroy(&attr);
+  return reinterpret_cast<uintptr_t>(low);
+}
+
 // A stack overflow fault cannot run its handler on the exhausted stack.
 void ensure_alt_stack() {
+  if (!t_state.stack_floor) t_state.stack_floor = thread_stack_floor();
   if (t_state.alt_stack) return;
   stack_t current{};
   if (::sigaltstack(nullptr, &current) == 0 && !(current.ss_flags & SS_DISABLE)) {
@@ -214,6 +229,7 @@ class NativeInstance final : public Instance, public Caller {
     CallFrame frame{&glue_, self_, this, slot->second.index, padded, 0, 0};
     exit_code_.reset();
     host_error_.clear();
+    stack_exhausted_ = false;
     ensure_alt_stack();
     const RtMemory* memory = static_cast<const RtMemory*>(glue_.memory(self_));
     int code =
@@ -226,6 +242,7 @@ class NativeInstance final : public Instance, public Caller {
       return outcome;
     }
     if (exit_code_) return Outcome{Outcome::Kind::kExited, {}, "", *exit_code_};
+    if (stack_exhausted_) return trapped("stack overflow");
     if (!host_error_.empty()) return trapped("host function failed: " + host_error_);
     if (interrupted_.load()) return Outcome{Outcome::Kind::kInterrupted, {}, "", 0};
     return trapped(trap_text(code - 1));
@@ -255,6 +272,13 @@ class NativeInstance final : public Instance, public Caller {
   // The host side of every import: called by the shared object with this instance as the import context.
   static uint64_t dispatch(void* ctx, uint32_t index, const uint64_t* args, int* unwind) {
     auto* self = static_cast<NativeInstance*>(ctx);
+    char probe = 0;
+    if (t_state.stack_floor &&
+        reinterpret_cast<uintptr_t>(&probe) < t_state.stack_floor + kHostStackHeadroom) {
+      self->stack_exhausted_ = true;
+      *unwind = 1;
+      return 0;
+    }
     t_state.in_host = true;
     HostReturn ret;
     try {
@@ -288,6 +312,7 @@ class NativeInstance final : public Instance, public Caller {
   std::atomic<bool> interrupted_{false};
   std::optional<uint32_t> exit_code_;
   std::string host_error_;
+  bool stack_exhausted_ = false;
 };
 
 namespace {

@@ -108,7 +108,8 @@ std::string call_switch(const ModuleInfo& info, std::string& names) {
   std::string out;
   uint32_t slot = 0;
   for (const ExportInfo& exp : info.exports) {
-    if (exp.kind != ExternKind::kFunc || !integer_only(exp.signature)) continue;
+    if (exp.kind != ExternKind::kFunc || !integer_only(exp.signature) || exp.signature.params.size() > 16)
+      continue;
     names += "  \"" + c_string_escape(exp.name) + "\",\n";
     std::string call = "Z_guardZ_" + mangle_c_name(exp.name) + "(self";
     for (size_t p = 0; p < exp.signature.params.size(); ++p)
@@ -176,7 +177,29 @@ Result<std::string> volatile_interrupt(std::string header) {
   return header;
 }
 
+// wabt 1.0.32's C writer copies import and export names verbatim into C comments: a name holding "*/" would
+// inject code into the shared object. Only names made of these characters are compiled.
+Status check_names_safe_for_c(const ModuleInfo& info) {
+  auto safe = [](const std::string& name) {
+    if (name.empty() || name.size() > 256) return false;
+    for (char c : name) {
+      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '.' && c != '-' && c != '$')
+        return false;
+    }
+    return true;
+  };
+  for (const auto& import : info.imports) {
+    if (!safe(import.module) || !safe(import.name))
+      return Error{"import name unsafe to compile to C: " + import.module + "." + import.name};
+  }
+  for (const auto& exp : info.exports) {
+    if (!safe(exp.name)) return Error{"export name unsafe to compile to C: " + exp.name};
+  }
+  return ok_status();
+}
+
 Result<std::pair<std::string, std::string>> write_c(const Module& module) {
+  AWMG_CHECK(check_names_safe_for_c(module.info()));
   wabt::Module ir;
   wabt::Errors errors;
   const std::string& bytes = module.instrumented();

@@ -13,6 +13,9 @@ constexpr uint64_t kSuccess = 0, kBadf = 8, kFault = 21, kInval = 28, kNosys = 5
 
 constexpr uint64_t kWallClockStart = 1640995200000000000ull;  // 2022-01-01T00:00:00Z, wazero's fake epoch
 constexpr uint64_t kClockStep = 1000000;                      // 1 ms per read
+// One fd_write may not make the host copy more than this (its iovecs may all point at the same region).
+constexpr uint64_t kMaxIovecs = 1024;
+constexpr uint64_t kMaxWriteBytes = 1u << 20;
 
 struct State {
   GuardOutput output;
@@ -74,6 +77,7 @@ Body fd_write(std::shared_ptr<State> state) {
   return [state](Caller& c, const uint64_t* a) {
     if (a[0] != 1 && a[0] != 2) return ret(kBadf);
     auto m = c.memory();
+    if (a[2] > kMaxIovecs) return ret(kInval);
     std::string bytes;
     for (uint64_t i = 0; i < a[2]; ++i) {
       auto base = m.load_u32(a[1] + i * 8);
@@ -81,6 +85,7 @@ Body fd_write(std::shared_ptr<State> state) {
       if (!base || !len) return ret(kFault);
       auto chunk = m.read(*base, *len);
       if (!chunk) return ret(kFault);
+      if (bytes.size() + chunk->size() > kMaxWriteBytes) return ret(kInval);
       bytes.append(*chunk);
     }
     if (!m.store_u32(a[3], static_cast<uint32_t>(bytes.size()))) return ret(kFault);

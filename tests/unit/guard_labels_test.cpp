@@ -33,6 +33,8 @@ TEST(AgentLabels, ParsesAndTrimsAndRefusesWithUpstreamsTexts) {
       error_of(parse_agent_labels(R"({"difc_mode":"lenient"})")),
       "invalid difc_mode from label_agent: unknown enforcement mode: lenient (valid modes: strict, filter, "
       "propagate)");
+  EXPECT_EQ(error_of(parse_agent_labels(R"({"agent":{"secrecy":["*"]},"difc_mode":"filter"})")),
+            "label_agent may not give an agent the wildcard tag \"*\"");
   EXPECT_EQ(error_of(parse_agent_labels(R"({"agent":{"secrecy":"private"},"difc_mode":"strict"})")),
             "failed to decode label_agent response: agent.secrecy must be an array of strings");
 }

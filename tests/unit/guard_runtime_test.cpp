@@ -351,6 +351,12 @@ TEST_F(GuardLoading, RefusesBrokenModulesWithUpstreamsTexts) {
   EXPECT_EQ(error_of(guard_bytes("start_trap"))
                 .rfind("failed to instantiate WASM module: wasm error: unreachable", 0),
             0u);
+  EXPECT_EQ(error_of(guard_bytes("decoy_interrupt")),
+            "failed to instantiate WASM module: export name \"__awmg-interrupt\" is reserved by the host");
+  EXPECT_EQ(error_of(guard_bytes("huge_table")),
+            "failed to instantiate WASM module: table of 2000000 elements is over the host limit of 1048576");
+  EXPECT_EQ(error_of(guard_bytes("wrong_alloc")),
+            "WASM module function alloc must have signature [i32]->[i32], got [i32,i32]->[i32]");
   EXPECT_EQ(error_of(guard_bytes("memory_too_big")),
             "failed to instantiate WASM module: memory max of 1024 pages is over the host limit of 512 pages "
             "(32 MiB)");

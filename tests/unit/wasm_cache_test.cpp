@@ -1,6 +1,9 @@
 // The persisted compiled-code cache and the engine's tiers around it.
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <filesystem>
 #include <thread>
 
@@ -9,6 +12,7 @@
 #include "log/logger.hpp"
 #include "support/process.hpp"
 #include "support/scoped_env.hpp"
+#include "wasm/cache_dir.hpp"
 #include "wasm/engine.hpp"
 
 namespace awmg::wasm {
@@ -23,27 +27,39 @@ std::string guard_bytes(const std::string& name) {
   return *bytes;
 }
 
+CodeCache::Lookup lookup(const CodeCache& cache, const std::string& path, std::string* why) {
+  int fd = -1;
+  auto found = cache.lookup(path, why, &fd);
+  if (fd >= 0) ::close(fd);
+  return found;
+}
+
 TEST(CodeCache, StoresVerifiesAndRejectsDamagedEntries) {
   test::TempDir dir;
   CodeCache cache(dir.path());
   std::string path = cache.entry_path(std::string(64, 'a'), "cc1");
   EXPECT_EQ(path, dir.path() + "/" + engine_version() + "/" + std::string(24, 'a') + "-cc1.so");
   std::string why;
-  EXPECT_EQ(cache.lookup(path, &why), CodeCache::Lookup::kMiss);
+  EXPECT_EQ(lookup(cache, path, &why), CodeCache::Lookup::kMiss);
   ASSERT_TRUE(cache.store(path, "object bytes"));
-  EXPECT_EQ(cache.lookup(path, &why), CodeCache::Lookup::kHit);
+  EXPECT_EQ(lookup(cache, path, &why), CodeCache::Lookup::kHit);
 
   std::string stored = test::read_text(path);
   stored[3] ^= 1;  // one flipped bit
   ASSERT_TRUE(base::write_file_atomic(path, stored));
-  EXPECT_EQ(cache.lookup(path, &why), CodeCache::Lookup::kCorrupt);
+  EXPECT_EQ(lookup(cache, path, &why), CodeCache::Lookup::kCorrupt);
   EXPECT_EQ(why, "checksum mismatch");
   EXPECT_FALSE(test::file_exists(path));  // removed, so the next start rebuilds it
 
   ASSERT_TRUE(cache.store(path, "object bytes"));
   std::filesystem::resize_file(path, 20);
-  EXPECT_EQ(cache.lookup(path, &why), CodeCache::Lookup::kCorrupt);
+  EXPECT_EQ(lookup(cache, path, &why), CodeCache::Lookup::kCorrupt);
   EXPECT_EQ(why, "truncated (20 bytes)");
+
+  ASSERT_TRUE(cache.store(path, "object bytes"));  // an entry others may write is not trusted
+  ::chmod(path.c_str(), 0666);
+  EXPECT_EQ(lookup(cache, path, &why), CodeCache::Lookup::kCorrupt);
+  EXPECT_EQ(why, "not owned by this user alone");
 }
 
 TEST(CodeCache, ListsAndCleansEntriesOfOtherEngineVersions) {
@@ -122,7 +138,7 @@ TEST(Engine, CorruptEntryIsReportedAndRebuilt) {
       test::read_text(logs.file("log")).find("Discarding corrupt cached native code " + path + " (checksum"),
       std::string::npos);
   std::string why;
-  EXPECT_EQ(CodeCache(dir.path()).lookup(path, &why), CodeCache::Lookup::kHit) << why;
+  EXPECT_EQ(lookup(CodeCache(dir.path()), path, &why), CodeCache::Lookup::kHit) << why;
 }
 
 TEST(Engine, TwoEnginesSharingADirectoryBothEndWithAValidEntry) {
@@ -143,7 +159,30 @@ TEST(Engine, TwoEnginesSharingADirectoryBothEndWithAValidEntry) {
   auto entries = cache.list();
   ASSERT_EQ(entries.size(), 1u);  // renamed over each other, never half-written
   std::string why;
-  EXPECT_EQ(cache.lookup(entries[0].path, &why), CodeCache::Lookup::kHit) << why;
+  EXPECT_EQ(lookup(cache, entries[0].path, &why), CodeCache::Lookup::kHit) << why;
+}
+
+TEST(Engine, NamesThatWouldInjectCodeIntoTheNativeBuildKeepTheGuardOnTheInterpreter) {
+  test::TempDir dir;
+  Engine engine({dir.path(), true});
+  auto guard = guard::WasmGuard::create("g", guard_bytes("c_injection"), engine);
+  ASSERT_TRUE(guard) << guard.error().message;
+  EXPECT_FALSE((*guard)->code().wait_native(60s));
+  EXPECT_NE((*guard)->code().native_detail().find("export name unsafe to compile to C: x*/"),
+            std::string::npos)
+      << (*guard)->code().native_detail();
+  EXPECT_TRUE((*guard)->call("label_resource", "{}", nullptr, Clock::now() + 5s));
+  EXPECT_TRUE(engine.cache().list().empty());
+}
+
+TEST(Engine, ACacheDirectoryOthersCanWriteIsNotUsed) {
+  test::TempDir dir;
+  ::chmod(dir.path().c_str(), 0777);
+  auto prepared = prepare_cache_dir(dir.path());
+  EXPECT_EQ(prepared.path, "");
+  EXPECT_EQ(prepared.warning, "Falling back to in-memory WASM compilation cache after \"" + dir.path() +
+                                  "\" failed: " + dir.path() +
+                                  " must be owned by this user and writable by nobody else (mode 777)");
 }
 
 TEST(Engine, WithoutACompilerGuardsRunOnTheInterpreter) {

@@ -80,6 +80,7 @@ Result<std::unique_ptr<WasmGuard>> WasmGuard::create(std::string name, std::stri
   std::unique_ptr<WasmGuard> guard(new WasmGuard(std::move(name), *code, engine, std::move(options)));
   {
     std::lock_guard lock(guard->mutex_);
+    guard->deadline_ = Clock::now() + guard->options_.create_timeout;
     if (auto made = guard->ensure_instance(); !made)
       return Error{"failed to instantiate WASM module: " + made.error().message};
   }
@@ -122,6 +123,7 @@ Result<std::string> WasmGuard::call(std::string_view function, std::string_view 
     return Error{"WASM module function " + std::string(function) +
                  " must have signature (i32,i32,i32,i32)->i32, got " + exp->signature.to_string()};
   Invocation invocation{backend, deadline, 0};
+  deadline_ = deadline;
   invocation_ = &invocation;
   struct Reset {
     Invocation*& slot;
@@ -148,7 +150,7 @@ Status WasmGuard::ensure_instance() {
     replace_instance(nullptr);
   }
   if (instance_) return ok_status();
-  AWMG_TRY(auto fresh, code_->instantiate(host_functions(), options_.tier));
+  AWMG_TRY(auto fresh, code_->instantiate(host_functions(), options_.tier, &engine_.watchdog(), deadline_));
   replace_instance(std::move(fresh));
   // A fresh instance without its policies would label under the guard's defaults: it must not serve.
   for (const std::string& payload : agent_payloads_) {

@@ -25,8 +25,9 @@ inline constexpr int kTrapLimit = 3;
 inline constexpr std::chrono::seconds kTrapWindow{60};
 
 struct WasmGuardOptions {
-  wasm::GuardOutput output;        // guard stdout/stderr; default: the gateway's stderr
-  std::optional<wasm::Tier> tier;  // force a tier (tests, `awmg guard call --tier`)
+  wasm::GuardOutput output;                         // guard stdout/stderr; default: the gateway's stderr
+  std::optional<wasm::Tier> tier;                   // force a tier (tests, `awmg guard call --tier`)
+  std::chrono::milliseconds create_timeout{10000};  // how long the start function may run at creation
 };
 
 // A WASM guard: the upstream ABI (spec guard-difc §2) over the engine's instances. One instance serves calls
@@ -81,6 +82,7 @@ class WasmGuard {
   std::string unavailable_;  // the error that made the guard unavailable
   bool warned_direct_memory_ = false;
   Invocation* invocation_ = nullptr;
+  Clock::time_point deadline_;  // of the call in progress, for instantiating within it
 };
 
 }  // namespace awmg::guard

@@ -26,16 +26,33 @@ Result<std::shared_ptr<const NativeCode>> load_entry(const std::shared_ptr<const
 
 }  // namespace
 
-Result<std::unique_ptr<Instance>> Code::instantiate(const HostFunctions& host,
-                                                    std::optional<Tier> tier) const {
+Result<std::unique_ptr<Instance>> Code::instantiate(const HostFunctions& host, std::optional<Tier> tier,
+                                                    Watchdog* watchdog,
+                                                    std::chrono::steady_clock::time_point deadline) const {
   std::shared_ptr<const NativeCode> native;
   {
     std::lock_guard lock(mutex_);
     native = native_;
   }
   if (tier == Tier::kNative && !native) return Error{"the native tier is not ready: " + native_detail()};
-  if (native && tier != Tier::kInterpreter) return native->instantiate(host);
-  return interpreter_->instantiate(host);
+  AWMG_TRY(auto instance,
+           native&& tier != Tier::kInterpreter ? native->instantiate(host) : interpreter_->instantiate(host));
+  if (!module_->info().has_start) return instance;
+  std::optional<Watchdog::Scope> watch;
+  Instance* raw = instance.get();
+  if (watchdog) watch.emplace(*watchdog, deadline, [raw] { raw->interrupt(); });
+  Outcome started = instance->call(kStartExport, {});
+  switch (started.kind) {
+    case Outcome::Kind::kReturned:
+      return instance;
+    case Outcome::Kind::kTrapped:
+      return Error{started.trap};
+    case Outcome::Kind::kInterrupted:
+      return Error{"wasm error: the start function ran past its deadline"};
+    default:
+      return Error{"wasm error: the start function exited (proc_exit " + std::to_string(started.exit_code) +
+                   ")"};
+  }
 }
 
 NativeState Code::native_state() const {

@@ -29,8 +29,11 @@ enum class NativeState { kCompiling, kReady, kUnavailable };
 class Code {
  public:
   const std::shared_ptr<const Module>& module() const { return module_; }
-  Result<std::unique_ptr<Instance>> instantiate(const HostFunctions& host,
-                                                std::optional<Tier> tier = {}) const;
+  // Instantiates on the best ready tier (or `tier`) and runs the module's start function, under `watchdog`
+  // until `deadline` when one is given.
+  Result<std::unique_ptr<Instance>> instantiate(const HostFunctions& host, std::optional<Tier> tier = {},
+                                                Watchdog* watchdog = nullptr,
+                                                std::chrono::steady_clock::time_point deadline = {}) const;
   NativeState native_state() const;
   std::string native_detail() const;  // where the native code came from, or why there is none
   // Waits for the native compile to finish (tests, `awmg guard compile`); true when native code is ready.

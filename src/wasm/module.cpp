@@ -98,7 +98,8 @@ std::string c_legal(std::string_view name) {
 
 Status check_reserved_names(const ModuleInfo& info) {
   for (const auto& exp : info.exports) {
-    if (c_legal(exp.name) == kInterruptExport || c_legal(exp.name) == kMemoryExport)
+    if (c_legal(exp.name) == kInterruptExport || c_legal(exp.name) == kMemoryExport ||
+        c_legal(exp.name) == kStartExport)
       return Error{"export name \"" + exp.name + "\" is reserved by the host"};
   }
   return ok_status();
@@ -186,6 +187,21 @@ std::string instrument_memory(wabt::Module& module) {
   }
   add_export(module, kMemoryExport, wabt::ExternalKind::Memory, 0);
   return std::string(kMemoryExport);
+}
+
+// The start function becomes an export the host calls itself, so a start function that never returns can be
+// interrupted like any other call.
+void export_start(wabt::Module& module) {
+  if (module.starts.empty()) return;
+  wabt::Index start = module.GetFuncIndex(*module.starts.front());
+  for (auto it = module.fields.begin(); it != module.fields.end(); ++it) {
+    if (it->type() == wabt::ModuleFieldType::Start) {
+      module.fields.erase(it);
+      break;
+    }
+  }
+  module.starts.clear();
+  add_export(module, kStartExport, wabt::ExternalKind::Func, start);
 }
 
 void instrument_interrupts(wabt::Module& module) {
@@ -300,6 +316,7 @@ Result<std::shared_ptr<const Module>> Module::load(std::string_view bytes) {
   module->sha256_ = sha256_hex(bytes);
   module->memory_export_ = instrument_memory(ir);
   cap_tables(ir);
+  export_start(ir);
   instrument_interrupts(ir);
   AWMG_TRY(module->instrumented_, write_binary(ir));
   return std::shared_ptr<const Module>(std::move(module));

@@ -18,6 +18,7 @@ inline constexpr uint64_t kPageSize = 65536;
 // Names the instrumentation adds; a guard that uses them itself is refused.
 inline constexpr std::string_view kInterruptExport = "__awmg_interrupt";
 inline constexpr std::string_view kMemoryExport = "__awmg_memory";
+inline constexpr std::string_view kStartExport = "__awmg_start";
 
 enum class ExternKind : uint8_t { kFunc, kTable, kMemory, kGlobal, kTag };
 const char* extern_kind_name(ExternKind kind);
@@ -49,9 +50,11 @@ struct ModuleInfo {
 };
 
 // A parsed, validated and instrumented module: immutable, shared by every instance and both tiers.
-// Instrumentation (one pass, feeding both tiers): memory limits capped at kMaxMemoryPages, a hidden memory
-// exported as kMemoryExport, and a check of a host-owned interrupt global (kInterruptExport) at every
-// function entry and loop header, which executes `unreachable` when the host has set it.
+// Instrumentation (one pass, feeding both tiers): memory limits capped at kMaxMemoryPages, tables capped, a
+// hidden memory exported as kMemoryExport, the start section turned into an export (kStartExport) that the
+// host calls after instantiation, under a deadline like any call, and a check of a host-owned interrupt
+// global (kInterruptExport) at every function entry and loop header, which executes `unreachable` when the
+// host has set it.
 class Module {
  public:
   // Errors are the engine's words (wabt's validation text, the memory-limit text); callers add their prefix.

@@ -33,7 +33,7 @@ extern const char* const kWasmRtHeader;
 namespace {
 
 constexpr const char* kCompileFlags = "-O2 -fPIC -shared -fvisibility=hidden -w -DNDEBUG";
-constexpr const char* kGlueVersion = "glue-1";
+constexpr const char* kGlueVersion = "glue-2";
 constexpr auto kCompileTimeout = std::chrono::minutes(5);
 
 std::string c_type(ValType type) {
@@ -118,6 +118,11 @@ std::string call_switch(const ModuleInfo& info, std::string& names) {
     out += "    case " + std::to_string(slot++) + ": ";
     out += exp.signature.results.empty() ? call + "; return 0;\n"
                                          : "*result = (uint64_t)" + call + "; return 0;\n";
+  }
+  if (info.has_start) {  // the start section, turned into an export by the instrumentation
+    names += "  \"" + std::string(kStartExport) + "\",\n";
+    out += "    case " + std::to_string(slot++) + ": Z_guardZ_" + mangle_c_name(kStartExport) +
+           "(self); return 0;\n";
   }
   return out;
 }

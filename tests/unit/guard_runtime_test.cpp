@@ -164,6 +164,20 @@ TEST_P(GuardRuntime, OutOfBoundsAccessTrapsAndThreeTrapsMakeTheGuardUnavailable)
             3u);
 }
 
+TEST_P(GuardRuntime, AStartFunctionThatNeverReturnsFailsCreationAtItsDeadline) {
+  std::string bytes = guard_bytes("start_loop");
+  if (GetParam() == wasm::Tier::kNative) {
+    auto code = engine_->load(bytes);
+    ASSERT_TRUE(code && (*code)->wait_native(60s));
+  }
+  auto started = Clock::now();
+  auto guard = WasmGuard::create("start_loop", bytes, *engine_, {{}, GetParam(), 200ms});
+  ASSERT_FALSE(guard);
+  EXPECT_EQ(guard.error().message,
+            "failed to instantiate WASM module: wasm error: the start function ran past its deadline");
+  EXPECT_LT(Clock::now() - started, 200ms + 300ms);
+}
+
 TEST_P(GuardRuntime, MemoryBombHitsTheCapAndTraps) {
   auto guard = make("memory_bomb");
   ASSERT_TRUE(guard);

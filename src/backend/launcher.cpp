@@ -1,5 +1,6 @@
 #include "backend/launcher.hpp"
 
+#include "backend/http_connection.hpp"
 #include "backend/process.hpp"
 #include "backend/stdio_connection.hpp"
 #include "log/logger.hpp"
@@ -18,8 +19,23 @@ Launcher::~Launcher() {
 asio::awaitable<Result<std::shared_ptr<Connection>>> Launcher::launch(const config::ServerConfig& server,
                                                                       const std::string& session) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(config_.gateway.startup_timeout);
-  if (server.type == config::ServerType::kHttp)
-    co_return Error{"http backends are not available in this build yet"};
+  std::function<std::optional<log::AgentTags>()> tags;
+  if (tag_source_ && !session.empty()) {
+    tags = [source = tag_source_, id = server.id, session] { return source(id, session); };
+  }
+  if (server.type == config::ServerType::kHttp) {
+    log::Logger::instance().server(server.id, log::Level::kInfo, "launcher",
+                                   "Connecting to " + server.id + " over HTTP");
+    HttpConnection::Options options{server.id,
+                                    server.url,
+                                    server.headers,
+                                    std::chrono::seconds(server.connect_timeout),
+                                    std::chrono::seconds(std::max(0, config_.gateway.keepalive_interval)),
+                                    tags};
+    auto started = co_await HttpConnection::start(io_, options, deadline);
+    if (!started) co_return started.error();
+    co_return std::static_pointer_cast<Connection>(started.value());
+  }
   if (server.type == config::ServerType::kCustom) {
     co_return Error{"server type '" + server.type_name + "' cannot be launched"};
   }
@@ -28,10 +44,7 @@ asio::awaitable<Result<std::shared_ptr<Connection>>> Launcher::launch(const conf
   argv.insert(argv.end(), args.begin(), args.end());
   log::Logger::instance().server(server.id, log::Level::kInfo, "launcher",
                                  "Launching " + server.id + ": command=" + server.command);
-  StdioConnection::Options options{server.id, argv, server.env, nullptr};
-  if (tag_source_ && !session.empty()) {
-    options.tags = [source = tag_source_, id = server.id, session] { return source(id, session); };
-  }
+  StdioConnection::Options options{server.id, argv, server.env, tags};
   auto started = co_await StdioConnection::start(io_, options, deadline);
   if (!started) co_return started.error();
   co_return std::static_pointer_cast<Connection>(started.value());
@@ -83,6 +96,7 @@ void Launcher::finish_launch(const Key& key, const Result<std::shared_ptr<Connec
       if (closed_) result.value()->close();
     }
   }
+  if (result && on_connect_) on_connect_(key.first, key.second, result.value());
   for (auto& w : waiters) w->push(result.ok());
   if (result) {
     status_.record_start(key.first);
@@ -139,7 +153,19 @@ void Launcher::close_all() {
     entries_.clear();
     if (sweeper_) sweeper_->cancel();
   }
-  for (auto& c : all) c->close();
+  for (auto& c : all) {
+    c->set_listener(nullptr);
+    c->close();
+  }
+}
+
+std::vector<std::shared_ptr<Connection>> Launcher::connections_of(const std::string& session) const {
+  std::lock_guard lock(mutex_);
+  std::vector<std::shared_ptr<Connection>> out;
+  for (const auto& [key, e] : entries_) {
+    if (e.connection && (key.second == session || key.second.empty())) out.push_back(e.connection);
+  }
+  return out;
 }
 
 size_t Launcher::open_connections() const {

@@ -38,6 +38,14 @@ class Launcher {
   void sweep(std::chrono::nanoseconds idle);
   void close_all();
   size_t open_connections() const;
+  // The open connections a gateway session may be using: its own and the shared ones.
+  std::vector<std::shared_ptr<Connection>> connections_of(const std::string& session) const;
+
+  // Called for every new connection (server, session, connection), before anyone uses it; set once, before
+  // any launch.
+  using ConnectHook = std::function<void(const std::string& server_id, const std::string& session,
+                                         const std::shared_ptr<Connection>&)>;
+  void set_connect_hook(ConnectHook hook) { on_connect_ = std::move(hook); }
 
   // Gives RPC records of a (server, session) connection the session agent's DIFC tags; set once, before any
   // launch. The source answers nullopt for servers that are not sinks.
@@ -62,6 +70,7 @@ class Launcher {
   const config::Config& config_;
   ServerStatus& status_;
   TagSource tag_source_;
+  ConnectHook on_connect_;
   mutable std::mutex mutex_;
   std::map<Key, Entry> entries_;
   bool closed_ = false;

@@ -10,7 +10,9 @@
 
 #include "base/files.hpp"
 #include "base/strings.hpp"
+#include "gateway/relay.hpp"
 #include "log/logger.hpp"
+#include "mcp/jsonrpc.hpp"
 
 namespace awmg::gateway {
 
@@ -64,10 +66,16 @@ Result<Tool> make_tool(const config::ServerConfig& server, const std::string& it
   return Tool{server.id, name, json::string_or(*doc, "description"), json::to_string(*doc)};
 }
 
-bool declares_prompts(const std::string& initialize_result) {
+// The capabilities object of an initialize result ("{}" when it has none).
+std::string capabilities_of(const std::string& initialize_result) {
   auto doc = json::parse(initialize_result);
   const json::Value* caps = doc ? json::member(*doc, "capabilities") : nullptr;
-  return caps && json::member(*caps, "prompts");
+  return caps && caps->IsObject() ? json::to_string(*caps) : "{}";
+}
+
+bool declares(const std::string& capabilities, const char* name) {
+  auto doc = json::parse(capabilities);
+  return doc && json::member(*doc, name);
 }
 
 }  // namespace
@@ -80,6 +88,13 @@ Gateway::Gateway(asio::io_context& io, const config::Config& config, const confi
       status_(ids_of(config)),
       launcher_(io, config, status_),
       guards_(guards) {
+  launcher_.set_connect_hook([this](const std::string& server_id, const std::string& session,
+                                    const std::shared_ptr<backend::Connection>& conn) {
+    conn->set_listener(
+        [this, server_id, session](backend::Event event) { deliver(*this, server_id, session, event); });
+    if (session.empty() && started_ && registry_.tools(server_id).empty())  // a backend that recovered
+      asio::co_spawn(io_, refresh_tools(server_id), asio::detached);
+  });
   // RPC records of sink servers carry the agent's tags (spec gateway §6.4), once DIFC knows the agent.
   if (!settings.sink_server_ids.empty() && guards.enabled()) {
     launcher_.set_tag_source([this](const std::string& server_id, const std::string& agent) {
@@ -118,7 +133,9 @@ asio::awaitable<bool> Gateway::register_server(const config::ServerConfig& serve
   logger.server(server.id, log::Level::kInfo, "backend",
                 "Registered " + std::to_string(tools.size()) + " tool(s) from " + server.id);
   registry_.set_tools(server.id, std::move(tools));
-  if (declares_prompts((*conn)->initialize_result())) {
+  std::string capabilities = capabilities_of((*conn)->initialize_result());
+  registry_.set_capabilities(server.id, capabilities);
+  if (declares(capabilities, "prompts")) {
     auto prompts = co_await list_all(**conn, prompts_method, "prompts", deadline);
     std::vector<Prompt> list;
     for (const auto& item : prompts ? *prompts : std::vector<std::string>{}) {
@@ -159,10 +176,22 @@ asio::awaitable<void> Gateway::start_backends() {
                              std::to_string(launched) + " backends failed: [" + base::join(failed, " ") +
                              "] \xE2\x80\x94 agents will not see tools from these servers");
   }
+  started_ = true;
   auto& logger = log::Logger::instance();
   if (logger.has_dir()) {
     auto written = base::write_file_atomic(logger.dir() + "/tools.json", registry_.tools_json());
     if (!written) log::warn("startup", "cannot write tools.json: " + written.error().message);
+  }
+}
+
+asio::awaitable<void> Gateway::refresh_tools(const std::string& server_id) {
+  const config::ServerConfig* server = config_.find_server(server_id);
+  if (!server) co_return;
+  bool registered = co_await register_server(*server);
+  if (!registered) co_return;
+  const std::string changed = mcp::notification_message("notifications/tools/list_changed", "");
+  for (auto& s : sessions_.all()) {
+    if (s->initialized && (s->route == server_id || s->route.empty())) s->push_to_stream(changed);
   }
 }
 

@@ -28,6 +28,9 @@ class Gateway {
   boost::asio::awaitable<void> start_backends();
   // Closes every backend connection (children are stopped).
   void stop_backends();
+  // Lists a backend's tools again (after it said they changed, or after it recovered from a failed start)
+  // and tells the client sessions that see them.
+  boost::asio::awaitable<void> refresh_tools(const std::string& server_id);
 
   const config::Config& config() const { return config_; }
   const config::Settings& settings() const { return settings_; }
@@ -51,6 +54,7 @@ class Gateway {
   SessionStore sessions_;
   Guards& guards_;
   std::atomic<bool> shutting_down_{false};
+  std::atomic<bool> started_{false};  // start_backends finished: later connections may bring new tools
 };
 
 }  // namespace awmg::gateway

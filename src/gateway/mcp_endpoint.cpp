@@ -5,6 +5,7 @@
 
 #include "base/strings.hpp"
 #include "gateway/mcp_methods.hpp"
+#include "gateway/relay.hpp"
 #include "log/logger.hpp"
 #include "log/sanitizer.hpp"
 #include "mcp/jsonrpc.hpp"
@@ -93,7 +94,7 @@ class StreamingCall : public std::enable_shared_from_this<StreamingCall> {
   asio::awaitable<void> run() {
     auto self = shared_from_this();
     std::string reply = co_await answer_request(gw_, *session_, *message_, events_);
-    events_->push(backend::Event{std::move(reply), true});
+    events_->push(backend::Event{std::move(reply), backend::Event::Kind::kFinal, {}});
   }
 
  private:
@@ -103,8 +104,74 @@ class StreamingCall : public std::enable_shared_from_this<StreamingCall> {
   std::shared_ptr<backend::EventBox> events_;
 };
 
-// Streams a tools/call: notifications the backend sends while it runs go out as events of a chunked SSE
-// response; a call with no notifications gets one ordinary response.
+// The exchange's side of a request that reaches a backend: what the backend sends while it runs
+// (notifications, its own requests to the client) goes out as events of a chunked SSE response, then the
+// answer; a request with nothing to stream gets one ordinary response. A client that takes only JSON gets the
+// answer alone, and the backend's requests are refused for it.
+class StreamingExchange {
+ public:
+  StreamingExchange(const std::shared_ptr<Session>& session, const http::Request& req,
+                    http::Responder& responder, const Accepts& accepts)
+      : session_(session), req_(req), responder_(responder), accepts_(accepts) {}
+
+  // Sends one event; true when the exchange is over.
+  asio::awaitable<bool> handle(backend::Event& event) {
+    if (event.kind == backend::Event::Kind::kFinal) {
+      if (!streaming_) {
+        http::Response response = framed(req_, accepts_, event.json, session_->id);
+        co_await responder_.send(std::move(response));
+      } else if (!client_gone_) {
+        std::string chunk = sse_event(event.json);
+        if (co_await responder_.write_chunk(chunk)) co_await responder_.end_stream();
+      }
+      co_return true;
+    }
+    std::string message = event.json;
+    if (event.kind == backend::Event::Kind::kRequest) {
+      if (!accepts_.sse || client_gone_) {
+        refuse(event, client_gone_ ? "the client disconnected" : "the client accepts no event stream");
+        co_return false;
+      }
+      auto relayed = to_client(*session_, event);
+      if (!relayed) co_return false;
+      message = std::move(*relayed);
+      if (auto doc = json::parse(message)) requests_.emplace_back(json::to_string((*doc)["id"]), event);
+    }
+    if (!accepts_.sse || client_gone_) co_return false;
+    if (!streaming_) {
+      http::StreamHead head{bhttp::status::ok, req_.version()};
+      head.set(bhttp::field::content_type, "text/event-stream");
+      head.set(bhttp::field::cache_control, "no-cache");
+      head.set("Mcp-Session-Id", session_->id);
+      streaming_ = true;
+      client_gone_ = !co_await responder_.begin_stream(std::move(head));
+    }
+    if (!client_gone_) {
+      std::string chunk = sse_event(message);
+      client_gone_ = !co_await responder_.write_chunk(chunk);
+    }
+    if (client_gone_) settle("the client disconnected");
+    co_return false;
+  }
+
+  // Backend requests this exchange relayed that the client never answered are refused.
+  void settle(const std::string& reason) {
+    for (auto& [client_id, event] : requests_) {
+      if (session_->take_outbound(client_id)) refuse(event, reason);
+    }
+    requests_.clear();
+  }
+
+ private:
+  std::shared_ptr<Session> session_;
+  const http::Request& req_;
+  http::Responder& responder_;
+  Accepts accepts_;
+  bool streaming_ = false;
+  bool client_gone_ = false;
+  std::vector<std::pair<std::string, backend::Event>> requests_;
+};
+
 asio::awaitable<void> answer_streaming(Gateway& gw, const std::shared_ptr<Session>& session,
                                        const std::shared_ptr<json::Document>& message,
                                        const http::Request& req, http::Responder& responder,
@@ -113,41 +180,25 @@ asio::awaitable<void> answer_streaming(Gateway& gw, const std::shared_ptr<Sessio
   auto events = backend::EventBox::create(executor);
   auto call = std::make_shared<StreamingCall>(gw, session, message, events);
   std::string id = json::to_string((*message)["id"]);
+  session->add_in_flight(id, events.get());
   asio::co_spawn(
       executor, [call] { return call->run(); },
       [events, id](std::exception_ptr failure) {  // a failed call still ends the exchange
         if (failure)
-          events->push(backend::Event{mcp::error_message(id, mcp::kInternalError, "internal error"), true});
+          events->push(backend::Event{mcp::error_message(id, mcp::kInternalError, "internal error"),
+                                      backend::Event::Kind::kFinal,
+                                      {}});
       });
-  bool streaming = false, client_gone = false;
+  StreamingExchange exchange(session, req, responder, accepts);
   const auto forever = std::chrono::steady_clock::time_point::max();
   while (true) {
     auto event = co_await events->receive(forever);
-    if (!event) co_return;
-    if (event->final) {
-      if (!streaming) {
-        http::Response response = framed(req, accepts, event->json, session->id);
-        co_await responder.send(std::move(response));
-      } else if (!client_gone) {
-        std::string chunk = sse_event(event->json);
-        if (co_await responder.write_chunk(chunk)) co_await responder.end_stream();
-      }
-      co_return;
-    }
-    if (!accepts.sse || client_gone) continue;  // a JSON-only client gets the result alone
-    if (!streaming) {
-      http::StreamHead head{bhttp::status::ok, req.version()};
-      head.set(bhttp::field::content_type, "text/event-stream");
-      head.set(bhttp::field::cache_control, "no-cache");
-      head.set("Mcp-Session-Id", session->id);
-      streaming = true;
-      client_gone = !co_await responder.begin_stream(std::move(head));
-    }
-    if (!client_gone) {
-      std::string chunk = sse_event(event->json);
-      client_gone = !co_await responder.write_chunk(chunk);
-    }
+    if (!event) break;
+    bool over = co_await exchange.handle(*event);
+    if (over) break;
   }
+  exchange.settle("the request is over");
+  session->remove_in_flight(id);
 }
 
 // The session a POST belongs to, creating one at initialize (and, for a bare tools/call, the
@@ -228,11 +279,16 @@ PostPlan plan_post(Gateway& gw, const http::Request& req, const std::string& rou
     return plan;
   }
   plan.session = std::get<std::shared_ptr<Session>>(found);
+  if (kind == mcp::MessageKind::kResponse) {
+    from_client(*plan.session, *doc);  // an answer to no pending request is dropped
+  } else if (kind == mcp::MessageKind::kNotification) {
+    client_notification(gw, *plan.session, *doc);
+  }
   if (kind != mcp::MessageKind::kRequest) {
     plan.response = http::make_response(req, 202, "", "application/json");
     return plan;
   }
-  plan.stream = method == "tools/call" && plan.accepts.sse;
+  plan.stream = method == "tools/call" || relayed_method(method) || method == "prompts/get";
   plan.message = std::make_shared<json::Document>(std::move(*doc));
   return plan;
 }

@@ -1,6 +1,7 @@
 #include "gateway/mcp_methods.hpp"
 
 #include "base/version.hpp"
+#include "gateway/relay.hpp"
 #include "gateway/tool_call.hpp"
 #include "mcp/jsonrpc.hpp"
 
@@ -109,16 +110,43 @@ asio::awaitable<std::string> get_prompt(Gateway& gw, Session& session, const std
   co_return mcp::result_message(id, reply->result);
 }
 
+std::string unified_capabilities(Gateway& gw) {
+  std::string capabilities = R"({"logging":{},"tools":{"listChanged":true})";
+  if (gw.registry().has_prompts()) capabilities += R"(,"prompts":{"listChanged":true})";
+  return capabilities + "}";
+}
+
+// A routed endpoint offers what its backend offers (it relays all of it), with the gateway's own tools list.
+std::string routed_capabilities(Gateway& gw, const std::string& server) {
+  auto doc = json::parse(gw.registry().capabilities(server));
+  if (!doc || !doc->IsObject()) return unified_capabilities(gw);
+  auto& a = doc->GetAllocator();
+  doc->RemoveMember("tools");
+  json::Value tools(rapidjson::kObjectType);
+  tools.AddMember("listChanged", true, a);
+  doc->AddMember("tools", tools, a);
+  if (!json::member(*doc, "logging")) doc->AddMember("logging", json::Value(rapidjson::kObjectType), a);
+  return json::to_string(*doc);
+}
+
+Session::Capabilities client_capabilities(const json::Value* params) {
+  const json::Value* caps = params ? json::member(*params, "capabilities") : nullptr;
+  Session::Capabilities out;
+  if (!caps || !caps->IsObject()) return out;
+  out.sampling = json::member(*caps, "sampling") != nullptr;
+  out.elicitation = json::member(*caps, "elicitation") != nullptr;
+  out.roots = json::member(*caps, "roots") != nullptr;
+  return out;
+}
+
 }  // namespace
 
 std::string initialize_result(Gateway& gw, const Session& session, const std::string& client_version) {
   std::string version =
       mcp::supported_protocol_version(client_version) ? client_version : mcp::kLatestProtocolVersion;
   std::string name = session.route.empty() ? "awmg-unified" : "awmg-" + session.route;
-  std::string capabilities = R"({"logging":{},"tools":{"listChanged":true})";
-  if (session.route.empty() && gw.registry().has_prompts())
-    capabilities += R"(,"prompts":{"listChanged":true})";
-  capabilities += "}";
+  std::string capabilities =
+      session.route.empty() ? unified_capabilities(gw) : routed_capabilities(gw, session.route);
   return R"({"protocolVersion":)" + json::quote(version) + R"(,"capabilities":)" + capabilities +
          R"(,"serverInfo":{"name":)" + json::quote(name) + R"(,"version":)" +
          json::quote(base::version_string()) + "}}";
@@ -131,6 +159,7 @@ asio::awaitable<std::string> answer_request(Gateway& gw, Session& session, const
   const json::Value* params = json::member(request, "params");
   if (method == "initialize") {
     session.protocol_version = params ? json::string_or(*params, "protocolVersion") : "";
+    session.set_capabilities(client_capabilities(params));
     std::string result = initialize_result(gw, session, session.protocol_version);
     session.initialized = true;
     co_return mcp::result_message(id, result);
@@ -145,8 +174,12 @@ asio::awaitable<std::string> answer_request(Gateway& gw, Session& session, const
     std::string reply = co_await call(gw, session, id, params, events);  // (no `co_return co_await`: GCC 12)
     co_return reply;
   }
-  if (method == "prompts/list" && session.route.empty()) co_return list_prompts(gw, id, params);
-  if (method == "prompts/get" && session.route.empty()) {
+  if (!session.route.empty() && relayed_method(method)) {
+    std::string reply = co_await forward(gw, session, session.route, id, method, params, events);
+    co_return reply;
+  }
+  if (method == "prompts/list") co_return list_prompts(gw, id, params);
+  if (method == "prompts/get") {
     std::string reply = co_await get_prompt(gw, session, id, params);
     co_return reply;
   }
@@ -155,6 +188,11 @@ asio::awaitable<std::string> answer_request(Gateway& gw, Session& session, const
   if (method == "resources/read")
     co_return mcp::error_message(id, mcp::kResourceNotFound, "Resource not found");
   if (method == "logging/setLevel") co_return mcp::result_message(id, "{}");
+  if (relayed_method(method)) {
+    co_return mcp::error_message(
+        id, mcp::kMethodNotFound,
+        method + " is not available on the unified endpoint /mcp: use /mcp/<server>");
+  }
   co_return mcp::error_message(id, mcp::kMethodNotFound, "Method not found");
 }
 

@@ -15,6 +15,69 @@ void Session::touch() {
   last_used_ns = now_ns();
 }
 
+bool Session::push_to_stream(std::string message) {
+  std::lock_guard lock(stream_mutex);
+  if (!stream) return false;
+  stream->push(std::move(message));
+  return true;
+}
+
+void Session::set_capabilities(Capabilities capabilities) {
+  std::lock_guard lock(mutex_);
+  capabilities_ = capabilities;
+}
+
+Session::Capabilities Session::capabilities() const {
+  std::lock_guard lock(mutex_);
+  return capabilities_;
+}
+
+std::string Session::add_outbound(Outbound outbound) {
+  std::lock_guard lock(mutex_);
+  std::string id = "\"awmg-" + std::to_string(++next_outbound_) + "\"";
+  outbound_[id] = std::move(outbound);
+  return id;
+}
+
+std::optional<Session::Outbound> Session::take_outbound(const std::string& client_id) {
+  std::lock_guard lock(mutex_);
+  auto it = outbound_.find(client_id);
+  if (it == outbound_.end()) return std::nullopt;
+  Outbound out = std::move(it->second);
+  outbound_.erase(it);
+  return out;
+}
+
+void Session::add_in_flight(const std::string& client_id, const backend::EventBox* events) {
+  std::lock_guard lock(mutex_);
+  in_flight_[client_id] = events;
+}
+
+void Session::remove_in_flight(const std::string& client_id) {
+  std::lock_guard lock(mutex_);
+  in_flight_.erase(client_id);
+}
+
+const backend::EventBox* Session::in_flight(const std::string& client_id) const {
+  std::lock_guard lock(mutex_);
+  auto it = in_flight_.find(client_id);
+  return it == in_flight_.end() ? nullptr : it->second;
+}
+
+void Session::subscribe(const std::string& uri, bool on) {
+  std::lock_guard lock(mutex_);
+  if (on) {
+    subscriptions_.insert(uri);
+  } else {
+    subscriptions_.erase(uri);
+  }
+}
+
+bool Session::subscribed(const std::string& uri) const {
+  std::lock_guard lock(mutex_);
+  return subscriptions_.count(uri) > 0;
+}
+
 std::shared_ptr<Session> SessionStore::create(const std::string& agent, const std::string& route) {
   auto s = std::make_shared<Session>();
   s->id = base::random_hex(16);

@@ -5,10 +5,12 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "async/mailbox.hpp"
+#include "backend/connection.hpp"
 
 namespace awmg::gateway {
 
@@ -26,6 +28,41 @@ struct Session {
   std::shared_ptr<async::Mailbox<std::string>> stream;
 
   void touch();
+  // Sends a message on the GET stream; false when none is open.
+  bool push_to_stream(std::string message);
+
+  // What the client declared at initialize: which backend requests it can take.
+  struct Capabilities {
+    bool sampling = false, elicitation = false, roots = false;
+  };
+  void set_capabilities(Capabilities capabilities);
+  Capabilities capabilities() const;
+
+  // A backend's request relayed to this client, keyed by the id the client sees.
+  struct Outbound {
+    std::weak_ptr<backend::Connection> origin;
+    std::string backend_id;  // JSON
+  };
+  // Registers a backend request; returns the id (JSON) the client gets.
+  std::string add_outbound(Outbound outbound);
+  std::optional<Outbound> take_outbound(const std::string& client_id);
+
+  // The client's requests in flight (id JSON -> their event box), so notifications/cancelled can find them.
+  void add_in_flight(const std::string& client_id, const backend::EventBox* events);
+  void remove_in_flight(const std::string& client_id);
+  const backend::EventBox* in_flight(const std::string& client_id) const;
+
+  // Resource URIs the client subscribed to.
+  void subscribe(const std::string& uri, bool on);
+  bool subscribed(const std::string& uri) const;
+
+ private:
+  mutable std::mutex mutex_;
+  Capabilities capabilities_;
+  int64_t next_outbound_ = 0;
+  std::map<std::string, Outbound> outbound_;
+  std::map<std::string, const backend::EventBox*> in_flight_;
+  std::set<std::string> subscriptions_;
 };
 
 // All front-end sessions. Thread-safe.

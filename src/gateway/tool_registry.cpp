@@ -54,6 +54,17 @@ std::optional<Prompt> ToolRegistry::find_prompt(const std::string& server_id, co
   return std::nullopt;
 }
 
+void ToolRegistry::set_capabilities(const std::string& server_id, std::string capabilities) {
+  std::lock_guard lock(mutex_);
+  capabilities_[server_id] = std::move(capabilities);
+}
+
+std::string ToolRegistry::capabilities(const std::string& server_id) const {
+  std::lock_guard lock(mutex_);
+  auto it = capabilities_.find(server_id);
+  return it == capabilities_.end() ? "{}" : it->second;
+}
+
 bool ToolRegistry::has_prompts() const {
   std::lock_guard lock(mutex_);
   for (const auto& [id, list] : prompts_) {

@@ -37,6 +37,9 @@ class ToolRegistry {
   std::vector<Prompt> prompts() const;
   std::optional<Prompt> find_prompt(const std::string& server_id, const std::string& name) const;
   bool has_prompts() const;
+  // The capabilities object a backend declared at initialize (JSON; "{}" before it registered).
+  void set_capabilities(const std::string& server_id, std::string capabilities);
+  std::string capabilities(const std::string& server_id) const;
   // `{"servers":{"<id>":[{"name","description"}...]}}` (tools.json).
   std::string tools_json() const;
 
@@ -44,6 +47,7 @@ class ToolRegistry {
   mutable std::mutex mutex_;
   std::map<std::string, std::vector<Tool>> tools_;
   std::map<std::string, std::vector<Prompt>> prompts_;
+  std::map<std::string, std::string> capabilities_;
 };
 
 // The tool object clients see: unified mode prefixes the name with `<server>___`; both modes prefix the

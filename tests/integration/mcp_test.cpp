@@ -227,7 +227,7 @@ TEST(Mcp, GarbageAndChatterFromABackendAreSurvived) {
   f.gw->child().signal(SIGTERM);
   ASSERT_EQ(f.gw->child().wait(std::chrono::seconds(10)), 0);
   std::string server_log = read_text(f.dir.file("logs/noisy.log"));
-  EXPECT_NE(server_log.find("[WARN] [backend] ignoring non-JSON line on stdout: this is not JSON {"),
+  EXPECT_NE(server_log.find("[WARN] [backend] ignoring a message that is not JSON: this is not JSON {"),
             std::string::npos);
   EXPECT_NE(server_log.find("[INFO] [backend] [stderr] request: "), std::string::npos) << server_log;
 }

@@ -1,0 +1,211 @@
+#include "backend/http_client.hpp"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include "base/strings.hpp"
+
+namespace awmg::backend {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+
+namespace {
+
+bool closed(const beast::error_code& ec) {
+  return ec == asio::error::operation_aborted || ec == asio::error::bad_descriptor;
+}
+
+}  // namespace
+
+Result<Url> Url::parse(std::string_view text) {
+  constexpr std::string_view kScheme = "http://";
+  if (base::starts_with(text, "https://"))
+    return Error{"https backends are not supported yet: use http:// (for example through a local TLS proxy)"};
+  if (!base::starts_with(text, kScheme))
+    return Error{"the URL must start with http://: " + std::string(text)};
+  std::string_view rest = text.substr(kScheme.size());
+  auto slash = rest.find_first_of("/?#");
+  std::string_view authority = rest.substr(0, slash);
+  Url url;
+  if (slash != std::string_view::npos) url.target = std::string(rest.substr(slash));
+  if (url.target.front() != '/') url.target.insert(0, "/");
+  if (auto hash = url.target.find('#'); hash != std::string::npos) url.target.erase(hash);
+  if (authority.find('@') != std::string_view::npos) return Error{"credentials in the URL are not supported"};
+  if (!authority.empty() && authority.front() == '[') {
+    auto close = authority.find(']');
+    if (close == std::string_view::npos) return Error{"bad IPv6 address in URL " + std::string(text)};
+    url.host = std::string(authority.substr(1, close - 1));
+    if (close + 1 < authority.size() && authority[close + 1] == ':') url.port = authority.substr(close + 2);
+  } else {
+    auto colon = authority.rfind(':');
+    url.host = std::string(authority.substr(0, colon));
+    if (colon != std::string_view::npos) url.port = authority.substr(colon + 1);
+  }
+  if (url.host.empty()) return Error{"the URL has no host: " + std::string(text)};
+  if (url.port.empty() || url.port.find_first_not_of("0123456789") != std::string::npos)
+    return Error{"bad port in URL " + std::string(text)};
+  return url;
+}
+
+Url Url::resolve(std::string_view reference) const {
+  if (base::starts_with(reference, "http://") || base::starts_with(reference, "https://")) {
+    auto parsed = Url::parse(reference);
+    return parsed ? *parsed : *this;
+  }
+  Url out = *this;
+  if (!reference.empty() && reference.front() == '/') {
+    out.target = std::string(reference);
+  } else {
+    std::string base = target.substr(0, target.find('?'));
+    out.target = base.substr(0, base.rfind('/') + 1) + std::string(reference);
+  }
+  return out;
+}
+
+HttpExchange::HttpExchange(std::shared_ptr<HttpClient> client, std::shared_ptr<beast::tcp_stream> stream)
+    : client_(std::move(client)), stream_(std::move(stream)) {
+  parser_.body_limit(boost::none);
+  parser_.header_limit(64 * 1024);
+}
+
+HttpExchange::~HttpExchange() {
+  if (done_ && parser_.keep_alive()) {
+    client_->give_back(std::move(stream_));
+  } else if (stream_) {
+    beast::error_code ec;
+    stream_->socket().close(ec);
+  }
+}
+
+void Abort::operator()() {
+  aborted = true;
+  if (auto s = stream.lock()) {
+    beast::error_code ec;
+    s->socket().close(ec);
+  }
+}
+
+std::string HttpExchange::header(std::string_view name) const {
+  auto it = parser_.get().find(beast::string_view(name.data(), name.size()));
+  return it == parser_.get().end() ? "" : std::string(it->value());
+}
+
+std::string HttpExchange::content_type() const {
+  std::string value = header("Content-Type");
+  return base::to_lower(base::trim(std::string_view(value).substr(0, value.find(';'))));
+}
+
+asio::awaitable<Result<std::string>> HttpExchange::read_some() {
+  char piece[16384];
+  while (!done_) {
+    if (parser_.is_done()) break;
+    parser_.get().body().data = piece;
+    parser_.get().body().size = sizeof piece;
+    beast::error_code ec;
+    co_await bhttp::async_read_some(*stream_, buffer_, parser_,
+                                    asio::redirect_error(asio::use_awaitable, ec));
+    if (ec == bhttp::error::need_buffer) ec = {};
+    if (ec) co_return Error{closed(ec) ? "the connection was closed" : ec.message()};
+    size_t n = sizeof piece - parser_.get().body().size;
+    if (parser_.is_done()) done_ = true;
+    if (n > 0) co_return std::string(piece, n);
+  }
+  done_ = true;
+  co_return std::string();
+}
+
+asio::awaitable<Result<std::string>> HttpExchange::read_all(size_t limit) {
+  std::string body;
+  while (!done_) {
+    auto piece = co_await read_some();
+    if (!piece) co_return piece.error();
+    body += *piece;
+    if (body.size() > limit)
+      co_return Error{"the response body is larger than " + std::to_string(limit) + " bytes"};
+  }
+  co_return body;
+}
+
+HttpClient::HttpClient(asio::any_io_executor executor, Url origin, std::chrono::milliseconds connect_timeout)
+    : executor_(std::move(executor)), origin_(std::move(origin)), connect_timeout_(connect_timeout) {}
+
+void HttpClient::give_back(std::shared_ptr<beast::tcp_stream> stream) {
+  std::lock_guard lock(mutex_);
+  if (idle_.size() < 16) idle_.push_back(std::move(stream));
+}
+
+void HttpClient::close_idle() {
+  std::lock_guard lock(mutex_);
+  for (auto& s : idle_) {
+    beast::error_code ec;
+    s->socket().close(ec);
+  }
+  idle_.clear();
+}
+
+asio::awaitable<Result<std::shared_ptr<beast::tcp_stream>>> HttpClient::connect() {
+  asio::ip::tcp::resolver resolver(executor_);
+  beast::error_code ec;
+  auto endpoints = co_await resolver.async_resolve(origin_.host, origin_.port,
+                                                   asio::redirect_error(asio::use_awaitable, ec));
+  if (ec) co_return Error{"cannot resolve " + origin_.host + ": " + ec.message()};
+  auto stream = std::make_shared<beast::tcp_stream>(executor_);
+  stream->expires_after(connect_timeout_);
+  co_await stream->async_connect(endpoints, asio::redirect_error(asio::use_awaitable, ec));
+  if (ec == beast::error::timeout) co_return Error{"connecting to " + origin_.host_header() + " timed out"};
+  if (ec) co_return Error{"cannot connect to " + origin_.host_header() + ": " + ec.message()};
+  stream->socket().set_option(asio::ip::tcp::no_delay(true), ec);
+  co_return stream;
+}
+
+asio::awaitable<Result<std::unique_ptr<HttpExchange>>> HttpClient::send(
+    bhttp::verb verb, const std::string& target, const std::map<std::string, std::string>& headers,
+    const std::string& body, const std::shared_ptr<Abort>& abort) {
+  bhttp::request<bhttp::string_body> request{verb, target, 11};
+  request.set(bhttp::field::host, origin_.host_header());
+  request.set(bhttp::field::user_agent, "awmg");
+  for (const auto& [name, value] : headers) request.set(name, value);
+  if (verb != bhttp::verb::get || !body.empty()) request.body() = body;
+  request.prepare_payload();
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    std::shared_ptr<beast::tcp_stream> stream;
+    {
+      std::lock_guard lock(mutex_);
+      if (!idle_.empty()) {
+        stream = std::move(idle_.back());
+        idle_.pop_back();
+      }
+    }
+    bool reused = stream != nullptr;
+    if (abort && abort->aborted) co_return Error{"the connection was closed"};
+    if (!stream) {
+      auto connected = co_await connect();
+      if (!connected) co_return connected.error();
+      stream = std::move(*connected);
+    }
+    if (abort) abort->stream = stream;
+    beast::error_code ec;
+    stream->expires_after(connect_timeout_);
+    co_await bhttp::async_write(*stream, request, asio::redirect_error(asio::use_awaitable, ec));
+    stream->expires_never();
+    auto exchange = std::make_unique<HttpExchange>(shared_from_this(), stream);
+    if (!ec)
+      co_await bhttp::async_read_header(*stream, exchange->buffer_, exchange->parser_,
+                                        asio::redirect_error(asio::use_awaitable, ec));
+    if (!ec) co_return exchange;
+    if (reused && (ec == bhttp::error::end_of_stream || ec == asio::error::connection_reset ||
+                   ec == asio::error::broken_pipe || ec == asio::error::eof))
+      continue;  // the server closed an idle keep-alive connection: once more on a new one
+    if (closed(ec) || (abort && abort->aborted)) co_return Error{"the connection was closed"};
+    co_return Error{origin_.host_header() + " did not answer: " + ec.message()};
+  }
+  co_return Error{origin_.host_header() + " closed the connection"};
+}
+
+}  // namespace awmg::backend

@@ -1,0 +1,95 @@
+#pragma once
+#include "async/awaitable.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/verb.hpp>
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "base/result.hpp"
+
+namespace awmg::backend {
+
+// An http:// URL split the way a client needs it.
+struct Url {
+  std::string host;
+  std::string port = "80";
+  std::string target = "/";  // path and query
+
+  static Result<Url> parse(std::string_view text);
+  std::string host_header() const { return port == "80" ? host : host + ":" + port; }
+  // `reference` (absolute, or a path) resolved against this URL.
+  Url resolve(std::string_view reference) const;
+};
+
+class HttpClient;
+
+// Closes the connection under an exchange in flight, from the client's executor: the way a caller that
+// stopped waiting ends a read that might never finish.
+struct Abort {
+  std::weak_ptr<boost::beast::tcp_stream> stream;
+  bool aborted = false;
+  void operator()();
+};
+
+// One response being read: its status and headers, then its body piece by piece. Destroying it before the
+// body is done closes the connection; reading the body to its end returns the connection to the client's
+// pool.
+class HttpExchange {
+ public:
+  HttpExchange(std::shared_ptr<HttpClient> client, std::shared_ptr<boost::beast::tcp_stream> stream);
+  ~HttpExchange();
+
+  unsigned status() const { return parser_.get().result_int(); }
+  std::string header(std::string_view name) const;
+  std::string content_type() const;  // lower-case, without parameters
+  // The next piece of the body; an empty string once the body is complete.
+  boost::asio::awaitable<Result<std::string>> read_some();
+  // The whole (rest of the) body, refused past `limit` bytes.
+  boost::asio::awaitable<Result<std::string>> read_all(size_t limit);
+
+ private:
+  friend class HttpClient;
+
+  std::shared_ptr<HttpClient> client_;
+  std::shared_ptr<boost::beast::tcp_stream> stream_;
+  boost::beast::flat_buffer buffer_;
+  boost::beast::http::response_parser<boost::beast::http::buffer_body> parser_;
+  bool done_ = false;
+};
+
+// Requests to one origin over a pool of keep-alive connections (one per exchange in flight).
+class HttpClient : public std::enable_shared_from_this<HttpClient> {
+ public:
+  HttpClient(boost::asio::any_io_executor executor, Url origin, std::chrono::milliseconds connect_timeout);
+
+  // Sends a request and reads the response head. `headers` are set last (they override the defaults).
+  boost::asio::awaitable<Result<std::unique_ptr<HttpExchange>>> send(
+      boost::beast::http::verb verb, const std::string& target,
+      const std::map<std::string, std::string>& headers, const std::string& body,
+      const std::shared_ptr<Abort>& abort = nullptr);
+  const Url& origin() const { return origin_; }
+  void close_idle();
+
+ private:
+  friend class HttpExchange;
+  boost::asio::awaitable<Result<std::shared_ptr<boost::beast::tcp_stream>>> connect();
+  void give_back(std::shared_ptr<boost::beast::tcp_stream> stream);
+
+  boost::asio::any_io_executor executor_;
+  Url origin_;
+  std::chrono::milliseconds connect_timeout_;
+  std::mutex mutex_;
+  std::vector<std::shared_ptr<boost::beast::tcp_stream>> idle_;
+};
+
+}  // namespace awmg::backend

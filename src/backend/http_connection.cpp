@@ -1,0 +1,390 @@
+#include "backend/http_connection.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "base/strings.hpp"
+#include "log/logger.hpp"
+#include "mcp/jsonrpc.hpp"
+
+namespace awmg::backend {
+
+namespace asio = boost::asio;
+namespace bhttp = boost::beast::http;
+
+namespace {
+
+constexpr size_t kMaxBody = 64u << 20;  // the same bound as a stdio line
+constexpr size_t kMaxErrorBody = 64 * 1024;
+constexpr int kResumeAttempts = 5;
+
+asio::awaitable<void> sleep_for(std::chrono::milliseconds delay) {
+  asio::steady_timer timer(co_await asio::this_coro::executor, delay);
+  boost::system::error_code ec;
+  co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+}
+
+asio::awaitable<void> end_session(const std::shared_ptr<HttpClient>& client,
+                                  const std::map<std::string, std::string>& headers,
+                                  const std::string& target) {
+  auto done = co_await client->send(bhttp::verb::delete_, target, headers, "");
+  client->close_idle();
+}
+
+bool success(unsigned status) {
+  return status >= 200 && status < 300;
+}
+
+std::string snippet(const std::string& body) {
+  std::string s = body.substr(0, 200);
+  for (char& c : s)
+    if (c == '\n' || c == '\r') c = ' ';
+  return s;
+}
+
+}  // namespace
+
+HttpConnection::HttpConnection(asio::io_context& io, Options options, Url url, Mode mode)
+    : RpcConnection(io, options.server_id, options.tags),
+      options_(std::move(options)),
+      url_(url),
+      post_url_(url),
+      client_(std::make_shared<HttpClient>(strand_, url, options_.connect_timeout)),
+      mode_(mode) {}
+
+HttpConnection::~HttpConnection() {
+  client_->close_idle();
+}
+
+asio::awaitable<Result<std::shared_ptr<HttpConnection>>> HttpConnection::start(asio::io_context& io,
+                                                                               const Options& options,
+                                                                               Deadline deadline) {
+  auto url = Url::parse(options.url);
+  if (!url) co_return Error{"server " + options.server_id + ": " + url.error().message};
+  std::string last_error;
+  static constexpr Mode kModes[] = {Mode::kStreamable, Mode::kSse};  // (plain JSON: a lenient streamable)
+  for (Mode mode : kModes) {
+    auto conn = std::make_shared<HttpConnection>(io, options, *url, mode);
+    auto attempt_deadline = std::min(deadline, std::chrono::steady_clock::now() + options.connect_timeout);
+    // The connection's own coroutines run on its strand; so does its start.
+    // The connection's coroutines run on its strand, its start too. (A callback and a mailbox, not
+    // use_awaitable: GCC 12 releases the lambda's captures twice on that path.)
+    auto done = async::Mailbox<std::string>::create(co_await asio::this_coro::executor);
+    asio::co_spawn(
+        conn->strand_, [conn, attempt_deadline] { return conn->connect(attempt_deadline); },
+        [done](std::exception_ptr failure, std::string error) {
+          done->push(failure ? "the connection attempt failed" : std::move(error));
+        });
+    auto result = co_await done->receive(std::chrono::steady_clock::time_point::max());
+    last_error = result.value_or("the connection attempt was abandoned");
+    if (last_error.empty()) co_return conn;
+    conn->close();
+  }
+  co_return Error{
+      "failed to connect using any HTTP transport (tried streamable, SSE, and plain JSON-RPC): "
+      "last error: " +
+      last_error};
+}
+
+asio::awaitable<std::string> HttpConnection::connect(const Deadline& deadline) {
+  auto& logger = log::Logger::instance();
+  if (mode_ == Mode::kSse) {
+    auto opened = co_await open_legacy_stream(deadline);
+    if (!opened) co_return opened.error().message;
+    logger.server(
+        server_id_, log::Level::kWarn, "backend",
+        "connected over the deprecated HTTP+SSE transport (2024-11-05); Streamable HTTP is recommended");
+  }
+  auto ready = co_await handshake(deadline);
+  if (!ready) co_return ready.error().message;
+  if (auto doc = json::parse(initialize_result_))
+    protocol_version_ = json::string_or(*doc, "protocolVersion");
+  if (mode_ == Mode::kStreamable && !session_id_.empty()) {
+    auto me = self();
+    asio::co_spawn(
+        strand_, [me] { return me->reopen_stream(); }, asio::detached);
+  }
+  if (options_.keepalive.count() > 0) {
+    std::weak_ptr<HttpConnection> weak = self();
+    asio::co_spawn(
+        strand_, [weak, interval = options_.keepalive] { return keepalive(weak, interval); }, asio::detached);
+  }
+  co_return std::string();
+}
+
+std::map<std::string, std::string> HttpConnection::headers(bool with_session) const {
+  std::map<std::string, std::string> h{{"Content-Type", "application/json"},
+                                       {"Accept", "application/json, text/event-stream"}};
+  if (with_session && !session_id_.empty()) h["Mcp-Session-Id"] = session_id_;
+  if (!protocol_version_.empty()) h["MCP-Protocol-Version"] = protocol_version_;
+  for (const auto& [name, value] : options_.headers) h[name] = value;
+  return h;
+}
+
+void HttpConnection::transmit(std::string message, std::optional<int64_t> id) {
+  if (mode_ == Mode::kPlainJson && !id) return;  // a plain JSON-RPC server takes no notifications
+  asio::co_spawn(
+      strand_, [me = self(), message = std::move(message), id] { return me->post(message, id, false); },
+      asio::detached);
+}
+
+void HttpConnection::fail(std::optional<int64_t> id, const std::string& reason) {
+  if (id) {
+    fail_call(*id, "backend " + server_id_ + ": " + reason);
+  } else {
+    log::Logger::instance().server(server_id_, log::Level::kWarn, "backend",
+                                   "a message was not delivered: " + reason);
+  }
+}
+
+asio::awaitable<void> HttpConnection::post(const std::string& message, const std::optional<int64_t>& id,
+                                           bool retried) {
+  auto me = self();
+  auto abort = std::make_shared<Abort>();
+  if (id) in_flight_[*id] = abort;
+  std::string sent_session = session_id_;
+  auto exchange = co_await client_->send(bhttp::verb::post, post_url_.target, headers(true), message, abort);
+  if (!exchange) {
+    fail(id, exchange.error().message);
+  } else if (unsigned status = (*exchange)->status();
+             status == 404 && !sent_session.empty() && !retried && mode_ != Mode::kSse) {
+    exchange->reset();
+    bool renewed = co_await renew_session(sent_session);
+    if (renewed) {
+      if (id) in_flight_.erase(*id);
+      co_await post(message, id, true);
+      co_return;
+    }
+    fail(id, "the backend lost its session and could not start a new one");
+  } else if (mode_ == Mode::kSse) {
+    auto body = co_await (*exchange)->read_all(kMaxErrorBody);
+    if (!success(status)) fail(id, "HTTP " + std::to_string(status) + ": " + snippet(body ? *body : ""));
+  } else if (!success(status)) {
+    auto body = co_await (*exchange)->read_all(kMaxErrorBody);
+    std::string text = body ? *body : "";
+    auto doc = json::parse(text);
+    if (!id && mode_ == Mode::kStreamable) {
+      mode_ = Mode::kPlainJson;
+      log::Logger::instance().server(server_id_, log::Level::kWarn, "backend",
+                                     "the backend refused a notification (HTTP " + std::to_string(status) +
+                                         "); speaking plain JSON-RPC over POST to it from now on");
+    } else if (doc && mcp::classify(*doc) == mcp::MessageKind::kResponse && json::member(*doc, "error")) {
+      receive(text);
+    } else {
+      fail(id, "HTTP " + std::to_string(status) + ": " + snippet(text));
+    }
+  } else {
+    if (session_id_.empty() && sent_session.empty()) session_id_ = (*exchange)->header("Mcp-Session-Id");
+    co_await read_answer(**exchange, id);
+  }
+  if (id) in_flight_.erase(*id);
+}
+
+asio::awaitable<void> HttpConnection::read_answer(HttpExchange& exchange, const std::optional<int64_t>& id) {
+  std::string type = exchange.content_type();
+  if (exchange.status() == 202 || exchange.status() == 204) {
+    co_await exchange.read_all(kMaxErrorBody);
+    if (id) fail(id, "the backend accepted the request but sent no answer");
+    co_return;
+  }
+  if (type == "application/json") {
+    auto body = co_await exchange.read_all(kMaxBody);
+    if (!body) {
+      fail(id, "reading the answer failed: " + body.error().message);
+      co_return;
+    }
+    auto doc = json::parse(*body);
+    if (doc && doc->IsArray()) {
+      for (const auto& item : doc->GetArray()) receive(json::to_string(item));
+    } else {
+      receive(*body);
+    }
+  } else if (type == "text/event-stream") {
+    SseParser parser;
+    bool complete = co_await read_events(exchange, parser, id);
+    if (!complete && id && is_pending(*id)) co_await resume(*id, parser);
+  } else {
+    auto body = co_await exchange.read_all(kMaxErrorBody);
+    bool acknowledgement = !id && body && body->empty();  // an empty 200 to a notification
+    if (!acknowledgement)
+      fail(id, "the backend answered with content type '" + type + "', not JSON or an event stream");
+  }
+  if (id && is_pending(*id)) fail(id, "the backend ended its answer without a response");
+}
+
+asio::awaitable<bool> HttpConnection::read_events(HttpExchange& exchange, SseParser& parser,
+                                                  const std::optional<int64_t>& id) {
+  while (true) {
+    auto piece = co_await exchange.read_some();
+    if (!piece || piece->empty()) co_return false;
+    for (auto& event : parser.feed(*piece)) {
+      if (event.type == "message" && !event.data.empty()) receive(event.data);
+    }
+    if (parser.buffered() > kMaxBody) {
+      fail(id, "the backend sent an event larger than 64 MiB");
+      co_return true;
+    }
+    if (id && !is_pending(*id)) co_return true;  // answered (or abandoned): the stream has served its call
+  }
+}
+
+asio::awaitable<void> HttpConnection::resume(const int64_t& id, SseParser& parser) {
+  for (int attempt = 0; attempt < kResumeAttempts && is_pending(id) && alive_; ++attempt) {
+    if (parser.last_event_id().empty()) {
+      fail(id, "the backend closed the stream before answering");
+      co_return;
+    }
+    co_await sleep_for(std::chrono::milliseconds(std::clamp(parser.retry_ms().value_or(1000), 0, 5000)));
+    auto h = headers(true);
+    h.erase("Content-Type");
+    h["Accept"] = "text/event-stream";
+    h["Last-Event-ID"] = parser.last_event_id();
+    auto abort = std::make_shared<Abort>();
+    in_flight_[id] = abort;
+    auto exchange = co_await client_->send(bhttp::verb::get, post_url_.target, h, "", abort);
+    if (!exchange) {
+      fail(id, "resuming the stream failed: " + exchange.error().message);
+      co_return;
+    }
+    if (!success((*exchange)->status()) || (*exchange)->content_type() != "text/event-stream") {
+      fail(id, "the backend closed the stream before answering and refused to resume it (HTTP " +
+                   std::to_string((*exchange)->status()) + ")");
+      co_return;
+    }
+    bool complete = co_await read_events(**exchange, parser, id);
+    if (complete) co_return;
+  }
+}
+
+asio::awaitable<bool> HttpConnection::renew_session(const std::string& expired) {
+  while (renewing_) co_await sleep_for(std::chrono::milliseconds(10));
+  if (session_id_ != expired) co_return !session_id_.empty();  // another request renewed it already
+  renewing_ = true;
+  session_id_.clear();
+  log::Logger::instance().server(
+      server_id_, log::Level::kWarn, "backend",
+      "the backend does not know our session any more (HTTP 404); initializing again");
+  auto ready = co_await handshake(std::chrono::steady_clock::now() + options_.connect_timeout);
+  renewing_ = false;
+  co_return ready && !session_id_.empty();
+}
+
+asio::awaitable<Status> HttpConnection::open_legacy_stream(const Deadline& deadline) {
+  auto h = headers(false);
+  h.erase("Content-Type");
+  h["Accept"] = "text/event-stream";
+  auto exchange = co_await client_->send(bhttp::verb::get, url_.target, h, "", stream_abort_);
+  if (!exchange) co_return exchange.error();
+  std::shared_ptr<HttpExchange> stream = std::move(*exchange);
+  if (stream->status() != 200 || stream->content_type() != "text/event-stream")
+    co_return Error{"GET " + url_.target + " answered HTTP " + std::to_string(stream->status()) +
+                    " (content type '" + stream->content_type() + "'), not an event stream"};
+  auto parser = std::make_shared<SseParser>();
+  asio::steady_timer timer(strand_, deadline);  // the endpoint event must come before the deadline
+  timer.async_wait([abort = stream_abort_](boost::system::error_code ec) {
+    if (!ec) (*abort)();
+  });
+  while (true) {
+    auto piece = co_await stream->read_some();
+    if (!piece || piece->empty()) co_return Error{"the SSE stream ended before it named its endpoint"};
+    for (auto& event : parser->feed(*piece)) {
+      if (event.type != "endpoint") continue;
+      timer.cancel();
+      post_url_ = url_.resolve(base::trim(event.data));
+      auto me = self();
+      asio::co_spawn(
+          strand_, [me, stream, parser] { return me->listen(stream, parser); }, asio::detached);
+      co_return ok_status();
+    }
+  }
+}
+
+asio::awaitable<void> HttpConnection::listen(const std::shared_ptr<HttpExchange>& stream,
+                                             const std::shared_ptr<SseParser>& parser) {
+  auto me = self();
+  while (alive_) {
+    auto piece = co_await stream->read_some();
+    if (!piece || piece->empty()) break;
+    for (auto& event : parser->feed(*piece)) {
+      if (event.type == "message" && !event.data.empty()) receive(event.data);
+    }
+  }
+  if (mode_ == Mode::kSse && alive_) {  // this transport has no other way to hear the backend
+    exit_reason_ = "backend " + server_id_ + " closed its SSE stream";
+    log::Logger::instance().server(server_id_, log::Level::kError, "backend", exit_reason_);
+    alive_ = false;
+    fail_all(exit_reason_);
+  }
+}
+
+// The standalone GET stream of Streamable HTTP: what the backend sends outside calls (list changes, resource
+// updates, its own requests). A backend without one answers 405; a dropped stream is opened again.
+asio::awaitable<void> HttpConnection::reopen_stream() {
+  auto me = self();
+  auto delay = std::chrono::milliseconds(500);
+  while (alive_ && !stream_abort_->aborted) {
+    auto h = headers(true);
+    h.erase("Content-Type");
+    h["Accept"] = "text/event-stream";
+    auto exchange = co_await client_->send(bhttp::verb::get, post_url_.target, h, "", stream_abort_);
+    if (exchange && (*exchange)->status() == 200 && (*exchange)->content_type() == "text/event-stream") {
+      std::shared_ptr<HttpExchange> stream = std::move(*exchange);
+      co_await listen(stream, std::make_shared<SseParser>());
+      delay = std::chrono::milliseconds(500);
+    } else if (exchange && ((*exchange)->status() == 405 || (*exchange)->status() == 404)) {
+      co_return;  // no standalone stream on this server
+    } else {
+      delay = std::min(delay * 2, std::chrono::milliseconds(30000));
+    }
+    co_await sleep_for(delay);
+  }
+}
+
+asio::awaitable<void> HttpConnection::keepalive(const std::weak_ptr<HttpConnection>& weak,
+                                                const std::chrono::seconds& interval) {
+  while (true) {
+    co_await sleep_for(interval);
+    auto me = weak.lock();
+    if (!me || !me->alive_) co_return;
+    const std::string method = "ping", params = "{}";
+    const std::shared_ptr<EventBox> no_events;
+    auto reply =
+        co_await me->call(method, params, std::chrono::steady_clock::now() + interval / 2, no_events);
+    if (reply && reply->error_code == mcp::kMethodNotFound) co_return;  // a backend without ping
+    if (!reply) {
+      log::Logger::instance().server(
+          me->server_id_, log::Level::kWarn, "backend",
+          "keepalive ping failed (" + reply.error().message + "); the next use connects again");
+      me->close();
+      co_return;
+    }
+  }
+}
+
+void HttpConnection::abandoned(int64_t id) {
+  auto it = in_flight_.find(id);
+  if (it == in_flight_.end()) return;
+  (*it->second)();
+  in_flight_.erase(it);
+}
+
+void HttpConnection::close() {
+  if (!alive_.exchange(false)) return;
+  asio::post(strand_, [me = self()] {
+    me->exit_reason_ = "backend " + me->server_id_ + " connection closed";
+    (*me->stream_abort_)();
+    for (auto& [id, abort] : me->in_flight_) (*abort)();
+    me->in_flight_.clear();
+    me->fail_all(me->exit_reason_);
+    if (me->session_id_.empty() || me->mode_ == Mode::kSse) return;
+    asio::co_spawn(  // ends the backend's session; nobody waits for the answer
+        me->strand_,
+        [client = me->client_, h = me->headers(true), target = me->post_url_.target] {
+          return end_session(client, h, target);
+        },
+        asio::detached);
+  });
+}
+
+}  // namespace awmg::backend

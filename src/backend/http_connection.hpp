@@ -1,0 +1,83 @@
+#pragma once
+#include <boost/asio/io_context.hpp>
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "backend/http_client.hpp"
+#include "backend/rpc_connection.hpp"
+#include "backend/sse_parser.hpp"
+
+namespace awmg::backend {
+
+// An MCP client of a remote server (spec gateway §5.4). It speaks Streamable HTTP: each message is a POST
+// whose answer comes back as JSON or as an event stream (resumed with Last-Event-ID when the server closes it
+// early), the backend's session id and protocol version go on every request, a session the backend forgot
+// (404) is initialized again once, and a standalone GET stream carries what the backend sends outside calls.
+// A server that refuses notifications is spoken to as plain JSON-RPC over POST; one that refuses the POST
+// handshake, over the deprecated 2024-11-05 SSE transport. Configured headers go on every request.
+class HttpConnection : public RpcConnection {
+ public:
+  struct Options {
+    std::string server_id;
+    std::string url;
+    std::map<std::string, std::string> headers;
+    std::chrono::milliseconds connect_timeout{30000};
+    std::chrono::seconds keepalive{0};  // 0: no pings
+    TagSource tags;
+  };
+  enum class Mode { kStreamable, kPlainJson, kSse };
+
+  // Connects and initializes before `deadline`, trying each transport in turn.
+  static boost::asio::awaitable<Result<std::shared_ptr<HttpConnection>>> start(boost::asio::io_context& io,
+                                                                               const Options& options,
+                                                                               Deadline deadline);
+
+  HttpConnection(boost::asio::io_context& io, Options options, Url url, Mode mode);
+  ~HttpConnection() override;
+
+  void close() override;
+  Mode mode() const { return mode_; }
+
+ protected:
+  void transmit(std::string message, std::optional<int64_t> id) override;
+  void abandoned(int64_t id) override;
+
+ private:
+  std::shared_ptr<HttpConnection> self() {
+    return std::static_pointer_cast<HttpConnection>(shared_from_this());
+  }
+  // The transport handshake and MCP initialize; the error, or "" on success.
+  boost::asio::awaitable<std::string> connect(const Deadline& deadline);
+  boost::asio::awaitable<void> post(const std::string& message, const std::optional<int64_t>& id,
+                                    bool retried);
+  boost::asio::awaitable<void> read_answer(HttpExchange& exchange, const std::optional<int64_t>& id);
+  boost::asio::awaitable<bool> read_events(HttpExchange& exchange, SseParser& parser,
+                                           const std::optional<int64_t>& id);
+  boost::asio::awaitable<void> resume(const int64_t& id, SseParser& parser);
+  boost::asio::awaitable<bool> renew_session(const std::string& expired);
+  boost::asio::awaitable<Status> open_legacy_stream(const Deadline& deadline);
+  boost::asio::awaitable<void> listen(const std::shared_ptr<HttpExchange>& stream,
+                                      const std::shared_ptr<SseParser>& parser);
+  boost::asio::awaitable<void> reopen_stream();
+  static boost::asio::awaitable<void> keepalive(const std::weak_ptr<HttpConnection>& weak,
+                                                const std::chrono::seconds& interval);
+  std::map<std::string, std::string> headers(bool with_session) const;
+  void fail(std::optional<int64_t> id, const std::string& reason);
+
+  Options options_;
+  Url url_;       // the configured endpoint
+  Url post_url_;  // where messages go (the SSE transport names its own)
+  std::shared_ptr<HttpClient> client_;
+  Mode mode_;
+  std::string session_id_;
+  std::string protocol_version_;
+  bool renewing_ = false;
+  std::map<int64_t, std::shared_ptr<Abort>> in_flight_;
+  std::shared_ptr<Abort> stream_abort_ = std::make_shared<Abort>();
+};
+
+}  // namespace awmg::backend

@@ -1,0 +1,218 @@
+#include "backend/rpc_connection.hpp"
+
+#include "base/version.hpp"
+#include "log/logger.hpp"
+#include "mcp/jsonrpc.hpp"
+
+namespace awmg::backend {
+
+namespace asio = boost::asio;
+
+std::string progress_token(const std::string& params) {
+  if (params.find("progressToken") == std::string::npos) return "";
+  auto doc = json::parse(params);
+  if (!doc) return "";
+  const json::Value* meta = json::member(*doc, "_meta");
+  const json::Value* token = meta ? json::member(*meta, "progressToken") : nullptr;
+  return token ? json::to_string(*token) : "";
+}
+
+RpcConnection::RpcConnection(asio::io_context& io, std::string server_id, TagSource tags)
+    : server_id_(std::move(server_id)), strand_(asio::make_strand(io)), tags_(std::move(tags)) {}
+
+void RpcConnection::record(const char* direction, const std::string& method,
+                           const std::string& payload) const {
+  log::write_rpc_record({direction, server_id_, method, payload, "", tags_ ? tags_() : std::nullopt});
+}
+
+asio::awaitable<Status> RpcConnection::handshake(const Deadline& deadline) {
+  const std::string method = "initialize";
+  const std::string params = R"({"protocolVersion":")" + std::string(mcp::kLatestProtocolVersion) +
+                             R"(","capabilities":)" + kRelayedClientCapabilities +
+                             R"(,"clientInfo":{"name":"awmg","version":)" +
+                             json::quote(base::version_string()) + "}}";
+  const std::shared_ptr<EventBox> no_events;
+  auto reply = co_await call(method, params, deadline, no_events);
+  if (!reply) co_return reply.error();
+  if (reply->error_code) co_return Error{"initialize failed: " + reply->error_message};
+  initialize_result_ = reply->result;
+  notify("notifications/initialized", "");
+  co_return ok_status();
+}
+
+asio::awaitable<Result<RpcReply>> RpcConnection::call(const std::string& method, const std::string& params,
+                                                      Deadline deadline,
+                                                      const std::shared_ptr<EventBox>& events) {
+  auto executor = co_await asio::this_coro::executor;
+  auto reply = async::Mailbox<Result<RpcReply>>::create(executor);
+  int64_t id = ++next_id_;
+  std::string token = events ? progress_token(params) : "";
+  std::string message = mcp::request_message(std::to_string(id), method, params);
+  record("OUT", method, mcp::notification_message(method, params));
+  asio::post(strand_,
+             [self = shared_from_this(), id, reply, events, token, message = std::move(message)]() mutable {
+               if (!self->alive_) {
+                 reply->push(Error{self->exit_reason_});
+                 return;
+               }
+               self->pending_[id] = Pending{reply, events, token};
+               self->transmit(std::move(message), id);
+             });
+  auto answer = co_await reply->receive(deadline);
+  if (answer) co_return std::move(*answer);
+  asio::post(strand_, [self = shared_from_this(), id] {
+    if (self->pending_.erase(id)) self->abandoned(id);
+  });
+  notify("notifications/cancelled", R"({"requestId":)" + std::to_string(id) + R"(,"reason":"timeout"})");
+  co_return Error{"backend " + server_id_ + " did not answer " + method + " in time"};
+}
+
+void RpcConnection::notify(std::string method, std::string params) {
+  record("OUT", method, mcp::notification_message(method, params));
+  asio::post(strand_,
+             [self = shared_from_this(), message = mcp::notification_message(method, params)]() mutable {
+               if (self->alive_) self->transmit(std::move(message), std::nullopt);
+             });
+}
+
+void RpcConnection::respond(std::string message) {
+  record("OUT", "", message);
+  asio::post(strand_, [self = shared_from_this(), message = std::move(message)]() mutable {
+    if (self->alive_) self->transmit(std::move(message), std::nullopt);
+  });
+}
+
+void RpcConnection::cancel(const EventBox* events, const std::string& reason) {
+  asio::post(strand_, [self = shared_from_this(), events, reason] {
+    for (auto it = self->pending_.begin(); it != self->pending_.end(); ++it) {
+      if (it->second.events.get() != events) continue;
+      std::string params =
+          R"({"requestId":)" + std::to_string(it->first) + R"(,"reason":)" + json::quote(reason) + "}";
+      int64_t id = it->first;
+      it->second.reply->push(Error{"the request was cancelled: " + reason});
+      self->pending_.erase(it);
+      self->abandoned(id);
+      if (self->alive_)
+        self->transmit(mcp::notification_message("notifications/cancelled", params), std::nullopt);
+      return;
+    }
+  });
+}
+
+void RpcConnection::set_listener(std::function<void(Event)> listener) {
+  std::lock_guard lock(listener_mutex_);
+  listener_ = std::move(listener);
+}
+
+void RpcConnection::to_listener(Event event) {
+  std::function<void(Event)> listener;
+  {
+    std::lock_guard lock(listener_mutex_);
+    listener = listener_;
+  }
+  if (listener) {
+    listener(std::move(event));
+  } else if (event.kind == Event::Kind::kRequest) {
+    auto doc = json::parse(event.json);
+    transmit(mcp::error_message(doc ? json::to_string((*doc)["id"]) : "null", mcp::kMethodNotFound,
+                                "no client session can take this request"),
+             std::nullopt);
+  }
+}
+
+void RpcConnection::receive(std::string_view text) {
+  auto doc = json::parse(text);
+  if (!doc) {
+    log::Logger::instance().server(
+        server_id_, log::Level::kWarn, "backend",
+        "ignoring a message that is not JSON: " + std::string(text.substr(0, 200)));
+    return;
+  }
+  switch (mcp::classify(*doc)) {
+    case mcp::MessageKind::kResponse:
+      handle_response(doc.value(), text);
+      break;
+    case mcp::MessageKind::kNotification:
+      handle_notification(doc.value(), text);
+      break;
+    case mcp::MessageKind::kRequest:
+      handle_request(text);
+      break;
+    case mcp::MessageKind::kInvalid:
+      log::Logger::instance().server(
+          server_id_, log::Level::kWarn, "backend",
+          "ignoring invalid JSON-RPC message: " + std::string(text.substr(0, 200)));
+  }
+}
+
+void RpcConnection::handle_response(const json::Value& message, std::string_view text) {
+  const json::Value& id = message["id"];
+  auto it = id.IsInt64() ? pending_.find(id.GetInt64()) : pending_.end();
+  record("IN", "", std::string(text));
+  if (it == pending_.end()) return;  // a late answer to a call that timed out, or an id we never sent
+  RpcReply reply;
+  if (const json::Value* error = json::member(message, "error")) {
+    const json::Value* code = json::member(*error, "code");
+    reply.error_code = code && code->IsInt() ? code->GetInt() : mcp::kInternalError;
+    reply.error_message = json::string_or(*error, "message", "unknown error");
+    if (const json::Value* data = json::member(*error, "data")) reply.error_data = json::to_string(*data);
+  } else {
+    reply.result = json::to_string(message["result"]);
+  }
+  it->second.reply->push(std::move(reply));
+  pending_.erase(it);
+}
+
+std::shared_ptr<EventBox> RpcConnection::latest_call_events() const {
+  for (auto it = pending_.rbegin(); it != pending_.rend(); ++it)
+    if (it->second.events) return it->second.events;
+  return nullptr;
+}
+
+void RpcConnection::handle_notification(const json::Value& message, std::string_view text) {
+  std::string method = json::string_or(message, "method");
+  if (method == "notifications/progress") {
+    const json::Value* params = json::member(message, "params");
+    const json::Value* token = params ? json::member(*params, "progressToken") : nullptr;
+    std::string token_json = token ? json::to_string(*token) : "";
+    for (auto& [id, p] : pending_) {
+      if (p.events && !token_json.empty() && p.progress_token == token_json)
+        p.events->push(Event{std::string(text), Event::Kind::kNotification, {}});
+    }
+    return;
+  }
+  if (method == "notifications/message") {
+    bool delivered = false;
+    for (auto& [id, p] : pending_) {
+      if (!p.events) continue;
+      p.events->push(Event{std::string(text), Event::Kind::kNotification, {}});
+      delivered = true;
+    }
+    if (delivered) return;
+  }
+  to_listener(Event{std::string(text), Event::Kind::kNotification, {}});
+}
+
+void RpcConnection::handle_request(std::string_view text) {
+  record("IN", "", std::string(text));
+  Event event{std::string(text), Event::Kind::kRequest, weak_from_this()};
+  if (auto events = latest_call_events()) {
+    events->push(std::move(event));
+  } else {
+    to_listener(std::move(event));
+  }
+}
+
+void RpcConnection::fail_call(int64_t id, const std::string& reason) {
+  auto it = pending_.find(id);
+  if (it == pending_.end()) return;
+  it->second.reply->push(Error{reason});
+  pending_.erase(it);
+}
+
+void RpcConnection::fail_all(const std::string& reason) {
+  for (auto& [id, p] : pending_) p.reply->push(Error{reason});
+  pending_.clear();
+}
+
+}  // namespace awmg::backend

@@ -1,0 +1,83 @@
+#pragma once
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/strand.hpp>
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "backend/connection.hpp"
+#include "json/json.hpp"
+#include "log/rpc_log.hpp"
+
+namespace awmg::backend {
+
+// The JSON-RPC client side every transport shares: connection-local request ids (so callers never collide),
+// the calls awaiting answers, and where each incoming message goes: a response to its call; progress to the
+// call that owns the token; other notifications and the backend's own requests to the call in flight, or,
+// outside any call, to the listener. All of this state lives on one strand; callers wait on their own
+// executor. A transport implements transmit() and feeds what it reads to receive().
+class RpcConnection : public Connection, public std::enable_shared_from_this<RpcConnection> {
+ public:
+  using TagSource = std::function<std::optional<log::AgentTags>()>;
+
+  RpcConnection(boost::asio::io_context& io, std::string server_id, TagSource tags);
+
+  boost::asio::awaitable<Result<RpcReply>> call(const std::string& method, const std::string& params,
+                                                Deadline deadline,
+                                                const std::shared_ptr<EventBox>& events) override;
+  void notify(std::string method, std::string params) override;
+  void respond(std::string message) override;
+  void cancel(const EventBox* events, const std::string& reason) override;
+  void set_listener(std::function<void(Event)> listener) override;
+  bool alive() const override { return alive_; }
+  const std::string& initialize_result() const override { return initialize_result_; }
+
+ protected:
+  // On the strand: sends one message. `id` is the request's id (nullopt for notifications and responses);
+  // a transport that cannot deliver a request fails it with fail_call().
+  virtual void transmit(std::string message, std::optional<int64_t> id) = 0;
+  // On the strand: handles one message the backend sent.
+  void receive(std::string_view message);
+  // On the strand: the caller of request `id` stopped waiting (timeout or cancellation).
+  virtual void abandoned(int64_t /*id*/) {}
+  void fail_call(int64_t id, const std::string& reason);
+  bool is_pending(int64_t id) const { return pending_.count(id) > 0; }
+  void fail_all(const std::string& reason);
+  // The MCP handshake: initialize (its result kept), then notifications/initialized.
+  boost::asio::awaitable<Status> handshake(const Deadline& deadline);
+  void record(const char* direction, const std::string& method, const std::string& payload) const;
+
+  std::string server_id_;
+  boost::asio::strand<boost::asio::io_context::executor_type> strand_;
+  std::atomic<bool> alive_{true};
+  std::string exit_reason_ = "backend connection closed";
+  std::string initialize_result_;
+
+ private:
+  struct Pending {
+    std::shared_ptr<async::Mailbox<Result<RpcReply>>> reply;
+    std::shared_ptr<EventBox> events;
+    std::string progress_token;
+  };
+
+  void handle_response(const json::Value& message, std::string_view text);
+  void handle_notification(const json::Value& message, std::string_view text);
+  void handle_request(std::string_view text);
+  std::shared_ptr<EventBox> latest_call_events() const;
+  void to_listener(Event event);
+
+  TagSource tags_;
+  std::atomic<int64_t> next_id_{0};
+  std::map<int64_t, Pending> pending_;
+  std::mutex listener_mutex_;
+  std::function<void(Event)> listener_;
+};
+
+// `_meta.progressToken` of a request's params, as JSON text ("" when absent).
+std::string progress_token(const std::string& params);
+
+}  // namespace awmg::backend

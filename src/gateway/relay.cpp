@@ -1,0 +1,179 @@
+#include "gateway/relay.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+
+#include <array>
+
+#include "log/logger.hpp"
+#include "mcp/jsonrpc.hpp"
+
+namespace awmg::gateway {
+
+namespace asio = boost::asio;
+
+namespace {
+
+constexpr std::array<std::string_view, 9> kRelayed = {
+    "resources/list",      "resources/templates/list", "resources/read",
+    "resources/subscribe", "resources/unsubscribe",    "prompts/list",
+    "prompts/get",         "completion/complete",      "logging/setLevel"};
+
+int timeout_seconds(const Gateway& gw, const std::string& server) {
+  const config::ServerConfig* s = gw.config().find_server(server);
+  return s && s->tool_timeout > 0 ? s->tool_timeout : gw.config().gateway.tool_timeout;
+}
+
+// The JSON-RPC response for the client from the backend's reply.
+std::string response_for(const std::string& id, const backend::RpcReply& reply) {
+  if (!reply.error_code) return mcp::result_message(id, reply.result);
+  if (reply.error_data.empty()) return mcp::error_message(id, *reply.error_code, reply.error_message);
+  return R"({"jsonrpc":"2.0","id":)" + id + R"(,"error":{"code":)" + std::to_string(*reply.error_code) +
+         R"(,"message":)" + json::quote(reply.error_message) + R"(,"data":)" + reply.error_data + "}}";
+}
+
+// `message` with its id replaced by `id_json`.
+std::string with_id(const json::Value& message, const std::string& id_json) {
+  json::Document copy;
+  copy.CopyFrom(message, copy.GetAllocator());
+  auto id = json::parse(id_json);
+  if (id) copy["id"].CopyFrom(*id, copy.GetAllocator());
+  return json::to_string(copy);
+}
+
+// Whether a client that declared `caps` can take a backend request for `method`.
+bool client_takes(const Session::Capabilities& caps, std::string_view method) {
+  if (method == "sampling/createMessage") return caps.sampling;
+  if (method == "elicitation/create") return caps.elicitation;
+  if (method == "roots/list") return caps.roots;
+  return true;
+}
+
+bool reads_data(std::string_view method) {
+  return method != "logging/setLevel" && method != "resources/unsubscribe";
+}
+
+// The sessions that use the connection (server, connection_session): routed to that server, of that gateway
+// session unless the connection is shared.
+std::vector<std::shared_ptr<Session>> listeners(Gateway& gw, const std::string& server,
+                                                const std::string& connection_session, bool unified_too) {
+  std::vector<std::shared_ptr<Session>> out;
+  for (auto& s : gw.sessions().all()) {
+    bool route = s->route == server || (unified_too && s->route.empty());
+    if (route && s->initialized && (connection_session.empty() || s->agent == connection_session))
+      out.push_back(s);
+  }
+  return out;
+}
+
+}  // namespace
+
+bool relayed_method(std::string_view method) {
+  for (auto m : kRelayed)
+    if (m == method) return true;
+  return false;
+}
+
+asio::awaitable<std::string> forward(Gateway& gw, Session& session, const std::string& server,
+                                     const std::string& id, const std::string& method,
+                                     const json::Value* params,
+                                     const std::shared_ptr<backend::EventBox>& events) {
+  if (gw.guards().enabled() && reads_data(method) && !gw.guards().for_server(server).guard->is_noop()) {
+    co_return mcp::error_message(id, mcp::kInvalidRequest,
+                                 method + " is not relayed for server " + server +
+                                     ": its DIFC guard labels tool calls only, so nothing else may pass");
+  }
+  auto conn = co_await gw.launcher().connection(server, session.agent);
+  if (!conn) co_return mcp::error_message(id, mcp::kInternalError, conn.error().message);
+  std::string body = params && params->IsObject() ? json::to_string(*params) : "{}";
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds(gw, server));
+  auto reply = co_await (*conn)->call(method, body, deadline, events);
+  if (!reply) co_return mcp::error_message(id, mcp::kInternalError, reply.error().message);
+  if (!reply->error_code && (method == "resources/subscribe" || method == "resources/unsubscribe"))
+    session.subscribe(params ? json::string_or(*params, "uri") : "", method == "resources/subscribe");
+  co_return response_for(id, *reply);
+}
+
+std::optional<std::string> to_client(Session& session, const backend::Event& request) {
+  auto doc = json::parse(request.json);
+  if (!doc) return std::nullopt;
+  std::string method = json::string_or(*doc, "method");
+  std::string backend_id = json::to_string((*doc)["id"]);
+  auto origin = request.origin.lock();
+  if (!origin) return std::nullopt;
+  if (method == "ping") {  // the gateway is the backend's client: it answers pings itself
+    origin->respond(mcp::result_message(backend_id, "{}"));
+    return std::nullopt;
+  }
+  if (!client_takes(session.capabilities(), method)) {
+    origin->respond(mcp::error_message(backend_id, mcp::kMethodNotFound,
+                                       "the client behind the gateway does not support " + method));
+    return std::nullopt;
+  }
+  std::string client_id = session.add_outbound(Session::Outbound{request.origin, backend_id});
+  return with_id(*doc, client_id);
+}
+
+bool from_client(Session& session, const json::Value& message) {
+  auto outbound = session.take_outbound(json::to_string(message["id"]));
+  if (!outbound) return false;
+  if (auto origin = outbound->origin.lock()) origin->respond(with_id(message, outbound->backend_id));
+  return true;
+}
+
+void refuse(const backend::Event& request, const std::string& reason) {
+  auto doc = json::parse(request.json);
+  auto origin = request.origin.lock();
+  if (doc && origin)
+    origin->respond(mcp::error_message(json::to_string((*doc)["id"]), mcp::kInternalError, reason));
+}
+
+void client_notification(Gateway& gw, Session& session, const json::Value& message) {
+  std::string method = json::string_or(message, "method");
+  const json::Value* params = json::member(message, "params");
+  if (method == "notifications/cancelled" && params) {
+    const json::Value* request_id = json::member(*params, "requestId");
+    const backend::EventBox* events = request_id ? session.in_flight(json::to_string(*request_id)) : nullptr;
+    if (!events) return;
+    std::string reason = json::string_or(*params, "reason", "cancelled by the client");
+    for (auto& conn : gw.launcher().connections_of(session.agent)) conn->cancel(events, reason);
+  } else if (method == "notifications/roots/list_changed" && !session.route.empty()) {
+    for (auto& conn : gw.launcher().connections_of(session.agent)) conn->notify(method, "");
+  }
+}
+
+void deliver(Gateway& gw, const std::string& server, const std::string& connection_session,
+             const backend::Event& event) {
+  auto doc = json::parse(event.json);
+  if (!doc) return;
+  std::string method = json::string_or(*doc, "method");
+  if (event.kind == backend::Event::Kind::kRequest) {
+    for (auto& s : listeners(gw, server, connection_session, false)) {
+      if (!client_takes(s->capabilities(), method)) continue;
+      auto message = to_client(*s, event);
+      if (!message) return;  // answered already (a ping)
+      if (s->push_to_stream(*message)) return;
+      if (auto sent = json::parse(*message)) s->take_outbound(json::to_string((*sent)["id"]));
+    }
+    refuse(event, "no client session of the gateway is listening for requests from " + server);
+    return;
+  }
+  if (method == "notifications/tools/list_changed") {
+    asio::co_spawn(gw.io(), gw.refresh_tools(server), asio::detached);
+    return;
+  }
+  bool list_change =
+      method == "notifications/prompts/list_changed" || method == "notifications/resources/list_changed";
+  std::string uri;
+  if (method == "notifications/resources/updated") {
+    const json::Value* params = json::member(*doc, "params");
+    uri = params ? json::string_or(*params, "uri") : "";
+  }
+  for (auto& s : listeners(gw, server, connection_session, false)) {
+    if (!uri.empty() && !s->subscribed(uri)) continue;
+    s->push_to_stream(event.json);
+  }
+  if (list_change) log::Logger::instance().server(server, log::Level::kInfo, "backend", "relayed " + method);
+}
+
+}  // namespace awmg::gateway

@@ -93,7 +93,8 @@ Gateway::Gateway(asio::io_context& io, const config::Config& config, const confi
     conn->set_listener(
         [this, server_id, session](backend::Event event) { deliver(*this, server_id, session, event); });
     if (session.empty() && started_ && registry_.tools(server_id).empty())  // a backend that recovered
-      asio::co_spawn(io_, refresh_tools(server_id), asio::detached);
+      asio::co_spawn(
+          asio::make_strand(io_), [this, server_id] { return refresh_tools(server_id); }, asio::detached);
   });
   // RPC records of sink servers carry the agent's tags (spec gateway §6.4), once DIFC knows the agent.
   if (!settings.sink_server_ids.empty() && guards.enabled()) {
@@ -184,14 +185,45 @@ asio::awaitable<void> Gateway::start_backends() {
   }
 }
 
+namespace {
+
+std::vector<std::string> definitions(const std::vector<Tool>& tools) {
+  std::vector<std::string> out;
+  for (const auto& t : tools) out.push_back(t.definition);
+  return out;
+}
+
+}  // namespace
+
+// Notifications come in bursts (a backend that adds five tools says so five times): one refresh runs at a
+// time per server, and what arrives meanwhile makes one more. Clients hear of real changes only.
 asio::awaitable<void> Gateway::refresh_tools(const std::string& server_id) {
   const config::ServerConfig* server = config_.find_server(server_id);
   if (!server) co_return;
-  bool registered = co_await register_server(*server);
-  if (!registered) co_return;
-  const std::string changed = mcp::notification_message("notifications/tools/list_changed", "");
-  for (auto& s : sessions_.all()) {
-    if (s->initialized && (s->route == server_id || s->route.empty())) s->push_to_stream(changed);
+  {
+    std::lock_guard lock(refresh_mutex_);
+    auto [it, idle] = refreshing_.try_emplace(server_id, false);
+    if (!idle) {
+      it->second = true;  // once more when the running refresh ends
+      co_return;
+    }
+  }
+  while (true) {
+    auto before = definitions(registry_.tools(server_id));
+    bool registered = co_await register_server(*server);
+    if (registered && definitions(registry_.tools(server_id)) != before) {
+      const std::string changed = mcp::notification_message("notifications/tools/list_changed", "");
+      for (auto& s : sessions_.all()) {
+        if (s->initialized && (s->route == server_id || s->route.empty())) s->push_to_stream(changed);
+      }
+    }
+    std::lock_guard lock(refresh_mutex_);
+    auto it = refreshing_.find(server_id);
+    if (!it->second) {
+      refreshing_.erase(it);
+      co_return;
+    }
+    it->second = false;
   }
 }
 

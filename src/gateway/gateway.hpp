@@ -4,7 +4,9 @@
 #include <boost/asio/io_context.hpp>
 
 #include <atomic>
+#include <map>
 #include <memory>
+#include <mutex>
 
 #include "backend/launcher.hpp"
 #include "backend/server_status.hpp"
@@ -54,7 +56,10 @@ class Gateway {
   SessionStore sessions_;
   Guards& guards_;
   std::atomic<bool> shutting_down_{false};
-  std::atomic<bool> started_{false};  // start_backends finished: later connections may bring new tools
+  std::atomic<bool> started_{false};
+  std::mutex refresh_mutex_;
+  std::map<std::string, bool> refreshing_;  // server -> another refresh is due after the running one  //
+                                            // start_backends finished: later connections may bring new tools
 };
 
 }  // namespace awmg::gateway

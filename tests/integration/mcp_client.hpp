@@ -36,9 +36,16 @@ class McpClient {
 
   // initialize + notifications/initialized; returns the initialize result.
   json::Document initialize(std::map<std::string, std::string> headers = {}) {
+    return initialize_with("{}", std::move(headers));
+  }
+
+  // Initializes declaring `capabilities` (a JSON object).
+  json::Document initialize_with(const std::string& capabilities,
+                                 std::map<std::string, std::string> headers = {}) {
     auto reply =
         post(R"({"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25",)"
-             R"("capabilities":{},"clientInfo":{"name":"awmg-test","version":"1"}}})",
+             R"("capabilities":)" +
+                 capabilities + R"(,"clientInfo":{"name":"awmg-test","version":"1"}}})",
              headers);
     session_id = reply.headers["mcp-session-id"];
     post(R"({"jsonrpc":"2.0","method":"notifications/initialized"})");

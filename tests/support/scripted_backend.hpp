@@ -1,0 +1,67 @@
+#pragma once
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace awmg::test {
+
+// An MCP server over HTTP whose tools misbehave on purpose, for fault tests of HTTP backends. It answers
+// initialize (with a session id), takes notifications (202), refuses the standalone GET stream (405), and on
+// tools/call runs the tool named:
+//   ok          a JSON result "ok"
+//   hang        starts an event stream and never writes to it again
+//   close       starts an event stream and closes the connection
+//   html        answers 200 with text/html
+//   unknown_id  answers JSON with a response to an id nobody sent
+//   garbage     streams a non-JSON event, then the result
+//   flood       streams 5000 log notifications, then the result
+//   ask         streams an elicitation/create request (id "q1"), waits up to 10 s for its answer, and returns
+//               the answer's JSON as the result text
+// Plain sockets and a thread per connection; the destructor closes everything and joins.
+class ScriptedBackend {
+ public:
+  ScriptedBackend();
+  ~ScriptedBackend();
+  ScriptedBackend(const ScriptedBackend&) = delete;
+  ScriptedBackend& operator=(const ScriptedBackend&) = delete;
+
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/mcp"; }
+  // Every JSON-RPC message POSTed to it, in order.
+  std::vector<std::string> received() const;
+  // The value of `name` on the last request that had it (lower-case name).
+  std::string last_header(const std::string& name) const;
+  int initializations() const { return initializations_; }
+  int open_connections() const { return open_; }
+  // Requests under the current session id get 404 from now on.
+  void forget_sessions();
+  // Waits up to `ms` for a received message containing `text`.
+  bool wait_for(const std::string& text, int ms) const;
+
+ private:
+  struct Request;
+  void accept_loop();
+  void serve(int fd);
+  bool handle(int fd, const Request& request);  // false: the connection is done
+  void call_tool(int fd, const std::string& id, const std::string& tool);
+  void record(const std::string& message);
+
+  int listener_ = -1;
+  int port_ = 0;
+  std::atomic<bool> stopping_{false};
+  std::atomic<int> open_{0};
+  std::atomic<int> initializations_{0};
+  std::thread acceptor_;
+  mutable std::mutex mutex_;
+  mutable std::condition_variable changed_;
+  std::vector<std::thread> workers_;
+  std::vector<int> fds_;
+  std::vector<std::string> received_;
+  std::vector<std::pair<std::string, std::string>> headers_;
+  std::string session_ = "s-1";
+  int sessions_ = 1;
+};
+
+}  // namespace awmg::test

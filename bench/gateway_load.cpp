@@ -4,11 +4,12 @@
 //   direct  - each client drives its own awmg-demo-server over its stdin/stdout pipes;
 //   gateway - each client has its own MCP session (and so its own backend process) through awmg over HTTP
 //             keep-alive, the way an agent does.
+// Then the same for an HTTP backend (awmg-demo-server --http): direct over HTTP against through /mcp/demo.
 // It prints throughput, p50 and p99 for both, their ratio and the latency the gateway adds, then the
 // gateway's RSS with 3 idle backends and per idle session. Loopback only; every run is bounded in count and
 // time.
 //
-//   awmg-bench [--calls N] [--clients 1,8,32] [--sessions N]
+//   awmg-bench [--calls N] [--clients 1,8,32] [--sessions N] [--only http|difc]
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -97,8 +98,13 @@ class HttpClient {
  public:
   // `params` is the tools/call each call() makes; its reply must contain `expect`.
   HttpClient(int port, const std::string& key, const std::string& agent, std::string params = kEcho,
-             std::string expect = "hello from the benchmark")
-      : stream_(io_), port_(port), key_(key), params_(std::move(params)), expect_(std::move(expect)) {
+             std::string expect = "hello from the benchmark", std::string target = "/mcp/demo")
+      : stream_(io_),
+        port_(port),
+        key_(key),
+        params_(std::move(params)),
+        expect_(std::move(expect)),
+        target_(std::move(target)) {
     stream_.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)));
     agent_ = agent;
     auto reply =
@@ -117,7 +123,7 @@ class HttpClient {
 
  private:
   beast::http::response<beast::http::string_body> post(const std::string& body) {
-    beast::http::request<beast::http::string_body> req{beast::http::verb::post, "/mcp/demo", 11};
+    beast::http::request<beast::http::string_body> req{beast::http::verb::post, target_, 11};
     req.set(beast::http::field::host, "127.0.0.1:" + std::to_string(port_));
     req.set(beast::http::field::authorization, key_);
     req.set(beast::http::field::content_type, "application/json");
@@ -136,7 +142,7 @@ class HttpClient {
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   int port_;
-  std::string key_, agent_, session_, params_, expect_;
+  std::string key_, agent_, session_, params_, expect_, target_;
 };
 
 // Runs `clients` threads of `calls` calls each; `make` builds a client, `call` uses it.
@@ -222,6 +228,64 @@ struct Gateway {
   }
 };
 
+// An HTTP backend: awmg-demo-server --http on a free port, killed at the end.
+struct HttpBackend {
+  pid_t pid = -1;
+  int port = 0;
+  HttpBackend() {
+    for (int attempt = 0; attempt < 20 && pid < 0; ++attempt) {
+      port = 20000 + static_cast<int>(Clock::now().time_since_epoch().count() % 20000);
+      auto p = awmg::backend::spawn_process({AWMG_DEMO_SERVER, "--http", std::to_string(port)}, {});
+      if (!p) throw std::runtime_error(p.error().message);
+      ::close(p->stdin_fd);
+      ::close(p->stdout_fd);
+      char line[256];
+      ssize_t n = ::read(p->stderr_fd, line, sizeof line);  // "serving ..." or "cannot listen"
+      ::close(p->stderr_fd);
+      if (n > 0 && std::string(line, static_cast<size_t>(n)).find("serving") != std::string::npos) {
+        pid = p->pid;
+      } else {
+        ::waitpid(p->pid, nullptr, 0);
+      }
+    }
+    if (pid < 0) throw std::runtime_error("the HTTP demo backend did not start");
+  }
+  ~HttpBackend() {
+    ::kill(pid, SIGTERM);
+    ::waitpid(pid, nullptr, 0);
+  }
+};
+
+// tools/call through /mcp/<id> to an HTTP backend against the same backend called directly, in one run.
+void http_backend(const std::vector<int>& client_counts, int calls, const std::string& work) {
+  HttpBackend backend;
+  Gateway gw(
+      "[gateway]\nagent_id = \"bench-key\"\n[servers.demo]\ntype = \"http\"\nurl = "
+      "\"http://127.0.0.1:" +
+          std::to_string(backend.port) + "/mcp\"\n",
+      work);
+  std::printf("\ntools/call echo to an HTTP backend (awmg-demo-server --http), %d calls per client\n\n",
+              calls);
+  std::printf(
+      "| clients | direct calls/s | gateway calls/s | ratio | direct p50 us | gateway p50 us | added p50 us "
+      "| direct p99 us | gateway p99 us |\n|---|---|---|---|---|---|---|---|---|\n");
+  for (int clients : client_counts) {
+    int per_client = std::max(200, calls / clients);
+    Stats direct = measure<HttpClient>(clients, per_client, [&](int i) {
+      return std::make_unique<HttpClient>(backend.port, "", "direct-" + std::to_string(i), kEcho,
+                                          "hello from the benchmark", "/mcp");
+    });
+    Stats through = measure<HttpClient>(clients, per_client, [&](int i) {
+      return std::make_unique<HttpClient>(gw.port, "bench-key", "bench-http-" + std::to_string(i));
+    });
+    std::printf("| %d | %.0f | %.0f | %.2f | %.1f | %.1f | %.1f | %.1f | %.1f |\n", clients,
+                direct.throughput(), through.throughput(), through.throughput() / direct.throughput(),
+                direct.percentile(0.5), through.percentile(0.5),
+                through.percentile(0.5) - direct.percentile(0.5), direct.percentile(0.99),
+                through.percentile(0.99));
+  }
+}
+
 // What the guard pipeline adds to one tools/call with a ~10 KB response (search_issues, 40 issues): the same
 // gateway without DIFC, with DIFC and the noop guard, and with the example repository guard on the native
 // tier (compiled into the cache first), one client, in one run.
@@ -266,11 +330,13 @@ void difc_cost(int calls, const std::string& work) {
 
 int main(int argc, char** argv) {
   int calls = 4000, sessions = 1000;
+  std::string only;  // "stdio", "http" or "difc": one section
   std::vector<int> client_counts = {1, 8, 32};
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string flag = argv[i];
     if (flag == "--calls") calls = std::stoi(argv[i + 1]);
     if (flag == "--sessions") sessions = std::stoi(argv[i + 1]);
+    if (flag == "--only") only = argv[i + 1];
     if (flag == "--clients") {
       client_counts.clear();
       for (auto& c : awmg::base::split(argv[i + 1], ',')) client_counts.push_back(std::stoi(c));
@@ -280,6 +346,14 @@ int main(int argc, char** argv) {
   char tmpl[] = "/tmp/awmg-bench-XXXXXX";
   std::string work = ::mkdtemp(tmpl);
 
+  if (only == "http") {
+    http_backend(client_counts, calls, work);
+    return 0;
+  }
+  if (only == "difc") {
+    difc_cost(calls, work);
+    return 0;
+  }
   std::printf("tools/call echo, %d calls per client, %u cores\n\n", calls,
               std::thread::hardware_concurrency());
   std::printf(
@@ -314,6 +388,7 @@ int main(int argc, char** argv) {
         "RSS per idle session (%d sessions, one agent, each on its own keep-alive connection): %.1f KB\n",
         sessions, double(with_sessions - idle) / sessions);
   }
+  http_backend(client_counts, calls, work);
   difc_cost(calls, work);
   std::system(("rm -rf " + work).c_str());
   return 0;

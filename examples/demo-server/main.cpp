@@ -4,7 +4,8 @@
 // Tools: echo {message}, add {a, b}, list_items {} (items labelled public/private), fail {message},
 // sleep {ms}, progress {steps} (progress and log notifications), crash {} (exits mid-call).
 // Flags for tests of a misbehaving backend: --silent (never answers), --garbage (a non-JSON line before every
-// reply), --stderr-chatter (a stderr line per request).
+// reply), --stderr-chatter (a stderr line per request). `--http PORT` serves Streamable HTTP on 127.0.0.1
+// instead of stdio (the benchmark's HTTP backend; progress notifications are sent over stdio only).
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -15,6 +16,8 @@
 #include <iostream>
 #include <string>
 #include <thread>
+
+#include "http_transport.hpp"
 
 namespace {
 
@@ -262,6 +265,14 @@ int main(int argc, char** argv) {
     modes.silent |= flag == "--silent";
     modes.garbage |= flag == "--garbage";
     modes.stderr_chatter |= flag == "--stderr-chatter";
+  }
+  for (int i = 1; i + 1 < argc; ++i) {
+    if (std::string(argv[i]) != "--http") continue;
+    return serve_http(std::atoi(argv[i + 1]), [](const std::string& text) {
+      Document msg;
+      msg.Parse(text.c_str(), text.size());
+      return msg.HasParseError() ? error_reply("null", -32700, "parse error") : handle(msg);
+    });
   }
   std::ios::sync_with_stdio(false);
   std::string line;

@@ -31,32 +31,6 @@ bool allowed(const config::ServerConfig& server, const std::string& tool) {
   return std::find(server.tools.begin(), server.tools.end(), tool) != server.tools.end();
 }
 
-// Follows nextCursor through at most 100 pages of a list method; returns the items of `field`.
-asio::awaitable<Result<std::vector<std::string>>> list_all(backend::Connection& conn,
-                                                           const std::string& method, const char* field,
-                                                           backend::Deadline deadline) {
-  std::vector<std::string> items;
-  std::set<std::string> cursors;
-  std::string cursor;
-  for (int page = 0; page < 100; ++page) {
-    std::string params = cursor.empty() ? "{}" : R"({"cursor":)" + json::quote(cursor) + "}";
-    const std::shared_ptr<backend::EventBox> no_events;  // (named arguments only: see mcp_endpoint.cpp)
-    auto reply = co_await conn.call(method, params, deadline, no_events);
-    if (!reply) co_return reply.error();
-    if (reply->error_code) co_return Error{method + " failed: " + reply->error_message};
-    auto doc = json::parse(reply->result);
-    if (!doc) co_return Error{method + " returned invalid JSON: " + doc.error().message};
-    const json::Value* list = json::member(*doc, field);
-    if (list && list->IsArray()) {
-      for (const auto& item : list->GetArray()) items.push_back(json::to_string(item));
-    }
-    cursor = json::string_or(*doc, "nextCursor");
-    if (cursor.empty()) co_return items;
-    if (!cursors.insert(cursor).second) co_return Error{method + " repeated cursor " + base::quote(cursor)};
-  }
-  co_return Error{method + " returned more than 100 pages"};
-}
-
 Result<Tool> make_tool(const config::ServerConfig& server, const std::string& item) {
   auto doc = json::parse(item);
   if (!doc || !doc->IsObject()) return Error{"tool is not an object"};

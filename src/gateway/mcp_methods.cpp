@@ -3,6 +3,7 @@
 #include "base/version.hpp"
 #include "gateway/relay.hpp"
 #include "gateway/tool_call.hpp"
+#include "gateway/unified_resources.hpp"
 #include "mcp/jsonrpc.hpp"
 
 namespace awmg::gateway {
@@ -113,6 +114,7 @@ asio::awaitable<std::string> get_prompt(Gateway& gw, Session& session, const std
 std::string unified_capabilities(Gateway& gw) {
   std::string capabilities = R"({"logging":{},"tools":{"listChanged":true})";
   if (gw.registry().has_prompts()) capabilities += R"(,"prompts":{"listChanged":true})";
+  if (any_unified_resources(gw)) capabilities += R"(,"resources":{})";
   return capabilities + "}";
 }
 
@@ -183,10 +185,14 @@ asio::awaitable<std::string> answer_request(Gateway& gw, Session& session, const
     std::string reply = co_await get_prompt(gw, session, id, params);
     co_return reply;
   }
-  if (method == "resources/list") co_return mcp::result_message(id, R"({"resources":[]})");
-  if (method == "resources/templates/list") co_return mcp::result_message(id, R"({"resourceTemplates":[]})");
-  if (method == "resources/read")
-    co_return mcp::error_message(id, mcp::kResourceNotFound, "Resource not found");
+  if (method == "resources/list" || method == "resources/templates/list") {
+    std::string reply = co_await list_unified_resources(gw, session, id, method);
+    co_return reply;
+  }
+  if (method == "resources/read") {
+    std::string reply = co_await read_unified_resource(gw, session, id, params);
+    co_return reply;
+  }
   if (method == "logging/setLevel") co_return mcp::result_message(id, "{}");
   if (relayed_method(method)) {
     co_return mcp::error_message(

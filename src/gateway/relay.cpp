@@ -5,7 +5,9 @@
 #include <boost/asio/strand.hpp>
 
 #include <array>
+#include <set>
 
+#include "base/strings.hpp"
 #include "log/logger.hpp"
 #include "mcp/jsonrpc.hpp"
 
@@ -68,6 +70,31 @@ std::vector<std::shared_ptr<Session>> listeners(Gateway& gw, const std::string& 
 }
 
 }  // namespace
+
+asio::awaitable<Result<std::vector<std::string>>> list_all(backend::Connection& conn,
+                                                           const std::string& method, const char* field,
+                                                           backend::Deadline deadline) {
+  std::vector<std::string> items;
+  std::set<std::string> cursors;
+  std::string cursor;
+  for (int page = 0; page < 100; ++page) {
+    std::string params = cursor.empty() ? "{}" : R"({"cursor":)" + json::quote(cursor) + "}";
+    const std::shared_ptr<backend::EventBox> no_events;  // (named arguments only: see mcp_endpoint.cpp)
+    auto reply = co_await conn.call(method, params, deadline, no_events);
+    if (!reply) co_return reply.error();
+    if (reply->error_code) co_return Error{method + " failed: " + reply->error_message};
+    auto doc = json::parse(reply->result);
+    if (!doc) co_return Error{method + " returned invalid JSON: " + doc.error().message};
+    const json::Value* list = json::member(*doc, field);
+    if (list && list->IsArray()) {
+      for (const auto& item : list->GetArray()) items.push_back(json::to_string(item));
+    }
+    cursor = json::string_or(*doc, "nextCursor");
+    if (cursor.empty()) co_return items;
+    if (!cursors.insert(cursor).second) co_return Error{method + " repeated cursor " + base::quote(cursor)};
+  }
+  co_return Error{method + " returned more than 100 pages"};
+}
 
 bool relayed_method(std::string_view method) {
   for (auto m : kRelayed)

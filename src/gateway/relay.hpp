@@ -3,6 +3,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "backend/connection.hpp"
 #include "gateway/gateway.hpp"
@@ -14,6 +15,12 @@ namespace awmg::gateway {
 // everything but the tool calls, which go through the DIFC pipeline. Requests travel with the client's
 // params; the backend's answers, notifications and its own requests to the client come back to the right
 // session.
+
+// Follows nextCursor through at most 100 pages of a list method; returns the items of `field`.
+boost::asio::awaitable<Result<std::vector<std::string>>> list_all(backend::Connection& conn,
+                                                                  const std::string& method,
+                                                                  const char* field,
+                                                                  backend::Deadline deadline);
 
 // Whether `method` is one a routed session forwards to its backend.
 bool relayed_method(std::string_view method);

@@ -148,5 +148,12 @@ check "unified prompts/list names conf___test_simple_prompt" bash -c \
 check "unified prompts/get reaches the backend" bash -c \
   "$(declare -f rpc); URL_BASE=$URL_BASE KEY=$KEY; rpc $session '{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"prompts/get\",\"params\":{\"name\":\"conf___test_simple_prompt\"}}' | grep -q '\"messages\"'"
 
+check "unified resources/list names conf___test://static-text" bash -c \
+  "$(declare -f rpc); URL_BASE=$URL_BASE KEY=$KEY; rpc $session '{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"resources/list\"}' | grep -q '\"uri\":\"conf___test://static-text\"'"
+check "unified resources/read reaches the backend and keeps the prefix" bash -c \
+  "$(declare -f rpc); URL_BASE=$URL_BASE KEY=$KEY; rpc $session '{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"resources/read\",\"params\":{\"uri\":\"conf___test://static-text\"}}' | grep -q '\"uri\":\"conf___test://static-text\",\"mimeType\":\"text/plain\",\"text\":\"This is the content'"
+check "unified completion/complete is refused with a clear error" bash -c \
+  "$(declare -f rpc); URL_BASE=$URL_BASE KEY=$KEY; rpc $session '{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"completion/complete\",\"params\":{}}' | grep -q 'not available on the unified endpoint'"
+
 echo "conformance: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

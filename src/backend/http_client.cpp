@@ -1,6 +1,7 @@
 #include "backend/http_client.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/read.hpp>
@@ -85,11 +86,13 @@ HttpExchange::~HttpExchange() {
 }
 
 void Abort::operator()() {
-  aborted = true;
-  if (auto s = stream.lock()) {
-    beast::error_code ec;
-    s->socket().close(ec);
-  }
+  aborted_ = true;
+  asio::post(executor_, [self = shared_from_this()] {
+    if (auto s = self->stream_.lock()) {
+      beast::error_code ec;
+      s->socket().close(ec);
+    }
+  });
 }
 
 std::string HttpExchange::header(std::string_view name) const {
@@ -133,8 +136,8 @@ asio::awaitable<Result<std::string>> HttpExchange::read_all(size_t limit) {
   co_return body;
 }
 
-HttpClient::HttpClient(asio::any_io_executor executor, Url origin, std::chrono::milliseconds connect_timeout)
-    : executor_(std::move(executor)), origin_(std::move(origin)), connect_timeout_(connect_timeout) {}
+HttpClient::HttpClient(Url origin, std::chrono::milliseconds connect_timeout)
+    : origin_(std::move(origin)), connect_timeout_(connect_timeout) {}
 
 void HttpClient::give_back(std::shared_ptr<beast::tcp_stream> stream) {
   std::lock_guard lock(mutex_);
@@ -151,16 +154,18 @@ void HttpClient::close_idle() {
 }
 
 asio::awaitable<Result<std::shared_ptr<beast::tcp_stream>>> HttpClient::connect() {
-  asio::ip::tcp::resolver resolver(executor_);
+  auto executor = co_await asio::this_coro::executor;
+  asio::ip::tcp::resolver resolver(executor);
   beast::error_code ec;
   auto endpoints = co_await resolver.async_resolve(origin_.host, origin_.port,
                                                    asio::redirect_error(asio::use_awaitable, ec));
   if (ec) co_return Error{"cannot resolve " + origin_.host + ": " + ec.message()};
-  auto stream = std::make_shared<beast::tcp_stream>(executor_);
+  auto stream = std::make_shared<beast::tcp_stream>(executor);
   stream->expires_after(connect_timeout_);
   co_await stream->async_connect(endpoints, asio::redirect_error(asio::use_awaitable, ec));
   if (ec == beast::error::timeout) co_return Error{"connecting to " + origin_.host_header() + " timed out"};
   if (ec) co_return Error{"cannot connect to " + origin_.host_header() + ": " + ec.message()};
+  stream->expires_never();
   stream->socket().set_option(asio::ip::tcp::no_delay(true), ec);
   co_return stream;
 }
@@ -184,17 +189,16 @@ asio::awaitable<Result<std::unique_ptr<HttpExchange>>> HttpClient::send(
       }
     }
     bool reused = stream != nullptr;
-    if (abort && abort->aborted) co_return Error{"the connection was closed"};
+    if (abort && abort->aborted()) co_return Error{"the connection was closed"};
     if (!stream) {
       auto connected = co_await connect();
       if (!connected) co_return connected.error();
       stream = std::move(*connected);
     }
-    if (abort) abort->stream = stream;
-    beast::error_code ec;
-    stream->expires_after(connect_timeout_);
+    if (abort) abort->stream_ = stream;
+    if (abort && abort->aborted()) co_return Error{"the connection was closed"};
+    beast::error_code ec;  // (no write timeout: a pooled socket's timer would fire on its first executor)
     co_await bhttp::async_write(*stream, request, asio::redirect_error(asio::use_awaitable, ec));
-    stream->expires_never();
     auto exchange = std::make_unique<HttpExchange>(shared_from_this(), stream);
     if (!ec)
       co_await bhttp::async_read_header(*stream, exchange->buffer_, exchange->parser_,
@@ -203,7 +207,7 @@ asio::awaitable<Result<std::unique_ptr<HttpExchange>>> HttpClient::send(
     if (reused && (ec == bhttp::error::end_of_stream || ec == asio::error::connection_reset ||
                    ec == asio::error::broken_pipe || ec == asio::error::eof))
       continue;  // the server closed an idle keep-alive connection: once more on a new one
-    if (closed(ec) || (abort && abort->aborted)) co_return Error{"the connection was closed"};
+    if (closed(ec) || (abort && abort->aborted())) co_return Error{"the connection was closed"};
     co_return Error{origin_.host_header() + " did not answer: " + ec.message()};
   }
   co_return Error{origin_.host_header() + " closed the connection"};

@@ -8,6 +8,7 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/verb.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -33,12 +34,19 @@ struct Url {
 
 class HttpClient;
 
-// Closes the connection under an exchange in flight, from the client's executor: the way a caller that
-// stopped waiting ends a read that might never finish.
-struct Abort {
-  std::weak_ptr<boost::beast::tcp_stream> stream;
-  bool aborted = false;
+// Ends an exchange in flight: the way a caller that stopped waiting ends a read that might never finish.
+// Callable from any thread; the connection is closed on the exchange's own executor.
+class Abort : public std::enable_shared_from_this<Abort> {
+ public:
+  explicit Abort(boost::asio::any_io_executor executor) : executor_(std::move(executor)) {}
   void operator()();
+  bool aborted() const { return aborted_; }
+
+ private:
+  friend class HttpClient;
+  boost::asio::any_io_executor executor_;
+  std::weak_ptr<boost::beast::tcp_stream> stream_;  // touched on executor_ only
+  std::atomic<bool> aborted_{false};
 };
 
 // One response being read: its status and headers, then its body piece by piece. Destroying it before the
@@ -67,10 +75,11 @@ class HttpExchange {
   bool done_ = false;
 };
 
-// Requests to one origin over a pool of keep-alive connections (one per exchange in flight).
+// Requests to one origin over a pool of keep-alive connections (one per exchange in flight). Thread-safe; an
+// exchange's I/O runs on the executor of the coroutine that sent it.
 class HttpClient : public std::enable_shared_from_this<HttpClient> {
  public:
-  HttpClient(boost::asio::any_io_executor executor, Url origin, std::chrono::milliseconds connect_timeout);
+  HttpClient(Url origin, std::chrono::milliseconds connect_timeout);
 
   // Sends a request and reads the response head. `headers` are set last (they override the defaults).
   boost::asio::awaitable<Result<std::unique_ptr<HttpExchange>>> send(
@@ -85,7 +94,6 @@ class HttpClient : public std::enable_shared_from_this<HttpClient> {
   boost::asio::awaitable<Result<std::shared_ptr<boost::beast::tcp_stream>>> connect();
   void give_back(std::shared_ptr<boost::beast::tcp_stream> stream);
 
-  boost::asio::any_io_executor executor_;
   Url origin_;
   std::chrono::milliseconds connect_timeout_;
   std::mutex mutex_;

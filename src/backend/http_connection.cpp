@@ -47,11 +47,13 @@ std::string snippet(const std::string& body) {
 
 HttpConnection::HttpConnection(asio::io_context& io, Options options, Url url, Mode mode)
     : RpcConnection(io, options.server_id, options.tags),
+      io_(io),
       options_(std::move(options)),
       url_(url),
       post_url_(url),
-      client_(std::make_shared<HttpClient>(strand_, url, options_.connect_timeout)),
-      mode_(mode) {}
+      client_(std::make_shared<HttpClient>(url, options_.connect_timeout)),
+      mode_(mode),
+      stream_abort_(std::make_shared<Abort>(strand_)) {}
 
 HttpConnection::~HttpConnection() {
   client_->close_idle();
@@ -98,9 +100,11 @@ asio::awaitable<std::string> HttpConnection::connect(const Deadline& deadline) {
   }
   auto ready = co_await handshake(deadline);
   if (!ready) co_return ready.error().message;
-  if (auto doc = json::parse(initialize_result_))
+  if (auto doc = json::parse(initialize_result_)) {
+    std::lock_guard lock(mutex_);
     protocol_version_ = json::string_or(*doc, "protocolVersion");
-  if (mode_ == Mode::kStreamable && !session_id_.empty()) {
+  }
+  if (mode_ == Mode::kStreamable && !session_id().empty()) {
     auto me = self();
     asio::co_spawn(
         strand_, [me] { return me->reopen_stream(); }, asio::detached);
@@ -116,6 +120,7 @@ asio::awaitable<std::string> HttpConnection::connect(const Deadline& deadline) {
 std::map<std::string, std::string> HttpConnection::headers(bool with_session) const {
   std::map<std::string, std::string> h{{"Content-Type", "application/json"},
                                        {"Accept", "application/json, text/event-stream"}};
+  std::lock_guard lock(mutex_);
   if (with_session && !session_id_.empty()) h["Mcp-Session-Id"] = session_id_;
   if (!protocol_version_.empty()) h["MCP-Protocol-Version"] = protocol_version_;
   for (const auto& [name, value] : options_.headers) h[name] = value;
@@ -125,13 +130,58 @@ std::map<std::string, std::string> HttpConnection::headers(bool with_session) co
 void HttpConnection::transmit(std::string message, std::optional<int64_t> id) {
   if (mode_ == Mode::kPlainJson && !id) return;  // a plain JSON-RPC server takes no notifications
   asio::co_spawn(
-      strand_, [me = self(), message = std::move(message), id] { return me->post(message, id, false); },
+      asio::make_strand(io_),
+      [me = self(), message = std::move(message), id] { return me->post(message, id, false); },
       asio::detached);
+}
+
+std::string HttpConnection::session_id() const {
+  std::lock_guard lock(mutex_);
+  return session_id_;
+}
+
+std::shared_ptr<Abort> HttpConnection::track(int64_t id, asio::any_io_executor executor) {
+  auto abort = std::make_shared<Abort>(std::move(executor));
+  std::lock_guard lock(mutex_);
+  in_flight_[id] = abort;
+  return abort;
+}
+
+void HttpConnection::untrack(int64_t id, const std::shared_ptr<Abort>& abort) {
+  std::lock_guard lock(mutex_);
+  auto it = in_flight_.find(id);
+  if (it != in_flight_.end() && it->second == abort) in_flight_.erase(it);
+}
+
+bool HttpConnection::tracked(int64_t id) const {
+  std::lock_guard lock(mutex_);
+  return in_flight_.count(id) > 0;
+}
+
+bool HttpConnection::deliver(const std::string& text, const std::optional<int64_t>& id) {
+  auto doc = json::parse(text);
+  if (!doc) {
+    asio::post(strand_, [me = self(), text] { me->receive(text); });  // (it logs what is wrong)
+    return false;
+  }
+  if (doc->IsArray()) {  // a batch
+    bool answered = false;
+    for (const auto& item : doc->GetArray()) answered = deliver(json::to_string(item), id) || answered;
+    return answered;
+  }
+  const json::Value* message_id =
+      doc->IsObject() && !json::member(*doc, "method") ? json::member(*doc, "id") : nullptr;
+  bool answers = id && message_id && message_id->IsInt64() && message_id->GetInt64() == *id;
+  auto shared = std::make_shared<json::Document>(std::move(*doc));
+  asio::post(strand_, [me = self(), shared, text] { me->dispatch(*shared, text); });
+  return answers;
 }
 
 void HttpConnection::fail(std::optional<int64_t> id, const std::string& reason) {
   if (id) {
-    fail_call(*id, "backend " + server_id_ + ": " + reason);
+    asio::post(strand_, [me = self(), id = *id, reason = "backend " + server_id_ + ": " + reason] {
+      me->fail_call(id, reason);
+    });
   } else {
     log::Logger::instance().server(server_id_, log::Level::kWarn, "backend",
                                    "a message was not delivered: " + reason);
@@ -141,9 +191,9 @@ void HttpConnection::fail(std::optional<int64_t> id, const std::string& reason) 
 asio::awaitable<void> HttpConnection::post(const std::string& message, const std::optional<int64_t>& id,
                                            bool retried) {
   auto me = self();
-  auto abort = std::make_shared<Abort>();
-  if (id) in_flight_[*id] = abort;
-  std::string sent_session = session_id_;
+  auto executor = co_await asio::this_coro::executor;
+  auto abort = id ? track(*id, executor) : std::make_shared<Abort>(executor);
+  std::string sent_session = session_id();
   auto exchange = co_await client_->send(bhttp::verb::post, post_url_.target, headers(true), message, abort);
   if (!exchange) {
     fail(id, exchange.error().message);
@@ -152,7 +202,7 @@ asio::awaitable<void> HttpConnection::post(const std::string& message, const std
     exchange->reset();
     bool renewed = co_await renew_session(sent_session);
     if (renewed) {
-      if (id) in_flight_.erase(*id);
+      if (id) untrack(*id, abort);
       co_await post(message, id, true);
       co_return;
     }
@@ -170,15 +220,18 @@ asio::awaitable<void> HttpConnection::post(const std::string& message, const std
                                      "the backend refused a notification (HTTP " + std::to_string(status) +
                                          "); speaking plain JSON-RPC over POST to it from now on");
     } else if (doc && mcp::classify(*doc) == mcp::MessageKind::kResponse && json::member(*doc, "error")) {
-      receive(text);
+      deliver(text, id);
     } else {
       fail(id, "HTTP " + std::to_string(status) + ": " + snippet(text));
     }
   } else {
-    if (session_id_.empty() && sent_session.empty()) session_id_ = (*exchange)->header("Mcp-Session-Id");
+    if (sent_session.empty()) {
+      std::lock_guard lock(mutex_);
+      if (session_id_.empty()) session_id_ = (*exchange)->header("Mcp-Session-Id");
+    }
     co_await read_answer(**exchange, id);
   }
-  if (id) in_flight_.erase(*id);
+  if (id) untrack(*id, abort);
 }
 
 asio::awaitable<void> HttpConnection::read_answer(HttpExchange& exchange, const std::optional<int64_t>& id) {
@@ -194,23 +247,18 @@ asio::awaitable<void> HttpConnection::read_answer(HttpExchange& exchange, const 
       fail(id, "reading the answer failed: " + body.error().message);
       co_return;
     }
-    auto doc = json::parse(*body);
-    if (doc && doc->IsArray()) {
-      for (const auto& item : doc->GetArray()) receive(json::to_string(item));
-    } else {
-      receive(*body);
-    }
+    deliver(*body, id);
   } else if (type == "text/event-stream") {
     SseParser parser;
     bool complete = co_await read_events(exchange, parser, id);
-    if (!complete && id && is_pending(*id)) co_await resume(*id, parser);
+    if (!complete && id && tracked(*id)) co_await resume(*id, parser);
   } else {
     auto body = co_await exchange.read_all(kMaxErrorBody);
     bool acknowledgement = !id && body && body->empty();  // an empty 200 to a notification
     if (!acknowledgement)
       fail(id, "the backend answered with content type '" + type + "', not JSON or an event stream");
   }
-  if (id && is_pending(*id)) fail(id, "the backend ended its answer without a response");
+  if (id) fail(id, "the backend ended its answer without a response");  // (a no-op once answered)
 }
 
 asio::awaitable<bool> HttpConnection::read_events(HttpExchange& exchange, SseParser& parser,
@@ -218,19 +266,21 @@ asio::awaitable<bool> HttpConnection::read_events(HttpExchange& exchange, SsePar
   while (true) {
     auto piece = co_await exchange.read_some();
     if (!piece || piece->empty()) co_return false;
+    bool answered = false;
     for (auto& event : parser.feed(*piece)) {
-      if (event.type == "message" && !event.data.empty()) receive(event.data);
+      if (event.type == "message" && !event.data.empty()) answered = deliver(event.data, id) || answered;
     }
     if (parser.buffered() > kMaxBody) {
       fail(id, "the backend sent an event larger than 64 MiB");
       co_return true;
     }
-    if (id && !is_pending(*id)) co_return true;  // answered (or abandoned): the stream has served its call
+    if (answered || (id && !tracked(*id)))
+      co_return true;  // answered or abandoned: the stream served its call
   }
 }
 
 asio::awaitable<void> HttpConnection::resume(const int64_t& id, SseParser& parser) {
-  for (int attempt = 0; attempt < kResumeAttempts && is_pending(id) && alive_; ++attempt) {
+  for (int attempt = 0; attempt < kResumeAttempts && tracked(id) && alive_; ++attempt) {
     if (parser.last_event_id().empty()) {
       fail(id, "the backend closed the stream before answering");
       co_return;
@@ -240,8 +290,7 @@ asio::awaitable<void> HttpConnection::resume(const int64_t& id, SseParser& parse
     h.erase("Content-Type");
     h["Accept"] = "text/event-stream";
     h["Last-Event-ID"] = parser.last_event_id();
-    auto abort = std::make_shared<Abort>();
-    in_flight_[id] = abort;
+    auto abort = track(id, co_await asio::this_coro::executor);
     auto exchange = co_await client_->send(bhttp::verb::get, post_url_.target, h, "", abort);
     if (!exchange) {
       fail(id, "resuming the stream failed: " + exchange.error().message);
@@ -258,14 +307,23 @@ asio::awaitable<void> HttpConnection::resume(const int64_t& id, SseParser& parse
 }
 
 asio::awaitable<bool> HttpConnection::renew_session(const std::string& expired) {
-  while (renewing_) co_await sleep_for(std::chrono::milliseconds(10));
-  if (session_id_ != expired) co_return !session_id_.empty();  // another request renewed it already
-  renewing_ = true;
-  session_id_.clear();
+  while (true) {
+    {
+      std::lock_guard lock(mutex_);
+      if (!renewing_) {
+        if (session_id_ != expired) co_return !session_id_.empty();  // another request renewed it already
+        renewing_ = true;
+        session_id_.clear();
+        break;
+      }
+    }
+    co_await sleep_for(std::chrono::milliseconds(10));
+  }
   log::Logger::instance().server(
       server_id_, log::Level::kWarn, "backend",
       "the backend does not know our session any more (HTTP 404); initializing again");
   auto ready = co_await handshake(std::chrono::steady_clock::now() + options_.connect_timeout);
+  std::lock_guard lock(mutex_);
   renewing_ = false;
   co_return ready && !session_id_.empty();
 }
@@ -307,7 +365,7 @@ asio::awaitable<void> HttpConnection::listen(const std::shared_ptr<HttpExchange>
     auto piece = co_await stream->read_some();
     if (!piece || piece->empty()) break;
     for (auto& event : parser->feed(*piece)) {
-      if (event.type == "message" && !event.data.empty()) receive(event.data);
+      if (event.type == "message" && !event.data.empty()) receive(event.data);  // (on the strand already)
     }
   }
   if (mode_ == Mode::kSse && alive_) {  // this transport has no other way to hear the backend
@@ -323,7 +381,7 @@ asio::awaitable<void> HttpConnection::listen(const std::shared_ptr<HttpExchange>
 asio::awaitable<void> HttpConnection::reopen_stream() {
   auto me = self();
   auto delay = std::chrono::milliseconds(500);
-  while (alive_ && !stream_abort_->aborted) {
+  while (alive_ && !stream_abort_->aborted()) {
     auto h = headers(true);
     h.erase("Content-Type");
     h["Accept"] = "text/event-stream";
@@ -363,10 +421,15 @@ asio::awaitable<void> HttpConnection::keepalive(const std::weak_ptr<HttpConnecti
 }
 
 void HttpConnection::abandoned(int64_t id) {
-  auto it = in_flight_.find(id);
-  if (it == in_flight_.end()) return;
-  (*it->second)();
-  in_flight_.erase(it);
+  std::shared_ptr<Abort> abort;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = in_flight_.find(id);
+    if (it == in_flight_.end()) return;
+    abort = std::move(it->second);
+    in_flight_.erase(it);
+  }
+  (*abort)();
 }
 
 void HttpConnection::close() {
@@ -374,10 +437,14 @@ void HttpConnection::close() {
   asio::post(strand_, [me = self()] {
     me->exit_reason_ = "backend " + me->server_id_ + " connection closed";
     (*me->stream_abort_)();
-    for (auto& [id, abort] : me->in_flight_) (*abort)();
-    me->in_flight_.clear();
+    std::map<int64_t, std::shared_ptr<Abort>> in_flight;
+    {
+      std::lock_guard lock(me->mutex_);
+      in_flight.swap(me->in_flight_);
+    }
+    for (auto& [id, abort] : in_flight) (*abort)();
     me->fail_all(me->exit_reason_);
-    if (me->session_id_.empty() || me->mode_ == Mode::kSse) return;
+    if (me->session_id().empty() || me->mode_ == Mode::kSse) return;
     asio::co_spawn(  // ends the backend's session; nobody waits for the answer
         me->strand_,
         [client = me->client_, h = me->headers(true), target = me->post_url_.target] {

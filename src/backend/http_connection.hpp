@@ -1,9 +1,11 @@
 #pragma once
 #include <boost/asio/io_context.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -40,7 +42,7 @@ class HttpConnection : public RpcConnection {
   ~HttpConnection() override;
 
   void close() override;
-  Mode mode() const { return mode_; }
+  Mode mode() const { return mode_.load(); }
 
  protected:
   void transmit(std::string message, std::optional<int64_t> id) override;
@@ -66,18 +68,29 @@ class HttpConnection : public RpcConnection {
   static boost::asio::awaitable<void> keepalive(const std::weak_ptr<HttpConnection>& weak,
                                                 const std::chrono::seconds& interval);
   std::map<std::string, std::string> headers(bool with_session) const;
+  // From any executor: a message the backend sent goes to the strand; true when it answers request `id`.
+  bool deliver(const std::string& text, const std::optional<int64_t>& id);
+  // From any executor: request `id` (if any) fails with `reason` unless it was answered already.
   void fail(std::optional<int64_t> id, const std::string& reason);
+  std::shared_ptr<Abort> track(int64_t id, boost::asio::any_io_executor executor);
+  void untrack(int64_t id, const std::shared_ptr<Abort>& abort);
+  bool tracked(int64_t id) const;
+  std::string session_id() const;
 
+  // Each POST runs on a strand of its own, so exchanges proceed in parallel; what they learn goes to the
+  // connection's strand (the RPC state), and the little they share is guarded by `mutex_`.
+  boost::asio::io_context& io_;
   Options options_;
   Url url_;       // the configured endpoint
-  Url post_url_;  // where messages go (the SSE transport names its own)
+  Url post_url_;  // where messages go (the SSE transport names its own); set before the handshake
   std::shared_ptr<HttpClient> client_;
-  Mode mode_;
+  std::atomic<Mode> mode_;
+  mutable std::mutex mutex_;
   std::string session_id_;
   std::string protocol_version_;
   bool renewing_ = false;
   std::map<int64_t, std::shared_ptr<Abort>> in_flight_;
-  std::shared_ptr<Abort> stream_abort_ = std::make_shared<Abort>();
+  std::shared_ptr<Abort> stream_abort_;  // the GET stream's; runs on the connection's strand
 };
 
 }  // namespace awmg::backend

@@ -128,12 +128,16 @@ void RpcConnection::receive(std::string_view text) {
         "ignoring a message that is not JSON: " + std::string(text.substr(0, 200)));
     return;
   }
-  switch (mcp::classify(*doc)) {
+  dispatch(*doc, text);
+}
+
+void RpcConnection::dispatch(const json::Document& doc, std::string_view text) {
+  switch (mcp::classify(doc)) {
     case mcp::MessageKind::kResponse:
-      handle_response(doc.value(), text);
+      handle_response(doc, text);
       break;
     case mcp::MessageKind::kNotification:
-      handle_notification(doc.value(), text);
+      handle_notification(doc, text);
       break;
     case mcp::MessageKind::kRequest:
       handle_request(text);

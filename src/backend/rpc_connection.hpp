@@ -40,8 +40,9 @@ class RpcConnection : public Connection, public std::enable_shared_from_this<Rpc
   // On the strand: sends one message. `id` is the request's id (nullopt for notifications and responses);
   // a transport that cannot deliver a request fails it with fail_call().
   virtual void transmit(std::string message, std::optional<int64_t> id) = 0;
-  // On the strand: handles one message the backend sent.
+  // On the strand: handles one message the backend sent (parsed already, or not).
   void receive(std::string_view message);
+  void dispatch(const json::Document& doc, std::string_view text);
   // On the strand: the caller of request `id` stopped waiting (timeout or cancellation).
   virtual void abandoned(int64_t /*id*/) {}
   void fail_call(int64_t id, const std::string& reason);

@@ -1,8 +1,6 @@
 #include "backend/http_client.hpp"
 
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -25,15 +23,14 @@ bool closed(const beast::error_code& ec) {
 }  // namespace
 
 Result<Url> Url::parse(std::string_view text) {
-  constexpr std::string_view kScheme = "http://";
-  if (base::starts_with(text, "https://"))
-    return Error{"https backends are not supported yet: use http:// (for example through a local TLS proxy)"};
-  if (!base::starts_with(text, kScheme))
-    return Error{"the URL must start with http://: " + std::string(text)};
-  std::string_view rest = text.substr(kScheme.size());
+  Url url;
+  url.tls = base::starts_with(text, "https://");
+  if (!url.tls && !base::starts_with(text, "http://"))
+    return Error{"the URL must start with http:// or https://: " + std::string(text)};
+  if (url.tls) url.port = "443";
+  std::string_view rest = text.substr(url.tls ? 8 : 7);
   auto slash = rest.find_first_of("/?#");
   std::string_view authority = rest.substr(0, slash);
-  Url url;
   if (slash != std::string_view::npos) url.target = std::string(rest.substr(slash));
   if (url.target.front() != '/') url.target.insert(0, "/");
   if (auto hash = url.target.find('#'); hash != std::string::npos) url.target.erase(hash);
@@ -69,7 +66,7 @@ Url Url::resolve(std::string_view reference) const {
   return out;
 }
 
-HttpExchange::HttpExchange(std::shared_ptr<HttpClient> client, std::shared_ptr<beast::tcp_stream> stream)
+HttpExchange::HttpExchange(std::shared_ptr<HttpClient> client, std::shared_ptr<Transport> stream)
     : client_(std::move(client)), stream_(std::move(stream)) {
   parser_.body_limit(std::uint64_t{1}
                      << 62);  // (not boost::none: Beast 1.74 then refuses any Content-Length)
@@ -80,18 +77,14 @@ HttpExchange::~HttpExchange() {
   if (done_ && parser_.keep_alive()) {
     client_->give_back(std::move(stream_));
   } else if (stream_) {
-    beast::error_code ec;
-    stream_->socket().close(ec);
+    stream_->close();
   }
 }
 
 void Abort::operator()() {
   aborted_ = true;
   asio::post(executor_, [self = shared_from_this()] {
-    if (auto s = self->stream_.lock()) {
-      beast::error_code ec;
-      s->socket().close(ec);
-    }
+    if (auto s = self->stream_.lock()) s->close();
   });
 }
 
@@ -111,9 +104,7 @@ asio::awaitable<Result<std::string>> HttpExchange::read_some() {
     if (parser_.is_done()) break;
     parser_.get().body().data = piece;
     parser_.get().body().size = sizeof piece;
-    beast::error_code ec;
-    co_await bhttp::async_read_some(*stream_, buffer_, parser_,
-                                    asio::redirect_error(asio::use_awaitable, ec));
+    beast::error_code ec = co_await stream_->read_some(buffer_, parser_);
     if (ec == bhttp::error::need_buffer) ec = {};
     if (ec) co_return Error{closed(ec) ? "the connection was closed" : ec.message()};
     size_t n = sizeof piece - parser_.get().body().size;
@@ -137,80 +128,67 @@ asio::awaitable<Result<std::string>> HttpExchange::read_all(size_t limit) {
 }
 
 HttpClient::HttpClient(Url origin, std::chrono::milliseconds connect_timeout)
-    : origin_(std::move(origin)), connect_timeout_(connect_timeout) {}
+    : origin_(std::move(origin)), connect_timeout_(connect_timeout) {
+  if (!origin_.tls) return;
+  tls_ = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_client);
+  tls_->set_default_verify_paths();  // the system's CAs (SSL_CERT_FILE / SSL_CERT_DIR override them)
+  tls_->set_verify_mode(asio::ssl::verify_peer);
+}
 
-void HttpClient::give_back(std::shared_ptr<beast::tcp_stream> stream) {
+void HttpClient::give_back(std::shared_ptr<Transport> stream) {
   std::lock_guard lock(mutex_);
-  if (idle_.size() < 16) idle_.push_back(std::move(stream));
+  if (idle_.size() < kMaxIdle) idle_.push_back({std::move(stream), std::chrono::steady_clock::now()});
+}
+
+std::shared_ptr<Transport> HttpClient::take_idle() {
+  std::lock_guard lock(mutex_);
+  auto now = std::chrono::steady_clock::now();
+  while (!idle_.empty()) {
+    Idle entry = std::move(idle_.back());
+    idle_.pop_back();
+    if (now - entry.since < kIdleReuse) return entry.stream;
+    entry.stream->close();  // servers drop idle keep-alive connections (Node: after 5 s); do not race them
+  }
+  return nullptr;
 }
 
 void HttpClient::close_idle() {
   std::lock_guard lock(mutex_);
-  for (auto& s : idle_) {
-    beast::error_code ec;
-    s->socket().close(ec);
-  }
+  for (auto& entry : idle_) entry.stream->close();
   idle_.clear();
-}
-
-asio::awaitable<Result<std::shared_ptr<beast::tcp_stream>>> HttpClient::connect() {
-  auto executor = co_await asio::this_coro::executor;
-  asio::ip::tcp::resolver resolver(executor);
-  beast::error_code ec;
-  auto endpoints = co_await resolver.async_resolve(origin_.host, origin_.port,
-                                                   asio::redirect_error(asio::use_awaitable, ec));
-  if (ec) co_return Error{"cannot resolve " + origin_.host + ": " + ec.message()};
-  auto stream = std::make_shared<beast::tcp_stream>(executor);
-  stream->expires_after(connect_timeout_);
-  co_await stream->async_connect(endpoints, asio::redirect_error(asio::use_awaitable, ec));
-  if (ec == beast::error::timeout) co_return Error{"connecting to " + origin_.host_header() + " timed out"};
-  if (ec) co_return Error{"cannot connect to " + origin_.host_header() + ": " + ec.message()};
-  stream->expires_never();
-  stream->socket().set_option(asio::ip::tcp::no_delay(true), ec);
-  co_return stream;
 }
 
 asio::awaitable<Result<std::unique_ptr<HttpExchange>>> HttpClient::send(
     bhttp::verb verb, const std::string& target, const std::map<std::string, std::string>& headers,
     const std::string& body, const std::shared_ptr<Abort>& abort) {
-  bhttp::request<bhttp::string_body> request{verb, target, 11};
+  OutgoingRequest request{verb, target, 11};
   request.set(bhttp::field::host, origin_.host_header());
   request.set(bhttp::field::user_agent, "awmg");
   for (const auto& [name, value] : headers) request.set(name, value);
   if (verb != bhttp::verb::get || !body.empty()) request.body() = body;
   request.prepare_payload();
-  for (int attempt = 0; attempt < 2; ++attempt) {
-    std::shared_ptr<beast::tcp_stream> stream;
-    {
-      std::lock_guard lock(mutex_);
-      if (!idle_.empty()) {
-        stream = std::move(idle_.back());
-        idle_.pop_back();
-      }
-    }
+  while (true) {  // every pass takes an idle connection or makes a new one; only a reused one is retried
+    std::shared_ptr<Transport> stream = take_idle();
     bool reused = stream != nullptr;
     if (abort && abort->aborted()) co_return Error{"the connection was closed"};
     if (!stream) {
-      auto connected = co_await connect();
+      auto connected = co_await Transport::connect(origin_.host, origin_.port, tls_.get(), connect_timeout_);
       if (!connected) co_return connected.error();
       stream = std::move(*connected);
     }
     if (abort) abort->stream_ = stream;
     if (abort && abort->aborted()) co_return Error{"the connection was closed"};
-    beast::error_code ec;  // (no write timeout: a pooled socket's timer would fire on its first executor)
-    co_await bhttp::async_write(*stream, request, asio::redirect_error(asio::use_awaitable, ec));
+    // (no write timeout: a pooled connection's timer would fire on its first executor)
+    beast::error_code ec = co_await stream->write(request);
     auto exchange = std::make_unique<HttpExchange>(shared_from_this(), stream);
-    if (!ec)
-      co_await bhttp::async_read_header(*stream, exchange->buffer_, exchange->parser_,
-                                        asio::redirect_error(asio::use_awaitable, ec));
+    if (!ec) ec = co_await stream->read_header(exchange->buffer_, exchange->parser_);
     if (!ec) co_return exchange;
     if (reused && (ec == bhttp::error::end_of_stream || ec == asio::error::connection_reset ||
                    ec == asio::error::broken_pipe || ec == asio::error::eof))
-      continue;  // the server closed an idle keep-alive connection: once more on a new one
+      continue;  // the server closed an idle keep-alive connection before reading: once more
     if (closed(ec) || (abort && abort->aborted())) co_return Error{"the connection was closed"};
     co_return Error{origin_.host_header() + " did not answer: " + ec.message()};
   }
-  co_return Error{origin_.host_header() + " closed the connection"};
 }
 
 }  // namespace awmg::backend

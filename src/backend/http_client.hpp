@@ -2,10 +2,8 @@
 #include "async/awaitable.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/buffer_body.hpp>
-#include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/verb.hpp>
 
 #include <atomic>
@@ -16,18 +14,20 @@
 #include <string>
 #include <vector>
 
+#include "backend/transport.hpp"
 #include "base/result.hpp"
 
 namespace awmg::backend {
 
-// An http:// URL split the way a client needs it.
+// An http:// or https:// URL split the way a client needs it.
 struct Url {
+  bool tls = false;
   std::string host;
   std::string port = "80";
   std::string target = "/";  // path and query
 
   static Result<Url> parse(std::string_view text);
-  std::string host_header() const { return port == "80" ? host : host + ":" + port; }
+  std::string host_header() const { return port == (tls ? "443" : "80") ? host : host + ":" + port; }
   // `reference` (absolute, or a path) resolved against this URL.
   Url resolve(std::string_view reference) const;
 };
@@ -45,7 +45,7 @@ class Abort : public std::enable_shared_from_this<Abort> {
  private:
   friend class HttpClient;
   boost::asio::any_io_executor executor_;
-  std::weak_ptr<boost::beast::tcp_stream> stream_;  // touched on executor_ only
+  std::weak_ptr<Transport> stream_;  // touched on executor_ only
   std::atomic<bool> aborted_{false};
 };
 
@@ -54,7 +54,7 @@ class Abort : public std::enable_shared_from_this<Abort> {
 // pool.
 class HttpExchange {
  public:
-  HttpExchange(std::shared_ptr<HttpClient> client, std::shared_ptr<boost::beast::tcp_stream> stream);
+  HttpExchange(std::shared_ptr<HttpClient> client, std::shared_ptr<Transport> stream);
   ~HttpExchange();
 
   unsigned status() const { return parser_.get().result_int(); }
@@ -69,14 +69,14 @@ class HttpExchange {
   friend class HttpClient;
 
   std::shared_ptr<HttpClient> client_;
-  std::shared_ptr<boost::beast::tcp_stream> stream_;
+  std::shared_ptr<Transport> stream_;
   boost::beast::flat_buffer buffer_;
-  boost::beast::http::response_parser<boost::beast::http::buffer_body> parser_;
+  ResponseParser parser_;
   bool done_ = false;
 };
 
-// Requests to one origin over a pool of keep-alive connections (one per exchange in flight). Thread-safe; an
-// exchange's I/O runs on the executor of the coroutine that sent it.
+// Requests to one origin over a pool of keep-alive connections (one per exchange in flight), TLS for https.
+// Thread-safe; an exchange's I/O runs on the executor of the coroutine that sent it.
 class HttpClient : public std::enable_shared_from_this<HttpClient> {
  public:
   HttpClient(Url origin, std::chrono::milliseconds connect_timeout);
@@ -91,13 +91,21 @@ class HttpClient : public std::enable_shared_from_this<HttpClient> {
 
  private:
   friend class HttpExchange;
-  boost::asio::awaitable<Result<std::shared_ptr<boost::beast::tcp_stream>>> connect();
-  void give_back(std::shared_ptr<boost::beast::tcp_stream> stream);
+  void give_back(std::shared_ptr<Transport> stream);
+  std::shared_ptr<Transport> take_idle();  // nullptr when none is fresh enough
+
+  static constexpr size_t kMaxIdle = 16;
+  static constexpr auto kIdleReuse = std::chrono::seconds(4);
+  struct Idle {
+    std::shared_ptr<Transport> stream;
+    std::chrono::steady_clock::time_point since;
+  };
 
   Url origin_;
   std::chrono::milliseconds connect_timeout_;
   std::mutex mutex_;
-  std::vector<std::shared_ptr<boost::beast::tcp_stream>> idle_;
+  std::vector<Idle> idle_;
+  std::unique_ptr<boost::asio::ssl::context> tls_;  // https only
 };
 
 }  // namespace awmg::backend

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Real MCP clients and servers through the real gateway (CTest label: conformance):
 #   1. the official conformance suite (@modelcontextprotocol/conformance), every server scenario (--suite all),
-#      through /mcp/conf (the conformance fixture as a stdio backend) and /mcp/confh (the same fixture as a
-#      Streamable HTTP backend);
+#      through /mcp/conf (the conformance fixture as a stdio backend), /mcp/confh (the same fixture as a
+#      Streamable HTTP backend) and /mcp/confs (the same over https, with a certificate the gateway trusts
+#      through SSL_CERT_FILE); a backend whose certificate nobody trusts fails with a clear error;
 #   2. the official TypeScript SDK client through /mcp/conf, /mcp/memory (the reference server-memory) and
 #      /mcp/everysse (the reference server-everything over the deprecated HTTP+SSE transport);
 #   3. the same client in unified mode, calling tools of both backends.
@@ -51,7 +52,21 @@ PIDS+=($!)
 SSE_PORT=$(free_port)
 PORT=$SSE_PORT "$NODE" --require "$HERE/loopback-only.cjs" "$EVERYTHING" sse >"$WORK/everything.log" 2>&1 &
 PIDS+=($!)
-wait_port "$FIXTURE_PORT" && wait_port "$SSE_PORT" || exit 1
+# https: a throwaway CA-less certificate for localhost, trusted by the gateway alone; a second one trusted by
+# nobody.
+for name in trusted untrusted; do
+  openssl req -x509 -newkey rsa:2048 -nodes -keyout "$WORK/$name.key" -out "$WORK/$name.pem" -days 1 \
+    -subj /CN=localhost -addext subjectAltName=DNS:localhost,IP:127.0.0.1 >/dev/null 2>&1 || exit 1
+done
+TLS_PORT=$(free_port)
+"$NODE" "$HERE/tls-front.mjs" "$TLS_PORT" "$FIXTURE_PORT" "$WORK/trusted.key" "$WORK/trusted.pem" \
+  >"$WORK/tls.log" 2>&1 &
+PIDS+=($!)
+UNTRUSTED_PORT=$(free_port)
+"$NODE" "$HERE/tls-front.mjs" "$UNTRUSTED_PORT" "$FIXTURE_PORT" "$WORK/untrusted.key" "$WORK/untrusted.pem" \
+  >"$WORK/tls-untrusted.log" 2>&1 &
+PIDS+=($!)
+wait_port "$FIXTURE_PORT" && wait_port "$SSE_PORT" && wait_port "$TLS_PORT" && wait_port "$UNTRUSTED_PORT" || exit 1
 
 cat > "$WORK/config.toml" <<TOML
 [gateway]
@@ -66,6 +81,14 @@ args = ["$HERE/fixture-server.mjs", "--stdio"]
 type = "http"
 url = "http://127.0.0.1:$FIXTURE_PORT/mcp"
 
+[servers.confs]
+type = "http"
+url = "https://localhost:$TLS_PORT/mcp"
+
+[servers.untrusted]
+type = "http"
+url = "https://localhost:$UNTRUSTED_PORT/mcp"
+
 [servers.everysse]
 type = "http"
 url = "http://127.0.0.1:$SSE_PORT/sse"
@@ -79,7 +102,9 @@ TOML
 # Starts a gateway with extra flags; sets URL_BASE once its client config is on stdout.
 start_gateway() {
   local out=$WORK/stdout-$#-$RANDOM
-  MCP_GATEWAY_LOG_DIR=$WORK/logs-$RANDOM "$AWMG" -c "$WORK/config.toml" --listen 127.0.0.1:0 "$@" >"$out" 2>>"$WORK/stderr" &
+  LOGS=$WORK/logs-$RANDOM
+  SSL_CERT_FILE=$WORK/trusted.pem MCP_GATEWAY_LOG_DIR=$LOGS "$AWMG" -c "$WORK/config.toml" --listen 127.0.0.1:0 "$@" \
+    >"$out" 2>>"$WORK/stderr" &
   PIDS+=($!)
   for _ in $(seq 1 300); do
     URL_BASE=$(grep -o '"url": "http://127.0.0.1:[0-9]*' "$out" | head -1 | sed 's/"url": "//')
@@ -123,6 +148,10 @@ sdk() {  # sdk URL [client args...]
 start_gateway || exit 1
 check "conformance --suite all (routed, stdio backend)" conformance "$URL_BASE/mcp/conf"
 check "conformance --suite all (routed, Streamable HTTP backend)" conformance "$URL_BASE/mcp/confh"
+check "conformance --suite all (routed, Streamable HTTP backend over https)" conformance "$URL_BASE/mcp/confs"
+check "an https backend with an untrusted certificate fails with a clear error" bash -c \
+  "curl -s '$URL_BASE/health' | grep -q '\"untrusted\":{\"status\":\"error\"' &&
+   grep -q 'TLS handshake with localhost:$UNTRUSTED_PORT failed: certificate verify failed' '$LOGS/mcp-gateway.log'"
 check "sdk client: server-everything over HTTP+SSE, echo" bash -c \
   "$(declare -f sdk); NODE=$NODE HERE=$HERE KEY=$KEY; sdk '$URL_BASE/mcp/everysse' --tool echo --args '{\"message\":\"over sse\"}' | grep -q 'over sse'"
 check "sdk client: echo through /mcp/conf" sdk "$URL_BASE/mcp/conf" --tool echo --args '{"message":"hi"}'

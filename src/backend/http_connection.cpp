@@ -127,10 +127,13 @@ std::map<std::string, std::string> HttpConnection::headers(bool with_session) co
   return h;
 }
 
-void HttpConnection::transmit(std::string message, std::optional<int64_t> id) {
+// A request's exchange runs on its caller's executor (idle while it waits, and where the answer is wanted);
+// anything else on a strand of its own. Either way exchanges proceed in parallel.
+void HttpConnection::transmit(std::string message, std::optional<int64_t> id,
+                              const asio::any_io_executor& caller) {
   if (mode_ == Mode::kPlainJson && !id) return;  // a plain JSON-RPC server takes no notifications
   asio::co_spawn(
-      asio::make_strand(io_),
+      caller ? caller : asio::any_io_executor(asio::make_strand(io_)),
       [me = self(), message = std::move(message), id] { return me->post(message, id, false); },
       asio::detached);
 }
@@ -161,7 +164,7 @@ bool HttpConnection::tracked(int64_t id) const {
 bool HttpConnection::deliver(const std::string& text, const std::optional<int64_t>& id) {
   auto doc = json::parse(text);
   if (!doc) {
-    asio::post(strand_, [me = self(), text] { me->receive(text); });  // (it logs what is wrong)
+    receive(text);  // (it logs what is wrong)
     return false;
   }
   if (doc->IsArray()) {  // a batch
@@ -172,16 +175,13 @@ bool HttpConnection::deliver(const std::string& text, const std::optional<int64_
   const json::Value* message_id =
       doc->IsObject() && !json::member(*doc, "method") ? json::member(*doc, "id") : nullptr;
   bool answers = id && message_id && message_id->IsInt64() && message_id->GetInt64() == *id;
-  auto shared = std::make_shared<json::Document>(std::move(*doc));
-  asio::post(strand_, [me = self(), shared, text] { me->dispatch(*shared, text); });
+  dispatch(*doc, text);
   return answers;
 }
 
 void HttpConnection::fail(std::optional<int64_t> id, const std::string& reason) {
   if (id) {
-    asio::post(strand_, [me = self(), id = *id, reason = "backend " + server_id_ + ": " + reason] {
-      me->fail_call(id, reason);
-    });
+    fail_call(*id, "backend " + server_id_ + ": " + reason);
   } else {
     log::Logger::instance().server(server_id_, log::Level::kWarn, "backend",
                                    "a message was not delivered: " + reason);
@@ -369,10 +369,10 @@ asio::awaitable<void> HttpConnection::listen(const std::shared_ptr<HttpExchange>
     }
   }
   if (mode_ == Mode::kSse && alive_) {  // this transport has no other way to hear the backend
-    exit_reason_ = "backend " + server_id_ + " closed its SSE stream";
-    log::Logger::instance().server(server_id_, log::Level::kError, "backend", exit_reason_);
+    std::string reason = "backend " + server_id_ + " closed its SSE stream";
+    log::Logger::instance().server(server_id_, log::Level::kError, "backend", reason);
     alive_ = false;
-    fail_all(exit_reason_);
+    fail_all(reason);
   }
 }
 
@@ -435,7 +435,6 @@ void HttpConnection::abandoned(int64_t id) {
 void HttpConnection::close() {
   if (!alive_.exchange(false)) return;
   asio::post(strand_, [me = self()] {
-    me->exit_reason_ = "backend " + me->server_id_ + " connection closed";
     (*me->stream_abort_)();
     std::map<int64_t, std::shared_ptr<Abort>> in_flight;
     {
@@ -443,7 +442,7 @@ void HttpConnection::close() {
       in_flight.swap(me->in_flight_);
     }
     for (auto& [id, abort] : in_flight) (*abort)();
-    me->fail_all(me->exit_reason_);
+    me->fail_all("backend " + me->server_id_ + " connection closed");
     if (me->session_id().empty() || me->mode_ == Mode::kSse) return;
     asio::co_spawn(  // ends the backend's session; nobody waits for the answer
         me->strand_,

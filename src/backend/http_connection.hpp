@@ -45,7 +45,8 @@ class HttpConnection : public RpcConnection {
   Mode mode() const { return mode_.load(); }
 
  protected:
-  void transmit(std::string message, std::optional<int64_t> id) override;
+  void transmit(std::string message, std::optional<int64_t> id,
+                const boost::asio::any_io_executor& caller) override;
   void abandoned(int64_t id) override;
 
  private:
@@ -68,7 +69,7 @@ class HttpConnection : public RpcConnection {
   static boost::asio::awaitable<void> keepalive(const std::weak_ptr<HttpConnection>& weak,
                                                 const std::chrono::seconds& interval);
   std::map<std::string, std::string> headers(bool with_session) const;
-  // From any executor: a message the backend sent goes to the strand; true when it answers request `id`.
+  // Dispatches a message the backend sent; true when it answers request `id`.
   bool deliver(const std::string& text, const std::optional<int64_t>& id);
   // From any executor: request `id` (if any) fails with `reason` unless it was answered already.
   void fail(std::optional<int64_t> id, const std::string& reason);
@@ -77,8 +78,9 @@ class HttpConnection : public RpcConnection {
   bool tracked(int64_t id) const;
   std::string session_id() const;
 
-  // Each POST runs on a strand of its own, so exchanges proceed in parallel; what they learn goes to the
-  // connection's strand (the RPC state), and the little they share is guarded by `mutex_`.
+  // Each request's exchange runs on its caller's executor (others on a strand of their own), so exchanges
+  // proceed in parallel; the little they share is guarded by `mutex_`, the calls in flight by the base class.
+  // The connection's strand runs its start, the GET stream and the keepalive.
   boost::asio::io_context& io_;
   Options options_;
   Url url_;       // the configured endpoint

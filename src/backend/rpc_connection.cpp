@@ -47,56 +47,52 @@ asio::awaitable<Result<RpcReply>> RpcConnection::call(const std::string& method,
   auto reply = async::Mailbox<Result<RpcReply>>::create(executor);
   int64_t id = ++next_id_;
   std::string token = events ? progress_token(params) : "";
-  std::string message = mcp::request_message(std::to_string(id), method, params);
   record("OUT", method, mcp::notification_message(method, params));
-  asio::post(strand_,
-             [self = shared_from_this(), id, reply, events, token, message = std::move(message)]() mutable {
-               if (!self->alive_) {
-                 reply->push(Error{self->exit_reason_});
-                 return;
-               }
-               self->pending_[id] = Pending{reply, events, token};
-               self->transmit(std::move(message), id);
-             });
+  {
+    std::lock_guard lock(calls_mutex_);
+    if (!alive_) co_return Error{exit_reason_};
+    pending_[id] = Pending{reply, events, token};
+  }
+  transmit(mcp::request_message(std::to_string(id), method, params), id, executor);
   auto answer = co_await reply->receive(deadline);
   if (answer) co_return std::move(*answer);
-  asio::post(strand_, [self = shared_from_this(), id] {
-    if (self->pending_.erase(id)) self->abandoned(id);
-  });
+  if (take(id)) abandoned(id);
   notify("notifications/cancelled", R"({"requestId":)" + std::to_string(id) + R"(,"reason":"timeout"})");
   co_return Error{"backend " + server_id_ + " did not answer " + method + " in time"};
 }
 
+std::optional<RpcConnection::Pending> RpcConnection::take(int64_t id) {
+  std::lock_guard lock(calls_mutex_);
+  auto it = pending_.find(id);
+  if (it == pending_.end()) return std::nullopt;
+  Pending p = std::move(it->second);
+  pending_.erase(it);
+  return p;
+}
+
 void RpcConnection::notify(std::string method, std::string params) {
   record("OUT", method, mcp::notification_message(method, params));
-  asio::post(strand_,
-             [self = shared_from_this(), message = mcp::notification_message(method, params)]() mutable {
-               if (self->alive_) self->transmit(std::move(message), std::nullopt);
-             });
+  if (alive_) transmit(mcp::notification_message(method, params), std::nullopt, {});
 }
 
 void RpcConnection::respond(std::string message) {
   record("OUT", "", message);
-  asio::post(strand_, [self = shared_from_this(), message = std::move(message)]() mutable {
-    if (self->alive_) self->transmit(std::move(message), std::nullopt);
-  });
+  if (alive_) transmit(std::move(message), std::nullopt, {});
 }
 
 void RpcConnection::cancel(const EventBox* events, const std::string& reason) {
-  asio::post(strand_, [self = shared_from_this(), events, reason] {
-    for (auto it = self->pending_.begin(); it != self->pending_.end(); ++it) {
-      if (it->second.events.get() != events) continue;
-      std::string params =
-          R"({"requestId":)" + std::to_string(it->first) + R"(,"reason":)" + json::quote(reason) + "}";
-      int64_t id = it->first;
-      it->second.reply->push(Error{"the request was cancelled: " + reason});
-      self->pending_.erase(it);
-      self->abandoned(id);
-      if (self->alive_)
-        self->transmit(mcp::notification_message("notifications/cancelled", params), std::nullopt);
-      return;
-    }
-  });
+  std::optional<int64_t> id;
+  {
+    std::lock_guard lock(calls_mutex_);
+    for (const auto& [pending_id, p] : pending_)
+      if (p.events.get() == events) id = pending_id;
+  }
+  auto pending = id ? take(*id) : std::nullopt;
+  if (!pending) return;
+  pending->reply->push(Error{"the request was cancelled: " + reason});
+  abandoned(*id);
+  notify("notifications/cancelled",
+         R"({"requestId":)" + std::to_string(*id) + R"(,"reason":)" + json::quote(reason) + "}");
 }
 
 void RpcConnection::set_listener(std::function<void(Event)> listener) {
@@ -116,7 +112,7 @@ void RpcConnection::to_listener(Event event) {
     auto doc = json::parse(event.json);
     transmit(mcp::error_message(doc ? json::to_string((*doc)["id"]) : "null", mcp::kMethodNotFound,
                                 "no client session can take this request"),
-             std::nullopt);
+             std::nullopt, {});
   }
 }
 
@@ -151,9 +147,9 @@ void RpcConnection::dispatch(const json::Document& doc, std::string_view text) {
 
 void RpcConnection::handle_response(const json::Value& message, std::string_view text) {
   const json::Value& id = message["id"];
-  auto it = id.IsInt64() ? pending_.find(id.GetInt64()) : pending_.end();
   record("IN", "", std::string(text));
-  if (it == pending_.end()) return;  // a late answer to a call that timed out, or an id we never sent
+  auto pending = id.IsInt64() ? take(id.GetInt64()) : std::nullopt;
+  if (!pending) return;  // a late answer to a call that timed out, or an id we never sent
   RpcReply reply;
   if (const json::Value* error = json::member(message, "error")) {
     const json::Value* code = json::member(*error, "code");
@@ -163,11 +159,11 @@ void RpcConnection::handle_response(const json::Value& message, std::string_view
   } else {
     reply.result = json::to_string(message["result"]);
   }
-  it->second.reply->push(std::move(reply));
-  pending_.erase(it);
+  pending->reply->push(std::move(reply));
 }
 
 std::shared_ptr<EventBox> RpcConnection::latest_call_events() const {
+  std::lock_guard lock(calls_mutex_);
   for (auto it = pending_.rbegin(); it != pending_.rend(); ++it)
     if (it->second.events) return it->second.events;
   return nullptr;
@@ -179,6 +175,7 @@ void RpcConnection::handle_notification(const json::Value& message, std::string_
     const json::Value* params = json::member(message, "params");
     const json::Value* token = params ? json::member(*params, "progressToken") : nullptr;
     std::string token_json = token ? json::to_string(*token) : "";
+    std::lock_guard lock(calls_mutex_);
     for (auto& [id, p] : pending_) {
       if (p.events && !token_json.empty() && p.progress_token == token_json)
         p.events->push(Event{std::string(text), Event::Kind::kNotification, {}});
@@ -187,10 +184,13 @@ void RpcConnection::handle_notification(const json::Value& message, std::string_
   }
   if (method == "notifications/message") {
     bool delivered = false;
-    for (auto& [id, p] : pending_) {
-      if (!p.events) continue;
-      p.events->push(Event{std::string(text), Event::Kind::kNotification, {}});
-      delivered = true;
+    {
+      std::lock_guard lock(calls_mutex_);
+      for (auto& [id, p] : pending_) {
+        if (!p.events) continue;
+        p.events->push(Event{std::string(text), Event::Kind::kNotification, {}});
+        delivered = true;
+      }
     }
     if (delivered) return;
   }
@@ -208,15 +208,18 @@ void RpcConnection::handle_request(std::string_view text) {
 }
 
 void RpcConnection::fail_call(int64_t id, const std::string& reason) {
-  auto it = pending_.find(id);
-  if (it == pending_.end()) return;
-  it->second.reply->push(Error{reason});
-  pending_.erase(it);
+  if (auto pending = take(id)) pending->reply->push(Error{reason});
 }
 
 void RpcConnection::fail_all(const std::string& reason) {
-  for (auto& [id, p] : pending_) p.reply->push(Error{reason});
-  pending_.clear();
+  std::map<int64_t, Pending> failed;
+  {
+    std::lock_guard lock(calls_mutex_);
+    if (!stopped_) exit_reason_ = reason;  // the first reason is the one later callers hear
+    stopped_ = true;
+    failed.swap(pending_);
+  }
+  for (auto& [id, p] : failed) p.reply->push(Error{reason});
 }
 
 }  // namespace awmg::backend

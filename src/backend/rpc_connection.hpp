@@ -18,8 +18,9 @@ namespace awmg::backend {
 // The JSON-RPC client side every transport shares: connection-local request ids (so callers never collide),
 // the calls awaiting answers, and where each incoming message goes: a response to its call; progress to the
 // call that owns the token; other notifications and the backend's own requests to the call in flight, or,
-// outside any call, to the listener. All of this state lives on one strand; callers wait on their own
-// executor. A transport implements transmit() and feeds what it reads to receive().
+// outside any call, to the listener. Thread-safe (the calls in flight are behind a mutex, held briefly and
+// never across a wait); callers wait on their own executor. A transport implements transmit() (thread-safe)
+// and feeds what it reads to receive(), in order.
 class RpcConnection : public Connection, public std::enable_shared_from_this<RpcConnection> {
  public:
   using TagSource = std::function<std::optional<log::AgentTags>()>;
@@ -37,16 +38,18 @@ class RpcConnection : public Connection, public std::enable_shared_from_this<Rpc
   const std::string& initialize_result() const override { return initialize_result_; }
 
  protected:
-  // On the strand: sends one message. `id` is the request's id (nullopt for notifications and responses);
+  // Sends one message, from any thread. `id` is the request's id (nullopt for notifications and responses);
   // a transport that cannot deliver a request fails it with fail_call().
-  virtual void transmit(std::string message, std::optional<int64_t> id) = 0;
-  // On the strand: handles one message the backend sent (parsed already, or not).
+  // `caller` is the executor of the coroutine waiting for the answer (none for notifications and responses).
+  virtual void transmit(std::string message, std::optional<int64_t> id,
+                        const boost::asio::any_io_executor& caller) = 0;
+  // Handles one message the backend sent (parsed already, or not).
   void receive(std::string_view message);
   void dispatch(const json::Document& doc, std::string_view text);
-  // On the strand: the caller of request `id` stopped waiting (timeout or cancellation).
+  // The caller of request `id` stopped waiting (timeout or cancellation). Any thread.
   virtual void abandoned(int64_t /*id*/) {}
   void fail_call(int64_t id, const std::string& reason);
-  bool is_pending(int64_t id) const { return pending_.count(id) > 0; }
+  // Fails every call in flight; later calls fail with `reason` once alive() is false.
   void fail_all(const std::string& reason);
   // The MCP handshake: initialize (its result kept), then notifications/initialized.
   boost::asio::awaitable<Status> handshake(const Deadline& deadline);
@@ -55,7 +58,6 @@ class RpcConnection : public Connection, public std::enable_shared_from_this<Rpc
   std::string server_id_;
   boost::asio::strand<boost::asio::io_context::executor_type> strand_;
   std::atomic<bool> alive_{true};
-  std::string exit_reason_ = "backend connection closed";
   std::string initialize_result_;
 
  private:
@@ -69,11 +71,15 @@ class RpcConnection : public Connection, public std::enable_shared_from_this<Rpc
   void handle_notification(const json::Value& message, std::string_view text);
   void handle_request(std::string_view text);
   std::shared_ptr<EventBox> latest_call_events() const;
+  std::optional<Pending> take(int64_t id);  // removes and returns a call in flight
   void to_listener(Event event);
 
   TagSource tags_;
   std::atomic<int64_t> next_id_{0};
+  mutable std::mutex calls_mutex_;  // pending_, exit_reason_, stopped_
   std::map<int64_t, Pending> pending_;
+  std::string exit_reason_ = "backend connection closed";
+  bool stopped_ = false;
   std::mutex listener_mutex_;
   std::function<void(Event)> listener_;
 };

@@ -24,9 +24,7 @@ StdioConnection::StdioConnection(asio::io_context& io, Options options, SpawnedP
       process_(process),
       stdin_(strand_, process.stdin_fd),
       stdout_(strand_, process.stdout_fd),
-      stderr_(strand_, process.stderr_fd) {
-  exit_reason_ = "backend process exited";
-}
+      stderr_(strand_, process.stderr_fd) {}
 
 StdioConnection::~StdioConnection() {
   mark_dead();
@@ -60,13 +58,15 @@ void StdioConnection::begin_reading() {
       strand_, [me]() { return me->read_stderr(); }, asio::detached);
 }
 
-void StdioConnection::transmit(std::string message, std::optional<int64_t>) {
+void StdioConnection::transmit(std::string message, std::optional<int64_t>, const asio::any_io_executor&) {
   message += '\n';
-  write_queue_.push_back(std::move(message));
-  if (writing_) return;
-  writing_ = true;
-  asio::co_spawn(
-      strand_, [me = self()]() { return me->write_queued(); }, asio::detached);
+  asio::post(strand_, [me = self(), message = std::move(message)]() mutable {
+    me->write_queue_.push_back(std::move(message));
+    if (me->writing_) return;
+    me->writing_ = true;
+    asio::co_spawn(
+        me->strand_, [me]() { return me->write_queued(); }, asio::detached);
+  });
 }
 
 asio::awaitable<void> StdioConnection::write_queued() {
@@ -77,9 +77,8 @@ asio::awaitable<void> StdioConnection::write_queued() {
     boost::system::error_code ec;
     co_await asio::async_write(stdin_, asio::buffer(batch), asio::redirect_error(asio::use_awaitable, ec));
     if (ec) {
-      exit_reason_ = "backend " + server_id_ + " stopped reading its stdin: " + ec.message();
       mark_dead();
-      fail_all(exit_reason_);
+      fail_all("backend " + server_id_ + " stopped reading its stdin: " + ec.message());
       break;
     }
   }
@@ -99,15 +98,16 @@ asio::awaitable<void> StdioConnection::read_stdout() {
     if (!line.empty()) receive(line);
     buffer.erase(0, n);
   }
+  std::string reason = "backend " + server_id_ + " connection closed";
   if (ec == asio::error::not_found) {
-    exit_reason_ = "backend " + server_id_ + " wrote a line longer than 64 MiB";
+    reason = "backend " + server_id_ + " wrote a line longer than 64 MiB";
   } else if (alive_) {
     std::string tail = recent_stderr();
-    exit_reason_ = "backend " + server_id_ + " exited" + (tail.empty() ? "" : " (stderr: " + tail + ")");
-    log::Logger::instance().server(server_id_, log::Level::kError, "backend", exit_reason_);
+    reason = "backend " + server_id_ + " exited" + (tail.empty() ? "" : " (stderr: " + tail + ")");
+    log::Logger::instance().server(server_id_, log::Level::kError, "backend", reason);
   }
   mark_dead();
-  fail_all(exit_reason_);
+  fail_all(reason);
 }
 
 asio::awaitable<void> StdioConnection::read_stderr() {
@@ -136,8 +136,7 @@ void StdioConnection::close() {
     me->stdin_.close(ec);
     me->stdout_.close(ec);  // a stray descendant holding the pipes must not keep the readers alive
     me->stderr_.close(ec);
-    me->exit_reason_ = "backend " + me->server_id_ + " connection closed";
-    me->fail_all(me->exit_reason_);
+    me->fail_all("backend " + me->server_id_ + " connection closed");
   });
 }
 

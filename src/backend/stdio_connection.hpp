@@ -41,7 +41,8 @@ class StdioConnection : public RpcConnection {
   void close() override;
 
  protected:
-  void transmit(std::string message, std::optional<int64_t> id) override;
+  void transmit(std::string message, std::optional<int64_t> id,
+                const boost::asio::any_io_executor& caller) override;
 
  private:
   std::shared_ptr<StdioConnection> self() {

@@ -59,7 +59,7 @@ class Connection {
   virtual void close() = 0;
 
   // The backend's initialize result (serverInfo, capabilities) as JSON text.
-  virtual const std::string& initialize_result() const = 0;
+  virtual std::string initialize_result() const = 0;
 };
 
 // The client capabilities the gateway declares to every backend: whatever a client behind it may support.

@@ -74,6 +74,7 @@ HttpExchange::HttpExchange(std::shared_ptr<HttpClient> client, std::shared_ptr<T
 }
 
 HttpExchange::~HttpExchange() {
+  if (abort_) abort_->stream_.reset();  // a late abort must not close a connection someone else now uses
   if (done_ && parser_.keep_alive()) {
     client_->give_back(std::move(stream_));
   } else if (stream_) {
@@ -181,6 +182,7 @@ asio::awaitable<Result<std::unique_ptr<HttpExchange>>> HttpClient::send(
     // (no write timeout: a pooled connection's timer would fire on its first executor)
     beast::error_code ec = co_await stream->write(request);
     auto exchange = std::make_unique<HttpExchange>(shared_from_this(), stream);
+    exchange->abort_ = abort;
     if (!ec) ec = co_await stream->read_header(exchange->buffer_, exchange->parser_);
     if (!ec) co_return exchange;
     if (reused && (ec == bhttp::error::end_of_stream || ec == asio::error::connection_reset ||

@@ -27,7 +27,10 @@ struct Url {
   std::string target = "/";  // path and query
 
   static Result<Url> parse(std::string_view text);
-  std::string host_header() const { return port == (tls ? "443" : "80") ? host : host + ":" + port; }
+  std::string host_header() const {
+    std::string name = host.find(':') == std::string::npos ? host : "[" + host + "]";
+    return port == (tls ? "443" : "80") ? name : name + ":" + port;
+  }
   // `reference` (absolute, or a path) resolved against this URL.
   Url resolve(std::string_view reference) const;
 };
@@ -44,6 +47,7 @@ class Abort : public std::enable_shared_from_this<Abort> {
 
  private:
   friend class HttpClient;
+  friend class HttpExchange;
   boost::asio::any_io_executor executor_;
   std::weak_ptr<Transport> stream_;  // touched on executor_ only
   std::atomic<bool> aborted_{false};
@@ -70,6 +74,7 @@ class HttpExchange {
 
   std::shared_ptr<HttpClient> client_;
   std::shared_ptr<Transport> stream_;
+  std::shared_ptr<Abort> abort_;  // unlinked from the connection when the exchange ends
   boost::beast::flat_buffer buffer_;
   ResponseParser parser_;
   bool done_ = false;

@@ -18,8 +18,10 @@ namespace {
 constexpr size_t kMaxBody = 64u << 20;  // the same bound as a stdio line
 constexpr size_t kMaxErrorBody = 64 * 1024;
 constexpr int kResumeAttempts = 5;
+constexpr std::chrono::milliseconds kRenewPoll(10);
+const std::string kNoBody;
 
-asio::awaitable<void> sleep_for(std::chrono::milliseconds delay) {
+asio::awaitable<void> sleep_for(const std::chrono::milliseconds& delay) {
   asio::steady_timer timer(co_await asio::this_coro::executor, delay);
   boost::system::error_code ec;
   co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
@@ -28,7 +30,8 @@ asio::awaitable<void> sleep_for(std::chrono::milliseconds delay) {
 asio::awaitable<void> end_session(const std::shared_ptr<HttpClient>& client,
                                   const std::map<std::string, std::string>& headers,
                                   const std::string& target) {
-  auto done = co_await client->send(bhttp::verb::delete_, target, headers, "");
+  const std::shared_ptr<Abort> no_abort;
+  auto done = co_await client->send(bhttp::verb::delete_, target, headers, kNoBody, no_abort);
   client->close_idle();
 }
 
@@ -100,7 +103,7 @@ asio::awaitable<std::string> HttpConnection::connect(const Deadline& deadline) {
   }
   auto ready = co_await handshake(deadline);
   if (!ready) co_return ready.error().message;
-  if (auto doc = json::parse(initialize_result_)) {
+  if (auto doc = json::parse(initialize_result())) {
     std::lock_guard lock(mutex_);
     protocol_version_ = json::string_or(*doc, "protocolVersion");
   }
@@ -131,7 +134,7 @@ std::map<std::string, std::string> HttpConnection::headers(bool with_session) co
 // anything else on a strand of its own. Either way exchanges proceed in parallel.
 void HttpConnection::transmit(std::string message, std::optional<int64_t> id,
                               const asio::any_io_executor& caller) {
-  if (mode_ == Mode::kPlainJson && !id) return;  // a plain JSON-RPC server takes no notifications
+  if (mode_ == Mode::kPlainJson && !id && is_notification(message)) return;  // it takes none
   asio::co_spawn(
       caller ? caller : asio::any_io_executor(asio::make_strand(io_)),
       [me = self(), message = std::move(message), id] { return me->post(message, id, false); },
@@ -150,10 +153,19 @@ std::shared_ptr<Abort> HttpConnection::track(int64_t id, asio::any_io_executor e
   return abort;
 }
 
-void HttpConnection::untrack(int64_t id, const std::shared_ptr<Abort>& abort) {
+void HttpConnection::untrack(int64_t id) {
   std::lock_guard lock(mutex_);
-  auto it = in_flight_.find(id);
-  if (it != in_flight_.end() && it->second == abort) in_flight_.erase(it);
+  in_flight_.erase(id);
+}
+
+bool HttpConnection::renewing() const {
+  std::lock_guard lock(mutex_);
+  return renewing_;
+}
+
+bool HttpConnection::is_notification(const std::string& message) {
+  auto doc = json::parse(message);
+  return doc && mcp::classify(*doc) == mcp::MessageKind::kNotification;
 }
 
 bool HttpConnection::tracked(int64_t id) const {
@@ -175,8 +187,16 @@ bool HttpConnection::deliver(const std::string& text, const std::optional<int64_
   const json::Value* message_id =
       doc->IsObject() && !json::member(*doc, "method") ? json::member(*doc, "id") : nullptr;
   bool answers = id && message_id && message_id->IsInt64() && message_id->GetInt64() == *id;
-  dispatch(*doc, text);
+  dispatch(*doc, text, id);
   return answers;
+}
+
+// Streamable HTTP servers may refuse requests that overtake notifications/initialized: wait for it to land.
+asio::awaitable<void> HttpConnection::initialized() {
+  const std::string message = mcp::notification_message("notifications/initialized", "");
+  const std::optional<int64_t> none;
+  record("OUT", "notifications/initialized", message);
+  co_await post(message, none, false);
 }
 
 void HttpConnection::fail(std::optional<int64_t> id, const std::string& reason) {
@@ -192,9 +212,20 @@ asio::awaitable<void> HttpConnection::post(const std::string& message, const std
                                            bool retried) {
   auto me = self();
   auto executor = co_await asio::this_coro::executor;
+  bool handshake = message.find(R"("method":"initialize")") != std::string::npos ||
+                   message.find(R"("method":"notifications/initialized")") != std::string::npos;
+  while (!handshake && renewing()) co_await sleep_for(kRenewPoll);  // the new session id is coming
   auto abort = id ? track(*id, executor) : std::make_shared<Abort>(executor);
+  // Requests are bounded by their caller (who abandons them); anything else by the connect timeout.
+  asio::steady_timer limit(executor, options_.connect_timeout);
+  if (!id)
+    limit.async_wait([abort](boost::system::error_code ec) {
+      if (!ec) (*abort)();
+    });
   std::string sent_session = session_id();
-  auto exchange = co_await client_->send(bhttp::verb::post, post_url_.target, headers(true), message, abort);
+  auto request_headers = headers(true);
+  auto exchange =
+      co_await client_->send(bhttp::verb::post, post_url_.target, request_headers, message, abort);
   if (!exchange) {
     fail(id, exchange.error().message);
   } else if (unsigned status = (*exchange)->status();
@@ -202,11 +233,12 @@ asio::awaitable<void> HttpConnection::post(const std::string& message, const std
     exchange->reset();
     bool renewed = co_await renew_session(sent_session);
     if (renewed) {
-      if (id) untrack(*id, abort);
+      if (id) untrack(*id);
       co_await post(message, id, true);
       co_return;
     }
     fail(id, "the backend lost its session and could not start a new one");
+    close();  // the next use connects afresh
   } else if (mode_ == Mode::kSse) {
     auto body = co_await (*exchange)->read_all(kMaxErrorBody);
     if (!success(status)) fail(id, "HTTP " + std::to_string(status) + ": " + snippet(body ? *body : ""));
@@ -214,13 +246,15 @@ asio::awaitable<void> HttpConnection::post(const std::string& message, const std
     auto body = co_await (*exchange)->read_all(kMaxErrorBody);
     std::string text = body ? *body : "";
     auto doc = json::parse(text);
-    if (!id && mode_ == Mode::kStreamable) {
+    if (message.find(R"("method":"notifications/initialized")") != std::string::npos &&
+        mode_ == Mode::kStreamable) {
       mode_ = Mode::kPlainJson;
       log::Logger::instance().server(server_id_, log::Level::kWarn, "backend",
                                      "the backend refused a notification (HTTP " + std::to_string(status) +
                                          "); speaking plain JSON-RPC over POST to it from now on");
-    } else if (doc && mcp::classify(*doc) == mcp::MessageKind::kResponse && json::member(*doc, "error")) {
-      deliver(text, id);
+    } else if (doc && mcp::classify(*doc) == mcp::MessageKind::kResponse && json::member(*doc, "error") &&
+               deliver(text, id)) {
+      // the backend's own JSON-RPC error for this request
     } else {
       fail(id, "HTTP " + std::to_string(status) + ": " + snippet(text));
     }
@@ -231,7 +265,8 @@ asio::awaitable<void> HttpConnection::post(const std::string& message, const std
     }
     co_await read_answer(**exchange, id);
   }
-  if (id) untrack(*id, abort);
+  limit.cancel();
+  if (id) untrack(*id);
 }
 
 asio::awaitable<void> HttpConnection::read_answer(HttpExchange& exchange, const std::optional<int64_t>& id) {
@@ -285,13 +320,14 @@ asio::awaitable<void> HttpConnection::resume(const int64_t& id, SseParser& parse
       fail(id, "the backend closed the stream before answering");
       co_return;
     }
-    co_await sleep_for(std::chrono::milliseconds(std::clamp(parser.retry_ms().value_or(1000), 0, 5000)));
+    const std::chrono::milliseconds delay(std::clamp(parser.retry_ms().value_or(1000), 0, 5000));
+    co_await sleep_for(delay);
     auto h = headers(true);
     h.erase("Content-Type");
     h["Accept"] = "text/event-stream";
     h["Last-Event-ID"] = parser.last_event_id();
     auto abort = track(id, co_await asio::this_coro::executor);
-    auto exchange = co_await client_->send(bhttp::verb::get, post_url_.target, h, "", abort);
+    auto exchange = co_await client_->send(bhttp::verb::get, post_url_.target, h, kNoBody, abort);
     if (!exchange) {
       fail(id, "resuming the stream failed: " + exchange.error().message);
       co_return;
@@ -317,32 +353,43 @@ asio::awaitable<bool> HttpConnection::renew_session(const std::string& expired) 
         break;
       }
     }
-    co_await sleep_for(std::chrono::milliseconds(10));
+    co_await sleep_for(kRenewPoll);
   }
   log::Logger::instance().server(
       server_id_, log::Level::kWarn, "backend",
       "the backend does not know our session any more (HTTP 404); initializing again");
-  auto ready = co_await handshake(std::chrono::steady_clock::now() + options_.connect_timeout);
-  std::lock_guard lock(mutex_);
-  renewing_ = false;
-  co_return ready && !session_id_.empty();
+  const Deadline deadline = std::chrono::steady_clock::now() + options_.connect_timeout;
+  auto ready = co_await handshake(deadline);
+  bool renewed = false, listening = false;
+  {
+    std::lock_guard lock(mutex_);
+    renewing_ = false;
+    renewed = ready && !session_id_.empty();
+    listening = listening_;
+  }
+  if (renewed && !listening && mode_ == Mode::kStreamable) {  // the GET stream ended with the old session
+    auto me = self();
+    asio::co_spawn(
+        strand_, [me] { return me->reopen_stream(); }, asio::detached);
+  }
+  co_return renewed;
 }
 
 asio::awaitable<Status> HttpConnection::open_legacy_stream(const Deadline& deadline) {
   auto h = headers(false);
   h.erase("Content-Type");
   h["Accept"] = "text/event-stream";
-  auto exchange = co_await client_->send(bhttp::verb::get, url_.target, h, "", stream_abort_);
+  asio::steady_timer timer(strand_, deadline);  // the endpoint event must come before the deadline
+  timer.async_wait([abort = stream_abort_](boost::system::error_code ec) {
+    if (!ec) (*abort)();
+  });
+  auto exchange = co_await client_->send(bhttp::verb::get, url_.target, h, kNoBody, stream_abort_);
   if (!exchange) co_return exchange.error();
   std::shared_ptr<HttpExchange> stream = std::move(*exchange);
   if (stream->status() != 200 || stream->content_type() != "text/event-stream")
     co_return Error{"GET " + url_.target + " answered HTTP " + std::to_string(stream->status()) +
                     " (content type '" + stream->content_type() + "'), not an event stream"};
   auto parser = std::make_shared<SseParser>();
-  asio::steady_timer timer(strand_, deadline);  // the endpoint event must come before the deadline
-  timer.async_wait([abort = stream_abort_](boost::system::error_code ec) {
-    if (!ec) (*abort)();
-  });
   while (true) {
     auto piece = co_await stream->read_some();
     if (!piece || piece->empty()) co_return Error{"the SSE stream ended before it named its endpoint"};
@@ -350,6 +397,8 @@ asio::awaitable<Status> HttpConnection::open_legacy_stream(const Deadline& deadl
       if (event.type != "endpoint") continue;
       timer.cancel();
       post_url_ = url_.resolve(base::trim(event.data));
+      if (post_url_.host != url_.host || post_url_.port != url_.port || post_url_.tls != url_.tls)
+        co_return Error{"the SSE endpoint names another origin: " + std::string(base::trim(event.data))};
       auto me = self();
       asio::co_spawn(
           strand_, [me, stream, parser] { return me->listen(stream, parser); }, asio::detached);
@@ -380,23 +429,32 @@ asio::awaitable<void> HttpConnection::listen(const std::shared_ptr<HttpExchange>
 // updates, its own requests). A backend without one answers 405; a dropped stream is opened again.
 asio::awaitable<void> HttpConnection::reopen_stream() {
   auto me = self();
+  {
+    std::lock_guard lock(mutex_);
+    if (listening_) co_return;
+    listening_ = true;
+  }
   auto delay = std::chrono::milliseconds(500);
   while (alive_ && !stream_abort_->aborted()) {
     auto h = headers(true);
     h.erase("Content-Type");
     h["Accept"] = "text/event-stream";
-    auto exchange = co_await client_->send(bhttp::verb::get, post_url_.target, h, "", stream_abort_);
-    if (exchange && (*exchange)->status() == 200 && (*exchange)->content_type() == "text/event-stream") {
+    auto exchange = co_await client_->send(bhttp::verb::get, post_url_.target, h, kNoBody, stream_abort_);
+    unsigned status = exchange ? (*exchange)->status() : 0;
+    if (status == 200 && (*exchange)->content_type() == "text/event-stream") {
       std::shared_ptr<HttpExchange> stream = std::move(*exchange);
-      co_await listen(stream, std::make_shared<SseParser>());
+      auto parser = std::make_shared<SseParser>();
+      co_await listen(stream, parser);
       delay = std::chrono::milliseconds(500);
-    } else if (exchange && ((*exchange)->status() == 405 || (*exchange)->status() == 404)) {
-      co_return;  // no standalone stream on this server
+    } else if (status == 405 || status == 404) {
+      break;  // no standalone stream on this server (or a session it forgot: renewal opens a new one)
     } else {
       delay = std::min(delay * 2, std::chrono::milliseconds(30000));
     }
     co_await sleep_for(delay);
   }
+  std::lock_guard lock(mutex_);
+  listening_ = false;
 }
 
 asio::awaitable<void> HttpConnection::keepalive(const std::weak_ptr<HttpConnection>& weak,
@@ -407,8 +465,8 @@ asio::awaitable<void> HttpConnection::keepalive(const std::weak_ptr<HttpConnecti
     if (!me || !me->alive_) co_return;
     const std::string method = "ping", params = "{}";
     const std::shared_ptr<EventBox> no_events;
-    auto reply =
-        co_await me->call(method, params, std::chrono::steady_clock::now() + interval / 2, no_events);
+    const Deadline deadline = std::chrono::steady_clock::now() + interval / 2;
+    auto reply = co_await me->call(method, params, deadline, no_events);
     if (reply && reply->error_code == mcp::kMethodNotFound) co_return;  // a backend without ping
     if (!reply) {
       log::Logger::instance().server(

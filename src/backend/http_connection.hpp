@@ -74,7 +74,10 @@ class HttpConnection : public RpcConnection {
   // From any executor: request `id` (if any) fails with `reason` unless it was answered already.
   void fail(std::optional<int64_t> id, const std::string& reason);
   std::shared_ptr<Abort> track(int64_t id, boost::asio::any_io_executor executor);
-  void untrack(int64_t id, const std::shared_ptr<Abort>& abort);
+  void untrack(int64_t id);
+  bool renewing() const;
+  static bool is_notification(const std::string& message);
+  boost::asio::awaitable<void> initialized() override;
   bool tracked(int64_t id) const;
   std::string session_id() const;
 
@@ -91,6 +94,7 @@ class HttpConnection : public RpcConnection {
   std::string session_id_;
   std::string protocol_version_;
   bool renewing_ = false;
+  bool listening_ = false;  // the standalone GET stream is open (or being opened)
   std::map<int64_t, std::shared_ptr<Abort>> in_flight_;
   std::shared_ptr<Abort> stream_abort_;  // the GET stream's; runs on the connection's strand
 };

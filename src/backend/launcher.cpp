@@ -54,7 +54,7 @@ asio::awaitable<Result<std::shared_ptr<Connection>>> Launcher::connection(const 
                                                                           const std::string& session) {
   const config::ServerConfig* server = config_.find_server(server_id);
   if (!server) co_return Error{"unknown server " + server_id};
-  Key key{server_id, server->type == config::ServerType::kStdio ? session : ""};
+  Key key{server_id, session};  // each gateway session its own process or backend session
   std::shared_ptr<async::Mailbox<bool>> wait_box;
   {
     std::lock_guard lock(mutex_);
@@ -85,6 +85,7 @@ asio::awaitable<Result<std::shared_ptr<Connection>>> Launcher::connection(const 
 }
 
 void Launcher::finish_launch(const Key& key, const Result<std::shared_ptr<Connection>>& result) {
+  if (result && on_connect_) on_connect_(key.first, key.second, result.value());  // before anyone uses it
   std::vector<std::shared_ptr<async::Mailbox<bool>>> waiters;
   {
     std::lock_guard lock(mutex_);
@@ -96,7 +97,6 @@ void Launcher::finish_launch(const Key& key, const Result<std::shared_ptr<Connec
       if (closed_) result.value()->close();
     }
   }
-  if (result && on_connect_) on_connect_(key.first, key.second, result.value());
   for (auto& w : waiters) w->push(result.ok());
   if (result) {
     status_.record_start(key.first);
@@ -139,7 +139,10 @@ void Launcher::sweep(std::chrono::nanoseconds idle) {
       }
     }
   }
-  for (auto& c : stale) c->close();
+  for (auto& c : stale) {
+    c->set_listener(nullptr);
+    c->close();
+  }
 }
 
 void Launcher::close_all() {

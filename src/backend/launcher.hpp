@@ -20,10 +20,11 @@
 namespace awmg::backend {
 
 // Owns every backend connection (spec gateway §5.3): one shared connection per server, made at startup
-// (session
-// ""), and for stdio servers one process per (server, gateway session), launched on the session's first use.
-// A connection that died is relaunched on the next use; concurrent first uses share one launch; other keys
-// never wait for it. Idle session connections are swept.
+// (session "") for tool registration, and one per (server, gateway session), launched on the session's first
+// use: a process for stdio servers, a backend session for HTTP servers (upstream shares one HTTP session
+// among all agents; here an agent's backend requests and log lines can only reach that agent). A connection
+// that died is relaunched on the next use; concurrent first uses share one launch; other keys never wait for
+// it. Idle session connections are swept.
 class Launcher {
  public:
   Launcher(boost::asio::io_context& io, const config::Config& config, ServerStatus& status);

@@ -35,9 +35,22 @@ asio::awaitable<Status> RpcConnection::handshake(const Deadline& deadline) {
   auto reply = co_await call(method, params, deadline, no_events);
   if (!reply) co_return reply.error();
   if (reply->error_code) co_return Error{"initialize failed: " + reply->error_message};
-  initialize_result_ = reply->result;
-  notify("notifications/initialized", "");
+  {
+    std::lock_guard lock(calls_mutex_);
+    initialize_result_ = reply->result;
+  }
+  co_await initialized();
   co_return ok_status();
+}
+
+asio::awaitable<void> RpcConnection::initialized() {
+  notify("notifications/initialized", "");
+  co_return;
+}
+
+std::string RpcConnection::initialize_result() const {
+  std::lock_guard lock(calls_mutex_);
+  return initialize_result_;
 }
 
 asio::awaitable<Result<RpcReply>> RpcConnection::call(const std::string& method, const std::string& params,
@@ -127,16 +140,16 @@ void RpcConnection::receive(std::string_view text) {
   dispatch(*doc, text);
 }
 
-void RpcConnection::dispatch(const json::Document& doc, std::string_view text) {
+void RpcConnection::dispatch(const json::Document& doc, std::string_view text, std::optional<int64_t> via) {
   switch (mcp::classify(doc)) {
     case mcp::MessageKind::kResponse:
       handle_response(doc, text);
       break;
     case mcp::MessageKind::kNotification:
-      handle_notification(doc, text);
+      handle_notification(doc, text, via);
       break;
     case mcp::MessageKind::kRequest:
-      handle_request(text);
+      handle_request(doc, text, via);
       break;
     case mcp::MessageKind::kInvalid:
       log::Logger::instance().server(
@@ -169,7 +182,16 @@ std::shared_ptr<EventBox> RpcConnection::latest_call_events() const {
   return nullptr;
 }
 
-void RpcConnection::handle_notification(const json::Value& message, std::string_view text) {
+std::vector<std::shared_ptr<EventBox>> RpcConnection::call_events(std::optional<int64_t> via) const {
+  std::vector<std::shared_ptr<EventBox>> out;
+  std::lock_guard lock(calls_mutex_);
+  for (const auto& [id, p] : pending_)
+    if (p.events && (!via || *via == id)) out.push_back(p.events);
+  return out;
+}
+
+void RpcConnection::handle_notification(const json::Value& message, std::string_view text,
+                                        std::optional<int64_t> via) {
   std::string method = json::string_or(message, "method");
   if (method == "notifications/progress") {
     const json::Value* params = json::member(message, "params");
@@ -182,25 +204,27 @@ void RpcConnection::handle_notification(const json::Value& message, std::string_
     }
     return;
   }
-  if (method == "notifications/message") {
-    bool delivered = false;
-    {
-      std::lock_guard lock(calls_mutex_);
-      for (auto& [id, p] : pending_) {
-        if (!p.events) continue;
-        p.events->push(Event{std::string(text), Event::Kind::kNotification, {}});
-        delivered = true;
-      }
-    }
-    if (delivered) return;
+  if (method == "notifications/message") {  // a log line: to the call whose stream carried it, else to all
+    auto boxes = call_events(via);
+    for (auto& box : boxes) box->push(Event{std::string(text), Event::Kind::kNotification, {}});
+    if (!boxes.empty()) return;
   }
   to_listener(Event{std::string(text), Event::Kind::kNotification, {}});
 }
 
-void RpcConnection::handle_request(std::string_view text) {
+// A backend's request: ping is answered here; anything else goes to the call whose stream carried it (stdio
+// cannot say: the latest call in flight), else to the listener.
+void RpcConnection::handle_request(const json::Value& message, std::string_view text,
+                                   std::optional<int64_t> via) {
   record("IN", "", std::string(text));
+  if (json::string_or(message, "method") == "ping") {
+    respond(mcp::result_message(json::to_string(message["id"]), "{}"));
+    return;
+  }
   Event event{std::string(text), Event::Kind::kRequest, weak_from_this()};
-  if (auto events = latest_call_events()) {
+  auto boxes = via ? call_events(via) : std::vector<std::shared_ptr<EventBox>>{};
+  auto events = !boxes.empty() ? boxes.front() : via ? nullptr : latest_call_events();
+  if (events) {
     events->push(std::move(event));
   } else {
     to_listener(std::move(event));

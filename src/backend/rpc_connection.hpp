@@ -35,7 +35,7 @@ class RpcConnection : public Connection, public std::enable_shared_from_this<Rpc
   void cancel(const EventBox* events, const std::string& reason) override;
   void set_listener(std::function<void(Event)> listener) override;
   bool alive() const override { return alive_; }
-  const std::string& initialize_result() const override { return initialize_result_; }
+  std::string initialize_result() const override;
 
  protected:
   // Sends one message, from any thread. `id` is the request's id (nullopt for notifications and responses);
@@ -45,7 +45,10 @@ class RpcConnection : public Connection, public std::enable_shared_from_this<Rpc
                         const boost::asio::any_io_executor& caller) = 0;
   // Handles one message the backend sent (parsed already, or not).
   void receive(std::string_view message);
-  void dispatch(const json::Document& doc, std::string_view text);
+  // `via`: the request whose answer stream carried the message (its notifications and requests belong to it).
+  void dispatch(const json::Document& doc, std::string_view text, std::optional<int64_t> via = std::nullopt);
+  // Sends notifications/initialized at the end of the handshake (a transport may wait for it to arrive).
+  virtual boost::asio::awaitable<void> initialized();
   // The caller of request `id` stopped waiting (timeout or cancellation). Any thread.
   virtual void abandoned(int64_t /*id*/) {}
   void fail_call(int64_t id, const std::string& reason);
@@ -58,7 +61,6 @@ class RpcConnection : public Connection, public std::enable_shared_from_this<Rpc
   std::string server_id_;
   boost::asio::strand<boost::asio::io_context::executor_type> strand_;
   std::atomic<bool> alive_{true};
-  std::string initialize_result_;
 
  private:
   struct Pending {
@@ -68,15 +70,18 @@ class RpcConnection : public Connection, public std::enable_shared_from_this<Rpc
   };
 
   void handle_response(const json::Value& message, std::string_view text);
-  void handle_notification(const json::Value& message, std::string_view text);
-  void handle_request(std::string_view text);
+  void handle_notification(const json::Value& message, std::string_view text, std::optional<int64_t> via);
+  void handle_request(const json::Value& message, std::string_view text, std::optional<int64_t> via);
+  // The event boxes a message carried for `via` goes to: that call's, or with no `via`, every call's.
+  std::vector<std::shared_ptr<EventBox>> call_events(std::optional<int64_t> via) const;
   std::shared_ptr<EventBox> latest_call_events() const;
   std::optional<Pending> take(int64_t id);  // removes and returns a call in flight
   void to_listener(Event event);
 
   TagSource tags_;
   std::atomic<int64_t> next_id_{0};
-  mutable std::mutex calls_mutex_;  // pending_, exit_reason_, stopped_
+  mutable std::mutex calls_mutex_;  // pending_, exit_reason_, stopped_, initialize_result_
+  std::string initialize_result_;
   std::map<int64_t, Pending> pending_;
   std::string exit_reason_ = "backend connection closed";
   bool stopped_ = false;

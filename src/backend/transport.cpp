@@ -45,7 +45,9 @@ asio::awaitable<Result<std::shared_ptr<Transport>>> Transport::connect(
     co_return std::make_shared<Transport>(std::move(tcp));
   }
   auto stream = std::make_unique<Tls>(std::move(tcp), *tls);
-  if (!SSL_set_tlsext_host_name(stream->native_handle(), host.c_str()))
+  boost::system::error_code not_ip;
+  asio::ip::make_address(host, not_ip);
+  if (not_ip && !SSL_set_tlsext_host_name(stream->native_handle(), host.c_str()))  // no SNI for addresses
     co_return Error{"TLS to " + where + ": cannot set the server name"};
   stream->set_verify_callback(asio::ssl::host_name_verification(host));
   co_await stream->async_handshake(asio::ssl::stream_base::client,

@@ -56,10 +56,10 @@ class Gateway {
   SessionStore sessions_;
   Guards& guards_;
   std::atomic<bool> shutting_down_{false};
+  // start_backends finished: a later shared connection (a backend that recovered) may bring new tools.
   std::atomic<bool> started_{false};
   std::mutex refresh_mutex_;
-  std::map<std::string, bool> refreshing_;  // server -> another refresh is due after the running one  //
-                                            // start_backends finished: later connections may bring new tools
+  std::map<std::string, bool> refreshing_;  // server -> another refresh is due after the running one
 };
 
 }  // namespace awmg::gateway

@@ -205,8 +205,8 @@ asio::awaitable<void> answer_streaming(Gateway& gw, const std::shared_ptr<Sessio
       });
   StreamingExchange exchange(session, req, responder, accepts);
   while (true) {
-    auto event = co_await events->receive(exchange.next_check());
-    if (!event && events->closed()) break;
+    const auto check = exchange.next_check();
+    auto event = co_await events->receive(check);
     if (!event) {
       co_await exchange.keepalive();
       continue;
@@ -305,7 +305,7 @@ PostPlan plan_post(Gateway& gw, const http::Request& req, const std::string& rou
     plan.response = http::make_response(req, 202, "", "application/json");
     return plan;
   }
-  plan.stream = method == "tools/call" || relayed_method(method) || method == "prompts/get";
+  plan.stream = method == "tools/call" || relayed_method(method);
   plan.message = std::make_shared<json::Document>(std::move(*doc));
   return plan;
 }

@@ -27,13 +27,16 @@ int timeout_seconds(const Gateway& gw, const std::string& server) {
   return s && s->tool_timeout > 0 ? s->tool_timeout : gw.config().gateway.tool_timeout;
 }
 
-// The JSON-RPC response for the client from the backend's reply.
+}  // namespace
+
 std::string response_for(const std::string& id, const backend::RpcReply& reply) {
   if (!reply.error_code) return mcp::result_message(id, reply.result);
   if (reply.error_data.empty()) return mcp::error_message(id, *reply.error_code, reply.error_message);
   return R"({"jsonrpc":"2.0","id":)" + id + R"(,"error":{"code":)" + std::to_string(*reply.error_code) +
          R"(,"message":)" + json::quote(reply.error_message) + R"(,"data":)" + reply.error_data + "}}";
 }
+
+namespace {
 
 // `message` with its id replaced by `id_json`.
 std::string with_id(const json::Value& message, const std::string& id_json) {
@@ -59,11 +62,11 @@ bool reads_data(std::string_view method) {
 // The sessions that use the connection (server, connection_session): routed to that server, of that gateway
 // session unless the connection is shared.
 std::vector<std::shared_ptr<Session>> listeners(Gateway& gw, const std::string& server,
-                                                const std::string& connection_session, bool unified_too) {
+                                                const std::string& connection_session) {
   std::vector<std::shared_ptr<Session>> out;
   for (auto& s : gw.sessions().all()) {
-    bool route = s->route == server || (unified_too && s->route.empty());
-    if (route && s->initialized && (connection_session.empty() || s->agent == connection_session))
+    if (s->route == server && s->initialized &&
+        (connection_session.empty() || s->agent == connection_session))
       out.push_back(s);
   }
   return out;
@@ -129,10 +132,6 @@ std::optional<std::string> to_client(Session& session, const backend::Event& req
   std::string backend_id = json::to_string((*doc)["id"]);
   auto origin = request.origin.lock();
   if (!origin) return std::nullopt;
-  if (method == "ping") {  // the gateway is the backend's client: it answers pings itself
-    origin->respond(mcp::result_message(backend_id, "{}"));
-    return std::nullopt;
-  }
   if (!client_takes(session.capabilities(), method)) {
     origin->respond(mcp::error_message(backend_id, mcp::kMethodNotFound,
                                        "the client behind the gateway does not support " + method));
@@ -176,10 +175,10 @@ void deliver(Gateway& gw, const std::string& server, const std::string& connecti
   if (!doc) return;
   std::string method = json::string_or(*doc, "method");
   if (event.kind == backend::Event::Kind::kRequest) {
-    for (auto& s : listeners(gw, server, connection_session, false)) {
+    for (auto& s : listeners(gw, server, connection_session)) {
       if (!client_takes(s->capabilities(), method)) continue;
       auto message = to_client(*s, event);
-      if (!message) return;  // answered already (a ping)
+      if (!message) return;
       if (s->push_to_stream(*message)) return;
       if (auto sent = json::parse(*message)) s->take_outbound(json::to_string((*sent)["id"]));
     }
@@ -198,7 +197,7 @@ void deliver(Gateway& gw, const std::string& server, const std::string& connecti
     const json::Value* params = json::member(*doc, "params");
     uri = params ? json::string_or(*params, "uri") : "";
   }
-  for (auto& s : listeners(gw, server, connection_session, false)) {
+  for (auto& s : listeners(gw, server, connection_session)) {
     if (!uri.empty() && !s->subscribed(uri)) continue;
     s->push_to_stream(event.json);
   }

@@ -22,6 +22,9 @@ boost::asio::awaitable<Result<std::vector<std::string>>> list_all(backend::Conne
                                                                   const char* field,
                                                                   backend::Deadline deadline);
 
+// The JSON-RPC response for the client from a backend's reply (its result, or its error with code and data).
+std::string response_for(const std::string& id, const backend::RpcReply& reply);
+
 // Whether `method` is one a routed session forwards to its backend.
 bool relayed_method(std::string_view method);
 

@@ -1,5 +1,7 @@
 #include "gateway/unified_resources.hpp"
 
+#include <cstring>
+
 #include "gateway/relay.hpp"
 #include "gateway/tool_registry.hpp"
 #include "mcp/jsonrpc.hpp"
@@ -63,6 +65,7 @@ asio::awaitable<std::string> list_unified_resources(Gateway& gw, Session& sessio
 asio::awaitable<std::string> read_unified_resource(Gateway& gw, Session& session, const std::string& id,
                                                    const json::Value* params) {
   std::string uri = params ? json::string_or(*params, "uri") : "";
+  const size_t prefix_length = std::strlen(kUnifiedSeparator);
   auto sep = uri.find(kUnifiedSeparator);
   std::string server = sep == std::string::npos ? "" : uri.substr(0, sep);
   if (server.empty() || !gw.config().find_server(server) || !offers_resources(gw, server))
@@ -70,11 +73,11 @@ asio::awaitable<std::string> read_unified_resource(Gateway& gw, Session& session
   auto conn = co_await gw.launcher().connection(server, session.agent);
   if (!conn) co_return mcp::error_message(id, mcp::kInternalError, conn.error().message);
   const std::string method = "resources/read";
-  const std::string body = R"({"uri":)" + json::quote(uri.substr(sep + 3)) + "}";
+  const std::string body = R"({"uri":)" + json::quote(uri.substr(sep + prefix_length)) + "}";
   const std::shared_ptr<backend::EventBox> no_events;
   auto reply = co_await (*conn)->call(method, body, deadline(gw), no_events);
   if (!reply) co_return mcp::error_message(id, mcp::kInternalError, reply.error().message);
-  if (reply->error_code) co_return mcp::error_message(id, *reply->error_code, reply->error_message);
+  if (reply->error_code) co_return response_for(id, *reply);
   auto result = json::parse(reply->result);
   if (!result || !result->IsObject()) co_return mcp::result_message(id, reply->result);
   if (auto contents = result->FindMember("contents");

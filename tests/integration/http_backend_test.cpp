@@ -58,9 +58,11 @@ TEST(HttpBackend, ASessionTheBackendForgotIsStartedAgainOnce) {
   ASSERT_TRUE(f.gw->ready()) << f.gw->child().err();
   auto c = f.client();
   c.initialize();
+  EXPECT_EQ(result_text(c.request("tools/call", R"({"name":"ok"})")), "ok");
+  EXPECT_EQ(f.backend.initializations(), 2);  // the gateway's shared connection, then this agent's own
   f.backend.forget_sessions();
   EXPECT_EQ(result_text(c.request("tools/call", R"({"name":"ok"})")), "ok");
-  EXPECT_EQ(f.backend.initializations(), 2);
+  EXPECT_EQ(f.backend.initializations(), 3);
   EXPECT_EQ(f.backend.last_header("mcp-session-id"), "s-2");
 }
 

@@ -228,6 +228,21 @@ struct Gateway {
   }
 };
 
+// The table both comparisons print: direct against through the gateway, for a number of clients.
+void print_comparison_header() {
+  std::printf(
+      "| clients | direct calls/s | gateway calls/s | ratio | direct p50 us | gateway p50 us | added p50 us "
+      "| direct p99 us | gateway p99 us |\n|---|---|---|---|---|---|---|---|---|\n");
+}
+
+void print_comparison(int clients, Stats& direct, Stats& through) {
+  std::printf("| %d | %.0f | %.0f | %.2f | %.1f | %.1f | %.1f | %.1f | %.1f |\n", clients,
+              direct.throughput(), through.throughput(), through.throughput() / direct.throughput(),
+              direct.percentile(0.5), through.percentile(0.5),
+              through.percentile(0.5) - direct.percentile(0.5), direct.percentile(0.99),
+              through.percentile(0.99));
+}
+
 // An HTTP backend: awmg-demo-server --http on a free port, killed at the end.
 struct HttpBackend {
   pid_t pid = -1;
@@ -266,9 +281,7 @@ void http_backend(const std::vector<int>& client_counts, int calls, const std::s
       work);
   std::printf("\ntools/call echo to an HTTP backend (awmg-demo-server --http), %d calls per client\n\n",
               calls);
-  std::printf(
-      "| clients | direct calls/s | gateway calls/s | ratio | direct p50 us | gateway p50 us | added p50 us "
-      "| direct p99 us | gateway p99 us |\n|---|---|---|---|---|---|---|---|---|\n");
+  print_comparison_header();
   for (int clients : client_counts) {
     int per_client = std::max(200, calls / clients);
     Stats direct = measure<HttpClient>(clients, per_client, [&](int i) {
@@ -278,11 +291,7 @@ void http_backend(const std::vector<int>& client_counts, int calls, const std::s
     Stats through = measure<HttpClient>(clients, per_client, [&](int i) {
       return std::make_unique<HttpClient>(gw.port, "bench-key", "bench-http-" + std::to_string(i));
     });
-    std::printf("| %d | %.0f | %.0f | %.2f | %.1f | %.1f | %.1f | %.1f | %.1f |\n", clients,
-                direct.throughput(), through.throughput(), through.throughput() / direct.throughput(),
-                direct.percentile(0.5), through.percentile(0.5),
-                through.percentile(0.5) - direct.percentile(0.5), direct.percentile(0.99),
-                through.percentile(0.99));
+    print_comparison(clients, direct, through);
   }
 }
 
@@ -356,9 +365,7 @@ int main(int argc, char** argv) {
   }
   std::printf("tools/call echo, %d calls per client, %u cores\n\n", calls,
               std::thread::hardware_concurrency());
-  std::printf(
-      "| clients | direct calls/s | gateway calls/s | ratio | direct p50 us | gateway p50 us | added p50 us "
-      "| direct p99 us | gateway p99 us |\n|---|---|---|---|---|---|---|---|---|\n");
+  print_comparison_header();
   {
     Gateway gw(demo_toml(1), work);
     for (int clients : client_counts) {
@@ -368,11 +375,7 @@ int main(int argc, char** argv) {
       Stats through = measure<HttpClient>(clients, per_client, [&](int i) {
         return std::make_unique<HttpClient>(gw.port, "bench-key", "bench-agent-" + std::to_string(i));
       });
-      std::printf("| %d | %.0f | %.0f | %.2f | %.1f | %.1f | %.1f | %.1f | %.1f |\n", clients,
-                  direct.throughput(), through.throughput(), through.throughput() / direct.throughput(),
-                  direct.percentile(0.5), through.percentile(0.5),
-                  through.percentile(0.5) - direct.percentile(0.5), direct.percentile(0.99),
-                  through.percentile(0.99));
+      print_comparison(clients, direct, through);
     }
   }
   {

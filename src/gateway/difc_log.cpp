@@ -1,5 +1,7 @@
 #include "gateway/difc_log.hpp"
 
+#include "mcp/jsonrpc.hpp"
+
 #include <chrono>
 
 #include "json/json.hpp"
@@ -56,7 +58,19 @@ void log_filtered_items(const std::string& server_id, const std::string& tool,
                R"(,"event":"difc_filtered","_schema":"difc-filtered/v2",)" + fields + "}";
   }
   log::Logger::instance().server_lines(server_id, log::Level::kInfo, "difc", lines);
+  log::Logger::instance().markdown(log::Level::kInfo, "difc",
+                                   "filtered " + std::to_string(filtered.size()) + " item(s) from `" +
+                                       server_id + "/" + tool + "` (" + difc::filtering_policy(filtered) +
+                                       ")");
   log::Logger::instance().jsonl(records);
+}
+
+std::string difc_denial(const std::string& server_id, const std::string& tool, const std::string& text,
+                        const std::string& summary) {
+  log::Logger::instance().markdown(
+      log::Level::kWarn, "difc",
+      "denied `" + server_id + "/" + tool + "`: " + (summary.empty() ? text : summary));
+  return mcp::tool_error_result(text);
 }
 
 }  // namespace awmg::gateway

@@ -12,4 +12,10 @@ namespace awmg::gateway {
 void log_filtered_items(const std::string& server_id, const std::string& tool,
                         const std::vector<difc::Filtered>& filtered);
 
+// A call DIFC refused, for the run's summary: a WARN entry in gateway.md (the GitHub step summary) naming the
+// server, the tool and `summary` (the reason; never the agent id, which may be a key). Returns the tool error
+// result the agent gets, with `text`.
+std::string difc_denial(const std::string& server_id, const std::string& tool, const std::string& text,
+                        const std::string& summary = "");
+
 }  // namespace awmg::gateway

@@ -114,8 +114,10 @@ Status Guards::assign(const config::Config& config, const config::ServerConfig& 
         slot.guard = std::move(*loaded);
       } else {
         // Upstream falls back to noop, which lets the server's data through unlabeled; we deny its calls.
-        log::error("difc", "Guard '" + server.guard + "' for server " + server.id +
-                               " failed to load; its calls are denied: " + loaded.error().message);
+        std::string message = "Guard '" + server.guard + "' for server " + server.id +
+                              " failed to load; its calls are denied: " + loaded.error().message;
+        log::error("difc", message);
+        log::Logger::instance().markdown(log::Level::kError, "difc", message);
         slot.guard = guard::make_failed_guard(server.guard, loaded.error().message);
       }
     }

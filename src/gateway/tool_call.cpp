@@ -177,8 +177,9 @@ asio::awaitable<std::string> call_tool(Gateway& gw, const Session& session, cons
     auto limit = sg.policy->tool_call_limits.find(tool);
     if (limit != sg.policy->tool_call_limits.end() &&
         !guards.take_tool_call(session.id, server_id, tool, limit->second)) {
-      co_return mcp::tool_error_result("tool call limit reached for \"" + tool +
-                                       "\" (max: " + std::to_string(limit->second) + ")");
+      co_return difc_denial(
+          server_id, tool,
+          "tool call limit reached for \"" + tool + "\" (max: " + std::to_string(limit->second) + ")");
     }
   }
   // Phase 0: the agent's labels. Phase 1: the resource's.
@@ -198,7 +199,7 @@ asio::awaitable<std::string> call_tool(Gateway& gw, const Session& session, cons
   if (!coarse.allowed() && !difc::bypasses_coarse_deny(op)) {
     log::warn("difc", "Access DENIED for agent " + log::short_session_id(agent_id) + " to " +
                           resource->resource.description + ": " + coarse.reason);
-    co_return mcp::tool_error_result(difc::violation_text(coarse, agent, resource->resource));
+    co_return difc_denial(server_id, tool, difc::violation_text(coarse, agent, resource->resource));
   }
   // Phase 3: the backend.
   BackendOutcome backend = co_await call_backend(gw, session, server_id, args, deadline, events);
@@ -220,7 +221,7 @@ asio::awaitable<std::string> call_tool(Gateway& gw, const Session& session, cons
   if (!response_labels) {
     // A read that failed the coarse check and whose response carries no labels is denied (DESIGN §6, Q1).
     if (!coarse.allowed())
-      co_return mcp::tool_error_result(difc::violation_text(coarse, agent, resource->resource));
+      co_return difc_denial(server_id, tool, difc::violation_text(coarse, agent, resource->resource));
     if (difc::accumulates_read_labels(op, mode))
       guards.agents().accumulate_read(agent_id, resource->resource.labels);
     co_return convert_tool_result(backend.result);
@@ -231,9 +232,11 @@ asio::awaitable<std::string> call_tool(Gateway& gw, const Session& session, cons
   if (!items) co_return mcp::tool_error_result("response labeling failed: " + items.error().message);
   difc::FilterOutcome outcome = difc::filter(agent, *items, op, mode);
   if (difc::blocks_filtered_response(mode, outcome.filtered.size())) {
-    co_return mcp::tool_error_result("DIFC policy violation: " + std::to_string(outcome.filtered.size()) +
-                                     " of " + std::to_string(items->size()) +
-                                     " items in response are not accessible to agent " + agent_id);
+    std::string counts = std::to_string(outcome.filtered.size()) + " of " + std::to_string(items->size());
+    co_return difc_denial(
+        server_id, tool,
+        "DIFC policy violation: " + counts + " items in response are not accessible to agent " + agent_id,
+        "DIFC policy violation: " + counts + " items in response are not accessible to the agent");
   }
   log_filtered_items(server_id, tool, outcome.filtered);
   if (singular_tool(tool) && outcome.accessible.empty() && outcome.filtered.size() == 1) {

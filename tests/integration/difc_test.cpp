@@ -78,6 +78,11 @@ TEST(Difc, FilterModeRemovesExactlyThePrivateItemsAndSaysSo) {
             std::string::npos)
       << jsonl;
   EXPECT_NE(jsonl.find(R"("author_association":"MEMBER","author_login":"bob")"), std::string::npos);
+  std::string summary = read_text(g.dir.file("logs/gateway.md"));  // the run's GitHub step summary
+  EXPECT_NE(
+      summary.find("- \u2713 **difc** filtered 1 item(s) from `repos/search_issues` (integrity policy)"),
+      std::string::npos)
+      << summary;
 
   // A singular read of the private issue: the filtered item is named, not silently emptied.
   reply = call(c, "issue_read", R"({"owner":"acme","repo":"infra","issue_number":3})");
@@ -103,6 +108,14 @@ TEST(Difc, StrictModeBlocksAPrivateReadAndAnUnderTrustedWrite) {
   reply = call(c, "search_issues");  // one private item blocks the whole list in strict mode
   EXPECT_EQ(text_at(reply, 0),
             "DIFC policy violation: 1 of 4 items in response are not accessible to agent agent-strict");
+  std::string summary = read_text(g.dir.file("logs/gateway.md"));
+  EXPECT_NE(
+      summary.find("- \u26A0\uFE0F **difc** denied `repos/search_issues`: DIFC policy violation: 1 of 4 "
+                   "items in response are not accessible to the agent"),
+      std::string::npos)
+      << summary;
+  EXPECT_EQ(summary.find("agent-strict"), std::string::npos)
+      << "an agent id may be a key: not in the summary";
   reply = call(c, "create_issue", R"({"owner":"acme","repo":"website","title":"x"})");
   EXPECT_TRUE(is_error_result(reply));
   EXPECT_EQ(text_at(reply, 0).rfind(

@@ -127,6 +127,36 @@ TEST(HttpBackend, BackendRequestsReachTheClientAndItsAnswerGoesBack) {
       << result_text(reply);
 }
 
+TEST(HttpBackend, BackendRequestsAndLogLinesReachOnlyTheAgentWhoseCallCausedThem) {
+  Fixture f;
+  ASSERT_TRUE(f.gw->ready()) << f.gw->child().err();
+  McpClient bystander(f.gw->port(), "/mcp/web", "test-key");
+  bystander.initialize_with(R"({"elicitation":{}})", {{"X-Agent-ID", "agent-b"}});
+  std::thread waiting([&] { bystander.request("tools/call", R"({"name":"hang"})"); });  // in flight, later
+  ASSERT_TRUE(f.backend.wait_for(R"("name":"hang")", 5000));
+  McpClient asker(f.gw->port(), "/mcp/web", "test-key");
+  asker.initialize_with(R"({"elicitation":{}})", {{"X-Agent-ID", "agent-a"}});
+  std::thread answer([&] {
+    ASSERT_TRUE(f.backend.wait_for(R"("name":"ask")", 5000));
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    McpClient other(f.gw->port(), "/mcp/web", "test-key");
+    other.session_id = asker.session_id;
+    other.post(R"({"jsonrpc":"2.0","id":"awmg-1","result":{"action":"decline"}})",
+               {{"X-Agent-ID", "agent-a"}});
+  });
+  auto flooded = asker.request("tools/call", R"({"name":"flood"})");  // log lines while agent-b waits
+  EXPECT_EQ(result_text(flooded), "flooded");
+  auto reply = asker.request("tools/call", R"({"name":"ask"})");
+  answer.join();
+  waiting.join();
+  EXPECT_EQ(bystander.last_reply.body.find("notifications/message"), std::string::npos)
+      << "another agent's log lines reached this agent";
+  EXPECT_NE(asker.last_reply.body.find("elicitation/create"), std::string::npos) << asker.last_reply.body;
+  EXPECT_NE(result_text(reply).find(R"("action":"decline")"), std::string::npos) << result_text(reply);
+  EXPECT_EQ(bystander.last_reply.body.find("elicitation/create"), std::string::npos)
+      << "another agent's backend request reached this agent: " << bystander.last_reply.body;
+}
+
 TEST(HttpBackend, AClientThatLeavesDuringABackendRequestHasItRefused) {
   Fixture f;
   ASSERT_TRUE(f.gw->ready()) << f.gw->child().err();

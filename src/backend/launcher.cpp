@@ -162,11 +162,13 @@ void Launcher::close_all() {
   }
 }
 
-std::vector<std::shared_ptr<Connection>> Launcher::connections_of(const std::string& session) const {
+std::vector<std::shared_ptr<Connection>> Launcher::connections_of(const std::string& session,
+                                                                  const std::string& server) const {
   std::lock_guard lock(mutex_);
   std::vector<std::shared_ptr<Connection>> out;
   for (const auto& [key, e] : entries_) {
-    if (e.connection && (key.second == session || key.second.empty())) out.push_back(e.connection);
+    bool mine = key.second == session || key.second.empty();
+    if (e.connection && mine && (server.empty() || key.first == server)) out.push_back(e.connection);
   }
   return out;
 }

@@ -39,8 +39,10 @@ class Launcher {
   void sweep(std::chrono::nanoseconds idle);
   void close_all();
   size_t open_connections() const;
-  // The open connections a gateway session may be using: its own and the shared ones.
-  std::vector<std::shared_ptr<Connection>> connections_of(const std::string& session) const;
+  // The open connections a gateway session may be using: its own and the shared ones (of `server` only, when
+  // given).
+  std::vector<std::shared_ptr<Connection>> connections_of(const std::string& session,
+                                                          const std::string& server = "") const;
 
   // Called for every new connection (server, session, connection), before anyone uses it; set once, before
   // any launch.

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "base/strings.hpp"
+#include "log/debug.hpp"
 #include "log/logger.hpp"
 #include "mcp/jsonrpc.hpp"
 
@@ -60,7 +61,7 @@ bool reads_data(std::string_view method) {
 }
 
 // The sessions that use the connection (server, connection_session): routed to that server, of that gateway
-// session unless the connection is shared.
+// session, or of every gateway session for the gateway's own connection (list changes only).
 std::vector<std::shared_ptr<Session>> listeners(Gateway& gw, const std::string& server,
                                                 const std::string& connection_session) {
   std::vector<std::shared_ptr<Session>> out;
@@ -165,7 +166,7 @@ void client_notification(Gateway& gw, Session& session, const json::Value& messa
     std::string reason = json::string_or(*params, "reason", "cancelled by the client");
     for (auto& conn : gw.launcher().connections_of(session.agent)) conn->cancel(events, reason);
   } else if (method == "notifications/roots/list_changed" && !session.route.empty()) {
-    for (auto& conn : gw.launcher().connections_of(session.agent)) conn->notify(method, "");
+    for (auto& conn : gw.launcher().connections_of(session.agent, session.route)) conn->notify(method, "");
   }
 }
 
@@ -174,6 +175,21 @@ void deliver(Gateway& gw, const std::string& server, const std::string& connecti
   auto doc = json::parse(event.json);
   if (!doc) return;
   std::string method = json::string_or(*doc, "method");
+  // The gateway's own connection (tool registration) belongs to no agent: only list changes from it matter.
+  bool own = connection_session.empty();
+  bool list_change = method == "notifications/tools/list_changed" ||
+                     method == "notifications/prompts/list_changed" ||
+                     method == "notifications/resources/list_changed";
+  if (own && !list_change) {
+    if (event.kind == backend::Event::Kind::kRequest) {
+      refuse(event, "the gateway's own connection to " + server + " takes no requests");
+    } else {
+      static const log::Debug debug("backend:relay");
+      if (debug.enabled())
+        debug.print("dropped " + method + " from " + server + " on the gateway's own connection");
+    }
+    return;
+  }
   if (event.kind == backend::Event::Kind::kRequest) {
     for (auto& s : listeners(gw, server, connection_session)) {
       if (!client_takes(s->capabilities(), method)) continue;
@@ -190,8 +206,6 @@ void deliver(Gateway& gw, const std::string& server, const std::string& connecti
         asio::make_strand(gw.io()), [&gw, server] { return gw.refresh_tools(server); }, asio::detached);
     return;
   }
-  bool list_change =
-      method == "notifications/prompts/list_changed" || method == "notifications/resources/list_changed";
   std::string uri;
   if (method == "notifications/resources/updated") {
     const json::Value* params = json::member(*doc, "params");

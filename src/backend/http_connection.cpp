@@ -120,6 +120,16 @@ asio::awaitable<std::string> HttpConnection::connect(const Deadline& deadline) {
   co_return std::string();
 }
 
+asio::awaitable<Result<std::map<std::string, std::string>>> HttpConnection::authorized_headers(
+    const bool& with_session) {
+  auto h = headers(with_session);
+  if (!options_.oidc) co_return h;
+  auto token = co_await options_.oidc->token(options_.audience);
+  if (!token) co_return token.error();
+  h["Authorization"] = "Bearer " + *token;
+  co_return h;
+}
+
 std::map<std::string, std::string> HttpConnection::headers(bool with_session) const {
   std::map<std::string, std::string> h{{"Content-Type", "application/json"},
                                        {"Accept", "application/json, text/event-stream"}};
@@ -215,6 +225,12 @@ asio::awaitable<void> HttpConnection::post(const std::string& message, const std
   bool handshake = message.find(R"("method":"initialize")") != std::string::npos ||
                    message.find(R"("method":"notifications/initialized")") != std::string::npos;
   while (!handshake && renewing()) co_await sleep_for(kRenewPoll);  // the new session id is coming
+  const bool with_session = true;
+  auto prepared = co_await authorized_headers(with_session);
+  if (!prepared) {
+    fail(id, prepared.error().message);
+    co_return;
+  }
   auto abort = id ? track(*id, executor) : std::make_shared<Abort>(executor);
   // Requests are bounded by their caller (who abandons them); anything else by the connect timeout.
   asio::steady_timer limit(executor, options_.connect_timeout);
@@ -223,9 +239,7 @@ asio::awaitable<void> HttpConnection::post(const std::string& message, const std
       if (!ec) (*abort)();
     });
   std::string sent_session = session_id();
-  auto request_headers = headers(true);
-  auto exchange =
-      co_await client_->send(bhttp::verb::post, post_url_.target, request_headers, message, abort);
+  auto exchange = co_await client_->send(bhttp::verb::post, post_url_.target, *prepared, message, abort);
   if (!exchange) {
     fail(id, exchange.error().message);
   } else if (unsigned status = (*exchange)->status();
@@ -322,7 +336,13 @@ asio::awaitable<void> HttpConnection::resume(const int64_t& id, SseParser& parse
     }
     const std::chrono::milliseconds delay(std::clamp(parser.retry_ms().value_or(1000), 0, 5000));
     co_await sleep_for(delay);
-    auto h = headers(true);
+    const bool with_session = true;
+    auto prepared = co_await authorized_headers(with_session);
+    if (!prepared) {
+      fail(id, prepared.error().message);
+      co_return;
+    }
+    auto h = std::move(*prepared);
     h.erase("Content-Type");
     h["Accept"] = "text/event-stream";
     h["Last-Event-ID"] = parser.last_event_id();
@@ -376,7 +396,10 @@ asio::awaitable<bool> HttpConnection::renew_session(const std::string& expired) 
 }
 
 asio::awaitable<Status> HttpConnection::open_legacy_stream(const Deadline& deadline) {
-  auto h = headers(false);
+  const bool with_session = false;
+  auto prepared = co_await authorized_headers(with_session);
+  if (!prepared) co_return prepared.error();
+  auto h = std::move(*prepared);
   h.erase("Content-Type");
   h["Accept"] = "text/event-stream";
   asio::steady_timer timer(strand_, deadline);  // the endpoint event must come before the deadline
@@ -436,7 +459,9 @@ asio::awaitable<void> HttpConnection::reopen_stream() {
   }
   auto delay = std::chrono::milliseconds(500);
   while (alive_ && !stream_abort_->aborted()) {
-    auto h = headers(true);
+    const bool with_session = true;
+    auto prepared = co_await authorized_headers(with_session);
+    auto h = prepared ? std::move(*prepared) : headers(with_session);
     h.erase("Content-Type");
     h["Accept"] = "text/event-stream";
     auto exchange = co_await client_->send(bhttp::verb::get, post_url_.target, h, kNoBody, stream_abort_);

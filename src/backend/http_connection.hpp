@@ -10,6 +10,7 @@
 #include <string>
 
 #include "backend/http_client.hpp"
+#include "backend/oidc.hpp"
 #include "backend/rpc_connection.hpp"
 #include "backend/sse_parser.hpp"
 
@@ -30,6 +31,8 @@ class HttpConnection : public RpcConnection {
     std::chrono::milliseconds connect_timeout{30000};
     std::chrono::seconds keepalive{0};  // 0: no pings
     TagSource tags;
+    std::shared_ptr<OidcTokens> oidc;  // `auth: github-oidc`: a bearer token for `audience` on every request
+    std::string audience;
   };
   enum class Mode { kStreamable, kPlainJson, kSse };
 
@@ -69,6 +72,9 @@ class HttpConnection : public RpcConnection {
   static boost::asio::awaitable<void> keepalive(const std::weak_ptr<HttpConnection>& weak,
                                                 const std::chrono::seconds& interval);
   std::map<std::string, std::string> headers(bool with_session) const;
+  // headers() plus, for a github-oidc server, a current bearer token.
+  boost::asio::awaitable<Result<std::map<std::string, std::string>>> authorized_headers(
+      const bool& with_session);
   // Dispatches a message the backend sent; true when it answers request `id`.
   bool deliver(const std::string& text, const std::optional<int64_t>& id);
   // From any executor: request `id` (if any) fails with `reason` unless it was answered already.

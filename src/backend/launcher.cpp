@@ -31,7 +31,17 @@ asio::awaitable<Result<std::shared_ptr<Connection>>> Launcher::launch(const conf
                                     server.headers,
                                     std::chrono::seconds(server.connect_timeout),
                                     std::chrono::seconds(std::max(0, config_.gateway.keepalive_interval)),
-                                    tags};
+                                    tags,
+                                    nullptr,
+                                    ""};
+    if (server.auth) {  // github-oidc, the only kind the config accepts
+      if (!oidc_)
+        co_return Error{
+            "server " + server.id +
+            " authenticates with GitHub Actions OIDC, but ACTIONS_ID_TOKEN_REQUEST_URL is not set"};
+      options.oidc = *oidc_;
+      options.audience = server.auth->audience.empty() ? server.url : server.auth->audience;
+    }
     auto started = co_await HttpConnection::start(io_, options, deadline);
     if (!started) co_return started.error();
     co_return std::static_pointer_cast<Connection>(started.value());

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "backend/connection.hpp"
+#include "backend/oidc.hpp"
 #include "backend/server_status.hpp"
 #include "config/model.hpp"
 #include "log/rpc_log.hpp"
@@ -74,6 +75,7 @@ class Launcher {
   ServerStatus& status_;
   TagSource tag_source_;
   ConnectHook on_connect_;
+  std::optional<std::shared_ptr<OidcTokens>> oidc_ = OidcTokens::from_environment();
   mutable std::mutex mutex_;
   std::map<Key, Entry> entries_;
   bool closed_ = false;

@@ -179,6 +179,31 @@ TEST(HttpBackend, AClientThatLeavesDuringABackendRequestHasItRefused) {
   EXPECT_EQ(result_text(c.request("tools/call", R"({"name":"ok"})")), "ok");
 }
 
+TEST(HttpBackend, GitHubOidcServersGetABearerTokenForTheirAudience) {
+  ScriptedBackend backend;
+  TempDir dir;
+  dir.write("config.toml",
+            "[gateway]\nagent_id = \"test-key\"\nstartup_timeout = 5\n"
+            "[servers.web]\ntype = \"http\"\nurl = \"" +
+                backend.url() + "\"\nauth = { type = \"github-oidc\", audience = \"api://awmg test\" }\n");
+  auto options = awmg_env(dir);
+  options.env["ACTIONS_ID_TOKEN_REQUEST_URL"] = backend.token_url();
+  options.env["ACTIONS_ID_TOKEN_REQUEST_TOKEN"] = "request-token";
+  RunningGateway gw({"-c", dir.file("config.toml")}, options);
+  ASSERT_TRUE(gw.ready()) << gw.child().err();
+  McpClient c(gw.port(), "/mcp/web", "test-key");
+  c.initialize();
+  EXPECT_EQ(result_text(c.request("tools/call", R"({"name":"ok"})")), "ok");
+  EXPECT_EQ(backend.last_header("authorization"), std::string("Bearer ") + kOidcJwt);
+  auto token_requests = 0;
+  for (const auto& m : backend.received()) {
+    if (m.rfind("GET /token", 0) != 0) continue;
+    ++token_requests;
+    EXPECT_EQ(m, "GET /token?api-version=2.0&audience=api%3A%2F%2Fawmg%20test");
+  }
+  EXPECT_EQ(token_requests, 1) << "the token is cached until shortly before it expires";
+}
+
 TEST(HttpBackend, ABackendThatIsNotThereFailsItsServerOnly) {
   TempDir dir;
   dir.write("config.toml",

@@ -17,6 +17,7 @@ namespace awmg::test {
 
 struct ScriptedBackend::Request {
   std::string method;
+  std::string target;
   std::map<std::string, std::string> headers;  // lower-case names
   std::string body;
 };
@@ -122,6 +123,11 @@ void ScriptedBackend::serve(int fd) {
     Request request;
     auto lines = base::split(buffer.substr(0, head_end), '\n');
     request.method = lines.empty() ? "" : std::string(lines[0].substr(0, lines[0].find(' ')));
+    if (!lines.empty()) {
+      auto first = lines[0].find(' '), second = lines[0].rfind(' ');
+      if (first != std::string_view::npos && second > first)
+        request.target = std::string(lines[0].substr(first + 1, second - first - 1));
+    }
     for (size_t i = 1; i < lines.size(); ++i) {
       auto colon = lines[i].find(':');
       if (colon == std::string_view::npos) continue;
@@ -151,6 +157,13 @@ bool ScriptedBackend::handle(int fd, const Request& request) {
   {
     std::lock_guard lock(mutex_);
     for (const auto& [name, value] : request.headers) headers_.emplace_back(name, value);
+  }
+  if (request.method == "GET" && request.target.rfind("/token", 0) == 0) {  // a GitHub Actions OIDC issuer
+    record("GET " + request.target);
+    auto auth = request.headers.find("authorization");
+    if (auth == request.headers.end() || auth->second != "Bearer request-token")
+      return write_all(fd, json_reply(401, R"({"message":"bad request token"})"));
+    return write_all(fd, json_reply(200, std::string(R"({"value":")") + kOidcJwt + "\"}"));
   }
   if (request.method == "GET") return write_all(fd, json_reply(405, ""));
   if (request.method == "DELETE") return write_all(fd, json_reply(200, ""));

@@ -20,7 +20,11 @@ namespace awmg::test {
 //   flood       streams 5000 log notifications, then the result
 //   ask         streams an elicitation/create request (id "q1"), waits up to 10 s for its answer, and returns
 //               the answer's JSON as the result text
-// Plain sockets and a thread per connection; the destructor closes everything and joins.
+// It is also a GitHub Actions OIDC issuer: `GET /token?audience=...` with `Authorization: Bearer
+// request-token` answers `{"value": kOidcJwt}`. Plain sockets and a thread per connection; the destructor
+// closes everything and joins. A JWT whose payload is {"exp":4102444800} (2100-01-01).
+inline constexpr const char* kOidcJwt = "eyJhbGciOiJub25lIn0.eyJleHAiOjQxMDI0NDQ4MDB9.c2ln";
+
 class ScriptedBackend {
  public:
   ScriptedBackend();
@@ -29,6 +33,9 @@ class ScriptedBackend {
   ScriptedBackend& operator=(const ScriptedBackend&) = delete;
 
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/mcp"; }
+  std::string token_url() const {
+    return "http://127.0.0.1:" + std::to_string(port_) + "/token?api-version=2.0";
+  }
   // Every JSON-RPC message POSTed to it, in order.
   std::vector<std::string> received() const;
   // The value of `name` on the last request that had it (lower-case name).

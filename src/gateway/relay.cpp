@@ -138,8 +138,13 @@ std::optional<std::string> to_client(Session& session, const backend::Event& req
                                        "the client behind the gateway does not support " + method));
     return std::nullopt;
   }
-  std::string client_id = session.add_outbound(Session::Outbound{request.origin, backend_id});
-  return with_id(*doc, client_id);
+  auto client_id = session.add_outbound(Session::Outbound{request.origin, backend_id});
+  if (!client_id) {
+    origin->respond(mcp::error_message(backend_id, mcp::kInternalError,
+                                       "the client has too many requests from the gateway left unanswered"));
+    return std::nullopt;
+  }
+  return with_id(*doc, *client_id);
 }
 
 bool from_client(Session& session, const json::Value& message) {

@@ -32,8 +32,9 @@ Session::Capabilities Session::capabilities() const {
   return capabilities_;
 }
 
-std::string Session::add_outbound(Outbound outbound) {
+std::optional<std::string> Session::add_outbound(Outbound outbound) {
   std::lock_guard lock(mutex_);
+  if (outbound_.size() >= kMaxOutbound) return std::nullopt;
   std::string id = "\"awmg-" + std::to_string(++next_outbound_) + "\"";
   outbound_[id] = std::move(outbound);
   return id;

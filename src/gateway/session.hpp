@@ -43,8 +43,11 @@ struct Session {
     std::weak_ptr<backend::Connection> origin;
     std::string backend_id;  // JSON
   };
-  // Registers a backend request; returns the id (JSON) the client gets.
-  std::string add_outbound(Outbound outbound);
+  // Registers a backend request; returns the id (JSON) the client gets, or std::nullopt when the client
+  // already owes kMaxOutbound answers (a backend that floods requests must not grow the session without
+  // bound).
+  static constexpr size_t kMaxOutbound = 256;
+  std::optional<std::string> add_outbound(Outbound outbound);
   std::optional<Outbound> take_outbound(const std::string& client_id);
 
   // The client's requests in flight (id JSON -> their event box), so notifications/cancelled can find them.

@@ -171,3 +171,31 @@ TEST(Sessions, AgentIdentityFromHeaders) {
 
 }  // namespace
 }  // namespace awmg::gateway
+
+namespace awmg::gateway {
+namespace {
+
+TEST(SessionOutbound, IdsAreTheGatewaysAndAnswersAreTakenOnce) {
+  Session s;
+  auto first = s.add_outbound({{}, "7"});
+  auto second = s.add_outbound({{}, "\"x\""});
+  ASSERT_TRUE(first && second);
+  EXPECT_EQ(*first, "\"awmg-1\"");
+  EXPECT_EQ(*second, "\"awmg-2\"");
+  auto taken = s.take_outbound(*second);
+  ASSERT_TRUE(taken);
+  EXPECT_EQ(taken->backend_id, "\"x\"");
+  EXPECT_FALSE(s.take_outbound(*second));  // a second answer to the same request goes nowhere
+  EXPECT_FALSE(s.take_outbound("7"));      // the backend's own id means nothing to the session
+}
+
+TEST(SessionOutbound, AClientOwesAtMostABoundedNumberOfAnswers) {
+  Session s;
+  for (size_t i = 0; i < Session::kMaxOutbound; ++i) ASSERT_TRUE(s.add_outbound({{}, std::to_string(i)}));
+  EXPECT_FALSE(s.add_outbound({{}, "one-too-many"}));
+  ASSERT_TRUE(s.take_outbound("\"awmg-1\""));
+  EXPECT_TRUE(s.add_outbound({{}, "room-again"}));
+}
+
+}  // namespace
+}  // namespace awmg::gateway

@@ -1,0 +1,152 @@
+#include "gateway/streaming_exchange.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+
+#include "gateway/mcp_methods.hpp"
+#include "gateway/relay.hpp"
+#include "mcp/jsonrpc.hpp"
+
+namespace awmg::gateway {
+
+namespace asio = boost::asio;
+namespace bhttp = boost::beast::http;
+
+namespace {
+
+// A request answered in its own coroutine while the exchange streams what comes meanwhile. The state
+// lives in this object, not in lambda captures (GCC 12 mis-copies coroutine lambdas' closures).
+class StreamingCall : public std::enable_shared_from_this<StreamingCall> {
+ public:
+  StreamingCall(Gateway& gw, std::shared_ptr<Session> session, std::shared_ptr<json::Document> message,
+                std::shared_ptr<backend::EventBox> events)
+      : gw_(gw), session_(std::move(session)), message_(std::move(message)), events_(std::move(events)) {}
+
+  asio::awaitable<void> run() {
+    auto self = shared_from_this();
+    std::string reply = co_await answer_request(gw_, *session_, *message_, events_);
+    events_->push(backend::Event{std::move(reply), backend::Event::Kind::kFinal, {}});
+  }
+
+ private:
+  Gateway& gw_;
+  std::shared_ptr<Session> session_;
+  std::shared_ptr<json::Document> message_;
+  std::shared_ptr<backend::EventBox> events_;
+};
+
+// The exchange's side of a request that reaches a backend: what the backend sends while it runs
+// (notifications, its own requests to the client) goes out as events of a chunked SSE response, then the
+// answer; a request with nothing to stream gets one ordinary response. A client that takes only JSON gets the
+// answer alone, and the backend's requests are refused for it.
+class StreamingExchange {
+ public:
+  StreamingExchange(const std::shared_ptr<Session>& session, const http::Request& req,
+                    http::Responder& responder, const Accepts& accepts)
+      : session_(session), req_(req), responder_(responder), accepts_(accepts) {}
+
+  // Sends one event; true when the exchange is over.
+  asio::awaitable<bool> handle(backend::Event& event) {
+    if (event.kind == backend::Event::Kind::kFinal) {
+      if (!streaming_) {
+        http::Response response = framed(req_, accepts_, event.json, session_->id);
+        co_await responder_.send(std::move(response));
+      } else if (!client_gone_) {
+        std::string chunk = sse_event(event.json);
+        if (co_await responder_.write_chunk(chunk)) co_await responder_.end_stream();
+      }
+      co_return true;
+    }
+    std::string message = event.json;
+    if (event.kind == backend::Event::Kind::kRequest) {
+      if (!accepts_.sse || client_gone_) {
+        refuse(event, client_gone_ ? "the client disconnected" : "the client accepts no event stream");
+        co_return false;
+      }
+      auto relayed = to_client(*session_, event);
+      if (!relayed) co_return false;
+      message = std::move(*relayed);
+      if (auto doc = json::parse(message)) requests_.emplace_back(json::to_string((*doc)["id"]), event);
+    }
+    if (!accepts_.sse || client_gone_) co_return false;
+    if (!streaming_) {
+      http::StreamHead head{bhttp::status::ok, req_.version()};
+      head.set(bhttp::field::content_type, "text/event-stream");
+      head.set(bhttp::field::cache_control, "no-cache");
+      head.set("Mcp-Session-Id", session_->id);
+      streaming_ = true;
+      client_gone_ = !co_await responder_.begin_stream(std::move(head));
+    }
+    if (!client_gone_) {
+      std::string chunk = sse_event(message);
+      client_gone_ = !co_await responder_.write_chunk(chunk);
+    }
+    if (client_gone_) settle("the client disconnected");
+    co_return false;
+  }
+
+  // How long to wait for the next event before writing a keepalive comment: soon while the client owes an
+  // answer (a write is how a vanished client shows), rarely otherwise, never before the stream started.
+  std::chrono::steady_clock::time_point next_check() const {
+    if (!streaming_ || client_gone_) return std::chrono::steady_clock::time_point::max();
+    return std::chrono::steady_clock::now() + (requests_.empty() ? kStreamPing : kClientCheck);
+  }
+
+  asio::awaitable<void> keepalive() {
+    const std::string comment = ": keepalive\n\n";
+    client_gone_ = !co_await responder_.write_chunk(comment);
+    if (client_gone_) settle("the client disconnected");
+  }
+
+  // Backend requests this exchange relayed that the client never answered are refused.
+  void settle(const std::string& reason) {
+    for (auto& [client_id, event] : requests_) {
+      if (session_->take_outbound(client_id)) refuse(event, reason);
+    }
+    requests_.clear();
+  }
+
+ private:
+  std::shared_ptr<Session> session_;
+  const http::Request& req_;
+  http::Responder& responder_;
+  Accepts accepts_;
+  bool streaming_ = false;
+  bool client_gone_ = false;
+  std::vector<std::pair<std::string, backend::Event>> requests_;
+};
+
+}  // namespace
+
+asio::awaitable<void> answer_streaming(Gateway& gw, const std::shared_ptr<Session>& session,
+                                       const std::shared_ptr<json::Document>& message,
+                                       const http::Request& req, http::Responder& responder,
+                                       const Accepts& accepts) {
+  auto executor = co_await asio::this_coro::executor;
+  auto events = backend::EventBox::create(executor);
+  auto call = std::make_shared<StreamingCall>(gw, session, message, events);
+  std::string id = json::to_string((*message)["id"]);
+  session->add_in_flight(id, events.get());
+  asio::co_spawn(
+      executor, [call] { return call->run(); },
+      [events, id](std::exception_ptr failure) {  // a failed call still ends the exchange
+        if (failure)
+          events->push(backend::Event{mcp::error_message(id, mcp::kInternalError, "internal error"),
+                                      backend::Event::Kind::kFinal,
+                                      {}});
+      });
+  StreamingExchange exchange(session, req, responder, accepts);
+  while (true) {
+    const auto check = exchange.next_check();
+    auto event = co_await events->receive(check);
+    if (!event) {
+      co_await exchange.keepalive();
+      continue;
+    }
+    bool over = co_await exchange.handle(*event);
+    if (over) break;
+  }
+  exchange.settle("the request is over");
+  session->remove_in_flight(id);
+}
+
+}  // namespace awmg::gateway

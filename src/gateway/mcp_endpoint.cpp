@@ -182,6 +182,11 @@ asio::awaitable<void> get_stream(Gateway& gw, const http::Request& req, http::Re
     co_return;
   }
   auto session = std::get<std::shared_ptr<Session>>(found);
+  if (auto last = header(req, "Last-Event-ID")) {
+    const std::string last_event_id(*last);
+    bool resumed = co_await resume_stream(gw, session, last_event_id, req, responder);
+    if (resumed) co_return;
+  }
   auto executor = co_await asio::this_coro::executor;
   auto box = async::Mailbox<std::string>::create(executor);
   {

@@ -65,6 +65,50 @@ const backend::EventBox* Session::in_flight(const std::string& client_id) const 
   return it == in_flight_.end() ? nullptr : it->second;
 }
 
+int64_t Session::open_stream() {
+  std::lock_guard lock(mutex_);
+  int64_t stream = ++next_stream_;
+  streams_[stream];
+  while (streams_.size() > kReplayStreams) streams_.erase(streams_.begin());
+  return stream;
+}
+
+void Session::record(int64_t stream, std::string frame, bool last) {
+  std::shared_ptr<async::Mailbox<std::string>> follower;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = streams_.find(stream);
+    if (it == streams_.end()) return;
+    Recorded& r = it->second;
+    if (r.frames.size() < kReplayFrames) {
+      r.frames.push_back(frame);
+    } else {
+      r.truncated = true;
+    }
+    r.done = last;
+    follower = r.follower;
+  }
+  if (!follower) return;
+  follower->push(std::move(frame));
+  if (last) follower->close();
+}
+
+std::optional<Session::Replay> Session::resume(int64_t stream, int64_t after,
+                                               const std::shared_ptr<async::Mailbox<std::string>>& follower) {
+  std::lock_guard lock(mutex_);
+  auto it = streams_.find(stream);
+  if (it == streams_.end() || it->second.truncated || after < 0 ||
+      static_cast<size_t>(after) >= it->second.frames.size())
+    return std::nullopt;
+  Recorded& r = it->second;
+  Replay replay{{r.frames.begin() + after + 1, r.frames.end()}, r.done};
+  if (!r.done) {
+    if (r.follower) r.follower->close();  // the newest reconnection takes the stream over
+    r.follower = follower;
+  }
+  return replay;
+}
+
 void Session::subscribe(const std::string& uri, bool on) {
   std::lock_guard lock(mutex_);
   if (on) {

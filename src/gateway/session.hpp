@@ -55,6 +55,21 @@ struct Session {
   void remove_in_flight(const std::string& client_id);
   const backend::EventBox* in_flight(const std::string& client_id) const;
 
+  // Resumable request streams (MCP SEP-1699): the frames of the session's recent streams, so a client that
+  // lost one may GET it again with Last-Event-ID `<stream>-<n>`. Bounded: the newest kReplayStreams streams,
+  // kReplayFrames frames each (a longer stream stops being resumable).
+  static constexpr size_t kReplayStreams = 16;
+  static constexpr size_t kReplayFrames = 1024;
+  int64_t open_stream();
+  // Appends frame number n (in order, from 0) of `stream`; the last one ends it.
+  void record(int64_t stream, std::string frame, bool last);
+  struct Replay {
+    std::vector<std::string> frames;  // those after the client's last one
+    bool done = false;                // else later frames go to the follower, which is closed at the end
+  };
+  std::optional<Replay> resume(int64_t stream, int64_t after,
+                               const std::shared_ptr<async::Mailbox<std::string>>& follower);
+
   // Resource URIs the client subscribed to.
   void subscribe(const std::string& uri, bool on);
   bool subscribed(const std::string& uri) const;
@@ -66,6 +81,14 @@ struct Session {
   std::map<std::string, Outbound> outbound_;
   std::map<std::string, const backend::EventBox*> in_flight_;
   std::set<std::string> subscriptions_;
+  struct Recorded {
+    std::vector<std::string> frames;
+    bool done = false;
+    bool truncated = false;
+    std::shared_ptr<async::Mailbox<std::string>> follower;
+  };
+  int64_t next_stream_ = 0;
+  std::map<int64_t, Recorded> streams_;
 };
 
 // All front-end sessions. Thread-safe.

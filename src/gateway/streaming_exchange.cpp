@@ -42,17 +42,27 @@ class StreamingExchange {
  public:
   StreamingExchange(const std::shared_ptr<Session>& session, const http::Request& req,
                     http::Responder& responder, const Accepts& accepts)
-      : session_(session), req_(req), responder_(responder), accepts_(accepts) {}
+      : session_(session),
+        req_(req),
+        responder_(responder),
+        accepts_(accepts),
+        stream_(accepts.sse && session->protocol_version >= kResumableSince ? session->open_stream() : 0) {}
 
   // Sends one event; true when the exchange is over.
   asio::awaitable<bool> handle(backend::Event& event) {
     if (event.kind == backend::Event::Kind::kFinal) {
-      if (!streaming_) {
+      if (!streaming_ && stream_) {  // a quick answer: the priming event and the answer in one body
+        std::string body = priming() + frame(event.json, true);
+        http::Response response = framed(req_, accepts_, "", session_->id);
+        response.body() = std::move(body);
+        response.prepare_payload();
+        co_await responder_.send(std::move(response));
+      } else if (!streaming_) {
         http::Response response = framed(req_, accepts_, event.json, session_->id);
         co_await responder_.send(std::move(response));
-      } else if (!client_gone_) {
-        std::string chunk = sse_event(event.json);
-        if (co_await responder_.write_chunk(chunk)) co_await responder_.end_stream();
+      } else {
+        std::string chunk = frame(event.json, true);
+        if (!client_gone_ && co_await responder_.write_chunk(chunk)) co_await responder_.end_stream();
       }
       co_return true;
     }
@@ -67,34 +77,65 @@ class StreamingExchange {
       message = std::move(*relayed);
       if (auto doc = json::parse(message)) requests_.emplace_back(json::to_string((*doc)["id"]), event);
     }
-    if (!accepts_.sse || client_gone_) co_return false;
-    if (!streaming_) {
-      http::StreamHead head{bhttp::status::ok, req_.version()};
-      head.set(bhttp::field::content_type, "text/event-stream");
-      head.set(bhttp::field::cache_control, "no-cache");
-      head.set("Mcp-Session-Id", session_->id);
-      streaming_ = true;
-      client_gone_ = !co_await responder_.begin_stream(std::move(head));
-    }
-    if (!client_gone_) {
-      std::string chunk = sse_event(message);
-      client_gone_ = !co_await responder_.write_chunk(chunk);
-    }
+    if (!accepts_.sse) co_return false;
+    if (!streaming_) co_await start_stream();
+    std::string chunk = frame(message, false);  // recorded even when the client is gone: it may come back
+    if (!client_gone_) client_gone_ = !co_await responder_.write_chunk(chunk);
     if (client_gone_) settle("the client disconnected");
     co_return false;
   }
 
+  // The chunked response begins; a resumable one with its priming event (an id, no data).
+  asio::awaitable<void> start_stream() {
+    http::StreamHead head{bhttp::status::ok, req_.version()};
+    head.set(bhttp::field::content_type, "text/event-stream");
+    head.set(bhttp::field::cache_control, "no-cache");
+    head.set("Mcp-Session-Id", session_->id);
+    streaming_ = true;
+    client_gone_ = !co_await responder_.begin_stream(std::move(head));
+    if (stream_ && !client_gone_) {
+      std::string first = priming();
+      client_gone_ = !co_await responder_.write_chunk(first);
+    }
+  }
+
   // How long to wait for the next event before writing a keepalive comment: soon while the client owes an
   // answer (a write is how a vanished client shows), rarely otherwise, never before the stream started.
+  // A resumable request that has not answered within kPrimeAfter starts its stream, so the client holds an
+  // event id to come back with if the connection drops.
   std::chrono::steady_clock::time_point next_check() const {
-    if (!streaming_ || client_gone_) return std::chrono::steady_clock::time_point::max();
-    return std::chrono::steady_clock::now() + (requests_.empty() ? kStreamPing : kClientCheck);
+    auto now = std::chrono::steady_clock::now();
+    if (!streaming_)
+      return stream_ && accepts_.sse ? now + kPrimeAfter : std::chrono::steady_clock::time_point::max();
+    if (client_gone_) return std::chrono::steady_clock::time_point::max();
+    return now + (requests_.empty() ? kStreamPing : kClientCheck);
   }
 
   asio::awaitable<void> keepalive() {
+    if (!streaming_) {
+      co_await start_stream();
+      co_return;
+    }
     const std::string comment = ": keepalive\n\n";
     client_gone_ = !co_await responder_.write_chunk(comment);
     if (client_gone_) settle("the client disconnected");
+  }
+
+  std::string priming() {
+    std::string text =
+        "id: " + std::to_string(stream_) + "-0\nretry: " + std::to_string(kRetryMs) + "\ndata: \n\n";
+    session_->record(stream_, text, false);
+    frames_ = 1;
+    return text;
+  }
+
+  // One message as an event; with an id, and recorded for a resumption, when the stream is resumable.
+  std::string frame(const std::string& json, bool last) {
+    if (!stream_) return sse_event(json);
+    std::string text =
+        "id: " + std::to_string(stream_) + "-" + std::to_string(frames_++) + "\n" + sse_event(json);
+    session_->record(stream_, text, last);
+    return text;
   }
 
   // Backend requests this exchange relayed that the client never answered are refused.
@@ -110,6 +151,8 @@ class StreamingExchange {
   const http::Request& req_;
   http::Responder& responder_;
   Accepts accepts_;
+  int64_t stream_;  // the session's number for this stream; 0: not resumable
+  int64_t frames_ = 0;
   bool streaming_ = false;
   bool client_gone_ = false;
   std::vector<std::pair<std::string, backend::Event>> requests_;
@@ -147,6 +190,37 @@ asio::awaitable<void> answer_streaming(Gateway& gw, const std::shared_ptr<Sessio
   }
   exchange.settle("the request is over");
   session->remove_in_flight(id);
+}
+
+asio::awaitable<bool> resume_stream(Gateway& gw, const std::shared_ptr<Session>& session,
+                                    const std::string& last_event_id, const http::Request& req,
+                                    http::Responder& responder) {
+  auto dash = last_event_id.find('-');
+  if (dash == std::string::npos) co_return false;
+  char* end = nullptr;
+  int64_t stream = std::strtoll(last_event_id.c_str(), &end, 10);
+  int64_t after = std::strtoll(last_event_id.c_str() + dash + 1, &end, 10);
+  if (*end || end == last_event_id.c_str() + dash + 1) co_return false;
+  auto follower = async::Mailbox<std::string>::create(co_await asio::this_coro::executor);
+  auto replay = session->resume(stream, after, follower);
+  if (!replay) co_return false;
+  http::StreamHead head{bhttp::status::ok, req.version()};
+  head.set(bhttp::field::content_type, "text/event-stream");
+  head.set(bhttp::field::cache_control, "no-cache");
+  head.set("Mcp-Session-Id", session->id);
+  bool open = co_await responder.begin_stream(std::move(head));
+  for (auto& frame : replay->frames) {
+    if (open) open = co_await responder.write_chunk(frame);
+  }
+  while (open && !replay->done && !gw.shutting_down()) {
+    const auto deadline = std::chrono::steady_clock::now() + kStreamPing;
+    auto frame = co_await follower->receive(deadline);
+    if (!frame && follower->closed()) break;  // the request ended (or a newer reconnection took over)
+    std::string chunk = frame ? *frame : ": keepalive\n\n";
+    open = co_await responder.write_chunk(chunk);
+  }
+  if (open) co_await responder.end_stream();
+  co_return true;
 }
 
 }  // namespace awmg::gateway

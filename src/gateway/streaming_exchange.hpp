@@ -23,5 +23,17 @@ boost::asio::awaitable<void> answer_streaming(Gateway& gw, const std::shared_ptr
 // Keepalive comments on an open stream: rarely in general, often while the client owes a backend an answer.
 inline constexpr auto kStreamPing = std::chrono::seconds(15);
 inline constexpr auto kClientCheck = std::chrono::milliseconds(250);
+// Resumable streams (protocol 2025-11-25 and later, SEP-1699): a request still running after kPrimeAfter
+// starts its stream with a priming event; clients retry after kRetryMs.
+inline constexpr std::string_view kResumableSince = "2025-11-25";
+inline constexpr auto kPrimeAfter = std::chrono::milliseconds(100);
+inline constexpr int kRetryMs = 1000;
+
+// A GET that names the last event a client saw of a request stream: the frames after it, then (when the
+// request still runs) the rest as it comes. False when the stream is unknown (the caller serves a standalone
+// stream).
+boost::asio::awaitable<bool> resume_stream(Gateway& gw, const std::shared_ptr<Session>& session,
+                                           const std::string& last_event_id, const http::Request& req,
+                                           http::Responder& responder);
 
 }  // namespace awmg::gateway

@@ -179,6 +179,35 @@ TEST(HttpBackend, AClientThatLeavesDuringABackendRequestHasItRefused) {
   EXPECT_EQ(result_text(c.request("tools/call", R"({"name":"ok"})")), "ok");
 }
 
+TEST(HttpBackend, AClientThatLosesAStreamResumesItWithLastEventId) {
+  Fixture f;
+  ASSERT_TRUE(f.gw->ready()) << f.gw->child().err();
+  auto c = f.client();
+  c.initialize();
+  std::string body = R"({"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"slow"}})";
+  std::string request =
+      "POST /mcp/web HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: test-key\r\n"
+      "Content-Type: application/json\r\nAccept: application/json, text/event-stream\r\n"
+      "Mcp-Session-Id: " +
+      c.session_id + "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+  std::string seen = raw_exchange(f.gw->port(), request, 400);  // the priming event, then the line drops
+  auto id_at = seen.find("\nid: ");
+  ASSERT_NE(id_at, std::string::npos) << seen;
+  EXPECT_NE(seen.find("retry: 1000"), std::string::npos) << seen;
+  EXPECT_EQ(seen.find("slow done"), std::string::npos) << "the answer cannot have come yet";
+  std::string last_event_id = seen.substr(id_at + 5, seen.find('\n', id_at + 5) - id_at - 5);
+  auto resumed = http_request(f.gw->port(), "GET", "/mcp/web",
+                              {{"Authorization", "test-key"},
+                               {"Accept", "text/event-stream"},
+                               {"Mcp-Session-Id", c.session_id},
+                               {"Last-Event-ID", last_event_id}});
+  EXPECT_EQ(resumed.status, 200);
+  auto events = sse_data(resumed.body);
+  ASSERT_EQ(events.size(), 1u) << resumed.body;
+  EXPECT_NE(events[0].find(R"("id":9,"result")"), std::string::npos);
+  EXPECT_NE(events[0].find("slow done"), std::string::npos);
+}
+
 TEST(HttpBackend, GitHubOidcServersGetABearerTokenForTheirAudience) {
   ScriptedBackend backend;
   TempDir dir;

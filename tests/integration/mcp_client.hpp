@@ -8,13 +8,13 @@
 
 namespace awmg::test {
 
-// The `data:` payloads of an SSE body, in order.
+// The `data:` payloads of an SSE body, in order; a priming event (an id with empty data) carries none.
 inline std::vector<std::string> sse_data(const std::string& body) {
   std::vector<std::string> out;
   size_t pos = 0;
   while ((pos = body.find("data: ", pos)) != std::string::npos) {
     size_t end = body.find('\n', pos);
-    out.push_back(body.substr(pos + 6, end - pos - 6));
+    if (end > pos + 6) out.push_back(body.substr(pos + 6, end - pos - 6));
     pos = end;
   }
   return out;

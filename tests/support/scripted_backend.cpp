@@ -58,7 +58,8 @@ constexpr const char* kTools =
     R"({"tools":[{"name":"ok","inputSchema":{"type":"object"}},{"name":"hang","inputSchema":{"type":"object"}},)"
     R"({"name":"close","inputSchema":{"type":"object"}},{"name":"html","inputSchema":{"type":"object"}},)"
     R"({"name":"unknown_id","inputSchema":{"type":"object"}},{"name":"garbage","inputSchema":{"type":"object"}},)"
-    R"({"name":"flood","inputSchema":{"type":"object"}},{"name":"ask","inputSchema":{"type":"object"}}]})";
+    R"({"name":"flood","inputSchema":{"type":"object"}},{"name":"ask","inputSchema":{"type":"object"}},)"
+    R"({"name":"slow","inputSchema":{"type":"object"}}]})";
 
 }  // namespace
 
@@ -205,6 +206,9 @@ bool ScriptedBackend::handle(int fd, const Request& request) {
 void ScriptedBackend::call_tool(int fd, const std::string& id, const std::string& tool) {
   if (tool == "ok") {
     write_all(fd, json_reply(200, text_result(id, "ok")));
+  } else if (tool == "slow") {
+    std::this_thread::sleep_for(std::chrono::milliseconds(700));
+    write_all(fd, json_reply(200, text_result(id, "slow done")));
   } else if (tool == "hang") {
     write_all(fd, kSseHead);
     std::unique_lock lock(mutex_);

@@ -12,6 +12,7 @@ namespace awmg::test {
 // initialize (with a session id), takes notifications (202), refuses the standalone GET stream (405), and on
 // tools/call runs the tool named:
 //   ok          a JSON result "ok"
+//   slow        the same "slow done", after 700 ms
 //   hang        starts an event stream and never writes to it again
 //   close       starts an event stream and closes the connection
 //   html        answers 200 with text/html

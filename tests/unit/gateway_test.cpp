@@ -189,6 +189,29 @@ TEST(SessionOutbound, IdsAreTheGatewaysAndAnswersAreTakenOnce) {
   EXPECT_FALSE(s.take_outbound("7"));      // the backend's own id means nothing to the session
 }
 
+TEST(SessionReplay, ReplaysWhatCameAfterTheLastEventAndForgetsOldStreams) {
+  Session s;
+  int64_t stream = s.open_stream();
+  s.record(stream, "f0", false);
+  s.record(stream, "f1", false);
+  s.record(stream, "f2", true);
+  auto replay = s.resume(stream, 0, nullptr);
+  ASSERT_TRUE(replay);
+  EXPECT_EQ(replay->frames, (std::vector<std::string>{"f1", "f2"}));
+  EXPECT_TRUE(replay->done);
+  EXPECT_FALSE(s.resume(stream, 5, nullptr));  // an event the stream never had
+  EXPECT_FALSE(s.resume(stream + 1, 0, nullptr));
+  for (size_t i = 0; i < Session::kReplayStreams; ++i) s.record(s.open_stream(), "x", true);
+  EXPECT_FALSE(s.resume(stream, 0, nullptr)) << "only the newest streams are kept";
+}
+
+TEST(SessionReplay, AStreamTooLongToKeepIsNotResumable) {
+  Session s;
+  int64_t stream = s.open_stream();
+  for (size_t i = 0; i <= Session::kReplayFrames; ++i) s.record(stream, "f", false);
+  EXPECT_FALSE(s.resume(stream, 0, nullptr));
+}
+
 TEST(SessionOutbound, AClientOwesAtMostABoundedNumberOfAnswers) {
   Session s;
   for (size_t i = 0; i < Session::kMaxOutbound; ++i) ASSERT_TRUE(s.add_outbound({{}, std::to_string(i)}));

@@ -86,4 +86,20 @@ std::string quote(std::string_view s) {
   return out + "\"";
 }
 
+std::string hex_escape(std::string_view s, char marker, bool (*keep)(char)) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (char c : s) {
+    if (keep(c)) {
+      out += c;
+      continue;
+    }
+    auto u = static_cast<unsigned char>(c);
+    out += marker;
+    out += kHex[u >> 4];
+    out += kHex[u & 15];
+  }
+  return out;
+}
+
 }  // namespace awmg::base

@@ -14,5 +14,7 @@ std::vector<std::string> split(std::string_view s, char sep);
 std::string join(const std::vector<std::string>& parts, std::string_view sep);
 // Quoted the way Go's %q quotes a plain string (enough for messages that name user input).
 std::string quote(std::string_view s);
+// Every byte `keep` refuses written as `marker` and two upper-case hex digits (percent-encoding, C names).
+std::string hex_escape(std::string_view s, char marker, bool (*keep)(char));
 
 }  // namespace awmg::base

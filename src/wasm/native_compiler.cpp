@@ -296,19 +296,9 @@ const std::string& engine_version() {
 }
 
 std::string mangle_c_name(std::string_view name) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (char c : name) {
-    auto u = static_cast<unsigned char>(c);
-    if ((std::isalnum(u) && c != 'Z') || c == '_') {
-      out += c;
-    } else {
-      out += 'Z';
-      out += kHex[u >> 4];
-      out += kHex[u & 15];
-    }
-  }
-  return out;
+  return base::hex_escape(name, 'Z', [](char c) {
+    return (std::isalnum(static_cast<unsigned char>(c)) && c != 'Z') || c == '_';
+  });
 }
 
 Result<std::string> build_native(const Module& module, const Toolchain& toolchain,

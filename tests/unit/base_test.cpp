@@ -50,3 +50,15 @@ TEST(Strings, SplitTrimQuote) {
 
 }  // namespace
 }  // namespace awmg::base
+
+namespace awmg::base {
+namespace {
+
+TEST(HexEscape, WritesRefusedBytesAsMarkerAndTwoHexDigits) {
+  auto alnum = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; };
+  EXPECT_EQ(hex_escape("a b/Z\xff", '%', alnum), "a%20b%2FZ%FF");
+  EXPECT_EQ(hex_escape("", '%', alnum), "");
+}
+
+}  // namespace
+}  // namespace awmg::base

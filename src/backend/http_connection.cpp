@@ -4,6 +4,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "async/sleep.hpp"
 #include "base/strings.hpp"
 #include "log/logger.hpp"
 #include "mcp/jsonrpc.hpp"
@@ -12,6 +13,7 @@ namespace awmg::backend {
 
 namespace asio = boost::asio;
 namespace bhttp = boost::beast::http;
+using async::sleep_for;
 
 namespace {
 
@@ -20,12 +22,6 @@ constexpr size_t kMaxErrorBody = 64 * 1024;
 constexpr int kResumeAttempts = 5;
 constexpr std::chrono::milliseconds kRenewPoll(10);
 const std::string kNoBody;
-
-asio::awaitable<void> sleep_for(const std::chrono::milliseconds& delay) {
-  asio::steady_timer timer(co_await asio::this_coro::executor, delay);
-  boost::system::error_code ec;
-  co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-}
 
 asio::awaitable<void> end_session(const std::shared_ptr<HttpClient>& client,
                                   const std::map<std::string, std::string>& headers,
@@ -127,6 +123,15 @@ asio::awaitable<Result<std::map<std::string, std::string>>> HttpConnection::auth
   auto token = co_await options_.oidc->token(options_.audience);
   if (!token) co_return token.error();
   h["Authorization"] = "Bearer " + *token;
+  co_return h;
+}
+
+asio::awaitable<Result<std::map<std::string, std::string>>> HttpConnection::event_stream_headers(
+    const bool& with_session) {
+  auto h = co_await authorized_headers(with_session);
+  if (!h) co_return h;
+  h->erase("Content-Type");
+  (*h)["Accept"] = "text/event-stream";
   co_return h;
 }
 
@@ -337,14 +342,12 @@ asio::awaitable<void> HttpConnection::resume(const int64_t& id, SseParser& parse
     const std::chrono::milliseconds delay(std::clamp(parser.retry_ms().value_or(1000), 0, 5000));
     co_await sleep_for(delay);
     const bool with_session = true;
-    auto prepared = co_await authorized_headers(with_session);
+    auto prepared = co_await event_stream_headers(with_session);
     if (!prepared) {
       fail(id, prepared.error().message);
       co_return;
     }
     auto h = std::move(*prepared);
-    h.erase("Content-Type");
-    h["Accept"] = "text/event-stream";
     h["Last-Event-ID"] = parser.last_event_id();
     auto abort = track(id, co_await asio::this_coro::executor);
     auto exchange = co_await client_->send(bhttp::verb::get, post_url_.target, h, kNoBody, abort);
@@ -393,114 +396,6 @@ asio::awaitable<bool> HttpConnection::renew_session(const std::string& expired) 
         strand_, [me] { return me->reopen_stream(); }, asio::detached);
   }
   co_return renewed;
-}
-
-asio::awaitable<Status> HttpConnection::open_legacy_stream(const Deadline& deadline) {
-  const bool with_session = false;
-  auto prepared = co_await authorized_headers(with_session);
-  if (!prepared) co_return prepared.error();
-  auto h = std::move(*prepared);
-  h.erase("Content-Type");
-  h["Accept"] = "text/event-stream";
-  asio::steady_timer timer(strand_, deadline);  // the endpoint event must come before the deadline
-  timer.async_wait([abort = stream_abort_](boost::system::error_code ec) {
-    if (!ec) (*abort)();
-  });
-  auto exchange = co_await client_->send(bhttp::verb::get, url_.target, h, kNoBody, stream_abort_);
-  if (!exchange) co_return exchange.error();
-  std::shared_ptr<HttpExchange> stream = std::move(*exchange);
-  if (stream->status() != 200 || stream->content_type() != "text/event-stream")
-    co_return Error{"GET " + url_.target + " answered HTTP " + std::to_string(stream->status()) +
-                    " (content type '" + stream->content_type() + "'), not an event stream"};
-  auto parser = std::make_shared<SseParser>();
-  while (true) {
-    auto piece = co_await stream->read_some();
-    if (!piece || piece->empty()) co_return Error{"the SSE stream ended before it named its endpoint"};
-    for (auto& event : parser->feed(*piece)) {
-      if (event.type != "endpoint") continue;
-      timer.cancel();
-      post_url_ = url_.resolve(base::trim(event.data));
-      if (post_url_.host != url_.host || post_url_.port != url_.port || post_url_.tls != url_.tls)
-        co_return Error{"the SSE endpoint names another origin: " + std::string(base::trim(event.data))};
-      auto me = self();
-      asio::co_spawn(
-          strand_, [me, stream, parser] { return me->listen(stream, parser); }, asio::detached);
-      co_return ok_status();
-    }
-  }
-}
-
-asio::awaitable<void> HttpConnection::listen(const std::shared_ptr<HttpExchange>& stream,
-                                             const std::shared_ptr<SseParser>& parser) {
-  auto me = self();
-  while (alive_) {
-    auto piece = co_await stream->read_some();
-    if (!piece || piece->empty()) break;
-    for (auto& event : parser->feed(*piece)) {
-      if (event.type == "message" && !event.data.empty()) receive(event.data);  // (on the strand already)
-    }
-  }
-  if (mode_ == Mode::kSse && alive_) {  // this transport has no other way to hear the backend
-    std::string reason = "backend " + server_id_ + " closed its SSE stream";
-    log::Logger::instance().server(server_id_, log::Level::kError, "backend", reason);
-    alive_ = false;
-    fail_all(reason);
-  }
-}
-
-// The standalone GET stream of Streamable HTTP: what the backend sends outside calls (list changes, resource
-// updates, its own requests). A backend without one answers 405; a dropped stream is opened again.
-asio::awaitable<void> HttpConnection::reopen_stream() {
-  auto me = self();
-  {
-    std::lock_guard lock(mutex_);
-    if (listening_) co_return;
-    listening_ = true;
-  }
-  auto delay = std::chrono::milliseconds(500);
-  while (alive_ && !stream_abort_->aborted()) {
-    const bool with_session = true;
-    auto prepared = co_await authorized_headers(with_session);
-    auto h = prepared ? std::move(*prepared) : headers(with_session);
-    h.erase("Content-Type");
-    h["Accept"] = "text/event-stream";
-    auto exchange = co_await client_->send(bhttp::verb::get, post_url_.target, h, kNoBody, stream_abort_);
-    unsigned status = exchange ? (*exchange)->status() : 0;
-    if (status == 200 && (*exchange)->content_type() == "text/event-stream") {
-      std::shared_ptr<HttpExchange> stream = std::move(*exchange);
-      auto parser = std::make_shared<SseParser>();
-      co_await listen(stream, parser);
-      delay = std::chrono::milliseconds(500);
-    } else if (status == 405 || status == 404) {
-      break;  // no standalone stream on this server (or a session it forgot: renewal opens a new one)
-    } else {
-      delay = std::min(delay * 2, std::chrono::milliseconds(30000));
-    }
-    co_await sleep_for(delay);
-  }
-  std::lock_guard lock(mutex_);
-  listening_ = false;
-}
-
-asio::awaitable<void> HttpConnection::keepalive(const std::weak_ptr<HttpConnection>& weak,
-                                                const std::chrono::seconds& interval) {
-  while (true) {
-    co_await sleep_for(interval);
-    auto me = weak.lock();
-    if (!me || !me->alive_) co_return;
-    const std::string method = "ping", params = "{}";
-    const std::shared_ptr<EventBox> no_events;
-    const Deadline deadline = std::chrono::steady_clock::now() + interval / 2;
-    auto reply = co_await me->call(method, params, deadline, no_events);
-    if (reply && reply->error_code == mcp::kMethodNotFound) co_return;  // a backend without ping
-    if (!reply) {
-      log::Logger::instance().server(
-          me->server_id_, log::Level::kWarn, "backend",
-          "keepalive ping failed (" + reply.error().message + "); the next use connects again");
-      me->close();
-      co_return;
-    }
-  }
 }
 
 void HttpConnection::abandoned(int64_t id) {

@@ -75,6 +75,9 @@ class HttpConnection : public RpcConnection {
   // headers() plus, for a github-oidc server, a current bearer token.
   boost::asio::awaitable<Result<std::map<std::string, std::string>>> authorized_headers(
       const bool& with_session);
+  // The same for a GET that wants an event stream.
+  boost::asio::awaitable<Result<std::map<std::string, std::string>>> event_stream_headers(
+      const bool& with_session);
   // Dispatches a message the backend sent; true when it answers request `id`.
   bool deliver(const std::string& text, const std::optional<int64_t>& id);
   // From any executor: request `id` (if any) fails with `reason` unless it was answered already.

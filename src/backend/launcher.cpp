@@ -34,11 +34,7 @@ asio::awaitable<Result<std::shared_ptr<Connection>>> Launcher::launch(const conf
                                     tags,
                                     nullptr,
                                     ""};
-    if (server.auth) {  // github-oidc, the only kind the config accepts
-      if (!oidc_)
-        co_return Error{
-            "server " + server.id +
-            " authenticates with GitHub Actions OIDC, but ACTIONS_ID_TOKEN_REQUEST_URL is not set"};
+    if (server.auth && oidc_) {  // github-oidc; config validation refuses it where there is no provider
       options.oidc = *oidc_;
       options.audience = server.auth->audience.empty() ? server.url : server.auth->audience;
     }

@@ -62,6 +62,7 @@ std::string list_prompts(Gateway& gw, const std::string& id, const json::Value* 
   if (!offset) return mcp::error_message(id, mcp::kInvalidParams, "invalid cursor");
   std::vector<std::string> items;
   for (const auto& p : gw.registry().prompts()) {
+    if (!relays_beyond_tools(gw, p.server_id)) continue;  // its prompts/get would be refused
     auto doc = json::parse(p.definition);
     if (!doc) continue;
     auto& a = doc->GetAllocator();
@@ -91,24 +92,19 @@ asio::awaitable<std::string> call(Gateway& gw, Session& session, const std::stri
 }
 
 asio::awaitable<std::string> get_prompt(Gateway& gw, Session& session, const std::string& id,
-                                        const json::Value* params) {
+                                        const json::Value* params,
+                                        const std::shared_ptr<backend::EventBox>& events) {
   std::string name = params ? json::string_or(*params, "name") : "";
   auto target = session.route.empty() ? resolve(session, name) : std::nullopt;
   if (!target || !gw.registry().find_prompt(target->server, target->name)) {
     co_return mcp::error_message(id, mcp::kInvalidParams, "unknown prompt \"" + name + "\"");
   }
   const json::Value* args = params ? json::member(*params, "arguments") : nullptr;
-  std::string backend_params = R"({"name":)" + json::quote(target->name) + R"(,"arguments":)" +
-                               (args && args->IsObject() ? json::to_string(*args) : "{}") + "}";
-  auto conn = co_await gw.launcher().connection(target->server, session.agent);
-  if (!conn) co_return mcp::error_message(id, mcp::kInternalError, conn.error().message);
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(gw.config().gateway.tool_timeout);
+  const std::string backend_params = R"({"name":)" + json::quote(target->name) + R"(,"arguments":)" +
+                                     (args && args->IsObject() ? json::to_string(*args) : "{}") + "}";
   const std::string method = "prompts/get";
-  const std::shared_ptr<backend::EventBox> no_events;
-  auto reply = co_await (*conn)->call(method, backend_params, deadline, no_events);
-  if (!reply) co_return mcp::error_message(id, mcp::kInternalError, reply.error().message);
-  if (reply->error_code) co_return mcp::error_message(id, *reply->error_code, reply->error_message);
-  co_return mcp::result_message(id, reply->result);
+  std::string reply = co_await forward_text(gw, session, target->server, id, method, backend_params, events);
+  co_return reply;
 }
 
 std::string unified_capabilities(Gateway& gw) {
@@ -182,7 +178,7 @@ asio::awaitable<std::string> answer_request(Gateway& gw, Session& session, const
   }
   if (method == "prompts/list") co_return list_prompts(gw, id, params);
   if (method == "prompts/get") {
-    std::string reply = co_await get_prompt(gw, session, id, params);
+    std::string reply = co_await get_prompt(gw, session, id, params, events);
     co_return reply;
   }
   if (method == "resources/list" || method == "resources/templates/list") {

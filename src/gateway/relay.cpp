@@ -106,24 +106,40 @@ bool relayed_method(std::string_view method) {
   return false;
 }
 
-asio::awaitable<std::string> forward(Gateway& gw, Session& session, const std::string& server,
-                                     const std::string& id, const std::string& method,
-                                     const json::Value* params,
-                                     const std::shared_ptr<backend::EventBox>& events) {
-  if (gw.guards().enabled() && reads_data(method) && !gw.guards().for_server(server).guard->is_noop()) {
+bool relays_beyond_tools(Gateway& gw, const std::string& server) {
+  return !gw.guards().enabled() || gw.guards().for_server(server).guard->is_noop();
+}
+
+asio::awaitable<std::string> forward_text(Gateway& gw, Session& session, const std::string& server,
+                                          const std::string& id, const std::string& method,
+                                          const std::string& params,
+                                          const std::shared_ptr<backend::EventBox>& events) {
+  if (reads_data(method) && !relays_beyond_tools(gw, server)) {
     co_return mcp::error_message(id, mcp::kInvalidRequest,
                                  method + " is not relayed for server " + server +
                                      ": its DIFC guard labels tool calls only, so nothing else may pass");
   }
   auto conn = co_await gw.launcher().connection(server, session.agent);
   if (!conn) co_return mcp::error_message(id, mcp::kInternalError, conn.error().message);
-  std::string body = params && params->IsObject() ? json::to_string(*params) : "{}";
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds(gw, server));
-  auto reply = co_await (*conn)->call(method, body, deadline, events);
+  auto reply = co_await (*conn)->call(method, params, deadline, events);
   if (!reply) co_return mcp::error_message(id, mcp::kInternalError, reply.error().message);
-  if (!reply->error_code && (method == "resources/subscribe" || method == "resources/unsubscribe"))
-    session.subscribe(params ? json::string_or(*params, "uri") : "", method == "resources/subscribe");
   co_return response_for(id, *reply);
+}
+
+asio::awaitable<std::string> forward(Gateway& gw, Session& session, const std::string& server,
+                                     const std::string& id, const std::string& method,
+                                     const json::Value* params,
+                                     const std::shared_ptr<backend::EventBox>& events) {
+  const std::string body = params && params->IsObject() ? json::to_string(*params) : "{}";
+  std::string reply = co_await forward_text(gw, session, server, id, method, body, events);
+  bool subscription = method == "resources/subscribe" || method == "resources/unsubscribe";
+  if (subscription) {
+    auto answer = json::parse(reply);
+    if (answer && json::member(*answer, "result"))
+      session.subscribe(params ? json::string_or(*params, "uri") : "", method == "resources/subscribe");
+  }
+  co_return reply;
 }
 
 std::optional<std::string> to_client(Session& session, const backend::Event& request) {

@@ -28,12 +28,21 @@ std::string response_for(const std::string& id, const backend::RpcReply& reply);
 // Whether `method` is one a routed session forwards to its backend.
 bool relayed_method(std::string_view method);
 
+// Whether anything but tool calls may pass between `server` and clients: not when a DIFC guard (other than
+// noop) watches it, since guards label tool calls only.
+bool relays_beyond_tools(Gateway& gw, const std::string& server);
+
 // Forwards a client request to `server` on the session's connection; returns the JSON-RPC response for the
-// client (the backend's result or error, or the gateway's error).
+// client (the backend's result or error, or the gateway's error). `params` goes as it is.
 boost::asio::awaitable<std::string> forward(Gateway& gw, Session& session, const std::string& server,
                                             const std::string& id, const std::string& method,
                                             const json::Value* params,
                                             const std::shared_ptr<backend::EventBox>& events);
+// The same with the backend's params given as JSON text.
+boost::asio::awaitable<std::string> forward_text(Gateway& gw, Session& session, const std::string& server,
+                                                 const std::string& id, const std::string& method,
+                                                 const std::string& params,
+                                                 const std::shared_ptr<backend::EventBox>& events);
 
 // The message that carries a backend's request to this client, under an id of the client's own; std::nullopt
 // when the client cannot take it (the backend has then been answered with an error).

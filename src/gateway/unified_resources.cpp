@@ -13,7 +13,7 @@ namespace asio = boost::asio;
 namespace {
 
 bool offers_resources(Gateway& gw, const std::string& server) {
-  if (gw.guards().enabled() && !gw.guards().for_server(server).guard->is_noop()) return false;
+  if (!relays_beyond_tools(gw, server)) return false;
   auto caps = json::parse(gw.registry().capabilities(server));
   return caps && json::member(*caps, "resources");
 }

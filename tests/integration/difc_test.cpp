@@ -272,3 +272,28 @@ TEST(Difc, AnInvalidPolicyStopsStartupWithAClearError) {
 
 }  // namespace
 }  // namespace awmg::test
+
+namespace awmg::test {
+namespace {
+
+TEST(Difc, AGuardedServerRelaysToolCallsOnly) {
+  Gateway g("repo_guard", kPublicPolicy);
+  ASSERT_TRUE(g.gw->ready()) << g.gw->child().err();
+  auto guarded = g.client("agent-relay");
+  auto refused = guarded.request("resources/list");
+  EXPECT_EQ(
+      json::string_or(refused["error"], "message"),
+      "resources/list is not relayed for server repos: its DIFC guard labels tool calls only, so nothing "
+      "else may pass");
+  auto prompt = guarded.request("prompts/get", R"({"name":"anything"})");
+  EXPECT_EQ(refused["error"]["code"].GetInt(), -32600);
+  EXPECT_NE(json::string_or(prompt["error"], "message").find("prompts/get is not relayed for server repos"),
+            std::string::npos);
+  // The unguarded server's requests reach its backend (which has no resources: its own error comes back).
+  auto plain = g.client("agent-relay", "plain");
+  auto answered = plain.request("resources/list");
+  EXPECT_EQ(json::string_or(answered["error"], "message"), "method not found: resources/list");
+}
+
+}  // namespace
+}  // namespace awmg::test

@@ -157,6 +157,20 @@ TEST(HttpBackend, BackendRequestsAndLogLinesReachOnlyTheAgentWhoseCallCausedThem
       << "another agent's backend request reached this agent: " << bystander.last_reply.body;
 }
 
+TEST(HttpBackend, ARequestTheClientCannotTakeIsRefusedOnItsBehalf) {
+  Fixture f;
+  ASSERT_TRUE(f.gw->ready()) << f.gw->child().err();
+  auto c = f.client();
+  c.initialize();  // no elicitation capability
+  auto reply = c.request("tools/call", R"({"name":"ask"})");
+  EXPECT_EQ(c.last_reply.body.find(R"("method":"elicitation/create")"), std::string::npos)
+      << "the client must not see the request";
+  EXPECT_NE(result_text(reply).find(R"("id":"q1","error":{"code":-32601,"message":"the client behind the )"
+                                    R"(gateway does not support elicitation/create"})"),
+            std::string::npos)
+      << result_text(reply);
+}
+
 TEST(HttpBackend, AClientThatLeavesDuringABackendRequestHasItRefused) {
   Fixture f;
   ASSERT_TRUE(f.gw->ready()) << f.gw->child().err();

@@ -140,9 +140,7 @@ int inspect(const std::vector<std::string>& files, const wasm::CacheDir& dir) {
     wasm::CodeCache cache(dir.path);
     std::string path = cache.entry_path((*module)->sha256(), toolchain->id);
     std::string why;
-    int fd = -1;
-    auto found = dir.path.empty() ? wasm::CodeCache::Lookup::kMiss : cache.lookup(path, &why, &fd);
-    if (fd >= 0) ::close(fd);
+    auto found = dir.path.empty() ? wasm::CodeCache::Lookup::kMiss : cache.lookup(path, &why, nullptr);
     text += found == wasm::CodeCache::Lookup::kHit ? "native: cached at " + path + "\n"
             : found == wasm::CodeCache::Lookup::kCorrupt
                 ? "native: corrupt entry removed (" + why + ")\n"

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "base/digest.hpp"
 #include "base/files.hpp"
 #include "wasm/module.hpp"
 #include "wasm/native_compiler.hpp"
@@ -23,7 +24,7 @@ constexpr size_t kTrailerSize = 16 + 64;                 // magic, hex SHA-256 o
 std::string trailer_for(std::string_view object) {
   std::string trailer(kMagic);
   trailer.resize(16, '\0');
-  return trailer + sha256_hex(object);
+  return trailer + base::sha256_hex(object);
 }
 
 Status write_all(int fd, std::string_view data) {
@@ -56,7 +57,7 @@ std::string CodeCache::entry_path(const std::string& module_sha, const std::stri
   return dir_ + "/" + engine_version() + "/" + module_sha.substr(0, 24) + "-" + compiler_id + ".so";
 }
 
-CodeCache::Lookup CodeCache::lookup(const std::string& path, std::string* why, int* fd) const {
+CodeCache::Lookup CodeCache::lookup(const std::string& path, std::string* why, std::string* object) const {
   int file = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   if (file < 0 && errno == ENOENT) return Lookup::kMiss;
   struct stat st {};
@@ -82,12 +83,14 @@ CodeCache::Lookup CodeCache::lookup(const std::string& path, std::string* why, i
       problem = "truncated (" + std::to_string(bytes.size()) + " bytes)";
     } else {
       std::string_view all(bytes);
-      std::string_view object = all.substr(0, all.size() - kTrailerSize);
-      if (all.substr(object.size()) != trailer_for(object)) problem = "checksum mismatch";
+      std::string_view verified = all.substr(0, all.size() - kTrailerSize);
+      if (all.substr(verified.size()) != trailer_for(verified)) problem = "checksum mismatch";
     }
   }
   if (problem.empty()) {
-    *fd = file;
+    ::close(file);
+    bytes.resize(bytes.size() - kTrailerSize);
+    if (object) *object = std::move(bytes);
     return Lookup::kHit;
   }
   if (file >= 0) ::close(file);

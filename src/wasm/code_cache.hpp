@@ -27,10 +27,10 @@ class CodeCache {
   bool usable() const { return !dir_.empty(); }
 
   enum class Lookup { kHit, kMiss, kCorrupt };
-  // kHit sets `fd` to an open descriptor of the verified bytes (the caller loads through it and closes it, so
-  // the file checked is the file loaded). An entry that fails the checksum, or is not ours alone (another
+  // kHit sets `object` to the verified shared object (the caller loads these bytes, never the file again, so
+  // the bytes checked are the bytes loaded). An entry that fails the checksum, or is not ours alone (another
   // owner, writable by others), is kCorrupt: removed, `why` says what was wrong.
-  Lookup lookup(const std::string& path, std::string* why, int* fd) const;
+  Lookup lookup(const std::string& path, std::string* why, std::string* object) const;
   Status store(const std::string& path, std::string_view shared_object) const;
 
   struct Entry {

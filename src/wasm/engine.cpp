@@ -17,13 +17,6 @@ std::string short_sha(const Module& module) {
   return module.sha256().substr(0, 12);
 }
 
-// Loads a verified cache entry through its descriptor, so the bytes checked are the bytes loaded.
-Result<std::shared_ptr<const NativeCode>> load_entry(const std::shared_ptr<const Module>& module, int fd) {
-  auto native = NativeCode::load(module, "/proc/self/fd/" + std::to_string(fd));
-  ::close(fd);
-  return native;
-}
-
 }  // namespace
 
 Result<std::unique_ptr<Instance>> Code::instantiate(const HostFunctions& host, std::optional<Tier> tier,
@@ -131,11 +124,10 @@ Result<std::shared_ptr<Code>> Engine::load(std::string_view bytes) {
 
 // A cache hit makes the native tier ready now; anything else queues a compile while tier 0 serves.
 void Engine::attach_native(const std::shared_ptr<Code>& code) {
-  std::string why;
-  int fd = -1;
-  switch (cache_.lookup(code->cache_path_, &why, &fd)) {
+  std::string why, object;
+  switch (cache_.lookup(code->cache_path_, &why, &object)) {
     case CodeCache::Lookup::kHit: {
-      auto native = load_entry(code->module_, fd);
+      auto native = NativeCode::load(code->module_, object);
       if (native) return code->set_native(*native, "cache hit: " + code->cache_path_);
       log::warn("guard", "Discarding unloadable cached native code " + code->cache_path_ + ": " +
                              native.error().message);
@@ -184,13 +176,12 @@ void Engine::compile_loop() {
       code->set_unavailable("cannot store: " + stored.error().message);
       continue;
     }
-    std::string why;
-    int fd = -1;
-    if (cache_.lookup(code->cache_path_, &why, &fd) != CodeCache::Lookup::kHit) {
+    std::string why, object;
+    if (cache_.lookup(code->cache_path_, &why, &object) != CodeCache::Lookup::kHit) {
       code->set_unavailable("the stored entry did not verify: " + why);
       continue;
     }
-    auto native = load_entry(code->module_, fd);
+    auto native = NativeCode::load(code->module_, object);
     if (!native) {
       code->set_unavailable("cannot load: " + native.error().message);
       continue;

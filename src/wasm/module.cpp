@@ -1,7 +1,5 @@
 #include "wasm/module.hpp"
 
-#include <openssl/evp.h>
-
 #include <wabt/binary-reader-ir.h>
 #include <wabt/binary-reader.h>
 #include <wabt/binary-writer.h>
@@ -10,6 +8,8 @@
 #include <wabt/ir.h>
 #include <wabt/stream.h>
 #include <wabt/validator.h>
+
+#include "base/digest.hpp"
 
 namespace awmg::wasm {
 namespace {
@@ -282,19 +282,6 @@ const ExportInfo* ModuleInfo::find_function(std::string_view name) const {
   return exp && exp->kind == ExternKind::kFunc ? exp : nullptr;
 }
 
-std::string sha256_hex(std::string_view bytes) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned i = 0; i < length; ++i) {
-    out += kHex[digest[i] >> 4];
-    out += kHex[digest[i] & 15];
-  }
-  return out;
-}
-
 Result<std::shared_ptr<const Module>> Module::load(std::string_view bytes) {
   if (bytes.empty()) return Error{"empty module bytes"};
   wabt::Module ir;
@@ -313,7 +300,7 @@ Result<std::shared_ptr<const Module>> Module::load(std::string_view bytes) {
   AWMG_CHECK(check_memory_limits(module->info_));
   AWMG_CHECK(check_reserved_names(module->info_));
   AWMG_CHECK(check_table_limits(ir));
-  module->sha256_ = sha256_hex(bytes);
+  module->sha256_ = base::sha256_hex(bytes);
   module->memory_export_ = instrument_memory(ir);
   cap_tables(ir);
   export_start(ir);

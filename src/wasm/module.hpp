@@ -72,6 +72,4 @@ class Module {
   std::string memory_export_;
 };
 
-std::string sha256_hex(std::string_view bytes);
-
 }  // namespace awmg::wasm

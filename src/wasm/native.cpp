@@ -1,6 +1,8 @@
 #include "wasm/native.hpp"
 
 #include <dlfcn.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -11,6 +13,7 @@
 #include <cstring>
 #include <map>
 #include <mutex>
+#include <set>
 
 namespace awmg::wasm {
 
@@ -325,17 +328,65 @@ const HostApi kHostApi{&NativeInstance::dispatch, &host_trap};
 
 }  // namespace
 
+namespace {
+
+// Every live shared object, by its loader handle. dlopen returns the object already loaded when a name or file
+// matches one; a guard must never run on another guard's code, so a handle seen before is refused.
+std::mutex g_live_mutex;
+std::set<void*> g_live_handles;
+
+// The verified bytes, copied into a sealed anonymous file: a fresh inode per load (the loader cannot mistake
+// it for an object already loaded) that nobody can change after the check.
+Result<int> sealed_copy(std::string_view object) {
+  // Kernels that seal memfds against execution by default (vm.memfd_noexec) need MFD_EXEC; older ones do not
+  // know the flag and refuse it.
+  constexpr unsigned kMfdExec = 0x10;
+  int fd = ::memfd_create("awmg-guard", MFD_CLOEXEC | MFD_ALLOW_SEALING | kMfdExec);
+  if (fd < 0 && errno == EINVAL) fd = ::memfd_create("awmg-guard", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  if (fd < 0) return Error{std::string("memfd_create: ") + std::strerror(errno)};
+  std::string_view rest = object;
+  while (!rest.empty()) {
+    ssize_t n = ::write(fd, rest.data(), rest.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      ::close(fd);
+      return Error{std::string("cannot copy the shared object: ") + std::strerror(errno)};
+    }
+    rest.remove_prefix(static_cast<size_t>(n));
+  }
+  if (::fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) != 0) {
+    ::close(fd);
+    return Error{std::string("cannot seal the shared object: ") + std::strerror(errno)};
+  }
+  return fd;
+}
+
+}  // namespace
+
 Result<std::shared_ptr<const NativeCode>> NativeCode::load(std::shared_ptr<const Module> module,
-                                                           const std::string& so_path) {
+                                                           std::string_view object) {
   install_fault_handler();
-  void* handle = ::dlopen(so_path.c_str(), RTLD_NOW | RTLD_LOCAL);
-  if (!handle) return Error{std::string("dlopen failed: ") + ::dlerror()};
+  AWMG_TRY(int fd, sealed_copy(object));
   auto code = std::make_shared<NativeCode>();
+  code->fd_ = fd;  // open while the object is loaded, so its /proc name stays unique
   code->module_ = std::move(module);
-  code->handle_ = handle;
+  std::string path = "/proc/self/fd/" + std::to_string(fd);
+  {
+    // Loads and unloads in turn: a handle freed by dlclose must not be handed out meanwhile and look seen.
+    std::lock_guard lock(g_live_mutex);
+    void* handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (!handle) return Error{std::string("dlopen failed: ") + ::dlerror()};
+    if (!g_live_handles.insert(handle).second) {
+      ::dlclose(handle);
+      return Error{"the dynamic loader returned a shared object that is already loaded"};
+    }
+    code->handle_ = handle;
+  }
+  void* handle = code->handle_;
   code->glue_ = std::make_unique<Glue>();
   Glue& glue = *code->glue_;
   const char* const* exports = nullptr;
+  const char* compiled_from = nullptr;
   bool bound = bind_symbol(handle, "awmg_bind", glue.bind) &&
                bind_symbol(handle, "awmg_instance_size", glue.instance_size) &&
                bind_symbol(handle, "awmg_instantiate", glue.instantiate) &&
@@ -343,8 +394,13 @@ Result<std::shared_ptr<const NativeCode>> NativeCode::load(std::shared_ptr<const
                bind_symbol(handle, "awmg_memory", glue.memory) &&
                bind_symbol(handle, "awmg_grow_memory", glue.grow_memory) &&
                bind_symbol(handle, "awmg_interrupt", glue.interrupt) &&
-               bind_symbol(handle, "awmg_call", glue.call) && bind_symbol(handle, "awmg_exports", exports);
-  if (!bound) return Error{"the shared object lacks the awmg glue (" + so_path + ")"};
+               bind_symbol(handle, "awmg_call", glue.call) && bind_symbol(handle, "awmg_exports", exports) &&
+               bind_symbol(handle, "awmg_module_sha256", compiled_from);
+  if (!bound) return Error{"the shared object lacks the awmg glue"};
+  if (code->module_->sha256() != compiled_from)
+    return Error{"the shared object was compiled from another module (" +
+                 std::string(compiled_from).substr(0, 12) + ", not " + code->module_->sha256().substr(0, 12) +
+                 ")"};
   for (uint32_t i = 0; exports[i]; ++i) {
     const ExportInfo* exp = code->module_->info().find_function(exports[i]);
     glue.slots.emplace(exports[i], Glue::Slot{i, exp && !exp->signature.results.empty()});
@@ -355,7 +411,12 @@ Result<std::shared_ptr<const NativeCode>> NativeCode::load(std::shared_ptr<const
 }
 
 NativeCode::~NativeCode() {
-  if (handle_) ::dlclose(handle_);
+  if (handle_) {
+    std::lock_guard lock(g_live_mutex);
+    ::dlclose(handle_);
+    g_live_handles.erase(handle_);
+  }
+  if (fd_ >= 0) ::close(fd_);
 }
 
 Result<std::unique_ptr<Instance>> NativeCode::instantiate(const HostFunctions& host) const {

@@ -20,6 +20,7 @@
 #include <wabt/ir.h>
 #include <wabt/stream.h>
 
+#include "base/digest.hpp"
 #include "base/files.hpp"
 #include "base/strings.hpp"
 
@@ -33,7 +34,7 @@ extern const char* const kWasmRtHeader;
 namespace {
 
 constexpr const char* kCompileFlags = "-O2 -fPIC -shared -fvisibility=hidden -w -DNDEBUG";
-constexpr const char* kGlueVersion = "glue-2";
+constexpr const char* kGlueVersion = "glue-3";
 constexpr auto kCompileTimeout = std::chrono::minutes(5);
 
 std::string c_type(ValType type) {
@@ -142,6 +143,7 @@ std::string glue_source(const Module& module) {
   out += R"(
 typedef Z_guard_instance_t awmg_instance;
 
+AWMG_API const char awmg_module_sha256[] = ")" + module.sha256() + R"(";
 AWMG_API void awmg_bind(const awmg_host_api* api) {
   awmg_host = api;
   Z_guard_init_module();
@@ -285,12 +287,12 @@ std::optional<Toolchain> Toolchain::find() {
   std::string real = std::filesystem::canonical(path, ec).string();
   std::string identity = (ec ? path : real) + ":" + std::to_string(st.st_size) + ":" +
                          std::to_string(st.st_mtime) + ":" + kCompileFlags;
-  return Toolchain{path, sha256_hex(identity).substr(0, 12)};
+  return Toolchain{path, base::sha256_hex(identity).substr(0, 12)};
 }
 
 const std::string& engine_version() {
   static const std::string version =
-      "v1-" + sha256_hex(std::string(kNativeRuntimeSource) + kWasmRtHeader + kGlueVersion + "wabt-1.0.32")
+      "v1-" + base::sha256_hex(std::string(kNativeRuntimeSource) + kWasmRtHeader + kGlueVersion + "wabt-1.0.32")
                   .substr(0, 12);
   return version;
 }

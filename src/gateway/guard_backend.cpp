@@ -9,6 +9,7 @@
 #include <future>
 
 #include "gateway/gateway.hpp"
+#include "gateway/guards.hpp"
 #include "json/json.hpp"
 
 namespace awmg::gateway {
@@ -61,8 +62,12 @@ Result<std::string> GuardBackend::call_tool(const std::string& tool, const std::
   // The function object owns the call until its coroutine ends, even when this thread stops waiting first.
   asio::co_spawn(
       asio::make_strand(gateway_.io()), [call] { return call->run(); }, asio::detached);
-  if (result.wait_until(deadline) != std::future_status::ready)
-    return Error{"backend call " + tool + " passed the call deadline"};
+  // Woken in slices so that shutdown, which stops guards, never waits for a backend call's deadline.
+  while (result.wait_for(std::chrono::milliseconds(50)) != std::future_status::ready) {
+    if (gateway_.guards().stopping()) return Error{"backend call " + tool + " abandoned: shutting down"};
+    if (std::chrono::steady_clock::now() >= deadline)
+      return Error{"backend call " + tool + " passed the call deadline"};
+  }
   return result.get();
 }
 

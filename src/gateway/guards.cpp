@@ -50,7 +50,21 @@ Guards::Guards(const config::Settings& settings)
 }
 
 Guards::~Guards() {
-  pool_.join();
+  stop();
+  join();
+}
+
+void Guards::stop() {
+  stopping_.store(true);
+  for (auto& [id, slot] : servers_) {
+    if (slot.guard) slot.guard->stop();  // a server whose assignment failed has none
+  }
+}
+
+void Guards::join() {
+  for (auto& [id, slot] : servers_) {
+    if (slot.worker) slot.worker->join();
+  }
 }
 
 Result<std::unique_ptr<Guards>> Guards::create(const config::Config& config,
@@ -129,6 +143,7 @@ Status Guards::assign(const config::Config& config, const config::ServerConfig& 
               "Guard '" + slot.guard->name() + "' for server " + server.id + " has no policy; using noop");
     slot.guard = guard::make_noop_guard();
   }
+  if (slot.guard->may_block()) slot.worker = std::make_unique<boost::asio::thread_pool>(1);
   slot.policy = policy;
   if (policy && policy->kind == guard::Policy::Kind::kAllowOnly)
     slot.payload = guard::label_agent_payload(*policy, trusted_bots_);

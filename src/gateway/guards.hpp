@@ -1,6 +1,7 @@
 #pragma once
 #include <boost/asio/thread_pool.hpp>
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -22,6 +23,9 @@ namespace awmg::gateway {
 // One backend's guard and the policy it enforces.
 struct ServerGuard {
   std::unique_ptr<guard::Guard> guard;
+  // The thread a guard that may block runs on: its own, so a guard that loops until its deadline delays only
+  // its own server's calls.
+  std::unique_ptr<boost::asio::thread_pool> worker;
   std::optional<guard::Policy> policy;
   std::string
       payload;  // the label_agent input; empty: no policy (the configured mode applies, no label_agent)
@@ -29,7 +33,8 @@ struct ServerGuard {
 
 // Everything DIFC needs at run time (spec guard-difc §6): a guard per server assigned at startup, the agents'
 // labels, each session's label_agent result per server, the tool-call counters, the guard runtime and the
-// worker threads guards run on (never an I/O thread: a guard may block on a backend call).
+// worker threads guards run on (never an I/O thread: a guard may block on a backend call; one thread per
+// guard, since a guard serves one call at a time anyway).
 class Guards {
  public:
   // Assigns guards (spec §6.3) and resolves policies (§6.6). A policy error aborts startup; a configured
@@ -43,7 +48,11 @@ class Guards {
   difc::Mode default_mode() const { return default_mode_; }
   ServerGuard& for_server(const std::string& server_id);
   difc::AgentRegistry& agents() { return agents_; }
-  boost::asio::thread_pool& pool() { return pool_; }
+  // Shutdown, first step: running guard calls end at once and later ones fail.
+  void stop();
+  // Last step, once no I/O thread can hand a guard more work: the workers finish what they hold and end.
+  void join();
+  bool stopping() const { return stopping_.load(); }
 
   // The mode label_agent gave this (agent, server) for this payload, if it already ran.
   std::optional<difc::Mode> session_mode(const std::string& agent, const std::string& server,
@@ -70,7 +79,7 @@ class Guards {
   std::mutex mutex_;
   std::map<std::tuple<std::string, std::string>, std::pair<std::string, difc::Mode>> session_modes_;
   std::map<std::tuple<std::string, std::string, std::string>, int64_t> tool_calls_;
-  boost::asio::thread_pool pool_{2};
+  std::atomic<bool> stopping_{false};
 };
 
 }  // namespace awmg::gateway

@@ -101,14 +101,13 @@ json::Document response_document(const std::string& result) {
   return std::move(*doc);
 }
 
-// A guard call: on a worker thread when the guard may block, inline otherwise.
-asio::awaitable<void> run_guard(Guards& guards, const guard::Guard& guard,
-                                const std::function<void()>& work) {
-  if (!guard.may_block()) {
+// A guard call: on the guard's worker thread when it may block, inline otherwise.
+asio::awaitable<void> run_guard(ServerGuard& slot, const std::function<void()>& work) {
+  if (!slot.worker) {
     work();
     co_return;
   }
-  co_await async::run_blocking(guards.pool(), work);
+  co_await async::run_blocking(*slot.worker, work);
 }
 
 // Singular tools read one thing; list_ and search_ tools read collections (upstream's IsSingularReadTool).
@@ -160,7 +159,7 @@ asio::awaitable<std::string> call_tool(Gateway& gw, const Session& session, cons
       std::function<void()> label_agent = [&] {
         agent_labels = sg.guard->label_agent(sg.payload, &metadata, deadline);
       };
-      co_await run_guard(guards, *sg.guard, label_agent);
+      co_await run_guard(sg, label_agent);
       if (!agent_labels) {
         co_return mcp::tool_error_result("guard session initialization failed: " +
                                          agent_labels.error().message);
@@ -188,7 +187,7 @@ asio::awaitable<std::string> call_tool(Gateway& gw, const Session& session, cons
   std::function<void()> label_resource = [&] {
     resource = sg.guard->label_resource(tool, args_json, &metadata, deadline);
   };
-  co_await run_guard(guards, *sg.guard, label_resource);
+  co_await run_guard(sg, label_resource);
   if (!resource) {
     co_return mcp::tool_error_result("guard labeling failed: resource labeling failed: " +
                                      resource.error().message);
@@ -211,7 +210,7 @@ asio::awaitable<std::string> call_tool(Gateway& gw, const Session& session, cons
     std::function<void()> label_response = [&] {
       labeled = sg.guard->label_response(tool, args_json, backend.result, &metadata, deadline);
     };
-    co_await run_guard(guards, *sg.guard, label_response);
+    co_await run_guard(sg, label_response);
     if (!labeled) {
       co_return mcp::tool_error_result("response labeling failed: response labeling failed: " +
                                        labeled.error().message);

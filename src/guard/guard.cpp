@@ -82,6 +82,7 @@ class WasmGuardAdapter final : public Guard {
   explicit WasmGuardAdapter(std::unique_ptr<WasmGuard> guard) : guard_(std::move(guard)) {}
   const std::string& name() const override { return guard_->name(); }
   bool may_block() const override { return true; }
+  void stop() override { guard_->stop(); }
   Result<AgentLabels> label_agent(const std::string& policy_json, BackendCaller* backend,
                                   Clock::time_point deadline) override {
     AWMG_TRY(std::string output, guard_->call("label_agent", policy_json, backend, deadline));

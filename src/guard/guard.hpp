@@ -23,6 +23,8 @@ class Guard {
   // Whether a call may block (a WASM guard calls its backend, or runs until its deadline): such guards run on
   // worker threads, the built-in ones inline.
   virtual bool may_block() const { return false; }
+  // Ends a running call at once and fails every later one: shutdown never waits on a guard.
+  virtual void stop() {}
   virtual Result<AgentLabels> label_agent(const std::string& policy_json, BackendCaller* backend,
                                           Clock::time_point deadline) = 0;
   // `args_json` is the client's arguments object.

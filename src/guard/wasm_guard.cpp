@@ -79,7 +79,7 @@ Result<std::unique_ptr<WasmGuard>> WasmGuard::create(std::string name, std::stri
   if (!code) return Error{"failed to instantiate WASM module: " + code.error().message};
   std::unique_ptr<WasmGuard> guard(new WasmGuard(std::move(name), *code, engine, std::move(options)));
   {
-    std::lock_guard lock(guard->mutex_);
+    std::lock_guard lock(guard->call_mutex_);
     guard->deadline_ = Clock::now() + guard->options_.create_timeout;
     if (auto made = guard->ensure_instance(); !made)
       return Error{"failed to instantiate WASM module: " + made.error().message};
@@ -97,12 +97,12 @@ WasmGuard::WasmGuard(std::string name, std::shared_ptr<wasm::Code> code, wasm::E
 }
 
 bool WasmGuard::healthy() const {
-  std::lock_guard lock(mutex_);
-  return unavailable_.empty();
+  std::lock_guard lock(state_mutex_);
+  return unavailable_.empty() && !stopped_;
 }
 
 wasm::Tier WasmGuard::tier() const {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(state_mutex_);
   if (instance_) return instance_->tier();
   return code_->native_state() == wasm::NativeState::kReady && options_.tier != wasm::Tier::kInterpreter
              ? wasm::Tier::kNative
@@ -111,9 +111,20 @@ wasm::Tier WasmGuard::tier() const {
 
 Result<std::string> WasmGuard::call(std::string_view function, std::string_view input, BackendCaller* backend,
                                     Clock::time_point deadline) {
-  std::lock_guard lock(mutex_);
-  if (!unavailable_.empty())
-    return Error{"WASM guard '" + name_ + "' is unavailable after a previous trap: " + unavailable_};
+  std::unique_lock lock(call_mutex_, std::defer_lock);
+  if (!lock.try_lock_until(deadline))
+    return Error{"WASM guard '" + name_ + "' was busy with earlier calls until this call's deadline"};
+  {
+    std::lock_guard state(state_mutex_);
+    if (stopped_) return Error{"WASM guard '" + name_ + "' is stopped: the gateway is shutting down"};
+    if (!unavailable_.empty())
+      return Error{"WASM guard '" + name_ + "' is unavailable after a previous trap: " + unavailable_};
+    expired_ = false;
+    if (instance_)
+      instance_->clear_interrupt();  // a watch that fired after the previous call's last guest call
+  }
+  if (Clock::now() >= deadline)  // waited past it for the calls before: not worth an instance
+    return Error{"wasm error: the call deadline passed before the guard could run " + std::string(function)};
   if (input.size() > kMaxInputBytes)
     return Error{"input too large: " + std::to_string(input.size()) + " bytes (max " +
                  std::to_string(kMaxInputBytes) + ")"};
@@ -130,15 +141,19 @@ Result<std::string> WasmGuard::call(std::string_view function, std::string_view 
     ~Reset() { slot = nullptr; }
   } reset{invocation_};
   // One watch for the whole call: instance creation, label_agent replay, every attempt and buffer call.
-  if (instance_)
-    instance_->clear_interrupt();  // a watch that fired after the previous call's last guest call
-  wasm::Watchdog::Scope watch(engine_.watchdog(), deadline, [this] { interrupt_instance(); });
+  wasm::Watchdog::Scope watch(engine_.watchdog(), deadline, [this] { expire(); });
   AWMG_CHECK(ensure_instance());
   auto output = invoke(function, input);
   if (output && function == "label_agent" &&
       std::find(agent_payloads_.begin(), agent_payloads_.end(), input) == agent_payloads_.end())
     agent_payloads_.emplace_back(input);
   return output;
+}
+
+void WasmGuard::stop() {
+  std::lock_guard lock(state_mutex_);
+  stopped_ = true;
+  if (instance_) instance_->interrupt();
 }
 
 // A fresh instance after a trap, or a switch to the native tier once it is ready; either way the policies set
@@ -260,7 +275,9 @@ Result<std::string> WasmGuard::attempt(std::string_view function, std::string_vi
 Result<std::string> WasmGuard::guest_call(std::string_view function, std::span<const uint64_t> args,
                                           uint64_t* result) {
   if (!instance_) return Error{"WASM guard '" + name_ + "' has no instance"};
-  Outcome outcome = instance_->call(function, args);
+  // The interrupt flag stops guest code at its next check; one raised before the call started is not lost,
+  // but a call that would start after the deadline is not worth entering.
+  Outcome outcome = expired() ? Outcome{Outcome::Kind::kInterrupted, {}, "", 0} : instance_->call(function, args);
   std::string error;
   switch (outcome.kind) {
     case Outcome::Kind::kReturned:
@@ -288,13 +305,23 @@ Result<std::string> WasmGuard::guest_call(std::string_view function, std::span<c
 }
 
 void WasmGuard::replace_instance(std::unique_ptr<wasm::Instance> instance) {
-  std::lock_guard lock(instance_mutex_);
+  std::unique_ptr<wasm::Instance> old;
+  std::lock_guard lock(state_mutex_);
+  old = std::move(instance_);
   instance_ = std::move(instance);
+  if (instance_ && (expired_ || stopped_)) instance_->interrupt();
 }
 
-void WasmGuard::interrupt_instance() {
-  std::lock_guard lock(instance_mutex_);
+// The watchdog's callback: the deadline stays passed for the rest of the call, whichever instance runs it.
+void WasmGuard::expire() {
+  std::lock_guard lock(state_mutex_);
+  expired_ = true;
   if (instance_) instance_->interrupt();
+}
+
+bool WasmGuard::expired() const {
+  std::lock_guard lock(state_mutex_);
+  return expired_ || stopped_;
 }
 
 void WasmGuard::record_trap(std::string_view function, const std::string& error) {
@@ -304,6 +331,7 @@ void WasmGuard::record_trap(std::string_view function, const std::string& error)
   traps_.push_back(now);
   while (!traps_.empty() && now - traps_.front() > kTrapWindow) traps_.pop_front();
   if (static_cast<int>(traps_.size()) >= kTrapLimit) {
+    std::lock_guard lock(state_mutex_);
     unavailable_ = error;
     log::error("guard", "WASM guard '" + name_ + "' trapped " + std::to_string(kTrapLimit) +
                             " times within " + std::to_string(kTrapWindow.count()) +

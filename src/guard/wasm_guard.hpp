@@ -34,6 +34,8 @@ struct WasmGuardOptions {
 // one at a time. A trap or a missed deadline fails that call closed and discards the instance; the next call
 // gets a fresh one with the label_agent payloads replayed, and when the native tier becomes ready the guard
 // switches to it the same way, between calls. kTrapLimit traps within kTrapWindow make the guard unavailable.
+// Every call ends by its deadline: waiting for the call before it included, and whatever instance it runs on
+// (an expired deadline interrupts instances made after it fired, too).
 class WasmGuard {
  public:
   using Clock = std::chrono::steady_clock;
@@ -51,6 +53,8 @@ class WasmGuard {
 
   bool healthy() const;
   wasm::Tier tier() const;
+  // Ends the running call at once and fails every later one (shutdown never waits on a guard).
+  void stop();
   const wasm::Code& code() const { return *code_; }
 
  private:
@@ -66,7 +70,8 @@ class WasmGuard {
   Result<std::string> guest_call(std::string_view function, std::span<const uint64_t> args, uint64_t* result);
   void record_trap(std::string_view function, const std::string& error);
   void replace_instance(std::unique_ptr<wasm::Instance> instance);
-  void interrupt_instance();
+  void expire();
+  bool expired() const;
 
   std::string name_;
   std::shared_ptr<wasm::Code> code_;
@@ -74,12 +79,15 @@ class WasmGuard {
   WasmGuardOptions options_;
   bool has_allocator_ = false;
 
-  mutable std::mutex mutex_;  // one call at a time, host functions included
-  std::unique_ptr<wasm::Instance> instance_;
-  std::mutex instance_mutex_;  // guards instance_ against the watchdog; writers also hold mutex_
+  std::timed_mutex call_mutex_;  // one call at a time, host functions included
+  std::unique_ptr<wasm::Instance> instance_;  // written under both mutexes, read under either
+  // Short sections only, so the watchdog, stop() and status readers never wait for a running call.
+  mutable std::mutex state_mutex_;
+  bool expired_ = false;  // the running call's deadline passed: any instance it makes starts interrupted
+  bool stopped_ = false;
+  std::string unavailable_;  // the error that made the guard unavailable
   std::vector<std::string> agent_payloads_;  // replayed on a fresh instance
   std::deque<Clock::time_point> traps_;
-  std::string unavailable_;  // the error that made the guard unavailable
   bool warned_direct_memory_ = false;
   Invocation* invocation_ = nullptr;
   Clock::time_point deadline_;  // of the call in progress, for instantiating within it

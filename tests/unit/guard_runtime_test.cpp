@@ -3,6 +3,8 @@
 
 #include <chrono>
 #include <cstdio>
+#include <map>
+#include <thread>
 
 #include "base/files.hpp"
 #include "guard/wasm_guard.hpp"
@@ -139,6 +141,52 @@ TEST_P(GuardRuntime, InfiniteLoopStopsAtTheDeadlineAndTheGuardRecovers) {
   EXPECT_TRUE(guard->healthy());
   auto next = call(*guard, "label_agent");  // a fresh instance serves the next call
   EXPECT_TRUE(next) << next.error().message;
+}
+
+// Regression: with several calls queued on a looping guard, the watchdog fired for a waiting call while its
+// instance was being replaced, the interrupt was lost, and that call looped forever.
+TEST_P(GuardRuntime, ConcurrentCallsToALoopingGuardEachEndByTheirOwnDeadline) {
+  for (const char* name : {"loop", "stack_overflow"}) {
+    auto guard = make(name);
+    ASSERT_TRUE(guard);
+    constexpr int kCalls = 4;
+    std::vector<std::thread> threads;
+    std::vector<Clock::duration> late(kCalls);
+    std::vector<std::string> errors(kCalls);
+    auto start = Clock::now();
+    for (int i = 0; i < kCalls; ++i) {
+      threads.emplace_back([&, i] {
+        auto deadline = start + 200ms + i * 100ms;  // staggered: each must end by its own
+        auto out = guard->call("label_resource", "{}", nullptr, deadline);
+        late[i] = Clock::now() - deadline;
+        errors[i] = out ? "" : out.error().message;
+      });
+    }
+    for (auto& t : threads) t.join();
+    for (int i = 0; i < kCalls; ++i) {
+      EXPECT_FALSE(errors[i].empty()) << name << " call " << i << " did not fail closed";
+      EXPECT_LT(late[i], 150ms) << name << " call " << i << " ended "
+                                << std::chrono::duration_cast<std::chrono::milliseconds>(late[i]).count()
+                                << " ms after its deadline: " << errors[i];
+    }
+  }
+}
+
+TEST_P(GuardRuntime, StopEndsARunningCallAtOnceAndFailsLaterOnes) {
+  auto guard = make("loop");
+  ASSERT_TRUE(guard);
+  Result<std::string> out = std::string();
+  std::thread caller([&] { out = guard->call("label_resource", "{}", nullptr, Clock::now() + 60s); });
+  std::this_thread::sleep_for(100ms);
+  auto stopped = Clock::now();
+  guard->stop();
+  caller.join();
+  EXPECT_LT(Clock::now() - stopped, 200ms);
+  EXPECT_FALSE(out);
+  auto later = call(*guard, "label_agent");
+  ASSERT_FALSE(later);
+  EXPECT_NE(later.error().message.find("stopped"), std::string::npos) << later.error().message;
+  EXPECT_FALSE(guard->healthy());
 }
 
 TEST_P(GuardRuntime, OutOfBoundsAccessTrapsAndThreeTrapsMakeTheGuardUnavailable) {
@@ -331,6 +379,58 @@ TEST_P(GuardRuntime, TrapRecoveryReplaysTheAgentPolicy) {
 INSTANTIATE_TEST_SUITE_P(BothTiers, GuardRuntime,
                          ::testing::Values(wasm::Tier::kInterpreter, wasm::Tier::kNative),
                          [](const auto& info) { return std::string(wasm::tier_name(info.param)); });
+
+// Regression: several different guards alive in one process, each must run its own code on the native tier,
+// compiled now (cold) or loaded from the cache (warm). Native shared objects were loaded through reused
+// /proc/self/fd names, and the loader handed a guard the object of a guard loaded before it. The interpreter
+// tier answers the same calls as the oracle.
+TEST(SeveralGuards, EachRunsItsOwnCodeOnTheNativeTierColdAndWarm) {
+  const std::vector<std::string> names = {"permissive", "repo_guard", "demo_guard", "static_guard",
+                                          "repo_guard_strict"};
+  const std::string agent = R"({"allow-only":{"repos":"public","min-integrity":"none"}})";
+  const std::string resource =
+      R"({"capabilities":{},"tool_args":{"owner":"acme","repo":"infra","issue_number":3},)"
+      R"("tool_name":"issue_read"})";
+  auto answers = [&](WasmGuard& guard) {
+    std::string out;
+    for (const auto& [fn, input] : {std::pair{"label_agent", agent}, std::pair{"label_resource", resource}}) {
+      auto r = guard.call(fn, input, nullptr, Clock::now() + 10s);
+      out += std::string(fn) + ": " + (r ? *r : "error: " + r.error().message) + "\n";
+    }
+    return out;
+  };
+  std::map<std::string, std::string> expected;
+  {
+    wasm::Engine interpreter({"", false});
+    for (const auto& name : names) {
+      auto guard = WasmGuard::create(name, guard_bytes(name), interpreter, {{}, wasm::Tier::kInterpreter});
+      ASSERT_TRUE(guard) << guard.error().message;
+      expected[name] = answers(**guard);
+    }
+  }
+  EXPECT_NE(expected["permissive"], expected["repo_guard"]);
+  test::TempDir dir;
+  for (const char* cache : {"cold", "warm"}) {
+    wasm::Engine engine({dir.path(), true});
+    std::vector<std::unique_ptr<WasmGuard>> guards;
+    for (const auto& name : names) {
+      auto code = engine.load(guard_bytes(name));
+      ASSERT_TRUE(code && (*code)->wait_native(120s)) << cache << " " << name;
+      if (std::string(cache) == "warm") {
+        EXPECT_EQ((*code)->native_detail().rfind("cache hit", 0), 0u) << (*code)->native_detail();
+      }
+      auto guard = WasmGuard::create(name, guard_bytes(name), engine, {{}, wasm::Tier::kNative});
+      ASSERT_TRUE(guard) << cache << " " << name << ": " << guard.error().message;
+      guards.push_back(std::move(*guard));
+    }
+    for (int round = 0; round < 2; ++round) {  // every guard alive at once, called in turn
+      for (size_t i = 0; i < names.size(); ++i) {
+        EXPECT_EQ(guards[i]->tier(), wasm::Tier::kNative);
+        EXPECT_EQ(answers(*guards[i]), expected[names[i]]) << cache << " cache, guard " << names[i];
+      }
+    }
+  }
+}
 
 // Loading and export validation: upstream's error texts, whatever the tier.
 class GuardLoading : public ::testing::Test {

@@ -65,6 +65,11 @@ asio::awaitable<Result<std::shared_ptr<Connection>>> Launcher::connection(const 
   {
     std::lock_guard lock(mutex_);
     if (closed_) co_return Error{"gateway is shutting down"};
+    if (!session.empty() && !entries_.count(key) && session_count(server_id) >= kMaxSessionsPerServer)
+      co_return Error{"server " + server_id + " already runs a backend for " +
+                      std::to_string(kMaxSessionsPerServer) +
+                      " agents, the limit; one is freed when an agent's last MCP session ends (DELETE or "
+                      "idle timeout)"};
     Entry& e = entries_[key];
     e.last_used = std::chrono::steady_clock::now();
     if (e.connection && e.connection->alive()) co_return e.connection;
@@ -100,8 +105,9 @@ void Launcher::finish_launch(const Key& key, const Result<std::shared_ptr<Connec
     waiters.swap(e.waiters);
     if (result) {
       e.connection = result.value();
-      if (closed_) result.value()->close();
+      if (closed_ || e.closing) result.value()->close();
     }
+    if (e.closing) entries_.erase(key);
   }
   for (auto& w : waiters) w->push(result.ok());
   if (result) {
@@ -146,6 +152,37 @@ void Launcher::sweep(std::chrono::nanoseconds idle) {
     }
   }
   for (auto& c : stale) {
+    c->set_listener(nullptr);
+    c->close();
+  }
+}
+
+size_t Launcher::session_count(const std::string& server_id) const {
+  size_t n = 0;
+  for (const auto& [key, e] : entries_) n += key.first == server_id && !key.second.empty() ? 1 : 0;
+  return n;
+}
+
+void Launcher::close_session(const std::string& session) {
+  if (session.empty()) return;
+  std::vector<std::shared_ptr<Connection>> ended;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto it = entries_.begin(); it != entries_.end();) {
+      if (it->first.second != session) {
+        ++it;
+        continue;
+      }
+      if (it->second.launching) {  // finish_launch closes it
+        it->second.closing = true;
+        ++it;
+        continue;
+      }
+      if (it->second.connection) ended.push_back(it->second.connection);
+      it = entries_.erase(it);
+    }
+  }
+  for (auto& c : ended) {
     c->set_listener(nullptr);
     c->close();
   }

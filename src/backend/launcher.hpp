@@ -25,9 +25,13 @@ namespace awmg::backend {
 // use: a process for stdio servers, a backend session for HTTP servers (upstream shares one HTTP session
 // among all agents; here an agent's backend requests and log lines can only reach that agent). A connection
 // that died is relaunched on the next use; concurrent first uses share one launch; other keys never wait for
-// it. Idle session connections are swept.
+// it. Idle session connections are swept, and a session's connections end with close_session. At most
+// kMaxSessionsPerServer session connections of one server are open at once: past that a session gets an
+// error, never another process.
 class Launcher {
  public:
+  static constexpr size_t kMaxSessionsPerServer = 32;
+
   Launcher(boost::asio::io_context& io, const config::Config& config, ServerStatus& status);
   ~Launcher();
 
@@ -39,6 +43,8 @@ class Launcher {
   void start_sweeper(std::chrono::nanoseconds idle, std::chrono::nanoseconds every);
   void sweep(std::chrono::nanoseconds idle);
   void close_all();
+  // Closes every connection of a gateway session (its agent left).
+  void close_session(const std::string& session);
   size_t open_connections() const;
   // The open connections a gateway session may be using: its own and the shared ones (of `server` only, when
   // given).
@@ -62,6 +68,7 @@ class Launcher {
   struct Entry {
     std::shared_ptr<Connection> connection;
     bool launching = false;
+    bool closing = false;  // its session ended while it launched: close it when the launch finishes
     std::vector<std::shared_ptr<async::Mailbox<bool>>> waiters;
     std::chrono::steady_clock::time_point last_used;
   };
@@ -69,6 +76,7 @@ class Launcher {
   boost::asio::awaitable<Result<std::shared_ptr<Connection>>> launch(const config::ServerConfig& server,
                                                                      const std::string& session);
   void finish_launch(const Key& key, const Result<std::shared_ptr<Connection>>& result);
+  size_t session_count(const std::string& server_id) const;  // under mutex_
 
   boost::asio::io_context& io_;
   const config::Config& config_;

@@ -123,7 +123,7 @@ void RpcConnection::to_listener(Event event) {
     listener(std::move(event));
   } else if (event.kind == Event::Kind::kRequest) {
     auto doc = json::parse(event.json);
-    transmit(mcp::error_message(doc ? json::to_string((*doc)["id"]) : "null", mcp::kMethodNotFound,
+    transmit(mcp::error_message(doc ? mcp::exact_id(*doc, event.json) : "null", mcp::kMethodNotFound,
                                 "no client session can take this request"),
              std::nullopt, {});
   }
@@ -218,7 +218,7 @@ void RpcConnection::handle_request(const json::Value& message, std::string_view 
                                    std::optional<int64_t> via) {
   record("IN", "", std::string(text));
   if (json::string_or(message, "method") == "ping") {
-    respond(mcp::result_message(json::to_string(message["id"]), "{}"));
+    respond(mcp::result_message(mcp::exact_id(message, text), "{}"));
     return;
   }
   Event event{std::string(text), Event::Kind::kRequest, weak_from_this()};

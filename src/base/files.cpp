@@ -50,8 +50,9 @@ Result<std::string> read_file(const std::string& path, size_t limit) {
 }
 
 Status write_file_atomic(const std::string& path, std::string_view data, unsigned mode) {
-  std::string tmp = path + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  // A fresh name each time (never a fixed one another process or a planted symlink could hold).
+  std::string tmp = path + ".tmp-XXXXXX";
+  int fd = ::mkostemp(tmp.data(), O_CLOEXEC);
   if (fd < 0) return errno_error("create " + tmp);
   ::fchmod(fd, mode);
   size_t done = 0;

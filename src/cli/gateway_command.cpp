@@ -77,10 +77,9 @@ void log_config(const config::Config& config, const config::Settings& settings) 
   log::info("startup", "Loaded " + std::to_string(config.servers.size()) +
                            " server(s); mode=" + (settings.unified ? "unified" : "routed") +
                            ", guards-mode=" + settings.guards_mode);
-  if (!settings.hmac_secret.empty() ||
-      (config.gateway.telemetry && !config.gateway.telemetry->endpoint.empty())) {
-    log::warn("startup", "HMAC request signing and OpenTelemetry export are not available in this build yet");
-  }
+  if (config.gateway.telemetry && !config.gateway.telemetry->endpoint.empty())
+    log::warn("startup", "OpenTelemetry export is not available in this build yet");
+  if (!settings.hmac_secret.empty()) log::info("startup", "HMAC request signing required on the MCP routes");
 }
 
 // Owns the running gateway: the I/O threads, the backends, the listener and the shutdown sequence.
@@ -88,6 +87,7 @@ class Runtime {
  public:
   Runtime(const config::Config& config, const config::Settings& settings, gateway::Guards& guards)
       : settings_(settings),
+        guards_(guards),
         work_(asio::make_work_guard(io_)),
         gateway_(io_, config, settings, guards),
         signals_(io_, SIGINT, SIGTERM) {
@@ -102,9 +102,11 @@ class Runtime {
   }
 
   ~Runtime() {
+    guards_.stop();  // first: no guard call may hold the shutdown up
     work_.reset();
     io_.stop();
     for (auto& t : pool_) t.join();
+    guards_.join();  // guard workers call into the gateway, which goes next
     gateway_.stop_backends();
     backend::wait_for_terminations();
   }
@@ -154,7 +156,7 @@ class Runtime {
     session_timer_.expires_after(every);
     session_timer_.async_wait([this, every](const boost::system::error_code& ec) {
       if (ec) return;
-      size_t ended = gateway_.sessions().expire(session_timeout());
+      size_t ended = gateway_.expire_sessions(session_timeout());
       if (ended) log::info("client", "Ended " + std::to_string(ended) + " idle session(s)");
       expire_sessions_every(every);
     });
@@ -201,6 +203,7 @@ class Runtime {
   }
 
   const config::Settings& settings_;
+  gateway::Guards& guards_;
   asio::io_context io_;
   asio::executor_work_guard<asio::io_context::executor_type> work_;
   gateway::Gateway gateway_;
@@ -250,7 +253,7 @@ int run_gateway(const GatewayOptions& o) {
   if (auto tls = check_tls_options(o); !tls) return fail(tls.error().message);
   if (settings->tls) return fail("failed to configure TLS: TLS serving is not available in this build yet");
   log_config(*config, *settings);
-  // Guards outlive the runtime: a guard worker may still be finishing when the I/O threads stop.
+  // Guards outlive the runtime, which stops them first and joins their workers before the gateway goes.
   auto guards = gateway::Guards::create(*config, *settings);
   if (!guards) return fail(guards.error().message);
   log::Debug("cmd:root").print("starting the HTTP server on " + settings->listen);

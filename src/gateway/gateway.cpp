@@ -201,6 +201,16 @@ asio::awaitable<void> Gateway::refresh_tools(const std::string& server_id) {
   }
 }
 
+void Gateway::session_ended(const Session& session) {
+  if (!sessions_.has_agent(session.agent)) launcher_.close_session(session.agent);
+}
+
+size_t Gateway::expire_sessions(std::chrono::nanoseconds idle) {
+  auto ended = sessions_.expire(idle);
+  for (const auto& s : ended) session_ended(*s);
+  return ended.size();
+}
+
 void Gateway::stop_backends() {
   launcher_.close_all();
 }

@@ -34,6 +34,12 @@ class Gateway {
   // and tells the client sessions that see them.
   boost::asio::awaitable<void> refresh_tools(const std::string& server_id);
 
+  // A client session ended (DELETE or idle): when it was its agent's last, the agent's backend processes and
+  // backend sessions end too.
+  void session_ended(const Session& session);
+  // Ends sessions idle longer than `idle`; returns how many.
+  size_t expire_sessions(std::chrono::nanoseconds idle);
+
   const config::Config& config() const { return config_; }
   const config::Settings& settings() const { return settings_; }
   backend::ServerStatus& status() { return status_; }

@@ -1,6 +1,7 @@
 #include "gateway/mcp_endpoint.hpp"
 
 #include "base/strings.hpp"
+#include "gateway/host_check.hpp"
 #include "gateway/mcp_methods.hpp"
 #include "gateway/relay.hpp"
 #include "gateway/sse_framing.hpp"
@@ -26,25 +27,16 @@ http::Response rpc_failure(const http::Request& req, unsigned status, int code, 
   return http::make_response(req, status, mcp::error_message("null", code, message), "application/json");
 }
 
-std::optional<http::Response> check_origin(const http::Request& req, const http::Responder& responder) {
-  auto host = header(req, "Host");
-  if (responder.local_is_loopback() && !loopback_host(host.value_or(""))) {
-    return plain(req, 403, "Forbidden: invalid Host header " + base::quote(host.value_or("")));
-  }
-  auto origin = header(req, "Origin");
-  if (origin && *origin != "null") {
-    auto scheme = origin->find("://");
-    std::string_view origin_host = scheme == std::string_view::npos ? *origin : origin->substr(scheme + 3);
-    auto strip_port = [](std::string_view h) {
-      if (h.empty()) return h;
-      return h.substr(0, h[0] == '[' ? h.find(']') + 1 : h.find(':'));
-    };
-    bool same = host && strip_port(origin_host) == strip_port(*host);
-    if (!same && !loopback_host(origin_host)) {
-      return plain(req, 403, "Forbidden: invalid Origin header " + base::quote(*origin));
-    }
-  }
-  return std::nullopt;
+// The session a request names, when it exists on this route and belongs to the request's agent: a session id
+// alone never lets another agent act in a session (and an agent cannot tell others' sessions from unknown ids).
+std::shared_ptr<Session> own_session(Gateway& gw, const http::Request& req, std::string_view id,
+                                     const std::string& route) {
+  auto session = gw.sessions().find(std::string(id));
+  if (!session || session->route != route) return nullptr;
+  auto agent = agent_identity(header(req, "X-Agent-ID"), header(req, "Authorization"));
+  if (!agent || *agent != session->agent) return nullptr;
+  session->touch();  // only the owner keeps a session alive
+  return session;
 }
 
 // The session a POST belongs to, creating one at initialize (and, for a bare tools/call, the
@@ -53,8 +45,8 @@ std::variant<std::shared_ptr<Session>, http::Response> session_for_post(Gateway&
                                                                         const std::string& route,
                                                                         const std::string& method) {
   if (auto id = header(req, "Mcp-Session-Id")) {
-    auto session = gw.sessions().find(std::string(*id));
-    if (!session || session->route != route) return plain(req, 404, "session not found");
+    auto session = own_session(gw, req, *id, route);
+    if (!session) return plain(req, 404, "session not found");
     return session;
   }
   if (method != "initialize" && method != "tools/call") {
@@ -76,6 +68,7 @@ struct PostPlan {
   std::optional<http::Response> response;
   std::shared_ptr<Session> session;
   std::shared_ptr<json::Document> message;
+  std::string id;  // the request's, exactly as the client wrote it
   Accepts accepts;
   bool stream = false;
 };
@@ -135,6 +128,7 @@ PostPlan plan_post(Gateway& gw, const http::Request& req, const std::string& rou
     return plan;
   }
   plan.stream = method == "tools/call" || relayed_method(method);
+  plan.id = mcp::exact_id(*doc, req.body());
   plan.message = std::make_shared<json::Document>(std::move(*doc));
   return plan;
 }
@@ -151,11 +145,11 @@ asio::awaitable<void> post(Gateway& gw, const http::Request& req, http::Responde
     co_return;
   }
   if (plan.stream) {
-    co_await answer_streaming(gw, plan.session, plan.message, req, responder, plan.accepts);
+    co_await answer_streaming(gw, plan.session, plan.message, plan.id, req, responder, plan.accepts);
     co_return;
   }
   std::shared_ptr<backend::EventBox> no_events;
-  std::string reply = co_await answer_request(gw, *plan.session, *plan.message, no_events);
+  std::string reply = co_await answer_request(gw, *plan.session, *plan.message, plan.id, no_events);
   http::Response response = framed(req, plan.accepts, reply, plan.session->id);
   co_await responder.send(std::move(response));
 }
@@ -168,8 +162,8 @@ std::variant<std::shared_ptr<Session>, http::Response> session_for_get(Gateway& 
   }
   auto id = header(req, "Mcp-Session-Id");
   if (!id) return plain(req, 400, "Bad Request: Mcp-Session-Id header is required");
-  auto session = gw.sessions().find(std::string(*id));
-  if (!session || session->route != route) return plain(req, 404, "session not found");
+  auto session = own_session(gw, req, *id, route);
+  if (!session) return plain(req, 404, "session not found");
   return session;
 }
 
@@ -213,20 +207,22 @@ asio::awaitable<void> get_stream(Gateway& gw, const http::Request& req, http::Re
   if (open) co_await responder.end_stream();
 }
 
-http::Response delete_session(Gateway& gw, const http::Request& req) {
+http::Response delete_session(Gateway& gw, const http::Request& req, const std::string& route) {
   auto id = header(req, "Mcp-Session-Id");
   if (!id) return plain(req, 400, "Bad Request: Mcp-Session-Id header is required");
-  if (!gw.sessions().remove(std::string(*id))) return plain(req, 404, "session not found");
+  auto session = own_session(gw, req, *id, route);
+  if (!session || !gw.sessions().remove(session->id)) return plain(req, 404, "session not found");
+  gw.session_ended(*session);
   return http::make_response(req, 204, "");
 }
 
 // A response decided before any method-specific work: shutdown, Host/Origin, DELETE, unknown methods.
-std::optional<http::Response> precheck(Gateway& gw, const http::Request& req,
-                                       const http::Responder& responder) {
+std::optional<http::Response> precheck(Gateway& gw, const http::Request& req, const http::Responder& responder,
+                                       const std::string& route) {
   if (gw.shutting_down())
     return http::make_response(req, 503, R"({"error":"Gateway is shutting down"})", "application/json");
-  if (auto denied = check_origin(req, responder)) return denied;
-  if (req.method() == bhttp::verb::delete_) return delete_session(gw, req);
+  if (auto denied = check_host_and_origin(req, responder)) return denied;
+  if (req.method() == bhttp::verb::delete_) return delete_session(gw, req, route);
   if (req.method() != bhttp::verb::post && req.method() != bhttp::verb::get) {
     auto res = plain(req, 405, "Method Not Allowed");
     res.set(bhttp::field::allow, "GET, POST, DELETE");
@@ -237,23 +233,9 @@ std::optional<http::Response> precheck(Gateway& gw, const http::Request& req,
 
 }  // namespace
 
-bool loopback_host(std::string_view host) {
-  if (host.empty()) return false;
-  std::string_view name = host;
-  if (name.front() == '[') {
-    name = name.substr(1, name.find(']') - 1);
-  } else if (name.find(':') != name.rfind(':')) {
-    // a bare IPv6 address
-  } else {
-    name = name.substr(0, name.find(':'));
-  }
-  std::string lower = base::to_lower(name);
-  return lower == "localhost" || lower == "::1" || base::starts_with(lower, "127.");
-}
-
 asio::awaitable<void> serve_mcp(Gateway& gw, const http::Request& req, http::Responder& responder,
                                 const std::string& route) {
-  if (auto early = precheck(gw, req, responder)) {
+  if (auto early = precheck(gw, req, responder, route)) {
     http::Response response = std::move(*early);
     co_await responder.send(std::move(response));
   } else if (req.method() == bhttp::verb::post) {

@@ -14,7 +14,4 @@ namespace awmg::gateway {
 boost::asio::awaitable<void> serve_mcp(Gateway& gateway, const http::Request& request,
                                        http::Responder& responder, const std::string& route);
 
-// Whether a Host header value names this machine (localhost, 127.0.0.0/8, ::1), port ignored.
-bool loopback_host(std::string_view host);
-
 }  // namespace awmg::gateway

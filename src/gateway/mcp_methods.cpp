@@ -127,6 +127,18 @@ std::string routed_capabilities(Gateway& gw, const std::string& server) {
   return json::to_string(*doc);
 }
 
+// The gateway serves the logging capability it advertises itself, whatever the backend implements.
+std::string set_log_level(Session& session, const std::string& id, const json::Value* params) {
+  std::string level = params ? json::string_or(*params, "level") : "";
+  auto severity = mcp::log_severity(level);
+  if (!severity)
+    return mcp::error_message(id, mcp::kInvalidParams,
+                              "invalid log level " + json::quote(level) +
+                                  ": one of debug, info, notice, warning, error, critical, alert, emergency");
+  session.log_level = *severity;
+  return mcp::result_message(id, "{}");
+}
+
 Session::Capabilities client_capabilities(const json::Value* params) {
   const json::Value* caps = params ? json::member(*params, "capabilities") : nullptr;
   Session::Capabilities out;
@@ -151,8 +163,8 @@ std::string initialize_result(Gateway& gw, const Session& session, const std::st
 }
 
 asio::awaitable<std::string> answer_request(Gateway& gw, Session& session, const json::Value& request,
+                                            const std::string& id,
                                             const std::shared_ptr<backend::EventBox>& events) {
-  std::string id = json::to_string(request["id"]);
   std::string method = json::string_or(request, "method");
   const json::Value* params = json::member(request, "params");
   if (method == "initialize") {
@@ -168,6 +180,7 @@ asio::awaitable<std::string> answer_request(Gateway& gw, Session& session, const
                                  "method \"" + method + "\" is invalid during session initialization");
   }
   if (method == "tools/list") co_return list_tools(gw, session, id, params);
+  if (method == "logging/setLevel") co_return set_log_level(session, id, params);
   if (method == "tools/call") {
     std::string reply = co_await call(gw, session, id, params, events);  // (no `co_return co_await`: GCC 12)
     co_return reply;
@@ -189,7 +202,6 @@ asio::awaitable<std::string> answer_request(Gateway& gw, Session& session, const
     std::string reply = co_await read_unified_resource(gw, session, id, params);
     co_return reply;
   }
-  if (method == "logging/setLevel") co_return mcp::result_message(id, "{}");
   if (relayed_method(method)) {
     co_return mcp::error_message(
         id, mcp::kMethodNotFound,

@@ -13,9 +13,10 @@ namespace awmg::gateway {
 
 // Answers one JSON-RPC request of a front-end session (spec gateway §3.4): initialize, ping, tools/list,
 // tools/call, prompts (unified), the empty resource lists, logging/setLevel. Returns the response message
-// (JSON). `events`, when given, receives what the backend says about a tools/call while it runs.
+// (JSON). `id` is the request's id as the client wrote it (mcp::exact_id). `events`, when given, receives what
+// the backend says about a tools/call while it runs.
 boost::asio::awaitable<std::string> answer_request(Gateway& gateway, Session& session,
-                                                   const json::Value& request,
+                                                   const json::Value& request, const std::string& id,
                                                    const std::shared_ptr<backend::EventBox>& events);
 
 // The initialize result the front end sends for a route ("" = unified).

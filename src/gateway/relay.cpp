@@ -18,10 +18,10 @@ namespace asio = boost::asio;
 
 namespace {
 
-constexpr std::array<std::string_view, 9> kRelayed = {
-    "resources/list",      "resources/templates/list", "resources/read",
-    "resources/subscribe", "resources/unsubscribe",    "prompts/list",
-    "prompts/get",         "completion/complete",      "logging/setLevel"};
+// logging/setLevel is not relayed: the gateway owns each session's log level (Session::log_level).
+constexpr std::array<std::string_view, 8> kRelayed = {
+    "resources/list",      "resources/templates/list", "resources/read", "resources/subscribe",
+    "resources/unsubscribe", "prompts/list",           "prompts/get",    "completion/complete"};
 
 int timeout_seconds(const Gateway& gw, const std::string& server) {
   const config::ServerConfig* s = gw.config().find_server(server);
@@ -39,13 +39,9 @@ std::string response_for(const std::string& id, const backend::RpcReply& reply) 
 
 namespace {
 
-// `message` with its id replaced by `id_json`.
+// `message` with its id replaced by `id_json`, digit for digit.
 std::string with_id(const json::Value& message, const std::string& id_json) {
-  json::Document copy;
-  copy.CopyFrom(message, copy.GetAllocator());
-  auto id = json::parse(id_json);
-  if (id) copy["id"].CopyFrom(*id, copy.GetAllocator());
-  return json::to_string(copy);
+  return json::with_raw_member(message, "id", id_json);
 }
 
 // Whether a client that declared `caps` can take a backend request for `method`.
@@ -57,7 +53,7 @@ bool client_takes(const Session::Capabilities& caps, std::string_view method) {
 }
 
 bool reads_data(std::string_view method) {
-  return method != "logging/setLevel" && method != "resources/unsubscribe";
+  return method != "resources/unsubscribe";
 }
 
 // The sessions that use the connection (server, connection_session): routed to that server, of that gateway
@@ -146,7 +142,7 @@ std::optional<std::string> to_client(Session& session, const backend::Event& req
   auto doc = json::parse(request.json);
   if (!doc) return std::nullopt;
   std::string method = json::string_or(*doc, "method");
-  std::string backend_id = json::to_string((*doc)["id"]);
+  std::string backend_id = mcp::exact_id(*doc, request.json);
   auto origin = request.origin.lock();
   if (!origin) return std::nullopt;
   if (!client_takes(session.capabilities(), method)) {
@@ -174,7 +170,7 @@ void refuse(const backend::Event& request, const std::string& reason) {
   auto doc = json::parse(request.json);
   auto origin = request.origin.lock();
   if (doc && origin)
-    origin->respond(mcp::error_message(json::to_string((*doc)["id"]), mcp::kInternalError, reason));
+    origin->respond(mcp::error_message(mcp::exact_id(*doc, request.json), mcp::kInternalError, reason));
 }
 
 void client_notification(Gateway& gw, Session& session, const json::Value& message) {
@@ -234,7 +230,7 @@ void deliver(Gateway& gw, const std::string& server, const std::string& connecti
   }
   for (auto& s : listeners(gw, server, connection_session)) {
     if (!uri.empty() && !s->subscribed(uri)) continue;
-    s->push_to_stream(event.json);
+    if (s->shows(event)) s->push_to_stream(event.json);
   }
   if (list_change) log::Logger::instance().server(server, log::Level::kInfo, "backend", "relayed " + method);
 }

@@ -3,8 +3,11 @@
 #include "base/strings.hpp"
 #include "gateway/auth.hpp"
 #include "gateway/health.hpp"
+#include "gateway/hmac.hpp"
+#include "gateway/host_check.hpp"
 #include "gateway/mcp_endpoint.hpp"
 #include "gateway/reflect.hpp"
+#include "json/json.hpp"
 #include "log/logger.hpp"
 
 namespace awmg::gateway {
@@ -59,12 +62,32 @@ std::optional<std::string> mcp_route(Gateway& gw, std::string_view path) {
   return id;
 }
 
-// A response for the routes that need no waiting; std::nullopt for an MCP route that may go on.
-http::Response plain_route(Gateway& gw, const http::Request& req, std::string_view path,
-                           const std::function<void()>& request_shutdown) {
+// Agents' labels are the gateway's business: the same key and the same Host/Origin rules as the MCP routes
+// (upstream serves /reflect to anyone).
+http::Response reflect_route(Gateway& gw, const http::Request& req, const http::Responder& responder) {
+  if (auto denied = check_host_and_origin(req, responder)) return *denied;
+  if (auto denied = authenticate(gw, req)) return *denied;
+  return http::make_response(req, 200, reflect_document(gw.guards()), kJson);
+}
+
+// HMAC signing of MCP requests, when a secret is set; std::nullopt when the request may go on.
+std::optional<http::Response> verify_signature(HmacVerifier* hmac, const http::Request& req) {
+  if (!hmac) return std::nullopt;
+  auto refused = hmac->check({header(req, "X-MCP-Timestamp"), header(req, "X-MCP-Nonce"),
+                              header(req, "X-MCP-Signature")},
+                             path_of(req), req.body());
+  if (!refused) return std::nullopt;
+  log::warn("auth", "HMAC check failed: " + *refused + " " + std::string(path_of(req)));
+  return http::make_response(req, 401, R"({"error":"unauthorized","message":)" + json::quote(*refused) + "}",
+                             kJson);
+}
+
+// A response for the routes that need no waiting.
+http::Response plain_route(Gateway& gw, const http::Request& req, const http::Responder& responder,
+                           std::string_view path, const std::function<void()>& request_shutdown) {
   if (path == "/health") return http::make_response(req, 200, health_document(gw.status().snapshot()), kJson);
   if (path == "/close") return close_route(gw, req, request_shutdown);
-  if (path == "/reflect") return http::make_response(req, 200, reflect_document(gw.guards()), kJson);
+  if (path == "/reflect") return reflect_route(gw, req, responder);
   return http::make_response(req, 404, "404 page not found\n");
 }
 
@@ -72,20 +95,24 @@ http::Response plain_route(Gateway& gw, const http::Request& req, std::string_vi
 
 http::Handler make_routes(Gateway& gw, std::function<void()> request_shutdown) {
   // No temporaries inside co_await and no `co_return co_await` here: see mcp_endpoint.cpp.
-  return
-      [&gw, request_shutdown](const http::Request& req, http::Responder& responder) -> asio::awaitable<void> {
-        std::string_view path = path_of(req);
-        std::optional<std::string> route;
-        if (path != "/mcp/.well-known/oauth-authorization-server") route = mcp_route(gw, path);
-        std::optional<http::Response> denied;
-        if (route) denied = authenticate(gw, req);
-        if (route && !denied) {
-          co_await serve_mcp(gw, req, responder, *route);
-          co_return;
-        }
-        http::Response response = denied ? std::move(*denied) : plain_route(gw, req, path, request_shutdown);
-        co_await responder.send(std::move(response));
-      };
+  std::shared_ptr<HmacVerifier> hmac;
+  if (!gw.settings().hmac_secret.empty()) hmac = std::make_shared<HmacVerifier>(gw.settings().hmac_secret);
+  return [&gw, request_shutdown, hmac](const http::Request& req,
+                                       http::Responder& responder) -> asio::awaitable<void> {
+    std::string_view path = path_of(req);
+    std::optional<std::string> route;
+    if (path != "/mcp/.well-known/oauth-authorization-server") route = mcp_route(gw, path);
+    std::optional<http::Response> denied;
+    if (route) denied = authenticate(gw, req);
+    if (route && !denied) denied = verify_signature(hmac.get(), req);
+    if (route && !denied) {
+      co_await serve_mcp(gw, req, responder, *route);
+      co_return;
+    }
+    http::Response response =
+        denied ? std::move(*denied) : plain_route(gw, req, responder, path, request_shutdown);
+    co_await responder.send(std::move(response));
+  };
 }
 
 }  // namespace awmg::gateway

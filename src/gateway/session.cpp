@@ -1,7 +1,10 @@
 #include "gateway/session.hpp"
 
+#include "base/digest.hpp"
 #include "base/random.hpp"
 #include "base/strings.hpp"
+#include "json/json.hpp"
+#include "mcp/jsonrpc.hpp"
 
 namespace awmg::gateway {
 
@@ -10,6 +13,18 @@ int64_t now_ns() {
   return std::chrono::steady_clock::now().time_since_epoch().count();
 }
 }  // namespace
+
+bool Session::shows(const backend::Event& event) const {
+  int floor = log_level.load();
+  if (floor < 0 || event.kind != backend::Event::Kind::kNotification ||
+      event.json.find("notifications/message") == std::string::npos)
+    return true;
+  auto doc = json::parse(event.json);
+  if (!doc || json::string_or(*doc, "method") != "notifications/message") return true;
+  const json::Value* params = json::member(*doc, "params");
+  auto severity = mcp::log_severity(params ? json::string_or(*params, "level") : "");
+  return !severity || *severity >= floor;
+}
 
 void Session::touch() {
   last_used_ns = now_ns();
@@ -129,8 +144,26 @@ std::shared_ptr<Session> SessionStore::create(const std::string& agent, const st
   s->agent = agent;
   s->route = route;
   s->touch();
-  std::lock_guard lock(mutex_);
-  sessions_[s->id] = s;
+  std::shared_ptr<Session> evicted;
+  {
+    std::lock_guard lock(mutex_);
+    size_t mine = 0;
+    std::shared_ptr<Session> oldest;
+    for (const auto& [id, other] : sessions_) {
+      if (other->agent != agent) continue;
+      ++mine;
+      if (!oldest || other->last_used_ns < oldest->last_used_ns) oldest = other;
+    }
+    if (mine >= kMaxSessionsPerAgent) {
+      evicted = oldest;
+      sessions_.erase(oldest->id);
+    }
+    sessions_[s->id] = s;
+  }
+  if (evicted) {
+    std::lock_guard lock(evicted->stream_mutex);
+    if (evicted->stream) evicted->stream->close();
+  }
   return s;
 }
 
@@ -138,7 +171,6 @@ std::shared_ptr<Session> SessionStore::find(const std::string& id) {
   std::lock_guard lock(mutex_);
   auto it = sessions_.find(id);
   if (it == sessions_.end()) return nullptr;
-  it->second->touch();
   return it->second;
 }
 
@@ -156,17 +188,25 @@ bool SessionStore::remove(const std::string& id) {
   return true;
 }
 
-size_t SessionStore::expire(std::chrono::nanoseconds idle) {
-  std::vector<std::string> stale;
+std::vector<std::shared_ptr<Session>> SessionStore::expire(std::chrono::nanoseconds idle) {
+  std::vector<std::shared_ptr<Session>> stale;
   {
     std::lock_guard lock(mutex_);
     int64_t cutoff = now_ns() - idle.count();
     for (const auto& [id, s] : sessions_) {
-      if (s->last_used_ns < cutoff) stale.push_back(id);
+      if (s->last_used_ns < cutoff) stale.push_back(s);
     }
   }
-  for (const auto& id : stale) remove(id);
-  return stale.size();
+  for (const auto& s : stale) remove(s->id);
+  return stale;
+}
+
+bool SessionStore::has_agent(const std::string& agent) const {
+  std::lock_guard lock(mutex_);
+  for (const auto& [id, s] : sessions_) {
+    if (s->agent == agent) return true;
+  }
+  return false;
 }
 
 void SessionStore::close_streams() {
@@ -200,8 +240,12 @@ std::optional<std::string> agent_identity(std::optional<std::string_view> x_agen
     } else if (base::starts_with(v, "Agent ")) {
       v = v.substr(6);
     }
-    id = std::string(v);
+    // The id shows in /reflect, logs and process keys: never the key, only a digest keyed by a secret of
+    // this process, so that even a weak key cannot be guessed back from it.
+    static const std::string salt = base::random_hex(32);
+    if (!v.empty()) id = std::string(kKeyAgentPrefix) + base::hmac_sha256_hex(salt, v).substr(0, 16);
   }
+  if (x_agent_id && base::starts_with(id, kKeyAgentPrefix)) return std::nullopt;  // only keys are named so
   if (id.empty() || id == "." || id == ".." || id.size() > 256) return std::nullopt;
   for (unsigned char c : id) {
     if (c == '/' || c == '\\' || c < 0x20 || c == 0x7f) return std::nullopt;

@@ -22,6 +22,10 @@ struct Session {
   std::string route;
   std::string protocol_version;
   std::atomic<bool> initialized{false};
+  // The least severe log level the client asked for with logging/setLevel (-1: none asked, all pass). The
+  // gateway owns it: backends' log notifications below it are not relayed to this session.
+  std::atomic<int> log_level{-1};
+  bool shows(const backend::Event& event) const;
   std::atomic<int64_t> last_used_ns{0};
   // Server-to-client messages for the GET stream, when one is open.
   std::mutex stream_mutex;
@@ -91,14 +95,20 @@ struct Session {
   std::map<int64_t, Recorded> streams_;
 };
 
-// All front-end sessions. Thread-safe.
+// All front-end sessions. Thread-safe. An agent holds at most kMaxSessionsPerAgent: a new one ends its least
+// recently used (every bare tools/call of a Gemini-style client opens one, and none is ever deleted).
 class SessionStore {
  public:
+  static constexpr size_t kMaxSessionsPerAgent = 256;
+
   std::shared_ptr<Session> create(const std::string& agent, const std::string& route);
+  // The session, not touched: it is in use only once the caller knows it is the owner's.
   std::shared_ptr<Session> find(const std::string& id);
   bool remove(const std::string& id);
-  // Removes sessions idle longer than `idle`; returns how many.
-  size_t expire(std::chrono::nanoseconds idle);
+  // Removes sessions idle longer than `idle`; returns them.
+  std::vector<std::shared_ptr<Session>> expire(std::chrono::nanoseconds idle);
+  // Whether any session of this agent is open.
+  bool has_agent(const std::string& agent) const;
   size_t size() const;
   // Ends every open GET stream (at shutdown), so none holds the drain up.
   void close_streams();
@@ -109,8 +119,12 @@ class SessionStore {
   std::map<std::string, std::shared_ptr<Session>, std::less<>> sessions_;
 };
 
-// The gateway session id for a request (spec gateway §4.4): X-Agent-ID when present, else the Authorization
-// value without a leading "Bearer " or "Agent ". It must be one clean path segment; std::nullopt otherwise.
+// The gateway session id for a request (spec gateway §4.4): X-Agent-ID when present, else a digest of the
+// Authorization value without a leading "Bearer " or "Agent " (`key-` and 16 hex digits of an HMAC under a
+// secret of this process: upstream uses the value itself, which would put the API key in /reflect, logs and
+// file names). It must be one clean path segment, and an X-Agent-ID may not take the `key-` names;
+// std::nullopt otherwise.
+inline constexpr std::string_view kKeyAgentPrefix = "key-";
 std::optional<std::string> agent_identity(std::optional<std::string_view> x_agent_id,
                                           std::optional<std::string_view> authorization);
 

@@ -18,12 +18,16 @@ namespace {
 class StreamingCall : public std::enable_shared_from_this<StreamingCall> {
  public:
   StreamingCall(Gateway& gw, std::shared_ptr<Session> session, std::shared_ptr<json::Document> message,
-                std::shared_ptr<backend::EventBox> events)
-      : gw_(gw), session_(std::move(session)), message_(std::move(message)), events_(std::move(events)) {}
+                std::string id, std::shared_ptr<backend::EventBox> events)
+      : gw_(gw),
+        session_(std::move(session)),
+        message_(std::move(message)),
+        id_(std::move(id)),
+        events_(std::move(events)) {}
 
   asio::awaitable<void> run() {
     auto self = shared_from_this();
-    std::string reply = co_await answer_request(gw_, *session_, *message_, events_);
+    std::string reply = co_await answer_request(gw_, *session_, *message_, id_, events_);
     events_->push(backend::Event{std::move(reply), backend::Event::Kind::kFinal, {}});
   }
 
@@ -31,6 +35,7 @@ class StreamingCall : public std::enable_shared_from_this<StreamingCall> {
   Gateway& gw_;
   std::shared_ptr<Session> session_;
   std::shared_ptr<json::Document> message_;
+  std::string id_;
   std::shared_ptr<backend::EventBox> events_;
 };
 
@@ -66,6 +71,7 @@ class StreamingExchange {
       }
       co_return true;
     }
+    if (!session_->shows(event)) co_return false;  // a log line below the session's level
     std::string message = event.json;
     if (event.kind == backend::Event::Kind::kRequest) {
       if (!accepts_.sse || client_gone_) {
@@ -161,13 +167,12 @@ class StreamingExchange {
 }  // namespace
 
 asio::awaitable<void> answer_streaming(Gateway& gw, const std::shared_ptr<Session>& session,
-                                       const std::shared_ptr<json::Document>& message,
+                                       const std::shared_ptr<json::Document>& message, const std::string& id,
                                        const http::Request& req, http::Responder& responder,
                                        const Accepts& accepts) {
   auto executor = co_await asio::this_coro::executor;
   auto events = backend::EventBox::create(executor);
-  auto call = std::make_shared<StreamingCall>(gw, session, message, events);
-  std::string id = json::to_string((*message)["id"]);
+  auto call = std::make_shared<StreamingCall>(gw, session, message, id, events);
   session->add_in_flight(id, events.get());
   asio::co_spawn(
       executor, [call] { return call->run(); },

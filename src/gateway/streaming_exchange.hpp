@@ -17,7 +17,7 @@ namespace awmg::gateway {
 // in the session while it runs (for notifications/cancelled).
 boost::asio::awaitable<void> answer_streaming(Gateway& gw, const std::shared_ptr<Session>& session,
                                               const std::shared_ptr<json::Document>& message,
-                                              const http::Request& req, http::Responder& responder,
+                                              const std::string& id, const http::Request& req, http::Responder& responder,
                                               const Accepts& accepts);
 
 // Keepalive comments on an open stream: rarely in general, often while the client owes a backend an answer.

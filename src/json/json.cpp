@@ -118,6 +118,29 @@ std::string quote(std::string_view text) {
   return {buffer.GetString(), buffer.GetSize()};
 }
 
+std::string with_raw_member(const Value& object, std::string_view name, std::string_view raw_json) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  writer.StartObject();
+  auto write_raw = [&] {
+    writer.Key(name.data(), static_cast<rapidjson::SizeType>(name.size()));
+    writer.RawValue(raw_json.data(), raw_json.size(), rapidjson::kNumberType);
+  };
+  bool written = false;
+  for (const auto& m : object.GetObject()) {
+    if (std::string_view(m.name.GetString(), m.name.GetStringLength()) == name) {
+      if (!written) write_raw();
+      written = true;
+      continue;
+    }
+    m.name.Accept(writer);
+    m.value.Accept(writer);
+  }
+  if (!written) write_raw();
+  writer.EndObject();
+  return {buffer.GetString(), buffer.GetSize()};
+}
+
 const Value* member(const Value& object, const char* name) {
   if (!object.IsObject()) return nullptr;
   auto it = object.FindMember(name);

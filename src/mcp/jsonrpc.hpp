@@ -25,12 +25,20 @@ enum class MessageKind { kRequest, kNotification, kResponse, kInvalid };
 // What one decoded JSON-RPC message is.
 MessageKind classify(const json::Value& message);
 
+// The message's id as JSON text, exactly as `raw` (the message's text) wrote it: an integer too large for 64
+// bits is a double once parsed, and must not come back to its sender as another number.
+std::string exact_id(const json::Value& message, std::string_view raw);
+
 // `{"jsonrpc":"2.0","id":<id_json>,"result":<result_json>}`; `id_json` is already JSON ("1", "\"a\"",
 // "null").
 std::string result_message(std::string_view id_json, std::string_view result_json);
 std::string error_message(std::string_view id_json, int code, std::string_view message);
 std::string request_message(std::string_view id_json, std::string_view method, std::string_view params_json);
 std::string notification_message(std::string_view method, std::string_view params_json);
+
+// MCP log levels (RFC 5424 severities), least severe first: debug = 0 ... emergency = 7; nullopt for a name
+// that is none of them.
+std::optional<int> log_severity(std::string_view level);
 
 // A tool result that reports a failure to the model:
 // `{"content":[{"type":"text","text":...}],"isError":true}`.

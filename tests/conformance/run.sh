@@ -159,6 +159,12 @@ check "sdk client: server-memory create_entities" sdk "$URL_BASE/mcp/memory" --t
   --args '{"entities":[{"name":"gateway","entityType":"software","observations":["speaks MCP"]}]}'
 check "sdk client: server-memory read_graph sees it" bash -c \
   "$(declare -f sdk); NODE=$NODE HERE=$HERE KEY=$KEY; sdk '$URL_BASE/mcp/memory' --tool read_graph --quiet | grep -q 'speaks MCP'"
+# The gateway advertises logging on every route and serves logging/setLevel itself, even for a backend that
+# does not implement it (server-memory): clients that set a level right after initialize must get through.
+check "sdk client: logging/setLevel then a call, server-memory (no logging of its own)" sdk \
+  "$URL_BASE/mcp/memory" --set-level info --tool read_graph
+check "sdk client: logging/setLevel then a call, conformance fixture" sdk "$URL_BASE/mcp/conf" --set-level warning \
+  --tool echo --args '{"message":"leveled"}'
 
 start_gateway --unified || exit 1
 check "sdk client (unified): conf___echo" sdk "$URL_BASE/mcp" --tool conf___echo --args '{"message":"u"}'

@@ -64,7 +64,7 @@ TEST(Difc, FilterModeRemovesExactlyThePrivateItemsAndSaysSo) {
       "(acme/infra) (Resource 'issue #3 (acme/infra)' has lower integrity than agent requires. The agent "
       "cannot read data with integrity below [none:public].).");
 
-  auto reflect = g.gw->get("/reflect");
+  auto reflect = g.gw->get("/reflect", {{"Authorization", "test-key"}});
   EXPECT_EQ(reflect.status, 200);
   auto snapshot = json::parse(reflect.body);
   ASSERT_TRUE(snapshot) << reflect.body;
@@ -144,7 +144,7 @@ TEST(Difc, PropagateModeCarriesWhatWasReadSoALaterPublicWriteIsDenied) {
                               0),
       0u)
       << text_at(reply, 0);
-  auto snapshot = json::parse(g.gw->get("/reflect").body);
+  auto snapshot = json::parse(g.gw->get("/reflect", {{"Authorization", "test-key"}}).body);
   ASSERT_TRUE(snapshot);
   EXPECT_EQ(json::to_string((*snapshot)["agents"]["agent-propagate"]["secrecy"]),
             R"(["private:acme/infra"])");

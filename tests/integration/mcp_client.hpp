@@ -27,6 +27,7 @@ class McpClient {
       : port_(port), path_(std::move(path)), key_(std::move(key)) {}
 
   HttpReply post(const std::string& body, std::map<std::string, std::string> headers = {}) {
+    for (const auto& [name, value] : identity_) headers.emplace(name, value);
     headers.emplace("Authorization", key_);
     headers.emplace("Content-Type", "application/json");
     headers.emplace("Accept", "application/json, text/event-stream");
@@ -40,8 +41,10 @@ class McpClient {
   }
 
   // Initializes declaring `capabilities` (a JSON object).
+  // An X-Agent-ID among `headers` goes with every later request too: a session belongs to its agent.
   json::Document initialize_with(const std::string& capabilities,
                                  std::map<std::string, std::string> headers = {}) {
+    if (auto agent = headers.find("X-Agent-ID"); agent != headers.end()) identity_ = {*agent};
     auto reply =
         post(R"({"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25",)"
              R"("capabilities":)" +
@@ -72,6 +75,7 @@ class McpClient {
   int port_;
   std::string path_;
   std::string key_;
+  std::map<std::string, std::string> identity_;
   int next_id_ = 0;
 };
 
@@ -81,6 +85,13 @@ inline std::string result_text(const json::Value& response) {
   const json::Value* content = result ? json::member(*result, "content") : nullptr;
   if (!content || !content->IsArray() || content->Empty()) return "";
   return json::string_or((*content)[0], "text");
+}
+
+// How often `needle` occurs in `text`.
+inline size_t count_of(const std::string& text, const std::string& needle) {
+  size_t n = 0;
+  for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+  return n;
 }
 
 inline bool is_error_result(const json::Value& response) {

@@ -371,3 +371,46 @@ TEST(McpStream, GetStreamEndsWhenReplacedAndSigtermDrainsPromptly) {
 
 }  // namespace
 }  // namespace awmg::test
+
+namespace awmg::test {
+namespace {
+
+TEST(Mcp, TheGatewayServesLoggingItselfAndRelaysOnlyLogLinesAtTheSessionsLevel) {
+  Fixture f(demo_config({{"demo", ""}}));
+  ASSERT_TRUE(f.gw->ready()) << f.gw->child().err();
+  auto c = f.client("/mcp/demo");  // the demo server itself implements no logging/setLevel
+  auto init = c.initialize();
+  EXPECT_TRUE(init["result"]["capabilities"].HasMember("logging"));
+  auto bad = c.request("logging/setLevel", R"({"level":"loud"})");
+  EXPECT_EQ(bad["error"]["code"].GetInt(), -32602);
+  auto log_lines = [&] {
+    auto reply = c.request("tools/call", R"({"name":"progress","arguments":{"steps":2}})");
+    EXPECT_EQ(result_text(reply), "done after 2 steps");
+    return count_of(c.last_reply.body, "notifications/message");
+  };
+  EXPECT_EQ(log_lines(), 2u);  // no level set: everything
+  auto set = c.request("logging/setLevel", R"({"level":"warning"})");
+  EXPECT_TRUE(set["result"].IsObject()) << json::to_string(set);
+  EXPECT_EQ(log_lines(), 0u);  // the demo's lines are "info"
+  c.request("logging/setLevel", R"({"level":"debug"})");
+  EXPECT_EQ(log_lines(), 2u);
+}
+
+TEST(Mcp, RequestIdsComeBackDigitForDigit) {
+  Fixture f(demo_config({{"demo", ""}}));
+  ASSERT_TRUE(f.gw->ready()) << f.gw->child().err();
+  auto c = f.client("/mcp/demo");
+  c.initialize();
+  for (const char* id : {"9007199254740993", "18446744073709551615", "18446744073709551617",
+                         "-9223372036854775809", "123456789012345678901234567890", "\"a-string\""}) {
+    for (const char* body : {R"(,"method":"ping"})", R"(,"method":"tools/call","params":{"name":"echo",)"
+                                                     R"("arguments":{"message":"x"}}})"}) {
+      auto reply = c.post(std::string(R"({"jsonrpc":"2.0","id":)") + id + body);
+      EXPECT_NE(reply.body.find(std::string(R"("id":)") + id + ","), std::string::npos) << id << ": "
+                                                                                        << reply.body;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace awmg::test

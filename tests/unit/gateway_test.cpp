@@ -4,11 +4,14 @@
 
 #include <thread>
 
+#include "base/digest.hpp"
 #include "config/docker_argv.hpp"
 #include "config/expand.hpp"
 #include "gateway/auth.hpp"
 #include "gateway/client_config.hpp"
 #include "gateway/health.hpp"
+#include "gateway/hmac.hpp"
+#include "gateway/host_check.hpp"
 #include "gateway/session.hpp"
 #include "json/json.hpp"
 #include "support/process.hpp"
@@ -151,7 +154,7 @@ TEST(Sessions, ExpireRemovesOnlyIdleOnesAndClosesTheirStreams) {
   auto active = store.create("agent", "demo");
   std::this_thread::sleep_for(std::chrono::milliseconds(30));
   active->touch();
-  EXPECT_EQ(store.expire(std::chrono::milliseconds(20)), 1u);
+  EXPECT_EQ(store.expire(std::chrono::milliseconds(20)).size(), 1u);
   EXPECT_EQ(store.find(idle->id), nullptr);
   EXPECT_NE(store.find(active->id), nullptr);
   EXPECT_TRUE(store.remove(active->id));
@@ -159,11 +162,36 @@ TEST(Sessions, ExpireRemovesOnlyIdleOnesAndClosesTheirStreams) {
   EXPECT_EQ(store.size(), 0u);
 }
 
+TEST(Sessions, AnAgentHoldsABoundedNumberAndANewOneEndsItsLeastRecentlyUsed) {
+  SessionStore store;
+  auto first = store.create("agent", "demo");
+  auto other = store.create("other", "demo");
+  std::vector<std::shared_ptr<Session>> rest;
+  for (size_t i = 1; i < SessionStore::kMaxSessionsPerAgent; ++i) rest.push_back(store.create("agent", "demo"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  first->touch();  // in use: the least recently used is now rest[0]
+  EXPECT_EQ(store.size(), SessionStore::kMaxSessionsPerAgent + 1);
+  auto newest = store.create("agent", "demo");
+  EXPECT_EQ(store.size(), SessionStore::kMaxSessionsPerAgent + 1);
+  EXPECT_EQ(store.find(rest[0]->id), nullptr);
+  EXPECT_NE(store.find(first->id), nullptr);
+  EXPECT_NE(store.find(other->id), nullptr);  // another agent's are not touched
+  EXPECT_NE(store.find(newest->id), nullptr);
+}
+
 TEST(Sessions, AgentIdentityFromHeaders) {
   EXPECT_EQ(agent_identity("agent-x", "key"), "agent-x");
-  EXPECT_EQ(agent_identity(std::nullopt, "Bearer tok"), "tok");
-  EXPECT_EQ(agent_identity(std::nullopt, "Agent a1"), "a1");
-  EXPECT_EQ(agent_identity(std::nullopt, "plain"), "plain");
+  // From the Authorization value: a digest, never the key (it shows in /reflect and logs).
+  std::string from_key = agent_identity(std::nullopt, "Bearer secret-token-1").value_or("");
+  EXPECT_EQ(from_key.rfind("key-", 0), 0u) << from_key;
+  EXPECT_EQ(from_key.size(), 4u + 16u);
+  EXPECT_EQ(from_key.find(base::sha256_hex("secret-token-1").substr(0, 16)), std::string::npos)
+      << "a plain digest of a weak key can be guessed back";
+  EXPECT_EQ(agent_identity("key-0123456789abcdef", "secret-token-1"), std::nullopt);  // not an X-Agent-ID
+  EXPECT_EQ(agent_identity(std::nullopt, "secret-token-1"), from_key);
+  EXPECT_EQ(agent_identity(std::nullopt, "Agent secret-token-1"), from_key);
+  EXPECT_NE(agent_identity(std::nullopt, "secret-token-2"), from_key);
+  EXPECT_EQ(from_key.find("secret"), std::string::npos);
   EXPECT_EQ(agent_identity("../x", "key"), std::nullopt);
   EXPECT_EQ(agent_identity("..", "key"), std::nullopt);
   EXPECT_EQ(agent_identity(std::nullopt, std::nullopt), std::nullopt);
@@ -218,6 +246,60 @@ TEST(SessionOutbound, AClientOwesAtMostABoundedNumberOfAnswers) {
   EXPECT_FALSE(s.add_outbound({{}, "one-too-many"}));
   ASSERT_TRUE(s.take_outbound("\"awmg-1\""));
   EXPECT_TRUE(s.add_outbound({{}, "room-again"}));
+}
+
+}  // namespace
+}  // namespace awmg::gateway
+
+namespace awmg::gateway {
+namespace {
+
+TEST(HostCheck, OnlyLoopbackNamesAndLiteralsPass) {
+  for (const char* host : {"localhost", "LocalHost:3000", "127.0.0.1", "127.255.0.9:1", "[::1]", "[::1]:80",
+                           "[::FFFF:127.0.0.1]"})
+    EXPECT_TRUE(loopback_host(host)) << host;
+  for (const char* host : {"", "127.attacker.example", "127.0.0.1.evil", "localhost.evil", "localhost.",
+                           "127.0.0.1.", "127.", "127.1", "::1", "[::1", "[::1]x", "[::1]:", "localhost:",
+                           "localhost:123456", "localhost:8o", "[::2]", "[::ffff:10.0.0.1]", "10.0.0.1",
+                           "0.0.0.0", "127.0.0.1\t", "local host"})
+    EXPECT_FALSE(loopback_host(host)) << host;
+}
+
+TEST(Hmac, SignedRequestsPassOnceAndEverythingElseIsRefusedWithItsReason) {
+  HmacVerifier verifier("s3cret");
+  auto whole = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
+  auto now = std::chrono::system_clock::time_point(whole);
+  std::string ts = std::to_string(whole.count());
+  std::string body = R"({"jsonrpc":"2.0"})";
+  auto headers = [&](const std::string& nonce, const std::string& stamp, const std::string& signature) {
+    return HmacVerifier::Headers{std::string_view(stamp), std::string_view(nonce), std::string_view(signature)};
+  };
+  std::string good = HmacVerifier::sign("s3cret", ts, "n1", "/mcp/x", body);
+  EXPECT_EQ(good.size(), 64u);
+  EXPECT_EQ(verifier.check({}, "/mcp/x", body, now), "missing HMAC signature headers");
+  EXPECT_EQ(verifier.check(headers("n1", "12a", good), "/mcp/x", body, now), "invalid HMAC timestamp");
+  EXPECT_EQ(verifier.check(headers("n1", ts, good), "/mcp/y", body, now), "invalid HMAC signature");
+  EXPECT_EQ(verifier.check(headers("n1", ts, good), "/mcp/x", body + "x", now), "invalid HMAC signature");
+  EXPECT_EQ(verifier.check(headers("n1", ts, HmacVerifier::sign("other", ts, "n1", "/mcp/x", body)), "/mcp/x",
+                           body, now),
+            "invalid HMAC signature");
+  EXPECT_EQ(verifier.check(headers("n1", ts, good), "/mcp/x", body, now + std::chrono::seconds(31)),
+            "HMAC timestamp out of acceptable window");
+  EXPECT_EQ(verifier.check(headers("n1", ts, good), "/mcp/x", body, now), std::nullopt);
+  EXPECT_EQ(verifier.check(headers("n1", ts, good), "/mcp/x", body, now),
+            "HMAC nonce already used (replay detected)");
+  // A timestamp 30 s ahead is valid for 60 s after acceptance: its nonce must outlive that.
+  HmacVerifier edge("s3cret");
+  std::string ahead = std::to_string(std::stoll(ts) + 30);
+  std::string ahead_sig = HmacVerifier::sign("s3cret", ahead, "n2", "/mcp/x", body);
+  EXPECT_EQ(edge.check(headers("n2", ahead, ahead_sig), "/mcp/x", body, now), std::nullopt);
+  EXPECT_EQ(edge.check(headers("n2", ahead, ahead_sig), "/mcp/x", body, now + std::chrono::milliseconds(60500)),
+            "HMAC nonce already used (replay detected)");
+  // Later the nonce is forgotten (its timestamp is stale by then anyway).
+  std::string later = std::to_string(std::stoll(ts) + 63);
+  EXPECT_EQ(verifier.check(headers("n1", later, HmacVerifier::sign("s3cret", later, "n1", "/mcp/x", body)),
+                           "/mcp/x", body, now + std::chrono::seconds(63)),
+            std::nullopt);
 }
 
 }  // namespace

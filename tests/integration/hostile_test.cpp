@@ -1,0 +1,361 @@
+// Hostile input against the real gateway: several guards at once on both tiers, hostile guards under
+// concurrency, Host/Origin forms, keys and HMAC, sessions bound to their agent, bounded backend processes.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <filesystem>
+#include <future>
+#include <thread>
+
+#include "gateway/hmac.hpp"
+#include "integration/awmg_process.hpp"
+#include "integration/mcp_client.hpp"
+
+namespace awmg::test {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+// A key that the log sanitizer would not mask (it redacts long hex runs): if it leaks, the tests see it.
+const std::string kKey = "sk-Hostile-Test-Key.not.hex";
+const char* kPublicPolicy = R"({ "allow-only" = { repos = "public", "min-integrity" = "none" } })";
+
+struct Server {
+  std::string id;
+  std::string guard;  // a guard in build/guards, "" for none
+  int tool_timeout = 0;
+};
+
+std::string config_for(const std::vector<Server>& servers) {
+  std::string toml = "[gateway]\napi_key = \"" + kKey + "\"\nstartup_timeout = 10\ntool_timeout = 10\n\n";
+  std::string guards;
+  for (const auto& s : servers) {
+    toml += "[servers." + s.id + "]\ncommand = \"" + kDemoServer + "\"\n";
+    if (s.tool_timeout) toml += "tool_timeout = " + std::to_string(s.tool_timeout) + "\n";
+    if (!s.guard.empty()) {
+      toml += "guard = \"" + s.id + "-guard\"\n";
+      guards += "[guards." + s.id + "-guard]\ntype = \"wasm\"\npath = \"" + std::string(AWMG_GUARD_DIR) + "/" +
+                s.guard + ".wasm\"\npolicy = " + kPublicPolicy + "\n\n";
+    }
+    toml += "\n";
+  }
+  return toml + guards;
+}
+
+struct Gateway {
+  TempDir& dir;
+  std::unique_ptr<RunningGateway> gw;
+  Gateway(TempDir& where, const std::vector<Server>& servers, std::vector<std::string> flags = {})
+      : dir(where) {
+    dir.write("config.toml", config_for(servers));
+    flags.insert(flags.begin(), {"-c", dir.file("config.toml"), "--wasm-cache-dir", dir.file("cache")});
+    gw = std::make_unique<RunningGateway>(flags, awmg_env(dir));
+  }
+  McpClient client(const std::string& server, const std::string& agent = "") {
+    McpClient c(gw->port(), "/mcp/" + server, kKey);
+    if (agent.empty()) {
+      c.initialize();
+    } else {
+      c.initialize({{"X-Agent-ID", agent}});
+    }
+    return c;
+  }
+  std::string log() { return read_text(dir.file("logs/mcp-gateway.log")); }
+};
+
+json::Document call(McpClient& c, const std::string& tool, const std::string& args = "{}") {
+  return c.request("tools/call", R"({"name":")" + tool + R"(","arguments":)" + args + "}");
+}
+
+// Polls `ready` every 100 ms until it holds or `limit` passes.
+bool eventually(const std::function<bool()>& ready, std::chrono::milliseconds limit) {
+  for (auto until = Clock::now() + limit; Clock::now() < until; std::this_thread::sleep_for(100ms)) {
+    if (ready()) return true;
+  }
+  return ready();
+}
+
+const char* kPrivateIssue = R"({"owner":"acme","repo":"infra","issue_number":3})";
+
+// The reported leak: `a` (allows everything) configured before `b` (public repositories only). Each server
+// must get its own guard's decisions, on the interpreter, once the native tier is up, and from a warm cache.
+void expect_own_decisions(Gateway& g, const std::string& phase) {
+  auto a = g.client("a", "open-" + phase);  // an agent's labels hold on every server: its own agent
+  auto b = g.client("b", "agent-" + phase);
+  auto c = g.client("c", "agent-" + phase);
+  for (int round = 0; round < 2; ++round) {
+    auto open = call(a, "issue_read", kPrivateIssue);
+    EXPECT_FALSE(is_error_result(open)) << phase << ": " << result_text(open);
+    EXPECT_NE(result_text(open).find("acme/infra"), std::string::npos) << phase << ": " << result_text(open);
+    for (McpClient* guarded : {&b, &c}) {
+      auto closed = call(*guarded, "issue_read", kPrivateIssue);
+      EXPECT_TRUE(is_error_result(closed)) << phase << ": " << result_text(closed);
+      std::string text = result_text(closed);
+      EXPECT_TRUE(text.rfind("[Filtered]", 0) == 0 || text.rfind("DIFC policy violation", 0) == 0)
+          << phase << ": private data through a guarded server: " << text;
+      auto fine = call(*guarded, "issue_read", R"({"owner":"acme","repo":"website","issue_number":1})");
+      EXPECT_FALSE(is_error_result(fine)) << phase << ": " << result_text(fine);
+    }
+  }
+}
+
+TEST(Hostile, EachServerGetsItsOwnGuardsDecisionsOnBothTiersColdAndWarm) {
+  TempDir dir;
+  std::vector<Server> servers = {{"a", "permissive"}, {"b", "repo_guard"}, {"c", "repo_guard_strict"}};
+  {
+    Gateway g(dir, servers);
+    ASSERT_TRUE(g.gw->ready()) << g.gw->child().err();
+    expect_own_decisions(g, "cold");  // mostly the interpreter: the compiles have just begun
+    ASSERT_TRUE(eventually([&] { return count_of(g.log(), "Native code for WASM module") == 3; }, 100s))
+        << g.log();
+    expect_own_decisions(g, "native");
+    EXPECT_EQ(count_of(g.log(), "switches to the native tier"), 3u) << g.log();
+  }
+  size_t compiled = count_of(read_text(dir.file("logs/mcp-gateway.log")), "Native code for WASM module");
+  Gateway warm(dir, servers);
+  ASSERT_TRUE(warm.gw->ready()) << warm.gw->child().err();
+  expect_own_decisions(warm, "warm");
+  EXPECT_EQ(count_of(warm.log(), "Native code for WASM module"), compiled) << "the warm run must not compile";
+}
+
+// Every guard call ends by its deadline whatever the guard does, the other servers keep their latency, and
+// shutdown never waits on a guard.
+void hostile_storm(Gateway& g, const std::string& tier) {
+  const bool native = tier == "native";
+  auto max_latency = [&](McpClient& c, const std::string& tool, const std::string& args) {
+    Clock::duration worst{};
+    for (int i = 0; i < 5; ++i) {
+      auto started = Clock::now();
+      auto reply = call(c, tool, args);
+      worst = std::max(worst, Clock::now() - started);
+      EXPECT_FALSE(is_error_result(reply)) << tier << ": " << result_text(reply);
+    }
+    return worst;
+  };
+  auto plain = g.client("plain", "plain-" + tier);  // agents of their own: an agent's labels hold everywhere
+  auto repos = g.client("repos", "repos-" + tier);
+  const std::string public_issue = R"({"owner":"acme","repo":"website","issue_number":1})";
+  max_latency(repos, "issue_read", public_issue);  // warm up: both backends launched, labels known
+
+  std::vector<std::future<std::pair<Clock::duration, std::string>>> hostile;
+  // One call each to the trapping guards per storm: three traps within a minute would retire a guard before
+  // the native storm could reach it.
+  for (const char* server : {"loop", "loop", "loop", "recurse", "bomb", "trap"}) {
+    hostile.push_back(std::async(std::launch::async, [&g, server] {
+      auto c = g.client(server);
+      auto started = Clock::now();
+      auto reply = call(c, "list_issues", R"({"owner":"acme","repo":"website"})");
+      return std::pair{Clock::now() - started, result_text(reply) + json::string_or(reply["error"], "message")};
+    }));
+  }
+  std::this_thread::sleep_for(300ms);  // the loops are running
+  auto during_plain = max_latency(plain, "echo", R"({"message":"still here"})");
+  auto during_repos = max_latency(repos, "issue_read", public_issue);
+  EXPECT_LT(during_plain, 1s) << tier;
+  EXPECT_LT(during_repos, 1s) << tier << ": a guarded server waited on another server's guard";
+  for (auto& f : hostile) {
+    ASSERT_EQ(f.wait_for(15s), std::future_status::ready) << tier << ": a hostile guard call never ended";
+    auto [took, text] = f.get();
+    EXPECT_LT(took, 3s + 1500ms) << tier << ": " << text;  // the loop server's tool timeout is 3 s
+    EXPECT_NE(text.find("guard"), std::string::npos) << tier << ": not failed closed by the guard: " << text;
+    if (native && text.find("stack") != std::string::npos) {  // the interpreter says "call stack exhausted"
+      EXPECT_NE(text.find("wasm error: stack overflow"), std::string::npos) << "not on the native tier: " << text;
+    }
+  }
+}
+
+TEST(Hostile, HostileGuardsFailClosedByTheirDeadlineWhileOtherServersKeepAnswering) {
+  TempDir dir;
+  std::vector<Server> servers = {{"loop", "loop", 3},         {"recurse", "stack_overflow"},
+                                 {"bomb", "memory_bomb"},     {"trap", "oob"},
+                                 {"repos", "repo_guard"},     {"plain", ""}};
+  Gateway g(dir, servers);
+  ASSERT_TRUE(g.gw->ready()) << g.gw->child().err();
+  hostile_storm(g, "interpreter");
+  ASSERT_TRUE(eventually([&] { return count_of(g.log(), "Native code for WASM module") == 5; }, 100s))
+      << g.log();
+  hostile_storm(g, "native");
+
+  // Shutdown while loops run: it must not wait for them.
+  auto looping = std::async(std::launch::async, [&g] {
+    auto c = g.client("loop", "agent-late");
+    return call(c, "list_issues", "{}");
+  });
+  std::this_thread::sleep_for(500ms);
+  auto stopping = Clock::now();
+  g.gw->child().signal(SIGTERM);
+  auto code = g.gw->child().wait(10s);
+  EXPECT_LT(Clock::now() - stopping, 5s) << "shutdown waited on a guard";
+  EXPECT_TRUE(code.has_value()) << "the gateway did not exit";
+  looping.wait_for(5s);
+}
+
+TEST(Hostile, ReflectNeedsTheKeyChecksTheHostAndNoOutputHoldsTheKey) {
+  TempDir dir;
+  Gateway g(dir, {{"repos", "repo_guard"}});
+  ASSERT_TRUE(g.gw->ready()) << g.gw->child().err();
+  auto c = g.client("repos");  // no X-Agent-ID: the agent id comes from the key
+  EXPECT_FALSE(is_error_result(call(c, "search_issues")));
+
+  EXPECT_EQ(g.gw->get("/reflect").status, 401);
+  EXPECT_EQ(g.gw->get("/reflect", {{"Authorization", "wrong"}}).status, 401);
+  EXPECT_EQ(g.gw->get("/reflect", {{"Authorization", kKey}, {"Host", "127.attacker.example"}}).status, 403);
+  EXPECT_EQ(g.gw->get("/reflect", {{"Authorization", kKey}, {"Origin", "http://evil.example"}}).status, 403);
+  auto reflect = g.gw->get("/reflect", {{"Authorization", kKey}});
+  ASSERT_EQ(reflect.status, 200) << reflect.body;
+  auto doc = json::parse(reflect.body);
+  ASSERT_TRUE(doc) << reflect.body;
+  ASSERT_EQ((*doc)["agents"].MemberCount(), 1u) << reflect.body;
+  std::string agent = (*doc)["agents"].MemberBegin()->name.GetString();
+  EXPECT_EQ(agent.rfind("key-", 0), 0u) << agent;
+  EXPECT_EQ(agent.size(), 4u + 16u);
+
+  g.gw->child().signal(SIGTERM);
+  g.gw->child().wait(10s);
+  EXPECT_EQ(reflect.body.find(kKey), std::string::npos);
+  EXPECT_EQ(g.gw->child().err().find(kKey), std::string::npos) << "stderr holds the key";
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir.file("logs"))) {
+    if (!entry.is_regular_file()) continue;
+    std::string text = read_text(entry.path().string());
+    EXPECT_EQ(text.find(kKey), std::string::npos) << entry.path() << " holds the key";
+    EXPECT_EQ(text.find("Hostile-Test-Key"), std::string::npos) << entry.path() << " holds part of the key";
+  }
+}
+
+TEST(Hostile, HostAndOriginFormsThatAreNotThisMachineAreRefused) {
+  TempDir dir;
+  Gateway g(dir, {{"plain", ""}});
+  ASSERT_TRUE(g.gw->ready()) << g.gw->child().err();
+  auto status_for = [&](std::map<std::string, std::string> headers) {
+    headers.emplace("Authorization", kKey);
+    headers.emplace("Content-Type", "application/json");
+    headers.emplace("Accept", "application/json, text/event-stream");
+    return g.gw->post("/mcp/plain",
+                      R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":)"
+                      R"("2025-11-25","capabilities":{}}})",
+                      headers)
+        .status;
+  };
+  for (const char* host : {"127.attacker.example", "127.0.0.1.evil.example", "localhost.evil", "localhost.",
+                           "127.0.0.1.", "evil.example", "127.0.0.1:x", "127.0.0.1:99999999", "[::1].evil",
+                           "[::2]", "::1", "127.1", "0x7f.0.0.1", "127.0.0.1 evil", "localhost:80:80"}) {
+    EXPECT_EQ(status_for({{"Host", host}}), 403) << "Host: " << host;
+  }
+  for (const char* host : {"localhost", "LOCALHOST:3000", "127.0.0.1", "127.1.2.3:8080", "[::1]", "[::1]:3000",
+                           "[::ffff:127.0.0.1]:1"}) {
+    EXPECT_EQ(status_for({{"Host", host}}), 200) << "Host: " << host;
+  }
+  EXPECT_EQ(status_for({{"Host", "localhost"}, {"Origin", "http://127.attacker.example"}}), 403);
+  EXPECT_EQ(status_for({{"Host", "localhost"}, {"Origin", "http://localhost.evil:80"}}), 403);
+  EXPECT_EQ(status_for({{"Host", "localhost:5"}, {"Origin", "http://localhost:5"}}), 200);
+  EXPECT_EQ(status_for({{"Host", "localhost"}, {"Origin", "https://127.0.0.1:9"}}), 200);
+}
+
+TEST(Hostile, ASessionBelongsToTheAgentThatCreatedIt) {
+  TempDir dir;
+  Gateway g(dir, {{"plain", ""}});
+  ASSERT_TRUE(g.gw->ready()) << g.gw->child().err();
+  auto alice = g.client("plain", "alice");
+  auto as = [&](std::map<std::string, std::string> identity, const std::string& method) {
+    identity.emplace("Authorization", kKey);
+    identity.emplace("Mcp-Session-Id", alice.session_id);
+    identity.emplace("Accept", "application/json, text/event-stream");
+    identity.emplace("Content-Type", "application/json");
+    if (method == "DELETE") return http_request(g.gw->port(), "DELETE", "/mcp/plain", identity).status;
+    if (method == "GET") return http_request(g.gw->port(), "GET", "/mcp/plain", identity).status;
+    return g.gw->post("/mcp/plain",
+                      R"({"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"echo",)"
+                      R"("arguments":{"message":"x"}}})",
+                      identity)
+        .status;
+  };
+  EXPECT_EQ(as({{"X-Agent-ID", "bob"}}, "POST"), 404);
+  EXPECT_EQ(as({}, "POST"), 404);  // the key's own identity is another agent
+  EXPECT_EQ(as({{"X-Agent-ID", "bob"}}, "GET"), 404);
+  EXPECT_EQ(as({{"X-Agent-ID", "bob"}}, "DELETE"), 404);
+  EXPECT_EQ(result_text(call(alice, "echo", R"({"message":"mine"})")), "mine");  // untouched
+  EXPECT_EQ(as({{"X-Agent-ID", "alice"}}, "DELETE"), 204);
+}
+
+TEST(Hostile, PerAgentBackendProcessesAreBoundedAndEndWithTheirSessions) {
+  TempDir dir;
+  Gateway g(dir, {{"plain", ""}});
+  ASSERT_TRUE(g.gw->ready()) << g.gw->child().err();
+  auto children = [&] {
+    auto r = run({"/usr/bin/pgrep", "-P", std::to_string(g.gw->child().pid())});
+    return static_cast<int>(std::count(r.out.begin(), r.out.end(), '\n'));
+  };
+  std::vector<McpClient> clients;
+  for (int i = 0; i < 32; ++i) {
+    clients.push_back(g.client("plain", "agent-" + std::to_string(i)));
+    ASSERT_EQ(result_text(call(clients.back(), "echo", R"({"message":"hi"})")), "hi") << i;
+  }
+  EXPECT_EQ(children(), 33);  // the shared startup process and one per agent
+  auto one_more = g.client("plain", "agent-32");
+  auto refused = call(one_more, "echo", R"({"message":"hi"})");
+  EXPECT_TRUE(is_error_result(refused));
+  EXPECT_NE(result_text(refused).find("already runs a backend for 32 agents, the limit"), std::string::npos)
+      << result_text(refused);
+  EXPECT_EQ(children(), 33);
+  for (auto& c : clients) {
+    auto deleted = http_request(g.gw->port(), "DELETE", "/mcp/plain",
+                                {{"Authorization", kKey}, {"Mcp-Session-Id", c.session_id},
+                                 {"X-Agent-ID", "agent-" + std::to_string(&c - clients.data())}});
+    EXPECT_EQ(deleted.status, 204);
+  }
+  EXPECT_TRUE(eventually([&] { return children() == 1; }, 5s)) << children() << " processes left";
+  EXPECT_EQ(result_text(call(one_more, "echo", R"({"message":"now"})")), "now");
+}
+
+TEST(Hostile, HmacSigningIsRequiredOnTheMcpRoutes) {
+  TempDir dir;
+  const std::string secret = "hmac-secret-for-tests";
+  Gateway g(dir, {{"plain", ""}}, {"--hmac-secret", secret});
+  ASSERT_TRUE(g.gw->ready()) << g.gw->child().err();
+  const std::string body =
+      R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25",)"
+      R"("capabilities":{}}})";
+  auto send = [&](std::map<std::string, std::string> headers, const std::string& payload) {
+    headers.emplace("Authorization", kKey);
+    headers.emplace("Content-Type", "application/json");
+    headers.emplace("Accept", "application/json, text/event-stream");
+    return g.gw->post("/mcp/plain", payload, headers);
+  };
+  auto signed_headers = [&](const std::string& nonce, const std::string& payload, int64_t skew = 0,
+                            const std::string& key = "") {
+    std::string ts = std::to_string(
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count() +
+        skew);
+    return std::map<std::string, std::string>{
+        {"X-MCP-Timestamp", ts},
+        {"X-MCP-Nonce", nonce},
+        {"X-MCP-Signature",
+         gateway::HmacVerifier::sign(key.empty() ? secret : key, ts, nonce, "/mcp/plain", payload)}};
+  };
+  auto message = [](const HttpReply& r) {
+    auto doc = json::parse(r.body);
+    return doc ? json::string_or(*doc, "message") : r.body;
+  };
+  auto unsigned_reply = send({}, body);
+  EXPECT_EQ(unsigned_reply.status, 401);
+  EXPECT_EQ(message(unsigned_reply), "missing HMAC signature headers");
+  auto ok = send(signed_headers("n-1", body), body);
+  EXPECT_EQ(ok.status, 200) << ok.body;
+  auto replayed = send(signed_headers("n-1", body), body);
+  EXPECT_EQ(message(replayed), "HMAC nonce already used (replay detected)");
+  EXPECT_EQ(message(send(signed_headers("n-2", body, 0, "wrong-secret"), body)), "invalid HMAC signature");
+  EXPECT_EQ(message(send(signed_headers("n-3", body, -120), body)), "HMAC timestamp out of acceptable window");
+  auto altered = signed_headers("n-4", body);
+  EXPECT_EQ(message(send(altered, body + " ")), "invalid HMAC signature");
+  auto bad_time = signed_headers("n-5", body);
+  bad_time["X-MCP-Timestamp"] = "soon";
+  EXPECT_EQ(message(send(bad_time, body)), "invalid HMAC timestamp");
+  EXPECT_EQ(send(signed_headers("n-4", body), body).status, 200);  // refused requests use no nonce
+  EXPECT_EQ(g.gw->get("/health").status, 200);                     // only the MCP routes are signed
+  EXPECT_EQ(g.log().find(secret), std::string::npos);
+}
+
+}  // namespace
+}  // namespace awmg::test

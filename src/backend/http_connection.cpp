@@ -23,10 +23,10 @@ constexpr int kResumeAttempts = 5;
 constexpr std::chrono::milliseconds kRenewPoll(10);
 const std::string kNoBody;
 
-asio::awaitable<void> end_session(const std::shared_ptr<HttpClient>& client,
+asio::awaitable<void> end_session(const std::shared_ptr<http::Client>& client,
                                   const std::map<std::string, std::string>& headers,
                                   const std::string& target) {
-  const std::shared_ptr<Abort> no_abort;
+  const std::shared_ptr<http::Abort> no_abort;
   auto done = co_await client->send(bhttp::verb::delete_, target, headers, kNoBody, no_abort);
   client->close_idle();
 }
@@ -44,15 +44,15 @@ std::string snippet(const std::string& body) {
 
 }  // namespace
 
-HttpConnection::HttpConnection(asio::io_context& io, Options options, Url url, Mode mode)
+HttpConnection::HttpConnection(asio::io_context& io, Options options, http::Url url, Mode mode)
     : RpcConnection(io, options.server_id, options.tags),
       io_(io),
       options_(std::move(options)),
       url_(url),
       post_url_(url),
-      client_(std::make_shared<HttpClient>(url, options_.connect_timeout)),
+      client_(std::make_shared<http::Client>(url, options_.connect_timeout)),
       mode_(mode),
-      stream_abort_(std::make_shared<Abort>(strand_)) {}
+      stream_abort_(std::make_shared<http::Abort>(strand_)) {}
 
 HttpConnection::~HttpConnection() {
   client_->close_idle();
@@ -61,7 +61,7 @@ HttpConnection::~HttpConnection() {
 asio::awaitable<Result<std::shared_ptr<HttpConnection>>> HttpConnection::start(asio::io_context& io,
                                                                                const Options& options,
                                                                                Deadline deadline) {
-  auto url = Url::parse(options.url);
+  auto url = http::Url::parse(options.url);
   if (!url) co_return Error{"server " + options.server_id + ": " + url.error().message};
   std::string errors;
   static constexpr Mode kModes[] = {Mode::kStreamable, Mode::kSse};  // (plain JSON: a lenient streamable)
@@ -161,8 +161,8 @@ std::string HttpConnection::session_id() const {
   return session_id_;
 }
 
-std::shared_ptr<Abort> HttpConnection::track(int64_t id, asio::any_io_executor executor) {
-  auto abort = std::make_shared<Abort>(std::move(executor));
+std::shared_ptr<http::Abort> HttpConnection::track(int64_t id, asio::any_io_executor executor) {
+  auto abort = std::make_shared<http::Abort>(std::move(executor));
   std::lock_guard lock(mutex_);
   in_flight_[id] = abort;
   return abort;
@@ -236,7 +236,7 @@ asio::awaitable<void> HttpConnection::post(const std::string& message, const std
     fail(id, prepared.error().message);
     co_return;
   }
-  auto abort = id ? track(*id, executor) : std::make_shared<Abort>(executor);
+  auto abort = id ? track(*id, executor) : std::make_shared<http::Abort>(executor);
   // Requests are bounded by their caller (who abandons them); anything else by the connect timeout.
   asio::steady_timer limit(executor, options_.connect_timeout);
   if (!id)
@@ -288,7 +288,8 @@ asio::awaitable<void> HttpConnection::post(const std::string& message, const std
   if (id) untrack(*id);
 }
 
-asio::awaitable<void> HttpConnection::read_answer(HttpExchange& exchange, const std::optional<int64_t>& id) {
+asio::awaitable<void> HttpConnection::read_answer(http::Exchange& exchange,
+                                                  const std::optional<int64_t>& id) {
   std::string type = exchange.content_type();
   if (exchange.status() == 202 || exchange.status() == 204) {
     co_await exchange.read_all(kMaxErrorBody);
@@ -303,7 +304,7 @@ asio::awaitable<void> HttpConnection::read_answer(HttpExchange& exchange, const 
     }
     deliver(*body, id);
   } else if (type == "text/event-stream") {
-    SseParser parser;
+    http::SseParser parser;
     bool complete = co_await read_events(exchange, parser, id);
     if (!complete && id && tracked(*id)) co_await resume(*id, parser);
   } else {
@@ -315,7 +316,7 @@ asio::awaitable<void> HttpConnection::read_answer(HttpExchange& exchange, const 
   if (id) fail(id, "the backend ended its answer without a response");  // (a no-op once answered)
 }
 
-asio::awaitable<bool> HttpConnection::read_events(HttpExchange& exchange, SseParser& parser,
+asio::awaitable<bool> HttpConnection::read_events(http::Exchange& exchange, http::SseParser& parser,
                                                   const std::optional<int64_t>& id) {
   while (true) {
     auto piece = co_await exchange.read_some();
@@ -333,7 +334,7 @@ asio::awaitable<bool> HttpConnection::read_events(HttpExchange& exchange, SsePar
   }
 }
 
-asio::awaitable<void> HttpConnection::resume(const int64_t& id, SseParser& parser) {
+asio::awaitable<void> HttpConnection::resume(const int64_t& id, http::SseParser& parser) {
   for (int attempt = 0; attempt < kResumeAttempts && tracked(id) && alive_; ++attempt) {
     if (parser.last_event_id().empty()) {
       fail(id, "the backend closed the stream before answering");
@@ -399,7 +400,7 @@ asio::awaitable<bool> HttpConnection::renew_session(const std::string& expired) 
 }
 
 void HttpConnection::abandoned(int64_t id) {
-  std::shared_ptr<Abort> abort;
+  std::shared_ptr<http::Abort> abort;
   {
     std::lock_guard lock(mutex_);
     auto it = in_flight_.find(id);
@@ -414,7 +415,7 @@ void HttpConnection::close() {
   if (!alive_.exchange(false)) return;
   asio::post(strand_, [me = self()] {
     (*me->stream_abort_)();
-    std::map<int64_t, std::shared_ptr<Abort>> in_flight;
+    std::map<int64_t, std::shared_ptr<http::Abort>> in_flight;
     {
       std::lock_guard lock(me->mutex_);
       in_flight.swap(me->in_flight_);

@@ -9,14 +9,14 @@
 #include <optional>
 #include <string>
 
-#include "backend/http_client.hpp"
 #include "backend/oidc.hpp"
 #include "backend/rpc_connection.hpp"
-#include "backend/sse_parser.hpp"
+#include "http/client.hpp"
+#include "http/sse.hpp"
 
 namespace awmg::backend {
 
-// An MCP client of a remote server (spec gateway §5.4). It speaks Streamable HTTP: each message is a POST
+// An MCP client of a remote server. It speaks Streamable HTTP: each message is a POST
 // whose answer comes back as JSON or as an event stream (resumed with Last-Event-ID when the server closes it
 // early), the backend's session id and protocol version go on every request, a session the backend forgot
 // (404) is initialized again once, and a standalone GET stream carries what the backend sends outside calls.
@@ -41,7 +41,7 @@ class HttpConnection : public RpcConnection {
                                                                                const Options& options,
                                                                                Deadline deadline);
 
-  HttpConnection(boost::asio::io_context& io, Options options, Url url, Mode mode);
+  HttpConnection(boost::asio::io_context& io, Options options, http::Url url, Mode mode);
   ~HttpConnection() override;
 
   void close() override;
@@ -60,14 +60,14 @@ class HttpConnection : public RpcConnection {
   boost::asio::awaitable<std::string> connect(const Deadline& deadline);
   boost::asio::awaitable<void> post(const std::string& message, const std::optional<int64_t>& id,
                                     bool retried);
-  boost::asio::awaitable<void> read_answer(HttpExchange& exchange, const std::optional<int64_t>& id);
-  boost::asio::awaitable<bool> read_events(HttpExchange& exchange, SseParser& parser,
+  boost::asio::awaitable<void> read_answer(http::Exchange& exchange, const std::optional<int64_t>& id);
+  boost::asio::awaitable<bool> read_events(http::Exchange& exchange, http::SseParser& parser,
                                            const std::optional<int64_t>& id);
-  boost::asio::awaitable<void> resume(const int64_t& id, SseParser& parser);
+  boost::asio::awaitable<void> resume(const int64_t& id, http::SseParser& parser);
   boost::asio::awaitable<bool> renew_session(const std::string& expired);
   boost::asio::awaitable<Status> open_legacy_stream(const Deadline& deadline);
-  boost::asio::awaitable<void> listen(const std::shared_ptr<HttpExchange>& stream,
-                                      const std::shared_ptr<SseParser>& parser);
+  boost::asio::awaitable<void> listen(const std::shared_ptr<http::Exchange>& stream,
+                                      const std::shared_ptr<http::SseParser>& parser);
   boost::asio::awaitable<void> reopen_stream();
   static boost::asio::awaitable<void> keepalive(const std::weak_ptr<HttpConnection>& weak,
                                                 const std::chrono::seconds& interval);
@@ -82,7 +82,7 @@ class HttpConnection : public RpcConnection {
   bool deliver(const std::string& text, const std::optional<int64_t>& id);
   // From any executor: request `id` (if any) fails with `reason` unless it was answered already.
   void fail(std::optional<int64_t> id, const std::string& reason);
-  std::shared_ptr<Abort> track(int64_t id, boost::asio::any_io_executor executor);
+  std::shared_ptr<http::Abort> track(int64_t id, boost::asio::any_io_executor executor);
   void untrack(int64_t id);
   bool renewing() const;
   static bool is_notification(const std::string& message);
@@ -95,17 +95,17 @@ class HttpConnection : public RpcConnection {
   // The connection's strand runs its start, the GET stream and the keepalive.
   boost::asio::io_context& io_;
   Options options_;
-  Url url_;       // the configured endpoint
-  Url post_url_;  // where messages go (the SSE transport names its own); set before the handshake
-  std::shared_ptr<HttpClient> client_;
+  http::Url url_;       // the configured endpoint
+  http::Url post_url_;  // where messages go (the SSE transport names its own); set before the handshake
+  std::shared_ptr<http::Client> client_;
   std::atomic<Mode> mode_;
   mutable std::mutex mutex_;
   std::string session_id_;
   std::string protocol_version_;
   bool renewing_ = false;
   bool listening_ = false;  // the standalone GET stream is open (or being opened)
-  std::map<int64_t, std::shared_ptr<Abort>> in_flight_;
-  std::shared_ptr<Abort> stream_abort_;  // the GET stream's; runs on the connection's strand
+  std::map<int64_t, std::shared_ptr<http::Abort>> in_flight_;
+  std::shared_ptr<http::Abort> stream_abort_;  // the GET stream's; runs on the connection's strand
 };
 
 }  // namespace awmg::backend

@@ -29,11 +29,11 @@ asio::awaitable<Status> HttpConnection::open_legacy_stream(const Deadline& deadl
   const std::string no_body;
   auto exchange = co_await client_->send(bhttp::verb::get, url_.target, *h, no_body, stream_abort_);
   if (!exchange) co_return exchange.error();
-  std::shared_ptr<HttpExchange> stream = std::move(*exchange);
+  std::shared_ptr<http::Exchange> stream = std::move(*exchange);
   if (stream->status() != 200 || stream->content_type() != "text/event-stream")
     co_return Error{"GET " + url_.target + " answered HTTP " + std::to_string(stream->status()) +
                     " (content type '" + stream->content_type() + "'), not an event stream"};
-  auto parser = std::make_shared<SseParser>();
+  auto parser = std::make_shared<http::SseParser>();
   while (true) {
     auto piece = co_await stream->read_some();
     if (!piece || piece->empty()) co_return Error{"the SSE stream ended before it named its endpoint"};
@@ -51,8 +51,8 @@ asio::awaitable<Status> HttpConnection::open_legacy_stream(const Deadline& deadl
   }
 }
 
-asio::awaitable<void> HttpConnection::listen(const std::shared_ptr<HttpExchange>& stream,
-                                             const std::shared_ptr<SseParser>& parser) {
+asio::awaitable<void> HttpConnection::listen(const std::shared_ptr<http::Exchange>& stream,
+                                             const std::shared_ptr<http::SseParser>& parser) {
   auto me = self();
   while (alive_) {
     auto piece = co_await stream->read_some();
@@ -83,12 +83,12 @@ asio::awaitable<void> HttpConnection::reopen_stream() {
     const bool with_session = true;
     const std::string no_body;
     auto h = co_await event_stream_headers(with_session);
-    Result<std::unique_ptr<HttpExchange>> exchange = Error{h ? "" : h.error().message};
+    Result<std::unique_ptr<http::Exchange>> exchange = Error{h ? "" : h.error().message};
     if (h) exchange = co_await client_->send(bhttp::verb::get, post_url_.target, *h, no_body, stream_abort_);
     unsigned status = exchange ? (*exchange)->status() : 0;
     if (status == 200 && (*exchange)->content_type() == "text/event-stream") {
-      std::shared_ptr<HttpExchange> stream = std::move(*exchange);
-      auto parser = std::make_shared<SseParser>();
+      std::shared_ptr<http::Exchange> stream = std::move(*exchange);
+      auto parser = std::make_shared<http::SseParser>();
       co_await listen(stream, parser);
       delay = std::chrono::milliseconds(500);
     } else if (status == 405 || status == 404) {

@@ -20,7 +20,7 @@
 
 namespace awmg::backend {
 
-// Owns every backend connection (spec gateway §5.3): one shared connection per server, made at startup
+// Owns every backend connection: one shared connection per server, made at startup
 // (session "") for tool registration, and one per (server, gateway session), launched on the session's first
 // use: a process for stdio servers, a backend session for HTTP servers (upstream shares one HTTP session
 // among all agents; here an agent's backend requests and log lines can only reach that agent). A connection

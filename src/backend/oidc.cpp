@@ -4,8 +4,8 @@
 
 #include <cstdlib>
 
-#include "backend/http_client.hpp"
 #include "base/strings.hpp"
+#include "http/client.hpp"
 #include "json/json.hpp"
 
 namespace awmg::backend {
@@ -96,12 +96,12 @@ asio::awaitable<Result<std::string>> OidcTokens::token(const std::string& audien
 
 asio::awaitable<Result<std::string>> OidcTokens::fetch(const std::string& audience) {
   std::string full = with_query_parameter(request_url_, "audience", audience);
-  auto url = Url::parse(full);
+  auto url = http::Url::parse(full);
   if (!url) co_return Error{"OIDC token request URL: " + url.error().message};
-  auto client = std::make_shared<HttpClient>(
+  auto client = std::make_shared<http::Client>(
       *url, std::chrono::duration_cast<std::chrono::milliseconds>(kFetchTimeout));
   auto executor = co_await asio::this_coro::executor;
-  auto abort = std::make_shared<Abort>(executor);
+  auto abort = std::make_shared<http::Abort>(executor);
   asio::steady_timer limit(executor, kFetchTimeout);
   limit.async_wait([abort](boost::system::error_code ec) {
     if (!ec) (*abort)();

@@ -12,7 +12,7 @@
 
 namespace awmg::backend {
 
-// GitHub Actions OIDC tokens for HTTP backends configured with `auth: github-oidc` (spec gateway §5.6). The
+// GitHub Actions OIDC tokens for HTTP backends configured with `auth: github-oidc`. The
 // provider exists when ACTIONS_ID_TOKEN_REQUEST_URL is set; a token is fetched per audience with
 // ACTIONS_ID_TOKEN_REQUEST_TOKEN, cached until 60 s before the JWT's `exp` (5 minutes when it has none).
 // Thread-safe; concurrent callers may fetch at the same time, the later answer wins.

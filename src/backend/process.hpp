@@ -22,7 +22,7 @@ Result<SpawnedProcess> spawn_process(const std::vector<std::string>& argv,
                                      const std::map<std::string, std::string>& extra_env);
 
 // `-e NAME` (no `=`) becomes `-e NAME=<value>` when NAME is set in the gateway's environment, so the docker
-// CLI need not inherit it (spec gateway §5.1).
+// CLI need not inherit it.
 std::vector<std::string> inline_passthrough_env(const std::vector<std::string>& args);
 
 // Stops a process group: SIGTERM, then SIGKILL after `grace_ms`, and reaps the leader. Blocks at most that

@@ -8,7 +8,7 @@
 
 namespace awmg::backend {
 
-// What /health reports for one backend server (spec gateway §3.6).
+// What /health reports for one backend server.
 struct ServerHealth {
   std::string status;  // "running", "stopped" or "error"
   int64_t uptime_seconds = 0;

@@ -28,8 +28,8 @@ std::string sha256_hex(std::string_view bytes) {
 std::string hmac_sha256_hex(std::string_view key, std::string_view bytes) {
   unsigned char mac[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(bytes.data()),
-       bytes.size(), mac, &length);
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), mac, &length);
   return hex(mac, length);
 }
 

@@ -9,7 +9,7 @@ namespace awmg::cli {
 // Expands `$VAR` and `${VAR}` against the current environment (unset -> empty), as .env values are.
 std::string expand_shell_variables(std::string_view text);
 
-// Loads a .env file into the process environment (spec gateway §1.5): `KEY=VALUE` lines, trimmed, `#`
+// Loads a .env file into the process environment: `KEY=VALUE` lines, trimmed, `#`
 // comments and blank lines skipped, lines without `=` ignored, values expanded, no quote stripping, later
 // lines win.
 Status load_env_file(const std::string& path);

@@ -3,7 +3,7 @@
 
 namespace awmg::cli {
 
-// Runs the gateway in the upstream startup order (spec gateway §1.8) until SIGINT/SIGTERM or POST /close.
+// Runs the gateway in the upstream startup order until SIGINT/SIGTERM or POST /close.
 // Returns the process exit code; errors are printed to stderr verbatim.
 int run_gateway(const GatewayOptions& options);
 

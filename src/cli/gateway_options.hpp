@@ -13,7 +13,7 @@ inline constexpr const char* kDefaultLogDir = "/tmp/gh-aw/mcp-logs";
 inline constexpr const char* kDefaultPayloadDir = "/tmp/jq-payloads";
 inline constexpr int64_t kDefaultPayloadSizeThreshold = 524288;
 
-// The root command's flags (spec gateway §1.2), with env-supplied defaults already applied.
+// The root command's flags, with env-supplied defaults already applied.
 struct GatewayOptions {
   std::string config_file;
   bool config_stdin = false;
@@ -65,7 +65,7 @@ std::string gateway_help();
 std::vector<std::string> gateway_flag_words();
 
 // `--wasm-cache-dir` if typed and non-blank, else MCP_GATEWAY_WASM_CACHE_DIR if non-blank, else
-// `dir(clean(log-dir))/wazero-cache` (spec guard-difc §3).
+// `dir(clean(log-dir))/wazero-cache`.
 std::string resolve_wasm_cache_dir(const GatewayOptions& options);
 std::string resolve_wasm_cache_dir(bool flag_set, const std::string& flag_value, const std::string& log_dir);
 

@@ -7,7 +7,7 @@
 
 namespace awmg::cli {
 
-// `awmg proxy` flags (spec gateway §1.3): its own flag set; root flags are not inherited.
+// `awmg proxy` flags: its own flag set; root flags are not inherited.
 struct ProxyOptions {
   std::string guard_wasm;
   std::string policy;

@@ -6,8 +6,9 @@
 
 namespace awmg::cli {
 
-// Applies the precedence rules of spec gateway §1.4 to the parsed flags and the loaded config. May fill
-// config.gateway.agent_id with a random id. Warnings (unknown sink ids) go to the log.
+// Applies upstream's precedence rules (docs/CONFIGURATION.md, "Precedence") to the parsed flags and the
+// loaded config. May fill config.gateway.agent_id with a random id. Warnings (unknown sink ids) go to the
+// log.
 Result<config::Settings> resolve_settings(const GatewayOptions& options, config::Config& config);
 
 // The global guard policy override: --guard-policy-json, else the --allowonly-* flags (either typed), else

@@ -5,7 +5,7 @@
 
 namespace awmg::config {
 
-// `Configuration error at <path>: <message>[\nSuggestion: <suggestion>]` (spec gateway §2.4).
+// `Configuration error at <path>: <message>[\nSuggestion: <suggestion>]`.
 inline Error config_error(const std::string& path, const std::string& message,
                           const std::string& suggestion = "") {
   std::string text = "Configuration error at " + path + ": " + message;

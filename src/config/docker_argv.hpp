@@ -16,7 +16,7 @@ struct ContainerSpec {
 };
 
 // `run --rm -i -e NO_COLOR=1 -e TERM=dumb -e PYTHONUNBUFFERED=1 [--entrypoint E] [-v m]... [-e K | -e K=V]...
-// <args...> <container> <entrypointArgs...>` (spec gateway §5.1); the argv after `docker`, env in sorted
+// <args...> <container> <entrypointArgs...>`; the argv after `docker`, env in sorted
 // order.
 std::vector<std::string> docker_run_args(const ContainerSpec& spec);
 

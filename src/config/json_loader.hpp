@@ -6,7 +6,7 @@
 
 namespace awmg::config {
 
-// Loads the JSON config read from stdin (spec gateway §2.3): `local` -> `stdio`, `${VAR}` expansion, schema
+// Loads the JSON config read from stdin: `local` -> `stdio`, `${VAR}` expansion, schema
 // validation (extension fields stripped), rule checks, and conversion (stdio servers become `docker run`
 // argv).
 Result<Config> load_json_config(std::string_view text);

@@ -9,7 +9,7 @@
 
 namespace awmg::config::rules {
 
-// Value checks shared by the JSON and TOML loaders; each error names `path` (spec gateway §2.4).
+// Value checks shared by the JSON and TOML loaders; each error names `path`.
 Status port(int64_t value, const std::string& path);
 Status positive(const std::string& field, int64_t value, const std::string& path);
 Status at_least(const std::string& field, int64_t minimum, int64_t value, const std::string& path);

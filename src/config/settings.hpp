@@ -5,7 +5,7 @@
 
 namespace awmg::config {
 
-// Process-wide settings after the CLI/env/config precedence rules (spec gateway §1.4) are applied.
+// Process-wide settings after the CLI/env/config precedence rules are applied.
 // The rest of the gateway reads these and the Config, never the flags.
 struct Settings {
   std::string listen;

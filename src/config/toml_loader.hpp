@@ -7,8 +7,8 @@
 
 namespace awmg::config {
 
-// Loads a TOML config (spec gateway §2.2): unknown keys rejected with their dotted paths, stdio servers run
-// `command` (docker, or any executable with a warning: DESIGN §6), defaults applied. `source` names the file
+// Loads a TOML config: unknown keys rejected with their dotted paths, stdio servers run
+// `command` (docker, or any executable with a warning), defaults applied. `source` names the file
 // in messages.
 Result<Config> load_toml_config(std::string_view text, const std::string& source);
 

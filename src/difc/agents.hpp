@@ -8,7 +8,7 @@
 
 namespace awmg::difc {
 
-// The labels of every agent (spec guard-difc §4.2): created empty on first use, shared by all servers of the
+// The labels of every agent: created empty on first use, shared by all servers of the
 // agent's session. Thread-safe.
 class AgentRegistry {
  public:

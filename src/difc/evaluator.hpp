@@ -32,7 +32,7 @@ struct Decision {
   bool secrecy_violation() const { return !secrecy_to_add.empty(); }
 };
 
-// The reference monitor's rules (spec guard-difc §4.1, §4.3, §4.4). Reads: the resource's integrity must
+// The reference monitor's rules. Reads: the resource's integrity must
 // cover the agent's (checked first), the agent must hold the resource's secrecy; in propagate mode a read is
 // always allowed and says which labels change. Writes, in every mode: the agent's integrity must cover the
 // resource's, and the resource must accept the agent's secrecy. Read-write: the read check, then the write
@@ -42,7 +42,7 @@ Decision evaluate(const Labels& agent, const Resource& resource, Operation op, M
 // The error text a denied call returns (upstream's FormatViolationError).
 std::string violation_text(const Decision& decision, const Labels& agent, const Resource& resource);
 
-// Decision helpers of the pipeline (spec guard-difc §4.6).
+// Decision helpers of the pipeline.
 inline bool bypasses_coarse_deny(Operation op) {
   return op == Operation::kRead;
 }

@@ -12,7 +12,7 @@
 
 namespace awmg::difc {
 
-// What label_response returned (spec guard-difc §2.9): labels by JSON pointer into the response, or the
+// What label_response returned: labels by JSON pointer into the response, or the
 // legacy list of (data, labels) items.
 struct PathLabels {
   std::vector<std::pair<std::string, Resource>> labeled_paths;
@@ -31,7 +31,7 @@ struct Item {
 };
 using Collection = std::vector<Item>;
 
-// Applies path labels to the response document (spec guard-difc §5.6): the items are the elements of the
+// Applies path labels to the response document: the items are the elements of the
 // array at items_path; each gets the labels of the first path segment after items_path that names its index
 // (later entries win), else default_labels, else empty labels described "unlabeled". When items_path is empty
 // and the document is not an array, the whole original result is one item with default_labels.
@@ -54,7 +54,7 @@ Labels overall(const Collection& items);
 
 // "secrecy policy", "integrity policy" or "access policy", by what the filtered items violated.
 std::string filtering_policy(const std::vector<Filtered>& filtered);
-// The text item appended to a filtered response (spec guard-difc §5.8).
+// The text item appended to a filtered response.
 std::string filtered_notice(const std::vector<Filtered>& filtered);
 
 }  // namespace awmg::difc

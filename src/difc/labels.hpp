@@ -6,7 +6,7 @@
 
 namespace awmg::difc {
 
-// A label: a set of opaque tags (spec guard-difc §4.1). Empty secrecy means public, empty integrity
+// A label: a set of opaque tags. Empty secrecy means public, empty integrity
 // untrusted. Tags are kept sorted, so messages and /reflect list them in one stable order.
 class Label {
  public:

@@ -9,7 +9,7 @@ namespace awmg::gateway {
 // address becomes 127.0.0.1:3000.
 std::string client_host_port(const std::string& listen);
 
-// The one JSON document printed on stdout once the listener is bound (spec gateway §3.1): every server's URL
+// The one JSON document printed on stdout once the listener is bound: every server's URL
 // (`/mcp/<id>` routed, `/mcp` unified), the Authorization header and the tools allowlist when configured.
 std::string client_config_document(const config::Config& config, const std::string& listen, bool tls,
                                    bool unified);

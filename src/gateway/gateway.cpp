@@ -10,6 +10,7 @@
 
 #include "base/files.hpp"
 #include "base/strings.hpp"
+#include "gateway/mcp_methods.hpp"
 #include "gateway/relay.hpp"
 #include "log/logger.hpp"
 #include "mcp/jsonrpc.hpp"
@@ -70,7 +71,7 @@ Gateway::Gateway(asio::io_context& io, const config::Config& config, const confi
       asio::co_spawn(
           asio::make_strand(io_), [this, server_id] { return refresh_tools(server_id); }, asio::detached);
   });
-  // RPC records of sink servers carry the agent's tags (spec gateway §6.4), once DIFC knows the agent.
+  // RPC records of sink servers carry the agent's tags, once DIFC knows the agent.
   if (!settings.sink_server_ids.empty() && guards.enabled()) {
     launcher_.set_tag_source([this](const std::string& server_id, const std::string& agent) {
       std::optional<log::AgentTags> tags;
@@ -201,13 +202,28 @@ asio::awaitable<void> Gateway::refresh_tools(const std::string& server_id) {
   }
 }
 
-void Gateway::session_ended(const Session& session) {
+asio::awaitable<std::string> Gateway::answer(frontend::Session& session, const json::Value& request,
+                                             const std::string& id,
+                                             const std::shared_ptr<backend::EventBox>& events) {
+  std::string reply = co_await answer_request(*this, session, request, id, events);
+  co_return reply;
+}
+
+bool Gateway::may_stream(std::string_view method) const {
+  return method == "tools/call" || relayed_method(method);
+}
+
+void Gateway::notified(frontend::Session& session, const json::Value& message) {
+  client_notification(*this, session, message);
+}
+
+void Gateway::ended(const frontend::Session& session) {
   if (!sessions_.has_agent(session.agent)) launcher_.close_session(session.agent);
 }
 
 size_t Gateway::expire_sessions(std::chrono::nanoseconds idle) {
   auto ended = sessions_.expire(idle);
-  for (const auto& s : ended) session_ended(*s);
+  for (const auto& s : ended) this->ended(*s);
   return ended.size();
 }
 

@@ -12,14 +12,16 @@
 #include "backend/server_status.hpp"
 #include "config/model.hpp"
 #include "config/settings.hpp"
+#include "frontend/dispatcher.hpp"
+#include "frontend/session.hpp"
 #include "gateway/guards.hpp"
-#include "gateway/session.hpp"
 #include "gateway/tool_registry.hpp"
 
 namespace awmg::gateway {
 
-// The running gateway's shared state: backends, their tools, the front-end sessions.
-class Gateway {
+// The running gateway's shared state: backends, their tools, the front-end sessions; and the dispatcher the
+// MCP front door hands messages to.
+class Gateway : public frontend::Dispatcher {
  public:
   Gateway(boost::asio::io_context& io, const config::Config& config, const config::Settings& settings,
           Guards& guards);
@@ -34,9 +36,15 @@ class Gateway {
   // and tells the client sessions that see them.
   boost::asio::awaitable<void> refresh_tools(const std::string& server_id);
 
+  // frontend::Dispatcher
+  boost::asio::awaitable<std::string> answer(frontend::Session& session, const json::Value& request,
+                                             const std::string& id,
+                                             const std::shared_ptr<backend::EventBox>& events) override;
+  bool may_stream(std::string_view method) const override;
+  void notified(frontend::Session& session, const json::Value& message) override;
   // A client session ended (DELETE or idle): when it was its agent's last, the agent's backend processes and
   // backend sessions end too.
-  void session_ended(const Session& session);
+  void ended(const frontend::Session& session) override;
   // Ends sessions idle longer than `idle`; returns how many.
   size_t expire_sessions(std::chrono::nanoseconds idle);
 
@@ -45,7 +53,7 @@ class Gateway {
   backend::ServerStatus& status() { return status_; }
   backend::Launcher& launcher() { return launcher_; }
   ToolRegistry& registry() { return registry_; }
-  SessionStore& sessions() { return sessions_; }
+  frontend::SessionStore& sessions() { return sessions_; }
   Guards& guards() { return guards_; }
   boost::asio::io_context& io() { return io_; }
   std::atomic<bool>& shutting_down() { return shutting_down_; }
@@ -59,7 +67,7 @@ class Gateway {
   backend::ServerStatus status_;
   backend::Launcher launcher_;
   ToolRegistry registry_;
-  SessionStore sessions_;
+  frontend::SessionStore sessions_;
   Guards& guards_;
   std::atomic<bool> shutting_down_{false};
   // start_backends finished: a later shared connection (a backend that recovered) may bring new tools.

@@ -14,7 +14,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// A guard dropped into the guards directory for this server (spec guard-difc §6.3 step 1).
+// A guard dropped into the guards directory for this server.
 std::string discovered_guard(const std::string& server_id) {
   const char* env = std::getenv("MCP_GATEWAY_WASM_GUARDS_DIR");
   bool disabled = env && std::string(env).empty();

@@ -31,13 +31,13 @@ struct ServerGuard {
       payload;  // the label_agent input; empty: no policy (the configured mode applies, no label_agent)
 };
 
-// Everything DIFC needs at run time (spec guard-difc §6): a guard per server assigned at startup, the agents'
+// Everything DIFC needs at run time: a guard per server assigned at startup, the agents'
 // labels, each session's label_agent result per server, the tool-call counters, the guard runtime and the
 // worker threads guards run on (never an I/O thread: a guard may block on a backend call; one thread per
 // guard, since a guard serves one call at a time anyway).
 class Guards {
  public:
-  // Assigns guards (spec §6.3) and resolves policies (§6.6). A policy error aborts startup; a configured
+  // Assigns guards and resolves policies. A policy error aborts startup; a configured
   // guard that fails to load is an ERROR and the server's calls are denied (upstream: noop, which fails
   // open).
   static Result<std::unique_ptr<Guards>> create(const config::Config& config,

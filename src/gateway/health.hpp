@@ -6,7 +6,7 @@
 
 namespace awmg::gateway {
 
-// The /health body (spec gateway §3.6): `unhealthy` iff any server is in error.
+// The /health body: `unhealthy` iff any server is in error.
 std::string health_document(const std::map<std::string, backend::ServerHealth>& servers);
 
 }  // namespace awmg::gateway

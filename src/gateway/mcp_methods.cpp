@@ -21,7 +21,7 @@ struct Target {
 
 // A client-facing tool or prompt name: unified `<server>___<name>`, routed the plain name on the route's
 // server.
-std::optional<Target> resolve(const Session& session, const std::string& exposed) {
+std::optional<Target> resolve(const frontend::Session& session, const std::string& exposed) {
   if (!session.route.empty()) return Target{session.route, exposed};
   auto sep = exposed.find(kUnifiedSeparator);
   if (sep == std::string::npos) return std::nullopt;
@@ -47,7 +47,7 @@ std::optional<size_t> cursor_offset(const json::Value* params) {
   return static_cast<size_t>(n);
 }
 
-std::string list_tools(Gateway& gw, const Session& session, const std::string& id,
+std::string list_tools(Gateway& gw, const frontend::Session& session, const std::string& id,
                        const json::Value* params) {
   auto offset = cursor_offset(params);
   if (!offset) return mcp::error_message(id, mcp::kInvalidParams, "invalid cursor");
@@ -77,7 +77,7 @@ std::string list_prompts(Gateway& gw, const std::string& id, const json::Value* 
   return mcp::result_message(id, page(items, *offset, "prompts"));
 }
 
-asio::awaitable<std::string> call(Gateway& gw, Session& session, const std::string& id,
+asio::awaitable<std::string> call(Gateway& gw, frontend::Session& session, const std::string& id,
                                   const json::Value* params,
                                   const std::shared_ptr<backend::EventBox>& events) {
   std::string name = params ? json::string_or(*params, "name") : "";
@@ -91,7 +91,7 @@ asio::awaitable<std::string> call(Gateway& gw, Session& session, const std::stri
   co_return mcp::result_message(id, result);
 }
 
-asio::awaitable<std::string> get_prompt(Gateway& gw, Session& session, const std::string& id,
+asio::awaitable<std::string> get_prompt(Gateway& gw, frontend::Session& session, const std::string& id,
                                         const json::Value* params,
                                         const std::shared_ptr<backend::EventBox>& events) {
   std::string name = params ? json::string_or(*params, "name") : "";
@@ -128,7 +128,7 @@ std::string routed_capabilities(Gateway& gw, const std::string& server) {
 }
 
 // The gateway serves the logging capability it advertises itself, whatever the backend implements.
-std::string set_log_level(Session& session, const std::string& id, const json::Value* params) {
+std::string set_log_level(frontend::Session& session, const std::string& id, const json::Value* params) {
   std::string level = params ? json::string_or(*params, "level") : "";
   auto severity = mcp::log_severity(level);
   if (!severity)
@@ -139,9 +139,9 @@ std::string set_log_level(Session& session, const std::string& id, const json::V
   return mcp::result_message(id, "{}");
 }
 
-Session::Capabilities client_capabilities(const json::Value* params) {
+frontend::Session::Capabilities client_capabilities(const json::Value* params) {
   const json::Value* caps = params ? json::member(*params, "capabilities") : nullptr;
-  Session::Capabilities out;
+  frontend::Session::Capabilities out;
   if (!caps || !caps->IsObject()) return out;
   out.sampling = json::member(*caps, "sampling") != nullptr;
   out.elicitation = json::member(*caps, "elicitation") != nullptr;
@@ -151,7 +151,8 @@ Session::Capabilities client_capabilities(const json::Value* params) {
 
 }  // namespace
 
-std::string initialize_result(Gateway& gw, const Session& session, const std::string& client_version) {
+std::string initialize_result(Gateway& gw, const frontend::Session& session,
+                              const std::string& client_version) {
   std::string version =
       mcp::supported_protocol_version(client_version) ? client_version : mcp::kLatestProtocolVersion;
   std::string name = session.route.empty() ? "awmg-unified" : "awmg-" + session.route;
@@ -162,8 +163,8 @@ std::string initialize_result(Gateway& gw, const Session& session, const std::st
          json::quote(base::version_string()) + "}}";
 }
 
-asio::awaitable<std::string> answer_request(Gateway& gw, Session& session, const json::Value& request,
-                                            const std::string& id,
+asio::awaitable<std::string> answer_request(Gateway& gw, frontend::Session& session,
+                                            const json::Value& request, const std::string& id,
                                             const std::shared_ptr<backend::EventBox>& events) {
   std::string method = json::string_or(request, "method");
   const json::Value* params = json::member(request, "params");

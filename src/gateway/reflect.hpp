@@ -5,7 +5,7 @@
 
 namespace awmg::gateway {
 
-// The /reflect body (spec gateway §3): every agent's labels (tags sorted), the default mode, the time.
+// The /reflect body: every agent's labels (tags sorted), the default mode, the time.
 std::string reflect_document(Guards& guards);
 
 }  // namespace awmg::gateway

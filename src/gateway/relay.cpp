@@ -1,5 +1,7 @@
 #include "gateway/relay.hpp"
 
+#include "frontend/backend_requests.hpp"
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/strand.hpp>
@@ -18,10 +20,11 @@ namespace asio = boost::asio;
 
 namespace {
 
-// logging/setLevel is not relayed: the gateway owns each session's log level (Session::log_level).
-constexpr std::array<std::string_view, 8> kRelayed = {
-    "resources/list",      "resources/templates/list", "resources/read", "resources/subscribe",
-    "resources/unsubscribe", "prompts/list",           "prompts/get",    "completion/complete"};
+// logging/setLevel is not relayed: the gateway owns each session's log level (frontend::Session::log_level).
+constexpr std::array<std::string_view, 8> kRelayed = {"resources/list",        "resources/templates/list",
+                                                      "resources/read",        "resources/subscribe",
+                                                      "resources/unsubscribe", "prompts/list",
+                                                      "prompts/get",           "completion/complete"};
 
 int timeout_seconds(const Gateway& gw, const std::string& server) {
   const config::ServerConfig* s = gw.config().find_server(server);
@@ -39,28 +42,15 @@ std::string response_for(const std::string& id, const backend::RpcReply& reply) 
 
 namespace {
 
-// `message` with its id replaced by `id_json`, digit for digit.
-std::string with_id(const json::Value& message, const std::string& id_json) {
-  return json::with_raw_member(message, "id", id_json);
-}
-
-// Whether a client that declared `caps` can take a backend request for `method`.
-bool client_takes(const Session::Capabilities& caps, std::string_view method) {
-  if (method == "sampling/createMessage") return caps.sampling;
-  if (method == "elicitation/create") return caps.elicitation;
-  if (method == "roots/list") return caps.roots;
-  return true;
-}
-
 bool reads_data(std::string_view method) {
   return method != "resources/unsubscribe";
 }
 
 // The sessions that use the connection (server, connection_session): routed to that server, of that gateway
 // session, or of every gateway session for the gateway's own connection (list changes only).
-std::vector<std::shared_ptr<Session>> listeners(Gateway& gw, const std::string& server,
-                                                const std::string& connection_session) {
-  std::vector<std::shared_ptr<Session>> out;
+std::vector<std::shared_ptr<frontend::Session>> listeners(Gateway& gw, const std::string& server,
+                                                          const std::string& connection_session) {
+  std::vector<std::shared_ptr<frontend::Session>> out;
   for (auto& s : gw.sessions().all()) {
     if (s->route == server && s->initialized &&
         (connection_session.empty() || s->agent == connection_session))
@@ -106,7 +96,7 @@ bool relays_beyond_tools(Gateway& gw, const std::string& server) {
   return !gw.guards().enabled() || gw.guards().for_server(server).guard->is_noop();
 }
 
-asio::awaitable<std::string> forward_text(Gateway& gw, Session& session, const std::string& server,
+asio::awaitable<std::string> forward_text(Gateway& gw, frontend::Session& session, const std::string& server,
                                           const std::string& id, const std::string& method,
                                           const std::string& params,
                                           const std::shared_ptr<backend::EventBox>& events) {
@@ -123,7 +113,7 @@ asio::awaitable<std::string> forward_text(Gateway& gw, Session& session, const s
   co_return response_for(id, *reply);
 }
 
-asio::awaitable<std::string> forward(Gateway& gw, Session& session, const std::string& server,
+asio::awaitable<std::string> forward(Gateway& gw, frontend::Session& session, const std::string& server,
                                      const std::string& id, const std::string& method,
                                      const json::Value* params,
                                      const std::shared_ptr<backend::EventBox>& events) {
@@ -138,42 +128,7 @@ asio::awaitable<std::string> forward(Gateway& gw, Session& session, const std::s
   co_return reply;
 }
 
-std::optional<std::string> to_client(Session& session, const backend::Event& request) {
-  auto doc = json::parse(request.json);
-  if (!doc) return std::nullopt;
-  std::string method = json::string_or(*doc, "method");
-  std::string backend_id = mcp::exact_id(*doc, request.json);
-  auto origin = request.origin.lock();
-  if (!origin) return std::nullopt;
-  if (!client_takes(session.capabilities(), method)) {
-    origin->respond(mcp::error_message(backend_id, mcp::kMethodNotFound,
-                                       "the client behind the gateway does not support " + method));
-    return std::nullopt;
-  }
-  auto client_id = session.add_outbound(Session::Outbound{request.origin, backend_id});
-  if (!client_id) {
-    origin->respond(mcp::error_message(backend_id, mcp::kInternalError,
-                                       "the client has too many requests from the gateway left unanswered"));
-    return std::nullopt;
-  }
-  return with_id(*doc, *client_id);
-}
-
-bool from_client(Session& session, const json::Value& message) {
-  auto outbound = session.take_outbound(json::to_string(message["id"]));
-  if (!outbound) return false;
-  if (auto origin = outbound->origin.lock()) origin->respond(with_id(message, outbound->backend_id));
-  return true;
-}
-
-void refuse(const backend::Event& request, const std::string& reason) {
-  auto doc = json::parse(request.json);
-  auto origin = request.origin.lock();
-  if (doc && origin)
-    origin->respond(mcp::error_message(mcp::exact_id(*doc, request.json), mcp::kInternalError, reason));
-}
-
-void client_notification(Gateway& gw, Session& session, const json::Value& message) {
+void client_notification(Gateway& gw, frontend::Session& session, const json::Value& message) {
   std::string method = json::string_or(message, "method");
   const json::Value* params = json::member(message, "params");
   if (method == "notifications/cancelled" && params) {
@@ -199,7 +154,7 @@ void deliver(Gateway& gw, const std::string& server, const std::string& connecti
                      method == "notifications/resources/list_changed";
   if (own && !list_change) {
     if (event.kind == backend::Event::Kind::kRequest) {
-      refuse(event, "the gateway's own connection to " + server + " takes no requests");
+      frontend::refuse(event, "the gateway's own connection to " + server + " takes no requests");
     } else {
       static const log::Debug debug("backend:relay");
       if (debug.enabled())
@@ -209,13 +164,13 @@ void deliver(Gateway& gw, const std::string& server, const std::string& connecti
   }
   if (event.kind == backend::Event::Kind::kRequest) {
     for (auto& s : listeners(gw, server, connection_session)) {
-      if (!client_takes(s->capabilities(), method)) continue;
-      auto message = to_client(*s, event);
+      if (!s->takes(method)) continue;
+      auto message = frontend::to_client(*s, event);
       if (!message) return;
       if (s->push_to_stream(*message)) return;
       if (auto sent = json::parse(*message)) s->take_outbound(json::to_string((*sent)["id"]));
     }
-    refuse(event, "no client session of the gateway is listening for requests from " + server);
+    frontend::refuse(event, "no client session of the gateway is listening for requests from " + server);
     return;
   }
   if (method == "notifications/tools/list_changed") {

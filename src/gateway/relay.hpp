@@ -11,7 +11,7 @@
 
 namespace awmg::gateway {
 
-// The MCP surface the gateway passes through to a backend rather than answering itself (DESIGN §6):
+// The MCP surface the gateway passes through to a backend rather than answering itself:
 // everything but the tool calls, which go through the DIFC pipeline. Requests travel with the client's
 // params; the backend's answers, notifications and its own requests to the client come back to the right
 // session.
@@ -34,29 +34,19 @@ bool relays_beyond_tools(Gateway& gw, const std::string& server);
 
 // Forwards a client request to `server` on the session's connection; returns the JSON-RPC response for the
 // client (the backend's result or error, or the gateway's error). `params` goes as it is.
-boost::asio::awaitable<std::string> forward(Gateway& gw, Session& session, const std::string& server,
-                                            const std::string& id, const std::string& method,
-                                            const json::Value* params,
+boost::asio::awaitable<std::string> forward(Gateway& gw, frontend::Session& session,
+                                            const std::string& server, const std::string& id,
+                                            const std::string& method, const json::Value* params,
                                             const std::shared_ptr<backend::EventBox>& events);
 // The same with the backend's params given as JSON text.
-boost::asio::awaitable<std::string> forward_text(Gateway& gw, Session& session, const std::string& server,
-                                                 const std::string& id, const std::string& method,
-                                                 const std::string& params,
+boost::asio::awaitable<std::string> forward_text(Gateway& gw, frontend::Session& session,
+                                                 const std::string& server, const std::string& id,
+                                                 const std::string& method, const std::string& params,
                                                  const std::shared_ptr<backend::EventBox>& events);
-
-// The message that carries a backend's request to this client, under an id of the client's own; std::nullopt
-// when the client cannot take it (the backend has then been answered with an error).
-std::optional<std::string> to_client(Session& session, const backend::Event& request);
-
-// Answers a relayed backend request with the client's response. False when `message` answers none.
-bool from_client(Session& session, const json::Value& message);
-
-// Tells a relayed backend request that no answer will come (the client went away).
-void refuse(const backend::Event& request, const std::string& reason);
 
 // A client notification: cancellation goes to the backend call it names; roots changes to the session's
 // backends.
-void client_notification(Gateway& gw, Session& session, const json::Value& message);
+void client_notification(Gateway& gw, frontend::Session& session, const json::Value& message);
 
 // What a backend sent outside any call, on the connection (server, session): list changes, resource updates,
 // log messages, its own requests. Delivered on the GET streams of the sessions that use that connection.

@@ -1,11 +1,11 @@
 #include "gateway/routes.hpp"
 
 #include "base/strings.hpp"
-#include "gateway/auth.hpp"
+#include "frontend/auth.hpp"
+#include "frontend/hmac.hpp"
+#include "frontend/host_check.hpp"
+#include "frontend/mcp_endpoint.hpp"
 #include "gateway/health.hpp"
-#include "gateway/hmac.hpp"
-#include "gateway/host_check.hpp"
-#include "gateway/mcp_endpoint.hpp"
 #include "gateway/reflect.hpp"
 #include "json/json.hpp"
 #include "log/logger.hpp"
@@ -23,13 +23,9 @@ using http::header;
 
 using http::path_of;
 
-// Auth for routes that need it; std::nullopt when the request may go on.
+// Auth for the routes that need it; std::nullopt when the request may go on.
 std::optional<http::Response> authenticate(Gateway& gw, const http::Request& req) {
-  auto result = check_authorization(header(req, "Authorization"), gw.config().gateway.agent_id);
-  if (result == AuthResult::kOk) return std::nullopt;
-  log_auth_failure(result, header(req, "X-Request-ID").value_or(""), path_of(req),
-                   std::string_view(req.method_string().data(), req.method_string().size()));
-  return http::make_response(req, auth_failure_status(result), auth_failure_body(result), kJson);
+  return frontend::authenticate(gw.config().gateway.agent_id, req);
 }
 
 http::Response close_route(Gateway& gw, const http::Request& req,
@@ -65,21 +61,9 @@ std::optional<std::string> mcp_route(Gateway& gw, std::string_view path) {
 // Agents' labels are the gateway's business: the same key and the same Host/Origin rules as the MCP routes
 // (upstream serves /reflect to anyone).
 http::Response reflect_route(Gateway& gw, const http::Request& req, const http::Responder& responder) {
-  if (auto denied = check_host_and_origin(req, responder)) return *denied;
+  if (auto denied = frontend::check_host_and_origin(req, responder)) return *denied;
   if (auto denied = authenticate(gw, req)) return *denied;
   return http::make_response(req, 200, reflect_document(gw.guards()), kJson);
-}
-
-// HMAC signing of MCP requests, when a secret is set; std::nullopt when the request may go on.
-std::optional<http::Response> verify_signature(HmacVerifier* hmac, const http::Request& req) {
-  if (!hmac) return std::nullopt;
-  auto refused = hmac->check({header(req, "X-MCP-Timestamp"), header(req, "X-MCP-Nonce"),
-                              header(req, "X-MCP-Signature")},
-                             path_of(req), req.body());
-  if (!refused) return std::nullopt;
-  log::warn("auth", "HMAC check failed: " + *refused + " " + std::string(path_of(req)));
-  return http::make_response(req, 401, R"({"error":"unauthorized","message":)" + json::quote(*refused) + "}",
-                             kJson);
 }
 
 // A response for the routes that need no waiting.
@@ -95,18 +79,20 @@ http::Response plain_route(Gateway& gw, const http::Request& req, const http::Re
 
 http::Handler make_routes(Gateway& gw, std::function<void()> request_shutdown) {
   // No temporaries inside co_await and no `co_return co_await` here: see mcp_endpoint.cpp.
-  std::shared_ptr<HmacVerifier> hmac;
-  if (!gw.settings().hmac_secret.empty()) hmac = std::make_shared<HmacVerifier>(gw.settings().hmac_secret);
-  return [&gw, request_shutdown, hmac](const http::Request& req,
-                                       http::Responder& responder) -> asio::awaitable<void> {
+  std::shared_ptr<frontend::HmacVerifier> hmac;
+  if (!gw.settings().hmac_secret.empty())
+    hmac = std::make_shared<frontend::HmacVerifier>(gw.settings().hmac_secret);
+  frontend::FrontDoor door{gw.sessions(), gw, gw.shutting_down()};
+  return [&gw, request_shutdown, hmac, door](const http::Request& req,
+                                             http::Responder& responder) -> asio::awaitable<void> {
     std::string_view path = path_of(req);
     std::optional<std::string> route;
     if (path != "/mcp/.well-known/oauth-authorization-server") route = mcp_route(gw, path);
     std::optional<http::Response> denied;
     if (route) denied = authenticate(gw, req);
-    if (route && !denied) denied = verify_signature(hmac.get(), req);
+    if (route && !denied) denied = frontend::verify_signature(hmac.get(), req);
     if (route && !denied) {
-      co_await serve_mcp(gw, req, responder, *route);
+      co_await frontend::serve_mcp(door, req, responder, *route);
       co_return;
     }
     http::Response response =

@@ -60,7 +60,7 @@ struct BackendOutcome {
   std::string result;
 };
 
-asio::awaitable<BackendOutcome> call_backend(Gateway& gw, const Session& session,
+asio::awaitable<BackendOutcome> call_backend(Gateway& gw, const frontend::Session& session,
                                              const std::string& server_id, const std::string& args,
                                              const std::chrono::steady_clock::time_point& deadline,
                                              const std::shared_ptr<backend::EventBox>& events) {
@@ -82,7 +82,7 @@ asio::awaitable<BackendOutcome> call_backend(Gateway& gw, const Session& session
 }
 
 // The JSON document inside an MCP result: the text of its text content parsed as JSON, else the result itself
-// (spec guard-difc §5.6 step 1).
+//.
 json::Document response_document(const std::string& result) {
   auto doc = json::parse(result);
   if (!doc) return json::Document();
@@ -124,8 +124,9 @@ std::string text_result(const std::vector<std::string>& texts) {
 
 }  // namespace
 
-asio::awaitable<std::string> call_tool(Gateway& gw, const Session& session, const std::string& server_id,
-                                       const std::string& tool, const json::Value& params,
+asio::awaitable<std::string> call_tool(Gateway& gw, const frontend::Session& session,
+                                       const std::string& server_id, const std::string& tool,
+                                       const json::Value& params,
                                        const std::shared_ptr<backend::EventBox>& events) {
   const config::ServerConfig* server = gw.config().find_server(server_id);
   std::string args = backend_params(tool, params);
@@ -142,14 +143,14 @@ asio::awaitable<std::string> call_tool(Gateway& gw, const Session& session, cons
     BackendOutcome plain = co_await call_backend(gw, session, server_id, args, deadline, events);
     co_return plain.ok ? convert_tool_result(plain.result) : plain.result;
   }
-  // DIFC (spec guard-difc §4.5), in upstream's order.
+  // DIFC, in upstream's order.
   ServerGuard& sg = guards.for_server(server_id);
   GuardBackend metadata(gw, server_id, session.agent);
   const json::Value* arguments = json::member(params, "arguments");
   const std::string args_json = arguments && arguments->IsObject() ? json::to_string(*arguments) : "{}";
   const std::string& agent_id = session.agent;
 
-  // Session initialization: label_agent once per (session, server) and policy.
+  // frontend::Session initialization: label_agent once per (session, server) and policy.
   difc::Mode mode = guards.default_mode();
   if (!sg.payload.empty()) {
     if (auto known = guards.session_mode(agent_id, server_id, sg.payload)) {
@@ -218,7 +219,7 @@ asio::awaitable<std::string> call_tool(Gateway& gw, const Session& session, cons
     response_labels = std::move(*labeled);
   }
   if (!response_labels) {
-    // A read that failed the coarse check and whose response carries no labels is denied (DESIGN §6, Q1).
+    // A read that failed the coarse check and whose response carries no labels is denied.
     if (!coarse.allowed())
       co_return difc_denial(server_id, tool, difc::violation_text(coarse, agent, resource->resource));
     if (difc::accumulates_read_labels(op, mode))

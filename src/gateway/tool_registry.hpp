@@ -51,10 +51,10 @@ class ToolRegistry {
 };
 
 // The tool object clients see: unified mode prefixes the name with `<server>___`; both modes prefix the
-// description with `[<server>] ` (spec gateway §3.8).
+// description with `[<server>] `.
 std::string exposed_tool(const Tool& tool, bool unified);
 
-// Input schema normalisation (spec gateway §4.1), in place on a tool object.
+// Input schema normalisation, in place on a tool object.
 void normalize_input_schema(json::Value& tool, json::Document::AllocatorType& allocator);
 
 }  // namespace awmg::gateway

@@ -39,8 +39,8 @@ bool any_unified_resources(Gateway& gw) {
   return false;
 }
 
-asio::awaitable<std::string> list_unified_resources(Gateway& gw, Session& session, const std::string& id,
-                                                    const std::string& method) {
+asio::awaitable<std::string> list_unified_resources(Gateway& gw, frontend::Session& session,
+                                                    const std::string& id, const std::string& method) {
   bool templates = method == "resources/templates/list";
   const char* field = templates ? "resourceTemplates" : "resources";
   const char* uri_field = templates ? "uriTemplate" : "uri";
@@ -62,8 +62,8 @@ asio::awaitable<std::string> list_unified_resources(Gateway& gw, Session& sessio
   co_return mcp::result_message(id, "{\"" + std::string(field) + "\":[" + out + "]}");
 }
 
-asio::awaitable<std::string> read_unified_resource(Gateway& gw, Session& session, const std::string& id,
-                                                   const json::Value* params) {
+asio::awaitable<std::string> read_unified_resource(Gateway& gw, frontend::Session& session,
+                                                   const std::string& id, const json::Value* params) {
   std::string uri = params ? json::string_or(*params, "uri") : "";
   const size_t prefix_length = std::strlen(kUnifiedSeparator);
   auto sep = uri.find(kUnifiedSeparator);

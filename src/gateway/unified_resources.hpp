@@ -16,9 +16,9 @@ namespace awmg::gateway {
 bool any_unified_resources(Gateway& gw);
 
 // resources/list or resources/templates/list, all servers in one page.
-boost::asio::awaitable<std::string> list_unified_resources(Gateway& gw, Session& session,
+boost::asio::awaitable<std::string> list_unified_resources(Gateway& gw, frontend::Session& session,
                                                            const std::string& id, const std::string& method);
-boost::asio::awaitable<std::string> read_unified_resource(Gateway& gw, Session& session,
+boost::asio::awaitable<std::string> read_unified_resource(Gateway& gw, frontend::Session& session,
                                                           const std::string& id, const json::Value* params);
 
 }  // namespace awmg::gateway

@@ -14,7 +14,7 @@ namespace awmg::guard {
 
 using Clock = std::chrono::steady_clock;
 
-// What labels a server's tool calls (spec guard-difc §1): a guard labels, the gateway decides.
+// What labels a server's tool calls: a guard labels, the gateway decides.
 class Guard {
  public:
   virtual ~Guard() = default;
@@ -37,10 +37,10 @@ class Guard {
                                                                      Clock::time_point deadline) = 0;
 };
 
-// No restrictions of its own: empty labels, strict mode, every call read-write (spec guard-difc §6.1).
+// No restrictions of its own: empty labels, strict mode, every call read-write.
 std::unique_ptr<Guard> make_noop_guard();
 
-// For output servers (spec guard-difc §6.2): every call writes; the resource's secrecy is the accepted
+// For output servers: every call writes; the resource's secrecy is the accepted
 // scopes, or empty when the sink is public, so agents holding secrets cannot write there.
 std::unique_ptr<Guard> make_write_sink_guard(std::vector<std::string> accept, std::string visibility);
 

@@ -25,7 +25,7 @@ struct ResourceLabels {
   difc::Operation operation = difc::Operation::kWrite;
 };
 
-// The guard's JSON outputs (spec guard-difc §2.9), with upstream's error texts. Where upstream skips what it
+// The guard's JSON outputs, with upstream's error texts. Where upstream skips what it
 // does not understand (a tag that is not a string), awmg refuses the output: skipping a secrecy tag would let
 // data through, and a guard's mistake must deny, never pass (docs/DECISIONS.md).
 Result<AgentLabels> parse_agent_labels(std::string_view output);

@@ -10,7 +10,7 @@
 
 namespace awmg::guard {
 
-// A guard policy from the config (spec guard-difc §6.4), validated and normalized.
+// A guard policy from the config, validated and normalized.
 struct Policy {
   enum class Kind { kAllowOnly, kWriteSink };
   Kind kind = Kind::kAllowOnly;
@@ -29,7 +29,7 @@ Result<Policy> parse_policy(std::string_view json);
 // nested under the server id; a single-key map whose value is a policy. nullopt when none of them.
 Result<std::optional<Policy>> parse_server_policies(std::string_view json, const std::string& server_id);
 
-// The label_agent input (spec guard-difc §6.5): `{"allow-only":{...},"trusted-bots":[...]}`, keys sorted.
+// The label_agent input: `{"allow-only":{...},"trusted-bots":[...]}`, keys sorted.
 std::string label_agent_payload(const Policy& policy, const std::vector<std::string>& trusted_bots);
 
 }  // namespace awmg::guard

@@ -277,7 +277,8 @@ Result<std::string> WasmGuard::guest_call(std::string_view function, std::span<c
   if (!instance_) return Error{"WASM guard '" + name_ + "' has no instance"};
   // The interrupt flag stops guest code at its next check; one raised before the call started is not lost,
   // but a call that would start after the deadline is not worth entering.
-  Outcome outcome = expired() ? Outcome{Outcome::Kind::kInterrupted, {}, "", 0} : instance_->call(function, args);
+  Outcome outcome =
+      expired() ? Outcome{Outcome::Kind::kInterrupted, {}, "", 0} : instance_->call(function, args);
   std::string error;
   switch (outcome.kind) {
     case Outcome::Kind::kReturned:

@@ -14,13 +14,13 @@
 
 namespace awmg::guard {
 
-// Buffer protocol limits (spec guard-difc §2.5).
+// Buffer protocol limits.
 inline constexpr uint32_t kInitialOutputBytes = 4u << 20;
 inline constexpr uint32_t kMaxOutputBytes = 16u << 20;
 inline constexpr uint32_t kMaxInputBytes = 8u << 20;
 inline constexpr int kMaxAttempts = 3;
 inline constexpr int kMaxBackendCallsPerInvocation = 50;
-// A guard that traps this often within the window is marked unavailable (DESIGN §6, Q5).
+// A guard that traps this often within the window is marked unavailable.
 inline constexpr int kTrapLimit = 3;
 inline constexpr std::chrono::seconds kTrapWindow{60};
 
@@ -30,7 +30,7 @@ struct WasmGuardOptions {
   std::chrono::milliseconds create_timeout{10000};  // how long the start function may run at creation
 };
 
-// A WASM guard: the upstream ABI (spec guard-difc §2) over the engine's instances. One instance serves calls
+// A WASM guard: the upstream ABI over the engine's instances. One instance serves calls
 // one at a time. A trap or a missed deadline fails that call closed and discards the instance; the next call
 // gets a fresh one with the label_agent payloads replayed, and when the native tier becomes ready the guard
 // switches to it the same way, between calls. kTrapLimit traps within kTrapWindow make the guard unavailable.
@@ -79,13 +79,13 @@ class WasmGuard {
   WasmGuardOptions options_;
   bool has_allocator_ = false;
 
-  std::timed_mutex call_mutex_;  // one call at a time, host functions included
+  std::timed_mutex call_mutex_;               // one call at a time, host functions included
   std::unique_ptr<wasm::Instance> instance_;  // written under both mutexes, read under either
   // Short sections only, so the watchdog, stop() and status readers never wait for a running call.
   mutable std::mutex state_mutex_;
   bool expired_ = false;  // the running call's deadline passed: any instance it makes starts interrupted
   bool stopped_ = false;
-  std::string unavailable_;  // the error that made the guard unavailable
+  std::string unavailable_;                  // the error that made the guard unavailable
   std::vector<std::string> agent_payloads_;  // replayed on a fresh instance
   std::deque<Clock::time_point> traps_;
   bool warned_direct_memory_ = false;

@@ -4,7 +4,7 @@
 
 namespace awmg::log {
 
-// npm-debug style namespace matching (spec gateway §6.8): a comma list of patterns where `*` matches any run,
+// npm-debug style namespace matching: a comma list of patterns where `*` matches any run,
 // and a leading `-` excludes (exclusions win).
 bool debug_pattern_matches(std::string_view spec, std::string_view ns);
 

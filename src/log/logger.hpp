@@ -13,16 +13,16 @@ namespace awmg::log {
 enum class Level { kInfo, kWarn, kError, kDebug };
 const char* level_name(Level level);
 
-// `[YYYY-MM-DDTHH:MM:SS.mmmZ] [LEVEL] [category] message` (spec gateway §6.2).
+// `[YYYY-MM-DDTHH:MM:SS.mmmZ] [LEVEL] [category] message`.
 std::string format_line(std::chrono::system_clock::time_point when, Level level, std::string_view category,
                         std::string_view message);
 // RFC 3339 UTC with milliseconds, as in the text lines and JSONL records.
 std::string timestamp(std::chrono::system_clock::time_point when);
 
-// One markdown entry of gateway.md (spec gateway §6.3), without the trailing newline.
+// One markdown entry of gateway.md, without the trailing newline.
 std::string format_markdown(Level level, std::string_view category, std::string_view message);
 
-// The process's log set in one directory (spec gateway §6.1): mcp-gateway.log, <server>.log, gateway.md and
+// The process's log set in one directory: mcp-gateway.log, <server>.log, gateway.md and
 // rpc-messages.jsonl. Every message is sanitized before it is written. Thread-safe. Lines are flushed, not
 // fsynced. Before open(), and when the directory cannot be created, text lines go to stderr.
 class Logger {

@@ -12,7 +12,7 @@ struct AgentTags {
   std::vector<std::string> integrity;
 };
 
-// One `rpc-message/v2` record of rpc-messages.jsonl (spec gateway §6.4). `direction` is "OUT" for a
+// One `rpc-message/v2` record of rpc-messages.jsonl. `direction` is "OUT" for a
 // gateway->backend request (then `method` is set) and "IN" for a backend response.
 struct RpcRecord {
   std::string direction;

@@ -4,7 +4,7 @@
 
 namespace awmg::log {
 
-// Redacts secrets from text bound for a log (spec gateway §6.7): tokens, keys, passwords, bearer and
+// Redacts secrets from text bound for a log: tokens, keys, passwords, bearer and
 // authorization values, GitHub PATs, JWTs, long hex runs (agent ids), and JSON string fields with secret
 // names. Applied to every persisted message and payload.
 std::string sanitize(std::string_view text);

@@ -103,8 +103,8 @@ std::string tool_error_result(std::string_view text) {
 }
 
 std::optional<int> log_severity(std::string_view level) {
-  static constexpr std::string_view kLevels[] = {"debug",    "info",  "notice", "warning",
-                                                 "error",    "critical", "alert", "emergency"};
+  static constexpr std::string_view kLevels[] = {"debug", "info",     "notice", "warning",
+                                                 "error", "critical", "alert",  "emergency"};
   for (int i = 0; i < 8; ++i) {
     if (kLevels[i] == level) return i;
   }

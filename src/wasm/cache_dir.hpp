@@ -3,7 +3,7 @@
 
 namespace awmg::wasm {
 
-// The guard compilation cache directory as configured at startup (spec guard-difc §3).
+// The guard compilation cache directory as configured at startup.
 struct CacheDir {
   std::string path;     // empty: the cache lives in memory for this process only
   std::string warning;  // set when the configured directory was unusable

@@ -2,10 +2,10 @@
 
 #include <dlfcn.h>
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -330,8 +330,8 @@ const HostApi kHostApi{&NativeInstance::dispatch, &host_trap};
 
 namespace {
 
-// Every live shared object, by its loader handle. dlopen returns the object already loaded when a name or file
-// matches one; a guard must never run on another guard's code, so a handle seen before is refused.
+// Every live shared object, by its loader handle. dlopen returns the object already loaded when a name or
+// file matches one; a guard must never run on another guard's code, so a handle seen before is refused.
 std::mutex g_live_mutex;
 std::set<void*> g_live_handles;
 

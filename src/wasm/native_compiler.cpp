@@ -143,7 +143,8 @@ std::string glue_source(const Module& module) {
   out += R"(
 typedef Z_guard_instance_t awmg_instance;
 
-AWMG_API const char awmg_module_sha256[] = ")" + module.sha256() + R"(";
+AWMG_API const char awmg_module_sha256[] = ")" +
+         module.sha256() + R"(";
 AWMG_API void awmg_bind(const awmg_host_api* api) {
   awmg_host = api;
   Z_guard_init_module();
@@ -291,9 +292,9 @@ std::optional<Toolchain> Toolchain::find() {
 }
 
 const std::string& engine_version() {
-  static const std::string version =
-      "v1-" + base::sha256_hex(std::string(kNativeRuntimeSource) + kWasmRtHeader + kGlueVersion + "wabt-1.0.32")
-                  .substr(0, 12);
+  static const std::string version = "v1-" + base::sha256_hex(std::string(kNativeRuntimeSource) +
+                                                              kWasmRtHeader + kGlueVersion + "wabt-1.0.32")
+                                                 .substr(0, 12);
   return version;
 }
 

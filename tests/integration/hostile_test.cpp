@@ -7,7 +7,7 @@
 #include <future>
 #include <thread>
 
-#include "gateway/hmac.hpp"
+#include "frontend/hmac.hpp"
 #include "integration/awmg_process.hpp"
 #include "integration/mcp_client.hpp"
 
@@ -35,8 +35,8 @@ std::string config_for(const std::vector<Server>& servers) {
     if (s.tool_timeout) toml += "tool_timeout = " + std::to_string(s.tool_timeout) + "\n";
     if (!s.guard.empty()) {
       toml += "guard = \"" + s.id + "-guard\"\n";
-      guards += "[guards." + s.id + "-guard]\ntype = \"wasm\"\npath = \"" + std::string(AWMG_GUARD_DIR) + "/" +
-                s.guard + ".wasm\"\npolicy = " + kPublicPolicy + "\n\n";
+      guards += "[guards." + s.id + "-guard]\ntype = \"wasm\"\npath = \"" + std::string(AWMG_GUARD_DIR) +
+                "/" + s.guard + ".wasm\"\npolicy = " + kPublicPolicy + "\n\n";
     }
     toml += "\n";
   }
@@ -146,7 +146,8 @@ void hostile_storm(Gateway& g, const std::string& tier) {
       auto c = g.client(server);
       auto started = Clock::now();
       auto reply = call(c, "list_issues", R"({"owner":"acme","repo":"website"})");
-      return std::pair{Clock::now() - started, result_text(reply) + json::string_or(reply["error"], "message")};
+      return std::pair{Clock::now() - started,
+                       result_text(reply) + json::string_or(reply["error"], "message")};
     }));
   }
   std::this_thread::sleep_for(300ms);  // the loops are running
@@ -160,16 +161,16 @@ void hostile_storm(Gateway& g, const std::string& tier) {
     EXPECT_LT(took, 3s + 1500ms) << tier << ": " << text;  // the loop server's tool timeout is 3 s
     EXPECT_NE(text.find("guard"), std::string::npos) << tier << ": not failed closed by the guard: " << text;
     if (native && text.find("stack") != std::string::npos) {  // the interpreter says "call stack exhausted"
-      EXPECT_NE(text.find("wasm error: stack overflow"), std::string::npos) << "not on the native tier: " << text;
+      EXPECT_NE(text.find("wasm error: stack overflow"), std::string::npos)
+          << "not on the native tier: " << text;
     }
   }
 }
 
 TEST(Hostile, HostileGuardsFailClosedByTheirDeadlineWhileOtherServersKeepAnswering) {
   TempDir dir;
-  std::vector<Server> servers = {{"loop", "loop", 3},         {"recurse", "stack_overflow"},
-                                 {"bomb", "memory_bomb"},     {"trap", "oob"},
-                                 {"repos", "repo_guard"},     {"plain", ""}};
+  std::vector<Server> servers = {{"loop", "loop", 3}, {"recurse", "stack_overflow"}, {"bomb", "memory_bomb"},
+                                 {"trap", "oob"},     {"repos", "repo_guard"},       {"plain", ""}};
   Gateway g(dir, servers);
   ASSERT_TRUE(g.gw->ready()) << g.gw->child().err();
   hostile_storm(g, "interpreter");
@@ -231,10 +232,11 @@ TEST(Hostile, HostAndOriginFormsThatAreNotThisMachineAreRefused) {
     headers.emplace("Authorization", kKey);
     headers.emplace("Content-Type", "application/json");
     headers.emplace("Accept", "application/json, text/event-stream");
-    return g.gw->post("/mcp/plain",
-                      R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":)"
-                      R"("2025-11-25","capabilities":{}}})",
-                      headers)
+    return g.gw
+        ->post("/mcp/plain",
+               R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":)"
+               R"("2025-11-25","capabilities":{}}})",
+               headers)
         .status;
   };
   for (const char* host : {"127.attacker.example", "127.0.0.1.evil.example", "localhost.evil", "localhost.",
@@ -242,8 +244,8 @@ TEST(Hostile, HostAndOriginFormsThatAreNotThisMachineAreRefused) {
                            "[::2]", "::1", "127.1", "0x7f.0.0.1", "127.0.0.1 evil", "localhost:80:80"}) {
     EXPECT_EQ(status_for({{"Host", host}}), 403) << "Host: " << host;
   }
-  for (const char* host : {"localhost", "LOCALHOST:3000", "127.0.0.1", "127.1.2.3:8080", "[::1]", "[::1]:3000",
-                           "[::ffff:127.0.0.1]:1"}) {
+  for (const char* host : {"localhost", "LOCALHOST:3000", "127.0.0.1", "127.1.2.3:8080", "[::1]",
+                           "[::1]:3000", "[::ffff:127.0.0.1]:1"}) {
     EXPECT_EQ(status_for({{"Host", host}}), 200) << "Host: " << host;
   }
   EXPECT_EQ(status_for({{"Host", "localhost"}, {"Origin", "http://127.attacker.example"}}), 403);
@@ -264,10 +266,11 @@ TEST(Hostile, ASessionBelongsToTheAgentThatCreatedIt) {
     identity.emplace("Content-Type", "application/json");
     if (method == "DELETE") return http_request(g.gw->port(), "DELETE", "/mcp/plain", identity).status;
     if (method == "GET") return http_request(g.gw->port(), "GET", "/mcp/plain", identity).status;
-    return g.gw->post("/mcp/plain",
-                      R"({"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"echo",)"
-                      R"("arguments":{"message":"x"}}})",
-                      identity)
+    return g.gw
+        ->post("/mcp/plain",
+               R"({"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"echo",)"
+               R"("arguments":{"message":"x"}}})",
+               identity)
         .status;
   };
   EXPECT_EQ(as({{"X-Agent-ID", "bob"}}, "POST"), 404);
@@ -300,7 +303,8 @@ TEST(Hostile, PerAgentBackendProcessesAreBoundedAndEndWithTheirSessions) {
   EXPECT_EQ(children(), 33);
   for (auto& c : clients) {
     auto deleted = http_request(g.gw->port(), "DELETE", "/mcp/plain",
-                                {{"Authorization", kKey}, {"Mcp-Session-Id", c.session_id},
+                                {{"Authorization", kKey},
+                                 {"Mcp-Session-Id", c.session_id},
                                  {"X-Agent-ID", "agent-" + std::to_string(&c - clients.data())}});
     EXPECT_EQ(deleted.status, 204);
   }
@@ -332,7 +336,7 @@ TEST(Hostile, HmacSigningIsRequiredOnTheMcpRoutes) {
         {"X-MCP-Timestamp", ts},
         {"X-MCP-Nonce", nonce},
         {"X-MCP-Signature",
-         gateway::HmacVerifier::sign(key.empty() ? secret : key, ts, nonce, "/mcp/plain", payload)}};
+         frontend::HmacVerifier::sign(key.empty() ? secret : key, ts, nonce, "/mcp/plain", payload)}};
   };
   auto message = [](const HttpReply& r) {
     auto doc = json::parse(r.body);
@@ -346,7 +350,8 @@ TEST(Hostile, HmacSigningIsRequiredOnTheMcpRoutes) {
   auto replayed = send(signed_headers("n-1", body), body);
   EXPECT_EQ(message(replayed), "HMAC nonce already used (replay detected)");
   EXPECT_EQ(message(send(signed_headers("n-2", body, 0, "wrong-secret"), body)), "invalid HMAC signature");
-  EXPECT_EQ(message(send(signed_headers("n-3", body, -120), body)), "HMAC timestamp out of acceptable window");
+  EXPECT_EQ(message(send(signed_headers("n-3", body, -120), body)),
+            "HMAC timestamp out of acceptable window");
   auto altered = signed_headers("n-4", body);
   EXPECT_EQ(message(send(altered, body + " ")), "invalid HMAC signature");
   auto bad_time = signed_headers("n-5", body);

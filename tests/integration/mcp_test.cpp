@@ -406,8 +406,8 @@ TEST(Mcp, RequestIdsComeBackDigitForDigit) {
     for (const char* body : {R"(,"method":"ping"})", R"(,"method":"tools/call","params":{"name":"echo",)"
                                                      R"("arguments":{"message":"x"}}})"}) {
       auto reply = c.post(std::string(R"({"jsonrpc":"2.0","id":)") + id + body);
-      EXPECT_NE(reply.body.find(std::string(R"("id":)") + id + ","), std::string::npos) << id << ": "
-                                                                                        << reply.body;
+      EXPECT_NE(reply.body.find(std::string(R"("id":)") + id + ","), std::string::npos)
+          << id << ": " << reply.body;
     }
   }
 }

@@ -7,12 +7,12 @@
 #include "base/digest.hpp"
 #include "config/docker_argv.hpp"
 #include "config/expand.hpp"
-#include "gateway/auth.hpp"
+#include "frontend/auth.hpp"
+#include "frontend/hmac.hpp"
+#include "frontend/host_check.hpp"
+#include "frontend/session.hpp"
 #include "gateway/client_config.hpp"
 #include "gateway/health.hpp"
-#include "gateway/hmac.hpp"
-#include "gateway/host_check.hpp"
-#include "gateway/session.hpp"
 #include "json/json.hpp"
 #include "support/process.hpp"
 #include "support/scoped_env.hpp"
@@ -88,19 +88,19 @@ TEST(Health, ReportsServersAndOverallStatus) {
 }
 
 TEST(Auth, ExactHeaderEquality) {
-  using gateway::AuthResult;
-  EXPECT_EQ(gateway::check_authorization("key", "key"), AuthResult::kOk);
-  EXPECT_EQ(gateway::check_authorization(std::nullopt, "key"), AuthResult::kMissing);
-  EXPECT_EQ(gateway::check_authorization("", "key"), AuthResult::kMissing);
-  EXPECT_EQ(gateway::check_authorization("Bearer key", "key"), AuthResult::kInvalid);
-  EXPECT_EQ(gateway::check_authorization("ke", "key"), AuthResult::kInvalid);
-  EXPECT_EQ(gateway::check_authorization(std::string_view("k\0y", 3), "key"), AuthResult::kMalformed);
-  EXPECT_EQ(gateway::check_authorization("k\ty", "k\ty"), AuthResult::kOk);
-  EXPECT_EQ(gateway::check_authorization("k\x7fy", "key"), AuthResult::kMalformed);
-  EXPECT_EQ(gateway::auth_failure_body(AuthResult::kMissing),
+  using frontend::AuthResult;
+  EXPECT_EQ(frontend::check_authorization("key", "key"), AuthResult::kOk);
+  EXPECT_EQ(frontend::check_authorization(std::nullopt, "key"), AuthResult::kMissing);
+  EXPECT_EQ(frontend::check_authorization("", "key"), AuthResult::kMissing);
+  EXPECT_EQ(frontend::check_authorization("Bearer key", "key"), AuthResult::kInvalid);
+  EXPECT_EQ(frontend::check_authorization("ke", "key"), AuthResult::kInvalid);
+  EXPECT_EQ(frontend::check_authorization(std::string_view("k\0y", 3), "key"), AuthResult::kMalformed);
+  EXPECT_EQ(frontend::check_authorization("k\ty", "k\ty"), AuthResult::kOk);
+  EXPECT_EQ(frontend::check_authorization("k\x7fy", "key"), AuthResult::kMalformed);
+  EXPECT_EQ(frontend::auth_failure_body(AuthResult::kMissing),
             R"({"error":"unauthorized","message":"missing Authorization header"})");
-  EXPECT_EQ(gateway::auth_failure_status(AuthResult::kMalformed), 400u);
-  EXPECT_EQ(gateway::auth_failure_body(AuthResult::kInvalid),
+  EXPECT_EQ(frontend::auth_failure_status(AuthResult::kMalformed), 400u);
+  EXPECT_EQ(frontend::auth_failure_body(AuthResult::kInvalid),
             R"({"error":"unauthorized","message":"invalid API key"})");
 }
 
@@ -145,7 +145,7 @@ TEST(WasmCacheDir, CreatesPrivateDirectoryOrFallsBack) {
 }  // namespace
 }  // namespace awmg
 
-namespace awmg::gateway {
+namespace awmg::frontend {
 namespace {
 
 TEST(Sessions, ExpireRemovesOnlyIdleOnesAndClosesTheirStreams) {
@@ -167,7 +167,8 @@ TEST(Sessions, AnAgentHoldsABoundedNumberAndANewOneEndsItsLeastRecentlyUsed) {
   auto first = store.create("agent", "demo");
   auto other = store.create("other", "demo");
   std::vector<std::shared_ptr<Session>> rest;
-  for (size_t i = 1; i < SessionStore::kMaxSessionsPerAgent; ++i) rest.push_back(store.create("agent", "demo"));
+  for (size_t i = 1; i < SessionStore::kMaxSessionsPerAgent; ++i)
+    rest.push_back(store.create("agent", "demo"));
   std::this_thread::sleep_for(std::chrono::milliseconds(2));
   first->touch();  // in use: the least recently used is now rest[0]
   EXPECT_EQ(store.size(), SessionStore::kMaxSessionsPerAgent + 1);
@@ -198,9 +199,9 @@ TEST(Sessions, AgentIdentityFromHeaders) {
 }
 
 }  // namespace
-}  // namespace awmg::gateway
+}  // namespace awmg::frontend
 
-namespace awmg::gateway {
+namespace awmg::frontend {
 namespace {
 
 TEST(SessionOutbound, IdsAreTheGatewaysAndAnswersAreTakenOnce) {
@@ -249,30 +250,49 @@ TEST(SessionOutbound, AClientOwesAtMostABoundedNumberOfAnswers) {
 }
 
 }  // namespace
-}  // namespace awmg::gateway
+}  // namespace awmg::frontend
 
-namespace awmg::gateway {
+namespace awmg::frontend {
 namespace {
 
 TEST(HostCheck, OnlyLoopbackNamesAndLiteralsPass) {
   for (const char* host : {"localhost", "LocalHost:3000", "127.0.0.1", "127.255.0.9:1", "[::1]", "[::1]:80",
                            "[::FFFF:127.0.0.1]"})
     EXPECT_TRUE(loopback_host(host)) << host;
-  for (const char* host : {"", "127.attacker.example", "127.0.0.1.evil", "localhost.evil", "localhost.",
-                           "127.0.0.1.", "127.", "127.1", "::1", "[::1", "[::1]x", "[::1]:", "localhost:",
-                           "localhost:123456", "localhost:8o", "[::2]", "[::ffff:10.0.0.1]", "10.0.0.1",
-                           "0.0.0.0", "127.0.0.1\t", "local host"})
+  for (const char* host : {"",
+                           "127.attacker.example",
+                           "127.0.0.1.evil",
+                           "localhost.evil",
+                           "localhost.",
+                           "127.0.0.1.",
+                           "127.",
+                           "127.1",
+                           "::1",
+                           "[::1",
+                           "[::1]x",
+                           "[::1]:",
+                           "localhost:",
+                           "localhost:123456",
+                           "localhost:8o",
+                           "[::2]",
+                           "[::ffff:10.0.0.1]",
+                           "10.0.0.1",
+                           "0.0.0.0",
+                           "127.0.0.1\t",
+                           "local host"})
     EXPECT_FALSE(loopback_host(host)) << host;
 }
 
 TEST(Hmac, SignedRequestsPassOnceAndEverythingElseIsRefusedWithItsReason) {
   HmacVerifier verifier("s3cret");
-  auto whole = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
+  auto whole =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
   auto now = std::chrono::system_clock::time_point(whole);
   std::string ts = std::to_string(whole.count());
   std::string body = R"({"jsonrpc":"2.0"})";
   auto headers = [&](const std::string& nonce, const std::string& stamp, const std::string& signature) {
-    return HmacVerifier::Headers{std::string_view(stamp), std::string_view(nonce), std::string_view(signature)};
+    return HmacVerifier::Headers{std::string_view(stamp), std::string_view(nonce),
+                                 std::string_view(signature)};
   };
   std::string good = HmacVerifier::sign("s3cret", ts, "n1", "/mcp/x", body);
   EXPECT_EQ(good.size(), 64u);
@@ -293,8 +313,9 @@ TEST(Hmac, SignedRequestsPassOnceAndEverythingElseIsRefusedWithItsReason) {
   std::string ahead = std::to_string(std::stoll(ts) + 30);
   std::string ahead_sig = HmacVerifier::sign("s3cret", ahead, "n2", "/mcp/x", body);
   EXPECT_EQ(edge.check(headers("n2", ahead, ahead_sig), "/mcp/x", body, now), std::nullopt);
-  EXPECT_EQ(edge.check(headers("n2", ahead, ahead_sig), "/mcp/x", body, now + std::chrono::milliseconds(60500)),
-            "HMAC nonce already used (replay detected)");
+  EXPECT_EQ(
+      edge.check(headers("n2", ahead, ahead_sig), "/mcp/x", body, now + std::chrono::milliseconds(60500)),
+      "HMAC nonce already used (replay detected)");
   // Later the nonce is forgotten (its timestamp is stale by then anyway).
   std::string later = std::to_string(std::stoll(ts) + 63);
   EXPECT_EQ(verifier.check(headers("n1", later, HmacVerifier::sign("s3cret", later, "n1", "/mcp/x", body)),
@@ -303,4 +324,4 @@ TEST(Hmac, SignedRequestsPassOnceAndEverythingElseIsRefusedWithItsReason) {
 }
 
 }  // namespace
-}  // namespace awmg::gateway
+}  // namespace awmg::frontend

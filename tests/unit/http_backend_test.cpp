@@ -1,44 +1,45 @@
 // The pieces of the HTTP backend client that need no network: URLs, the event-stream parser, OIDC helpers.
 #include <gtest/gtest.h>
 
-#include "backend/http_client.hpp"
 #include "backend/oidc.hpp"
-#include "backend/sse_parser.hpp"
+#include "http/client.hpp"
+#include "http/sse.hpp"
 
 namespace awmg::backend {
 namespace {
 
 TEST(Url, SplitsWhatAClientNeeds) {
-  auto plain = Url::parse("http://127.0.0.1:8080/mcp?x=1#frag");
+  auto plain = http::Url::parse("http://127.0.0.1:8080/mcp?x=1#frag");
   ASSERT_TRUE(plain);
   EXPECT_FALSE(plain->tls);
   EXPECT_EQ(plain->host, "127.0.0.1");
   EXPECT_EQ(plain->port, "8080");
   EXPECT_EQ(plain->target, "/mcp?x=1");
-  auto secure = Url::parse("https://api.example.com");
+  auto secure = http::Url::parse("https://api.example.com");
   ASSERT_TRUE(secure);
   EXPECT_TRUE(secure->tls);
   EXPECT_EQ(secure->port, "443");
   EXPECT_EQ(secure->target, "/");
   EXPECT_EQ(secure->host_header(), "api.example.com");
-  auto v6 = Url::parse("http://[::1]:9/mcp");
+  auto v6 = http::Url::parse("http://[::1]:9/mcp");
   ASSERT_TRUE(v6);
   EXPECT_EQ(v6->host, "::1");
   EXPECT_EQ(v6->host_header(), "[::1]:9");
-  EXPECT_EQ(Url::parse("ftp://x/").error().message, "the URL must start with http:// or https://: ftp://x/");
-  EXPECT_FALSE(Url::parse("http://user:pw@host/"));
-  EXPECT_FALSE(Url::parse("http://host:port/"));
+  EXPECT_EQ(http::Url::parse("ftp://x/").error().message,
+            "the URL must start with http:// or https://: ftp://x/");
+  EXPECT_FALSE(http::Url::parse("http://user:pw@host/"));
+  EXPECT_FALSE(http::Url::parse("http://host:port/"));
 }
 
 TEST(Url, ResolvesTheEndpointAnSseServerNames) {
-  auto base = *Url::parse("http://127.0.0.1:3001/sse");
+  auto base = *http::Url::parse("http://127.0.0.1:3001/sse");
   EXPECT_EQ(base.resolve("/message?sessionId=abc").target, "/message?sessionId=abc");
   EXPECT_EQ(base.resolve("message?sessionId=abc").target, "/message?sessionId=abc");
   EXPECT_EQ(base.resolve("http://other:1/post").host, "other");
 }
 
 TEST(SseParser, HandlesSplitsLineEndingsCommentsIdsAndRetry) {
-  SseParser p;
+  http::SseParser p;
   EXPECT_TRUE(p.feed("id: s-0\r\nretry: 500\r\ndata: \r\n\r\n: keepalive\n\nevent: mess").size() == 1);
   EXPECT_EQ(p.last_event_id(), "s-0");
   EXPECT_EQ(p.retry_ms(), 500);

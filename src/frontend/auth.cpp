@@ -1,4 +1,4 @@
-#include "gateway/auth.hpp"
+#include "frontend/auth.hpp"
 
 #include <openssl/crypto.h>
 
@@ -8,7 +8,7 @@
 #include "log/logger.hpp"
 #include "log/sanitizer.hpp"
 
-namespace awmg::gateway {
+namespace awmg::frontend {
 
 AuthResult check_authorization(std::optional<std::string_view> header, std::string_view agent_id) {
   if (!header || header->empty()) return AuthResult::kMissing;
@@ -61,4 +61,12 @@ void log_auth_failure(AuthResult result, std::string_view request_id, std::strin
                                        " " + std::string(method) + " " + std::string(path));
 }
 
-}  // namespace awmg::gateway
+std::optional<http::Response> authenticate(std::string_view key, const http::Request& req) {
+  auto result = check_authorization(http::header(req, "Authorization"), key);
+  if (result == AuthResult::kOk) return std::nullopt;
+  log_auth_failure(result, http::header(req, "X-Request-ID").value_or(""), http::path_of(req),
+                   std::string_view(req.method_string().data(), req.method_string().size()));
+  return http::make_response(req, auth_failure_status(result), auth_failure_body(result), "application/json");
+}
+
+}  // namespace awmg::frontend

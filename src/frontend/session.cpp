@@ -1,4 +1,4 @@
-#include "gateway/session.hpp"
+#include "frontend/session.hpp"
 
 #include "base/digest.hpp"
 #include "base/random.hpp"
@@ -6,7 +6,7 @@
 #include "json/json.hpp"
 #include "mcp/jsonrpc.hpp"
 
-namespace awmg::gateway {
+namespace awmg::frontend {
 
 namespace {
 int64_t now_ns() {
@@ -24,6 +24,14 @@ bool Session::shows(const backend::Event& event) const {
   const json::Value* params = json::member(*doc, "params");
   auto severity = mcp::log_severity(params ? json::string_or(*params, "level") : "");
   return !severity || *severity >= floor;
+}
+
+bool Session::takes(std::string_view method) const {
+  Capabilities caps = capabilities();
+  if (method == "sampling/createMessage") return caps.sampling;
+  if (method == "elicitation/create") return caps.elicitation;
+  if (method == "roots/list") return caps.roots;
+  return true;
 }
 
 void Session::touch() {
@@ -253,4 +261,4 @@ std::optional<std::string> agent_identity(std::optional<std::string_view> x_agen
   return id;
 }
 
-}  // namespace awmg::gateway
+}  // namespace awmg::frontend

@@ -1,4 +1,4 @@
-#include "backend/transport.hpp"
+#include "http/transport.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/redirect_error.hpp>
@@ -7,7 +7,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
-namespace awmg::backend {
+namespace awmg::http {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -102,4 +102,4 @@ void Transport::close() {
   }
 }
 
-}  // namespace awmg::backend
+}  // namespace awmg::http

@@ -12,7 +12,7 @@
 #include "async/mailbox.hpp"
 #include "backend/connection.hpp"
 
-namespace awmg::gateway {
+namespace awmg::frontend {
 
 // One MCP session of the front end (`Mcp-Session-Id`), bound at initialize to a gateway session (the agent
 // identity from X-Agent-ID or Authorization) and to a route ("" = unified, else the server id).
@@ -41,6 +41,8 @@ struct Session {
   };
   void set_capabilities(Capabilities capabilities);
   Capabilities capabilities() const;
+  // Whether the client declared what a backend request for `method` needs (sampling, elicitation, roots).
+  bool takes(std::string_view method) const;
 
   // A backend's request relayed to this client, keyed by the id the client sees.
   struct Outbound {
@@ -119,7 +121,7 @@ class SessionStore {
   std::map<std::string, std::shared_ptr<Session>, std::less<>> sessions_;
 };
 
-// The gateway session id for a request (spec gateway §4.4): X-Agent-ID when present, else a digest of the
+// The gateway session id for a request: X-Agent-ID when present, else a digest of the
 // Authorization value without a leading "Bearer " or "Agent " (`key-` and 16 hex digits of an HMAC under a
 // secret of this process: upstream uses the value itself, which would put the API key in /reflect, logs and
 // file names). It must be one clean path segment, and an X-Agent-ID may not take the `key-` names;
@@ -128,4 +130,4 @@ inline constexpr std::string_view kKeyAgentPrefix = "key-";
 std::optional<std::string> agent_identity(std::optional<std::string_view> x_agent_id,
                                           std::optional<std::string_view> authorization);
 
-}  // namespace awmg::gateway
+}  // namespace awmg::frontend

@@ -2,12 +2,13 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include "http/server.hpp"
 
-namespace awmg::gateway {
+namespace awmg::frontend {
 
 enum class AuthResult { kOk, kMissing, kMalformed, kInvalid };
 
-// The Authorization header must equal the agent id exactly (spec gateway §4.4), compared in constant time.
+// The Authorization header must equal the agent id exactly, compared in constant time.
 // A header with NUL, control characters other than TAB, or DEL is malformed.
 AuthResult check_authorization(std::optional<std::string_view> header, std::string_view agent_id);
 
@@ -22,4 +23,8 @@ const char* auth_failure_detail(AuthResult result);
 void log_auth_failure(AuthResult result, std::string_view request_id, std::string_view path,
                       std::string_view method);
 
-}  // namespace awmg::gateway
+// The refusal for a request whose Authorization is not `key` (logged as upstream does); std::nullopt when it
+// may go on.
+std::optional<http::Response> authenticate(std::string_view key, const http::Request& req);
+
+}  // namespace awmg::frontend

@@ -14,10 +14,10 @@
 #include <string>
 #include <vector>
 
-#include "backend/transport.hpp"
 #include "base/result.hpp"
+#include "http/transport.hpp"
 
-namespace awmg::backend {
+namespace awmg::http {
 
 // An http:// or https:// URL split the way a client needs it.
 struct Url {
@@ -35,7 +35,7 @@ struct Url {
   Url resolve(std::string_view reference) const;
 };
 
-class HttpClient;
+class Client;
 
 // Ends an exchange in flight: the way a caller that stopped waiting ends a read that might never finish.
 // Callable from any thread; the connection is closed on the exchange's own executor.
@@ -46,8 +46,8 @@ class Abort : public std::enable_shared_from_this<Abort> {
   bool aborted() const { return aborted_; }
 
  private:
-  friend class HttpClient;
-  friend class HttpExchange;
+  friend class Client;
+  friend class Exchange;
   boost::asio::any_io_executor executor_;
   std::weak_ptr<Transport> stream_;  // touched on executor_ only
   std::atomic<bool> aborted_{false};
@@ -56,10 +56,10 @@ class Abort : public std::enable_shared_from_this<Abort> {
 // One response being read: its status and headers, then its body piece by piece. Destroying it before the
 // body is done closes the connection; reading the body to its end returns the connection to the client's
 // pool.
-class HttpExchange {
+class Exchange {
  public:
-  HttpExchange(std::shared_ptr<HttpClient> client, std::shared_ptr<Transport> stream);
-  ~HttpExchange();
+  Exchange(std::shared_ptr<Client> client, std::shared_ptr<Transport> stream);
+  ~Exchange();
 
   unsigned status() const { return parser_.get().result_int(); }
   std::string header(std::string_view name) const;
@@ -70,9 +70,9 @@ class HttpExchange {
   boost::asio::awaitable<Result<std::string>> read_all(size_t limit);
 
  private:
-  friend class HttpClient;
+  friend class Client;
 
-  std::shared_ptr<HttpClient> client_;
+  std::shared_ptr<Client> client_;
   std::shared_ptr<Transport> stream_;
   std::shared_ptr<Abort> abort_;  // unlinked from the connection when the exchange ends
   boost::beast::flat_buffer buffer_;
@@ -82,12 +82,12 @@ class HttpExchange {
 
 // Requests to one origin over a pool of keep-alive connections (one per exchange in flight), TLS for https.
 // Thread-safe; an exchange's I/O runs on the executor of the coroutine that sent it.
-class HttpClient : public std::enable_shared_from_this<HttpClient> {
+class Client : public std::enable_shared_from_this<Client> {
  public:
-  HttpClient(Url origin, std::chrono::milliseconds connect_timeout);
+  Client(Url origin, std::chrono::milliseconds connect_timeout);
 
   // Sends a request and reads the response head. `headers` are set last (they override the defaults).
-  boost::asio::awaitable<Result<std::unique_ptr<HttpExchange>>> send(
+  boost::asio::awaitable<Result<std::unique_ptr<Exchange>>> send(
       boost::beast::http::verb verb, const std::string& target,
       const std::map<std::string, std::string>& headers, const std::string& body,
       const std::shared_ptr<Abort>& abort = nullptr);
@@ -95,7 +95,7 @@ class HttpClient : public std::enable_shared_from_this<HttpClient> {
   void close_idle();
 
  private:
-  friend class HttpExchange;
+  friend class Exchange;
   void give_back(std::shared_ptr<Transport> stream);
   std::shared_ptr<Transport> take_idle();  // nullptr when none is fresh enough
 
@@ -113,4 +113,4 @@ class HttpClient : public std::enable_shared_from_this<HttpClient> {
   std::unique_ptr<boost::asio::ssl::context> tls_;  // https only
 };
 
-}  // namespace awmg::backend
+}  // namespace awmg::http

@@ -3,15 +3,15 @@
 
 #include <string>
 
-#include "gateway/gateway.hpp"
+#include "frontend/dispatcher.hpp"
 #include "http/server.hpp"
 
-namespace awmg::gateway {
+namespace awmg::frontend {
 
 // One request to an MCP endpoint, `/mcp` (route "") or `/mcp/<server>`, under the Streamable HTTP transport
-// (spec gateway §3.4): Host/Origin checks, sessions, protocol version, SSE or JSON framing, the GET stream,
+//: Host/Origin checks, sessions, protocol version, SSE or JSON framing, the GET stream,
 // DELETE. Authentication has already passed.
-boost::asio::awaitable<void> serve_mcp(Gateway& gateway, const http::Request& request,
+boost::asio::awaitable<void> serve_mcp(const FrontDoor& door, const http::Request& request,
                                        http::Responder& responder, const std::string& route);
 
-}  // namespace awmg::gateway
+}  // namespace awmg::frontend

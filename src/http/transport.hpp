@@ -16,7 +16,7 @@
 
 #include "base/result.hpp"
 
-namespace awmg::backend {
+namespace awmg::http {
 
 using ResponseParser = boost::beast::http::response_parser<boost::beast::http::buffer_body>;
 using OutgoingRequest = boost::beast::http::request<boost::beast::http::string_body>;
@@ -47,4 +47,4 @@ class Transport {
   std::variant<Tcp, std::unique_ptr<Tls>> stream_;
 };
 
-}  // namespace awmg::backend
+}  // namespace awmg::http

@@ -1,12 +1,12 @@
-#include "gateway/streaming_exchange.hpp"
+#include "frontend/streaming_exchange.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 
-#include "gateway/mcp_methods.hpp"
-#include "gateway/relay.hpp"
+#include "frontend/backend_requests.hpp"
+#include "http/sse.hpp"
 #include "mcp/jsonrpc.hpp"
 
-namespace awmg::gateway {
+namespace awmg::frontend {
 
 namespace asio = boost::asio;
 namespace bhttp = boost::beast::http;
@@ -17,9 +17,10 @@ namespace {
 // lives in this object, not in lambda captures (GCC 12 mis-copies coroutine lambdas' closures).
 class StreamingCall : public std::enable_shared_from_this<StreamingCall> {
  public:
-  StreamingCall(Gateway& gw, std::shared_ptr<Session> session, std::shared_ptr<json::Document> message,
-                std::string id, std::shared_ptr<backend::EventBox> events)
-      : gw_(gw),
+  StreamingCall(Dispatcher& dispatcher, std::shared_ptr<Session> session,
+                std::shared_ptr<json::Document> message, std::string id,
+                std::shared_ptr<backend::EventBox> events)
+      : dispatcher_(dispatcher),
         session_(std::move(session)),
         message_(std::move(message)),
         id_(std::move(id)),
@@ -27,12 +28,12 @@ class StreamingCall : public std::enable_shared_from_this<StreamingCall> {
 
   asio::awaitable<void> run() {
     auto self = shared_from_this();
-    std::string reply = co_await answer_request(gw_, *session_, *message_, id_, events_);
+    std::string reply = co_await dispatcher_.answer(*session_, *message_, id_, events_);
     events_->push(backend::Event{std::move(reply), backend::Event::Kind::kFinal, {}});
   }
 
  private:
-  Gateway& gw_;
+  Dispatcher& dispatcher_;
   std::shared_ptr<Session> session_;
   std::shared_ptr<json::Document> message_;
   std::string id_;
@@ -137,9 +138,9 @@ class StreamingExchange {
 
   // One message as an event; with an id, and recorded for a resumption, when the stream is resumable.
   std::string frame(const std::string& json, bool last) {
-    if (!stream_) return sse_event(json);
+    if (!stream_) return http::sse_event(json);
     std::string text =
-        "id: " + std::to_string(stream_) + "-" + std::to_string(frames_++) + "\n" + sse_event(json);
+        "id: " + std::to_string(stream_) + "-" + std::to_string(frames_++) + "\n" + http::sse_event(json);
     session_->record(stream_, text, last);
     return text;
   }
@@ -166,13 +167,13 @@ class StreamingExchange {
 
 }  // namespace
 
-asio::awaitable<void> answer_streaming(Gateway& gw, const std::shared_ptr<Session>& session,
+asio::awaitable<void> answer_streaming(const FrontDoor& door, const std::shared_ptr<Session>& session,
                                        const std::shared_ptr<json::Document>& message, const std::string& id,
                                        const http::Request& req, http::Responder& responder,
                                        const Accepts& accepts) {
   auto executor = co_await asio::this_coro::executor;
   auto events = backend::EventBox::create(executor);
-  auto call = std::make_shared<StreamingCall>(gw, session, message, id, events);
+  auto call = std::make_shared<StreamingCall>(door.dispatcher, session, message, id, events);
   session->add_in_flight(id, events.get());
   asio::co_spawn(
       executor, [call] { return call->run(); },
@@ -197,7 +198,7 @@ asio::awaitable<void> answer_streaming(Gateway& gw, const std::shared_ptr<Sessio
   session->remove_in_flight(id);
 }
 
-asio::awaitable<bool> resume_stream(Gateway& gw, const std::shared_ptr<Session>& session,
+asio::awaitable<bool> resume_stream(const FrontDoor& door, const std::shared_ptr<Session>& session,
                                     const std::string& last_event_id, const http::Request& req,
                                     http::Responder& responder) {
   auto dash = last_event_id.find('-');
@@ -217,7 +218,7 @@ asio::awaitable<bool> resume_stream(Gateway& gw, const std::shared_ptr<Session>&
   for (auto& frame : replay->frames) {
     if (open) open = co_await responder.write_chunk(frame);
   }
-  while (open && !replay->done && !gw.shutting_down()) {
+  while (open && !replay->done && !door.shutting_down) {
     const auto deadline = std::chrono::steady_clock::now() + kStreamPing;
     auto frame = co_await follower->receive(deadline);
     if (!frame && follower->closed()) break;  // the request ended (or a newer reconnection took over)
@@ -228,4 +229,4 @@ asio::awaitable<bool> resume_stream(Gateway& gw, const std::shared_ptr<Session>&
   co_return true;
 }
 
-}  // namespace awmg::gateway
+}  // namespace awmg::frontend

@@ -1,8 +1,14 @@
-#include "backend/sse_parser.hpp"
+#include "http/sse.hpp"
 
 #include <charconv>
 
-namespace awmg::backend {
+namespace awmg::http {
+
+std::string sse_event(std::string_view data) {
+  std::string out = "event: message\ndata: ";
+  out.append(data).append("\n\n");
+  return out;
+}
 
 std::vector<SseEvent> SseParser::feed(std::string_view bytes) {
   std::vector<SseEvent> out;
@@ -54,4 +60,4 @@ void SseParser::field(std::string_view line, std::vector<SseEvent>& out) {
   }
 }
 
-}  // namespace awmg::backend
+}  // namespace awmg::http

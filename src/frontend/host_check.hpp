@@ -4,7 +4,7 @@
 
 #include "http/server.hpp"
 
-namespace awmg::gateway {
+namespace awmg::frontend {
 
 // Whether a Host header value (or an Origin's host part) names this machine: exactly `localhost`, an IPv4
 // literal in 127.0.0.0/8, or `[::1]` (or its IPv4-mapped form), each with an optional numeric port; case is
@@ -14,6 +14,7 @@ bool loopback_host(std::string_view host);
 
 // The DNS-rebinding guard for a listener on a loopback address: a 403 response when the Host is not a
 // loopback name, or when an Origin is present that is neither the Host nor a loopback name.
-std::optional<http::Response> check_host_and_origin(const http::Request& req, const http::Responder& responder);
+std::optional<http::Response> check_host_and_origin(const http::Request& req,
+                                                    const http::Responder& responder);
 
-}  // namespace awmg::gateway
+}  // namespace awmg::frontend

@@ -1,8 +1,9 @@
-#include "gateway/sse_framing.hpp"
+#include "frontend/framing.hpp"
 
 #include "base/strings.hpp"
+#include "http/sse.hpp"
 
-namespace awmg::gateway {
+namespace awmg::frontend {
 
 namespace bhttp = boost::beast::http;
 
@@ -18,19 +19,13 @@ Accepts parse_accept(std::optional<std::string_view> value) {
   return a;
 }
 
-std::string sse_event(std::string_view json) {
-  std::string out = "event: message\ndata: ";
-  out.append(json).append("\n\n");
-  return out;
-}
-
 http::Response framed(const http::Request& req, const Accepts& accepts, const std::string& message,
                       const std::string& session_id) {
-  auto res = accepts.sse ? http::make_response(req, 200, sse_event(message), "text/event-stream")
+  auto res = accepts.sse ? http::make_response(req, 200, http::sse_event(message), "text/event-stream")
                          : http::make_response(req, 200, message, "application/json");
   if (!session_id.empty()) res.set("Mcp-Session-Id", session_id);
   if (accepts.sse) res.set(bhttp::field::cache_control, "no-cache");
   return res;
 }
 
-}  // namespace awmg::gateway
+}  // namespace awmg::frontend

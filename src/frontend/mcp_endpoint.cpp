@@ -1,16 +1,16 @@
-#include "gateway/mcp_endpoint.hpp"
+#include "frontend/mcp_endpoint.hpp"
 
 #include "base/strings.hpp"
-#include "gateway/host_check.hpp"
-#include "gateway/mcp_methods.hpp"
-#include "gateway/relay.hpp"
-#include "gateway/sse_framing.hpp"
-#include "gateway/streaming_exchange.hpp"
+#include "frontend/backend_requests.hpp"
+#include "frontend/framing.hpp"
+#include "frontend/host_check.hpp"
+#include "frontend/streaming_exchange.hpp"
+#include "http/sse.hpp"
 #include "log/logger.hpp"
 #include "log/sanitizer.hpp"
 #include "mcp/jsonrpc.hpp"
 
-namespace awmg::gateway {
+namespace awmg::frontend {
 
 namespace asio = boost::asio;
 namespace bhttp = boost::beast::http;
@@ -28,10 +28,11 @@ http::Response rpc_failure(const http::Request& req, unsigned status, int code, 
 }
 
 // The session a request names, when it exists on this route and belongs to the request's agent: a session id
-// alone never lets another agent act in a session (and an agent cannot tell others' sessions from unknown ids).
-std::shared_ptr<Session> own_session(Gateway& gw, const http::Request& req, std::string_view id,
+// alone never lets another agent act in a session (and an agent cannot tell others' sessions from unknown
+// ids).
+std::shared_ptr<Session> own_session(const FrontDoor& door, const http::Request& req, std::string_view id,
                                      const std::string& route) {
-  auto session = gw.sessions().find(std::string(id));
+  auto session = door.sessions.find(std::string(id));
   if (!session || session->route != route) return nullptr;
   auto agent = agent_identity(header(req, "X-Agent-ID"), header(req, "Authorization"));
   if (!agent || *agent != session->agent) return nullptr;
@@ -41,11 +42,12 @@ std::shared_ptr<Session> own_session(Gateway& gw, const http::Request& req, std:
 
 // The session a POST belongs to, creating one at initialize (and, for a bare tools/call, the
 // Gemini-compatible automatic initialize). Returns an error response when there is none.
-std::variant<std::shared_ptr<Session>, http::Response> session_for_post(Gateway& gw, const http::Request& req,
+std::variant<std::shared_ptr<Session>, http::Response> session_for_post(const FrontDoor& door,
+                                                                        const http::Request& req,
                                                                         const std::string& route,
                                                                         const std::string& method) {
   if (auto id = header(req, "Mcp-Session-Id")) {
-    auto session = own_session(gw, req, *id, route);
+    auto session = own_session(door, req, *id, route);
     if (!session) return plain(req, 404, "session not found");
     return session;
   }
@@ -54,7 +56,7 @@ std::variant<std::shared_ptr<Session>, http::Response> session_for_post(Gateway&
   }
   auto agent = agent_identity(header(req, "X-Agent-ID"), header(req, "Authorization"));
   if (!agent) return plain(req, 400, "no server available");
-  auto session = gw.sessions().create(*agent, route);
+  auto session = door.sessions.create(*agent, route);
   if (method == "tools/call") {
     session->initialized = true;
     log::warn("client", "Gemini-compat: tools/call without a session; initialized session " +
@@ -78,7 +80,7 @@ std::string base_content_type(const http::Request& req) {
   return base::to_lower(base::trim(value.substr(0, value.find(';'))));
 }
 
-PostPlan plan_post(Gateway& gw, const http::Request& req, const std::string& route) {
+PostPlan plan_post(const FrontDoor& door, const http::Request& req, const std::string& route) {
   PostPlan plan;
   if (base_content_type(req) != "application/json") {
     plan.response = plain(req, 415, "Content-Type must be 'application/json'");
@@ -112,7 +114,7 @@ PostPlan plan_post(Gateway& gw, const http::Request& req, const std::string& rou
     return plan;
   }
   std::string method = json::string_or(*doc, "method");
-  auto found = session_for_post(gw, req, route, kind == mcp::MessageKind::kRequest ? method : "");
+  auto found = session_for_post(door, req, route, kind == mcp::MessageKind::kRequest ? method : "");
   if (auto* error = std::get_if<http::Response>(&found)) {
     plan.response = std::move(*error);
     return plan;
@@ -121,13 +123,13 @@ PostPlan plan_post(Gateway& gw, const http::Request& req, const std::string& rou
   if (kind == mcp::MessageKind::kResponse) {
     from_client(*plan.session, *doc);  // an answer to no pending request is dropped
   } else if (kind == mcp::MessageKind::kNotification) {
-    client_notification(gw, *plan.session, *doc);
+    door.dispatcher.notified(*plan.session, *doc);
   }
   if (kind != mcp::MessageKind::kRequest) {
     plan.response = http::make_response(req, 202, "", "application/json");
     return plan;
   }
-  plan.stream = method == "tools/call" || relayed_method(method);
+  plan.stream = door.dispatcher.may_stream(method);
   plan.id = mcp::exact_id(*doc, req.body());
   plan.message = std::make_shared<json::Document>(std::move(*doc));
   return plan;
@@ -136,40 +138,41 @@ PostPlan plan_post(Gateway& gw, const http::Request& req, const std::string& rou
 // Coroutines below follow one rule: no temporaries inside a co_await expression and no `co_return co_await`.
 // GCC 12 mishandles both in places (lost or doubly resumed frames); named locals are always safe.
 
-asio::awaitable<void> post(Gateway& gw, const http::Request& req, http::Responder& responder,
+asio::awaitable<void> post(const FrontDoor& door, const http::Request& req, http::Responder& responder,
                            const std::string& route) {
-  PostPlan plan = plan_post(gw, req, route);
+  PostPlan plan = plan_post(door, req, route);
   if (plan.response) {
     http::Response response = std::move(*plan.response);
     co_await responder.send(std::move(response));
     co_return;
   }
   if (plan.stream) {
-    co_await answer_streaming(gw, plan.session, plan.message, plan.id, req, responder, plan.accepts);
+    co_await answer_streaming(door, plan.session, plan.message, plan.id, req, responder, plan.accepts);
     co_return;
   }
   std::shared_ptr<backend::EventBox> no_events;
-  std::string reply = co_await answer_request(gw, *plan.session, *plan.message, plan.id, no_events);
+  std::string reply = co_await door.dispatcher.answer(*plan.session, *plan.message, plan.id, no_events);
   http::Response response = framed(req, plan.accepts, reply, plan.session->id);
   co_await responder.send(std::move(response));
 }
 
 // The GET stream's session, or the response that refuses it.
-std::variant<std::shared_ptr<Session>, http::Response> session_for_get(Gateway& gw, const http::Request& req,
+std::variant<std::shared_ptr<Session>, http::Response> session_for_get(const FrontDoor& door,
+                                                                       const http::Request& req,
                                                                        const std::string& route) {
   if (!parse_accept(header(req, "Accept")).sse) {
     return plain(req, 406, "Not Acceptable: Accept must include text/event-stream");
   }
   auto id = header(req, "Mcp-Session-Id");
   if (!id) return plain(req, 400, "Bad Request: Mcp-Session-Id header is required");
-  auto session = own_session(gw, req, *id, route);
+  auto session = own_session(door, req, *id, route);
   if (!session) return plain(req, 404, "session not found");
   return session;
 }
 
-asio::awaitable<void> get_stream(Gateway& gw, const http::Request& req, http::Responder& responder,
+asio::awaitable<void> get_stream(const FrontDoor& door, const http::Request& req, http::Responder& responder,
                                  const std::string& route) {
-  auto found = session_for_get(gw, req, route);
+  auto found = session_for_get(door, req, route);
   if (auto* error = std::get_if<http::Response>(&found)) {
     http::Response response = std::move(*error);
     co_await responder.send(std::move(response));
@@ -178,7 +181,7 @@ asio::awaitable<void> get_stream(Gateway& gw, const http::Request& req, http::Re
   auto session = std::get<std::shared_ptr<Session>>(found);
   if (auto last = header(req, "Last-Event-ID")) {
     const std::string last_event_id(*last);
-    bool resumed = co_await resume_stream(gw, session, last_event_id, req, responder);
+    bool resumed = co_await resume_stream(door, session, last_event_id, req, responder);
     if (resumed) co_return;
   }
   auto executor = co_await asio::this_coro::executor;
@@ -193,11 +196,11 @@ asio::awaitable<void> get_stream(Gateway& gw, const http::Request& req, http::Re
   head.set(bhttp::field::cache_control, "no-cache");
   head.set("Mcp-Session-Id", session->id);
   bool open = co_await responder.begin_stream(std::move(head));
-  while (open && !responder.stopping() && !gw.shutting_down()) {
+  while (open && !responder.stopping() && !door.shutting_down) {
     auto deadline = std::chrono::steady_clock::now() + kStreamPing;
     auto message = co_await box->receive(deadline);
     if (!message && box->closed()) break;  // replaced by a newer stream, or the session ended
-    std::string chunk = message ? sse_event(*message) : ": ping\n\n";
+    std::string chunk = message ? http::sse_event(*message) : ": ping\n\n";
     open = co_await responder.write_chunk(chunk);
   }
   {
@@ -207,22 +210,22 @@ asio::awaitable<void> get_stream(Gateway& gw, const http::Request& req, http::Re
   if (open) co_await responder.end_stream();
 }
 
-http::Response delete_session(Gateway& gw, const http::Request& req, const std::string& route) {
+http::Response delete_session(const FrontDoor& door, const http::Request& req, const std::string& route) {
   auto id = header(req, "Mcp-Session-Id");
   if (!id) return plain(req, 400, "Bad Request: Mcp-Session-Id header is required");
-  auto session = own_session(gw, req, *id, route);
-  if (!session || !gw.sessions().remove(session->id)) return plain(req, 404, "session not found");
-  gw.session_ended(*session);
+  auto session = own_session(door, req, *id, route);
+  if (!session || !door.sessions.remove(session->id)) return plain(req, 404, "session not found");
+  door.dispatcher.ended(*session);
   return http::make_response(req, 204, "");
 }
 
 // A response decided before any method-specific work: shutdown, Host/Origin, DELETE, unknown methods.
-std::optional<http::Response> precheck(Gateway& gw, const http::Request& req, const http::Responder& responder,
-                                       const std::string& route) {
-  if (gw.shutting_down())
+std::optional<http::Response> precheck(const FrontDoor& door, const http::Request& req,
+                                       const http::Responder& responder, const std::string& route) {
+  if (door.shutting_down)
     return http::make_response(req, 503, R"({"error":"Gateway is shutting down"})", "application/json");
   if (auto denied = check_host_and_origin(req, responder)) return denied;
-  if (req.method() == bhttp::verb::delete_) return delete_session(gw, req, route);
+  if (req.method() == bhttp::verb::delete_) return delete_session(door, req, route);
   if (req.method() != bhttp::verb::post && req.method() != bhttp::verb::get) {
     auto res = plain(req, 405, "Method Not Allowed");
     res.set(bhttp::field::allow, "GET, POST, DELETE");
@@ -233,16 +236,16 @@ std::optional<http::Response> precheck(Gateway& gw, const http::Request& req, co
 
 }  // namespace
 
-asio::awaitable<void> serve_mcp(Gateway& gw, const http::Request& req, http::Responder& responder,
+asio::awaitable<void> serve_mcp(const FrontDoor& door, const http::Request& req, http::Responder& responder,
                                 const std::string& route) {
-  if (auto early = precheck(gw, req, responder, route)) {
+  if (auto early = precheck(door, req, responder, route)) {
     http::Response response = std::move(*early);
     co_await responder.send(std::move(response));
   } else if (req.method() == bhttp::verb::post) {
-    co_await post(gw, req, responder, route);
+    co_await post(door, req, responder, route);
   } else {
-    co_await get_stream(gw, req, responder, route);
+    co_await get_stream(door, req, responder, route);
   }
 }
 
-}  // namespace awmg::gateway
+}  // namespace awmg::frontend

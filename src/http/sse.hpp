@@ -4,7 +4,10 @@
 #include <string_view>
 #include <vector>
 
-namespace awmg::backend {
+namespace awmg::http {
+
+// One message (a line of JSON, say) as a server-sent event of type `message`.
+std::string sse_event(std::string_view data);
 
 // One server-sent event (HTML living standard, "event stream interpretation").
 struct SseEvent {
@@ -36,4 +39,4 @@ class SseParser {
   std::optional<int> retry_ms_;
 };
 
-}  // namespace awmg::backend
+}  // namespace awmg::http

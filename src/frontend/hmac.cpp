@@ -1,12 +1,14 @@
-#include "gateway/hmac.hpp"
+#include "frontend/hmac.hpp"
 
 #include <openssl/crypto.h>
 
 #include <charconv>
 
 #include "base/digest.hpp"
+#include "json/json.hpp"
+#include "log/logger.hpp"
 
-namespace awmg::gateway {
+namespace awmg::frontend {
 namespace {
 
 std::optional<int64_t> parse_seconds(std::string_view text) {
@@ -54,4 +56,15 @@ std::optional<std::string> HmacVerifier::check(const Headers& headers, std::stri
   return std::nullopt;
 }
 
-}  // namespace awmg::gateway
+std::optional<http::Response> verify_signature(HmacVerifier* verifier, const http::Request& req) {
+  if (!verifier) return std::nullopt;
+  auto refused = verifier->check({http::header(req, "X-MCP-Timestamp"), http::header(req, "X-MCP-Nonce"),
+                                  http::header(req, "X-MCP-Signature")},
+                                 http::path_of(req), req.body());
+  if (!refused) return std::nullopt;
+  log::warn("auth", "HMAC check failed: " + *refused + " " + std::string(http::path_of(req)));
+  return http::make_response(req, 401, R"({"error":"unauthorized","message":)" + json::quote(*refused) + "}",
+                             "application/json");
+}
+
+}  // namespace awmg::frontend

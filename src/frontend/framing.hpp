@@ -5,20 +5,17 @@
 
 #include "http/server.hpp"
 
-namespace awmg::gateway {
+namespace awmg::frontend {
 
-// What a client's Accept header allows (spec gateway §3.4): JSON, an event stream, or both.
+// What a client's Accept header allows: JSON, an event stream, or both.
 struct Accepts {
   bool json = false;
   bool sse = false;
 };
 Accepts parse_accept(std::optional<std::string_view> value);
 
-// One JSON-RPC message as a server-sent event.
-std::string sse_event(std::string_view json);
-
 // The response to one request in the framing the client asked for (an event stream when it takes one).
 http::Response framed(const http::Request& req, const Accepts& accepts, const std::string& message,
                       const std::string& session_id);
 
-}  // namespace awmg::gateway
+}  // namespace awmg::frontend

@@ -1,4 +1,4 @@
-#include "backend/http_client.hpp"
+#include "http/client.hpp"
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -8,7 +8,7 @@
 
 #include "base/strings.hpp"
 
-namespace awmg::backend {
+namespace awmg::http {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -66,14 +66,14 @@ Url Url::resolve(std::string_view reference) const {
   return out;
 }
 
-HttpExchange::HttpExchange(std::shared_ptr<HttpClient> client, std::shared_ptr<Transport> stream)
+Exchange::Exchange(std::shared_ptr<Client> client, std::shared_ptr<Transport> stream)
     : client_(std::move(client)), stream_(std::move(stream)) {
   parser_.body_limit(std::uint64_t{1}
                      << 62);  // (not boost::none: Beast 1.74 then refuses any Content-Length)
   parser_.header_limit(64 * 1024);
 }
 
-HttpExchange::~HttpExchange() {
+Exchange::~Exchange() {
   if (abort_) abort_->stream_.reset();  // a late abort must not close a connection someone else now uses
   if (done_ && parser_.keep_alive()) {
     client_->give_back(std::move(stream_));
@@ -89,17 +89,17 @@ void Abort::operator()() {
   });
 }
 
-std::string HttpExchange::header(std::string_view name) const {
+std::string Exchange::header(std::string_view name) const {
   auto it = parser_.get().find(beast::string_view(name.data(), name.size()));
   return it == parser_.get().end() ? "" : std::string(it->value());
 }
 
-std::string HttpExchange::content_type() const {
+std::string Exchange::content_type() const {
   std::string value = header("Content-Type");
   return base::to_lower(base::trim(std::string_view(value).substr(0, value.find(';'))));
 }
 
-asio::awaitable<Result<std::string>> HttpExchange::read_some() {
+asio::awaitable<Result<std::string>> Exchange::read_some() {
   char piece[16384];
   while (!done_) {
     if (parser_.is_done()) break;
@@ -116,7 +116,7 @@ asio::awaitable<Result<std::string>> HttpExchange::read_some() {
   co_return std::string();
 }
 
-asio::awaitable<Result<std::string>> HttpExchange::read_all(size_t limit) {
+asio::awaitable<Result<std::string>> Exchange::read_all(size_t limit) {
   std::string body;
   while (!done_) {
     auto piece = co_await read_some();
@@ -128,7 +128,7 @@ asio::awaitable<Result<std::string>> HttpExchange::read_all(size_t limit) {
   co_return body;
 }
 
-HttpClient::HttpClient(Url origin, std::chrono::milliseconds connect_timeout)
+Client::Client(Url origin, std::chrono::milliseconds connect_timeout)
     : origin_(std::move(origin)), connect_timeout_(connect_timeout) {
   if (!origin_.tls) return;
   tls_ = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_client);
@@ -136,12 +136,12 @@ HttpClient::HttpClient(Url origin, std::chrono::milliseconds connect_timeout)
   tls_->set_verify_mode(asio::ssl::verify_peer);
 }
 
-void HttpClient::give_back(std::shared_ptr<Transport> stream) {
+void Client::give_back(std::shared_ptr<Transport> stream) {
   std::lock_guard lock(mutex_);
   if (idle_.size() < kMaxIdle) idle_.push_back({std::move(stream), std::chrono::steady_clock::now()});
 }
 
-std::shared_ptr<Transport> HttpClient::take_idle() {
+std::shared_ptr<Transport> Client::take_idle() {
   std::lock_guard lock(mutex_);
   auto now = std::chrono::steady_clock::now();
   while (!idle_.empty()) {
@@ -153,13 +153,13 @@ std::shared_ptr<Transport> HttpClient::take_idle() {
   return nullptr;
 }
 
-void HttpClient::close_idle() {
+void Client::close_idle() {
   std::lock_guard lock(mutex_);
   for (auto& entry : idle_) entry.stream->close();
   idle_.clear();
 }
 
-asio::awaitable<Result<std::unique_ptr<HttpExchange>>> HttpClient::send(
+asio::awaitable<Result<std::unique_ptr<Exchange>>> Client::send(
     bhttp::verb verb, const std::string& target, const std::map<std::string, std::string>& headers,
     const std::string& body, const std::shared_ptr<Abort>& abort) {
   OutgoingRequest request{verb, target, 11};
@@ -181,7 +181,7 @@ asio::awaitable<Result<std::unique_ptr<HttpExchange>>> HttpClient::send(
     if (abort && abort->aborted()) co_return Error{"the connection was closed"};
     // (no write timeout: a pooled connection's timer would fire on its first executor)
     beast::error_code ec = co_await stream->write(request);
-    auto exchange = std::make_unique<HttpExchange>(shared_from_this(), stream);
+    auto exchange = std::make_unique<Exchange>(shared_from_this(), stream);
     exchange->abort_ = abort;
     if (!ec) ec = co_await stream->read_header(exchange->buffer_, exchange->parser_);
     if (!ec) co_return exchange;
@@ -193,4 +193,4 @@ asio::awaitable<Result<std::unique_ptr<HttpExchange>>> HttpClient::send(
   }
 }
 
-}  // namespace awmg::backend
+}  // namespace awmg::http

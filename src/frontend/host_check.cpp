@@ -1,10 +1,10 @@
-#include "gateway/host_check.hpp"
+#include "frontend/host_check.hpp"
 
 #include <arpa/inet.h>
 
 #include "base/strings.hpp"
 
-namespace awmg::gateway {
+namespace awmg::frontend {
 namespace {
 
 bool valid_port(std::string_view port) {
@@ -79,4 +79,4 @@ std::optional<http::Response> check_host_and_origin(const http::Request& req,
   return std::nullopt;
 }
 
-}  // namespace awmg::gateway
+}  // namespace awmg::frontend

@@ -65,6 +65,9 @@ asio::awaitable<Result<std::shared_ptr<Connection>>> Launcher::connection(const 
   {
     std::lock_guard lock(mutex_);
     if (closed_) co_return Error{"gateway is shutting down"};
+    // Checked under mutex_, which close_session takes after the session is gone: either this sees it gone, or
+    // close_session sees this entry.
+    if (!session.empty() && session_open_ && !session_open_(session)) co_return Error{"the session ended"};
     if (!session.empty() && !entries_.count(key) && session_count(server_id) >= kMaxSessionsPerServer)
       co_return Error{"server " + server_id + " already runs a backend for " +
                       std::to_string(kMaxSessionsPerServer) +
@@ -143,7 +146,8 @@ void Launcher::sweep(std::chrono::nanoseconds idle) {
       Entry& e = it->second;
       bool session_entry = !it->first.second.empty();
       bool dead = !e.connection || !e.connection->alive();  // never launched, failed, or exited
-      if (!e.launching && (dead || (session_entry && now - e.last_used > idle))) {
+      bool orphan = session_entry && session_open_ && !session_open_(it->first.second);
+      if (!e.launching && (dead || orphan || (session_entry && now - e.last_used > idle))) {
         if (e.connection) stale.push_back(e.connection);
         it = entries_.erase(it);
       } else {

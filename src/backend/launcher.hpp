@@ -59,6 +59,11 @@ class Launcher {
 
   // Gives RPC records of a (server, session) connection the session agent's DIFC tags; set once, before any
   // launch. The source answers nullopt for servers that are not sinks.
+  // Whether a gateway session is still open: connections are launched for open ones only, so a call that
+  // raced its session's end cannot leave a process behind. Set once, before any launch.
+  using SessionCheck = std::function<bool(const std::string& session)>;
+  void set_session_check(SessionCheck check) { session_open_ = std::move(check); }
+
   using TagSource =
       std::function<std::optional<log::AgentTags>(const std::string& server_id, const std::string& session)>;
   void set_tag_source(TagSource source) { tag_source_ = std::move(source); }
@@ -83,6 +88,7 @@ class Launcher {
   ServerStatus& status_;
   TagSource tag_source_;
   ConnectHook on_connect_;
+  SessionCheck session_open_;
   std::optional<std::shared_ptr<OidcTokens>> oidc_ = OidcTokens::from_environment();
   mutable std::mutex mutex_;
   std::map<Key, Entry> entries_;

@@ -66,6 +66,11 @@ bool loopback_host(std::string_view host) {
 
 std::optional<http::Response> check_host_and_origin(const http::Request& req,
                                                     const http::Responder& responder) {
+  // Two of either would let this check read one while a proxy in front reads the other.
+  if (req.count(boost::beast::http::field::host) > 1)
+    return http::make_response(req, 400, "Bad Request: more than one Host header\n");
+  if (req.count(boost::beast::http::field::origin) > 1)
+    return forbidden(req, "Forbidden: more than one Origin header");
   auto host = http::header(req, "Host");
   if (responder.local_is_loopback() && !loopback_host(host.value_or("")))
     return forbidden(req, "Forbidden: invalid Host header " + base::quote(host.value_or("")));

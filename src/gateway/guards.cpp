@@ -103,14 +103,19 @@ Status Guards::assign(const config::Config& config, const config::ServerConfig& 
     policy = std::move(parsed);
   }
   // The guard: a discovered WASM guard, else a write-sink for a write-sink policy, else the configured one.
+  bool failed = false;
   if (std::string path = discovered_guard(server.id); !path.empty()) {
     auto loaded = load_wasm(server.id, path, *engine_);
     if (loaded) {
       slot.guard = std::move(*loaded);
       log::info("difc", "Loaded discovered WASM guard from file: " + fs::path(path).filename().string());
-    } else {
-      log::warn("difc", "Discovered WASM guard " + path + " for server " + server.id +
-                            " failed to load: " + loaded.error().message);
+    } else {  // upstream falls back to the configured guard or noop; the guard meant for it denies instead
+      std::string message = "Discovered WASM guard " + path + " for server " + server.id +
+                            " failed to load; its calls are denied: " + loaded.error().message;
+      log::error("difc", message);
+      log::Logger::instance().markdown(log::Level::kError, "difc", message);
+      slot.guard = guard::make_failed_guard(server.id, loaded.error().message);
+      failed = true;
     }
   }
   if (!slot.guard && policy && policy->kind == guard::Policy::Kind::kWriteSink) {
@@ -133,12 +138,15 @@ Status Guards::assign(const config::Config& config, const config::ServerConfig& 
         log::error("difc", message);
         log::Logger::instance().markdown(log::Level::kError, "difc", message);
         slot.guard = guard::make_failed_guard(server.guard, loaded.error().message);
+        failed = true;
       }
     }
   }
   if (!slot.guard) slot.guard = guard::make_noop_guard();
   if (!slot.guard->is_noop()) enabled_ = true;
-  if (!slot.guard->is_noop() && !policy && server.guard_policies_json.empty()) {
+  // A guard without a policy is noop, as upstream's; a guard that failed to load stays failed (denying), with
+  // or without one.
+  if (!slot.guard->is_noop() && !failed && !policy && server.guard_policies_json.empty()) {
     log::warn("difc",
               "Guard '" + slot.guard->name() + "' for server " + server.id + " has no policy; using noop");
     slot.guard = guard::make_noop_guard();

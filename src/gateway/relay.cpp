@@ -152,13 +152,17 @@ void deliver(Gateway& gw, const std::string& server, const std::string& connecti
   bool list_change = method == "notifications/tools/list_changed" ||
                      method == "notifications/prompts/list_changed" ||
                      method == "notifications/resources/list_changed";
-  if (own && !list_change) {
+  // A guarded server's data reaches clients only as tool results its guard labelled: its log lines, progress
+  // messages and requests to the client (which carry what the backend chooses) are not relayed.
+  bool unlabeled = !list_change && !relays_beyond_tools(gw, server);
+  if ((own && !list_change) || unlabeled) {
     if (event.kind == backend::Event::Kind::kRequest) {
-      frontend::refuse(event, "the gateway's own connection to " + server + " takes no requests");
+      frontend::refuse(event,
+                       own ? "the gateway's own connection to " + server + " takes no requests"
+                           : "requests from " + server + " would reach the client unlabeled by its guard");
     } else {
       static const log::Debug debug("backend:relay");
-      if (debug.enabled())
-        debug.print("dropped " + method + " from " + server + " on the gateway's own connection");
+      if (debug.enabled()) debug.print("dropped " + method + " from " + server);
     }
     return;
   }

@@ -28,8 +28,9 @@ std::optional<http::Response> authenticate(Gateway& gw, const http::Request& req
   return frontend::authenticate(gw.config().gateway.agent_id, req);
 }
 
-http::Response close_route(Gateway& gw, const http::Request& req,
+http::Response close_route(Gateway& gw, const http::Request& req, const http::Responder& responder,
                            const std::function<void()>& request_shutdown) {
+  if (auto denied = frontend::check_host_and_origin(req, responder)) return *denied;
   if (auto denied = authenticate(gw, req)) return *denied;
   if (req.method() != bhttp::verb::post) {
     return http::make_response(req, 405, R"({"error":"method_not_allowed","message":"method not allowed"})",
@@ -70,7 +71,7 @@ http::Response reflect_route(Gateway& gw, const http::Request& req, const http::
 http::Response plain_route(Gateway& gw, const http::Request& req, const http::Responder& responder,
                            std::string_view path, const std::function<void()>& request_shutdown) {
   if (path == "/health") return http::make_response(req, 200, health_document(gw.status().snapshot()), kJson);
-  if (path == "/close") return close_route(gw, req, request_shutdown);
+  if (path == "/close") return close_route(gw, req, responder, request_shutdown);
   if (path == "/reflect") return reflect_route(gw, req, responder);
   return http::make_response(req, 404, "404 page not found\n");
 }

@@ -9,6 +9,7 @@
 #include "difc/labeled_data.hpp"
 #include "gateway/difc_log.hpp"
 #include "gateway/guard_backend.hpp"
+#include "gateway/relay.hpp"
 #include "log/logger.hpp"
 #include "log/sanitizer.hpp"
 #include "mcp/jsonrpc.hpp"
@@ -67,7 +68,11 @@ asio::awaitable<BackendOutcome> call_backend(Gateway& gw, const frontend::Sessio
   auto conn = co_await gw.launcher().connection(server_id, session.agent);
   if (!conn) co_return BackendOutcome{false, mcp::tool_error_result(conn.error().message)};
   const std::string method = "tools/call";
-  auto reply = co_await (*conn)->call(method, args, deadline, events);
+  // Only the result passes a guard: what a guarded backend sends during the call goes to deliver(), which
+  // drops it.
+  const std::shared_ptr<backend::EventBox> no_events;
+  const auto& relayed = relays_beyond_tools(gw, server_id) ? events : no_events;
+  auto reply = co_await (*conn)->call(method, args, deadline, relayed);
   if (!reply) {
     co_return BackendOutcome{false, mcp::tool_error_result("backend error server=" + server_id +
                                                            " method=tools/call: " + reply.error().message)};

@@ -362,5 +362,94 @@ TEST(Hostile, HmacSigningIsRequiredOnTheMcpRoutes) {
   EXPECT_EQ(g.log().find(secret), std::string::npos);
 }
 
+// A call that raced its session's DELETE used to launch a backend for an agent with no session left: enough
+// of them filled the per-server limit for hours.
+TEST(Hostile, ACallRacingItsSessionsEndLeavesNoBackendBehind) {
+  TempDir dir;
+  Gateway g(dir, {{"repos", "repo_guard"}});
+  ASSERT_TRUE(g.gw->ready()) << g.gw->child().err();
+  auto children = [&] {
+    auto r = run({"/usr/bin/pgrep", "-P", std::to_string(g.gw->child().pid())});
+    return static_cast<int>(std::count(r.out.begin(), r.out.end(), '\n'));
+  };
+  for (int round = 0; round < 4; ++round) {
+    std::vector<std::thread> racers;
+    for (int i = 0; i < 10; ++i) {
+      std::string agent = "racer-" + std::to_string(round) + "-" + std::to_string(i);
+      racers.emplace_back([&g, agent, i] {
+        auto c = g.client("repos", agent);
+        auto call_done = std::async(std::launch::async, [&c] {
+          return c.post(R"({"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"list_issues",)"
+                        R"("arguments":{"owner":"acme","repo":"website"}}})");
+        });
+        std::this_thread::sleep_for(std::chrono::milliseconds(i * 2));
+        http_request(g.gw->port(), "DELETE", "/mcp/repos",
+                     {{"Authorization", kKey}, {"Mcp-Session-Id", c.session_id}, {"X-Agent-ID", agent}});
+        call_done.wait();
+      });
+    }
+    for (auto& t : racers) t.join();
+  }
+  EXPECT_TRUE(eventually([&] { return children() == 1; }, 5s)) << children() - 1 << " backend(s) left behind";
+}
+
+TEST(Hostile, AGuardedServersLogLinesAndProgressNeverReachTheClientUnlabeled) {
+  TempDir dir;
+  Gateway g(dir, {{"repos", "repo_guard"}, {"plain", ""}});
+  ASSERT_TRUE(g.gw->ready()) << g.gw->child().err();
+  const std::string call = R"({"name":"progress","arguments":{"steps":3},"_meta":{"progressToken":"t1"}})";
+  auto plain = g.client("plain", "plain-agent");
+  plain.request("tools/call", call);
+  EXPECT_EQ(count_of(plain.last_reply.body, "notifications/message"), 3u);  // unguarded: relayed
+  auto repos = g.client("repos", "repos-agent");
+  repos.request("tools/call", call);
+  EXPECT_EQ(count_of(repos.last_reply.body, "notifications/message"), 0u) << repos.last_reply.body;
+  EXPECT_EQ(count_of(repos.last_reply.body, "notifications/progress"), 0u) << repos.last_reply.body;
+}
+
+TEST(Hostile, AGuardThatFailsToLoadDeniesItsServersCallsWithOrWithoutAPolicy) {
+  TempDir dir;
+  dir.write("config.toml", "[gateway]\napi_key = \"" + kKey + "\"\n\n[servers.broken]\ncommand = \"" +
+                               kDemoServer + "\"\nguard = \"bad\"\n\n[servers.found]\ncommand = \"" +
+                               kDemoServer + "\"\n\n[guards.bad]\ntype = \"wasm\"\npath = \"" +
+                               std::string(AWMG_GUARD_DIR) + "/wrong_signature.wasm\"\n");
+  // A guard dropped into the guards directory for "found" that does not load either.
+  std::filesystem::create_directories(dir.file("guards/found"));
+  std::filesystem::copy_file(std::string(AWMG_GUARD_DIR) + "/missing_agent.wasm",
+                             dir.file("guards/found/g.wasm"));
+  RunningGateway gw({"-c", dir.file("config.toml")},
+                    awmg_env(dir, {{"MCP_GATEWAY_WASM_GUARDS_DIR", dir.file("guards")}}));
+  ASSERT_TRUE(gw.ready()) << gw.child().err();
+  for (const char* server : {"broken", "found"}) {
+    McpClient c(gw.port(), std::string("/mcp/") + server, kKey);
+    c.initialize();
+    auto reply = call(c, "echo", R"({"message":"let me through"})");
+    EXPECT_TRUE(is_error_result(reply)) << server << ": " << json::to_string(reply);
+    EXPECT_NE(result_text(reply).find("is not available"), std::string::npos)
+        << server << ": " << result_text(reply);
+  }
+}
+
+TEST(Hostile, CloseChecksTheHostAndTwoHostHeadersAreRefused) {
+  TempDir dir;
+  Gateway g(dir, {{"plain", ""}});
+  ASSERT_TRUE(g.gw->ready()) << g.gw->child().err();
+  EXPECT_EQ(g.gw->post("/close", "", {{"Authorization", kKey}, {"Host", "evil.example"}}).status, 403);
+  EXPECT_EQ(g.gw->post("/close", "", {{"Authorization", kKey}, {"Origin", "http://evil.example"}}).status,
+            403);
+  std::string two_hosts = raw_exchange(
+      g.gw->port(),
+      "POST /mcp/plain HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: evil.example\r\nAuthorization: " + kKey +
+          "\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}");
+  EXPECT_EQ(two_hosts.rfind("HTTP/1.1 400", 0), 0u) << two_hosts;
+  std::string two_origins = raw_exchange(
+      g.gw->port(),
+      "POST /mcp/plain HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: http://localhost\r\nOrigin: "
+      "http://evil.example\r\nAuthorization: " +
+          kKey + "\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}");
+  EXPECT_EQ(two_origins.rfind("HTTP/1.1 403", 0), 0u) << two_origins;
+  EXPECT_EQ(g.gw->post("/close", "", {{"Authorization", kKey}}).status, 200);
+}
+
 }  // namespace
 }  // namespace awmg::test

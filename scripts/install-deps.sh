@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs what awmg needs to build, test and run, from Debian 12 packages only. Idempotent: packages that are
-# already installed are skipped, and apt is not touched at all when nothing is missing.
+# Installs what awmg needs to build, test and run, from Debian 12 packages only, and any further packages named
+# as arguments (the benchmarks name theirs). Idempotent: packages that are already installed are skipped, and apt
+# is not touched at all when nothing is missing.
 set -euo pipefail
 
 packages=(
@@ -12,6 +13,7 @@ packages=(
 )
 # Node.js and npm for the third-party MCP clients and servers the tests drive; any installed Node will do.
 command -v npm >/dev/null || packages+=(nodejs npm)
+packages+=("$@")
 
 missing=()
 for p in "${packages[@]}"; do

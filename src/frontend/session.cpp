@@ -236,6 +236,23 @@ std::vector<std::shared_ptr<Session>> SessionStore::all() const {
   return out;
 }
 
+namespace {
+
+// The id shows in /reflect, logs and process keys: never the key, only a digest keyed by a secret of this
+// process, so that even a weak key cannot be guessed back from it. Every request of a client carries the same
+// key: each thread remembers the last one it digested.
+std::string key_agent_id(std::string_view key) {
+  static const std::string salt = base::random_hex(32);
+  thread_local std::string last_key, last_id;
+  if (last_id.empty() || last_key != key) {
+    last_id = std::string(kKeyAgentPrefix) + base::hmac_sha256_hex(salt, key).substr(0, 16);
+    last_key.assign(key);
+  }
+  return last_id;
+}
+
+}  // namespace
+
 std::optional<std::string> agent_identity(std::optional<std::string_view> x_agent_id,
                                           std::optional<std::string_view> authorization) {
   std::string id;
@@ -248,10 +265,7 @@ std::optional<std::string> agent_identity(std::optional<std::string_view> x_agen
     } else if (base::starts_with(v, "Agent ")) {
       v = v.substr(6);
     }
-    // The id shows in /reflect, logs and process keys: never the key, only a digest keyed by a secret of
-    // this process, so that even a weak key cannot be guessed back from it.
-    static const std::string salt = base::random_hex(32);
-    if (!v.empty()) id = std::string(kKeyAgentPrefix) + base::hmac_sha256_hex(salt, v).substr(0, 16);
+    if (!v.empty()) id = key_agent_id(v);
   }
   if (x_agent_id && base::starts_with(id, kKeyAgentPrefix)) return std::nullopt;  // only keys are named so
   if (id.empty() || id == "." || id == ".." || id.size() > 256) return std::nullopt;

@@ -1,7 +1,9 @@
 #include "json/json.hpp"
 
 #include <rapidjson/error/en.h>
+#include <rapidjson/memorystream.h>
 #include <rapidjson/prettywriter.h>
+#include <rapidjson/reader.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
@@ -116,6 +118,14 @@ std::string quote(std::string_view text) {
   rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
   writer.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
   return {buffer.GetString(), buffer.GetSize()};
+}
+
+bool valid(std::string_view text) {
+  rapidjson::BaseReaderHandler<> ignore;
+  rapidjson::MemoryStream stream(text.data(), text.size());
+  rapidjson::Reader reader;
+  constexpr unsigned kFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag;
+  return !reader.Parse<kFlags>(stream, ignore).IsError();
 }
 
 std::string with_raw_member(const Value& object, std::string_view name, std::string_view raw_json) {

@@ -69,16 +69,83 @@ Logger& Logger::instance() {
   return logger;
 }
 
-bool Logger::File::append(std::string_view text) {
-  std::lock_guard lock(mutex);
-  return append_locked(text);
+Logger::~Logger() {
+  stop_writer();
 }
 
-bool Logger::File::append_locked(std::string_view text) {
+bool Logger::File::append(std::string_view text, bool* wake) {
+  std::lock_guard lock(mutex);
+  return append_locked(text, wake);
+}
+
+bool Logger::File::append_locked(std::string_view text, bool* wake) {
   if (!handle) return false;
-  std::fwrite(text.data(), 1, text.size(), handle);
-  std::fflush(handle);
+  *wake = pending.empty();
+  pending.append(text);
+  if (pending.size() >= kMaxPending)
+    write_pending_locked();  // the writer fell behind: pay here, lose nothing
   return true;
+}
+
+void Logger::File::write_pending_locked() {
+  if (!handle || pending.empty()) return;
+  std::fwrite(pending.data(), 1, pending.size(), handle);
+  std::fflush(handle);
+  pending.clear();
+}
+
+bool Logger::append(File& file, std::string_view text) {
+  bool wake = false;
+  if (!file.append(text, &wake)) return false;
+  if (wake) wake_writer();
+  return true;
+}
+
+void Logger::wake_writer() {
+  {
+    std::lock_guard lock(writer_mutex_);
+    if (writer_due_) return;
+    writer_due_ = true;
+  }
+  writer_wake_.notify_one();
+}
+
+// Sleeps until something is appended, lets kFlushDelay's worth gather, writes it all.
+void Logger::write_loop() {
+  std::unique_lock lock(writer_mutex_);
+  while (!writer_stop_) {
+    writer_wake_.wait(lock, [&] { return writer_due_ || writer_stop_; });
+    writer_wake_.wait_for(lock, kFlushDelay, [&] { return writer_stop_; });
+    writer_due_ = false;
+    lock.unlock();
+    write_all_pending();
+    lock.lock();
+  }
+}
+
+void Logger::write_all_pending() {
+  for (File* f : {&unified_, &markdown_, &jsonl_}) {
+    std::lock_guard lock(f->mutex);
+    f->write_pending_locked();
+  }
+  std::lock_guard lock(state_mutex_);
+  for (auto& [id, file] : servers_) {
+    std::lock_guard file_lock(file->mutex);
+    file->write_pending_locked();
+  }
+}
+
+void Logger::stop_writer() {
+  {
+    std::lock_guard lock(writer_mutex_);
+    writer_stop_ = true;
+  }
+  writer_wake_.notify_one();
+  if (writer_.joinable()) writer_.join();
+  write_all_pending();
+  std::lock_guard lock(writer_mutex_);
+  writer_stop_ = false;
+  writer_due_ = false;
 }
 
 std::string Logger::open(const std::string& dir) {
@@ -96,8 +163,11 @@ std::string Logger::open(const std::string& dir) {
   if (auto made = base::write_file_atomic(dir + "/observed-url-domains.json", "{}\n", 0600); !made) {
     write(Level::kWarn, "startup", "cannot create observed-url-domains.json: " + made.error().message);
   }
-  std::lock_guard lock(state_mutex_);
-  dir_ = dir;
+  {
+    std::lock_guard lock(state_mutex_);
+    dir_ = dir;
+  }
+  if (!writer_.joinable()) writer_ = std::thread([this] { write_loop(); });
   return "";
 }
 
@@ -114,9 +184,11 @@ std::string Logger::dir() const {
 void Logger::close() {
   {
     std::lock_guard lock(markdown_.mutex);
-    if (markdown_started_) markdown_.append_locked("\n</details>\n");
+    bool wake = false;
+    if (markdown_started_) markdown_.append_locked("\n</details>\n", &wake);
     markdown_started_ = false;
   }
+  stop_writer();  // writes everything pending
   for (File* f : {&unified_, &markdown_, &jsonl_}) {
     std::lock_guard lock(f->mutex);
     if (f->handle) std::fclose(f->handle);
@@ -133,7 +205,7 @@ void Logger::close() {
 
 void Logger::write(Level level, std::string_view category, std::string_view message) {
   std::string line = format_line(std::chrono::system_clock::now(), level, category, sanitize(message)) + "\n";
-  if (!unified_.append(line)) std::fwrite(line.data(), 1, line.size(), err());
+  if (!append(unified_, line)) std::fwrite(line.data(), 1, line.size(), err());
 }
 
 bool Logger::safe_file_name(std::string_view id) {
@@ -169,25 +241,29 @@ void Logger::server_lines(std::string_view server_id, Level level, std::string_v
     own += format_line(now, level, category, clean) + "\n";
     unified += format_line(now, level, category, "[" + std::string(server_id) + "] " + clean) + "\n";
   }
-  if (File* f = server_file(server_id)) f->append(own);
-  if (!unified_.append(unified)) std::fwrite(unified.data(), 1, unified.size(), err());
+  if (File* f = server_file(server_id)) append(*f, own);
+  if (!append(unified_, unified)) std::fwrite(unified.data(), 1, unified.size(), err());
 }
 
 void Logger::markdown(Level level, std::string_view category, std::string_view message) {
   std::string entry = format_markdown(level, category, sanitize(message)) + "\n";
-  std::lock_guard lock(markdown_.mutex);
-  if (!markdown_.handle) return;
-  if (!markdown_started_) {
-    entry = "<details>\n<summary>MCP Gateway</summary>\n\n" + entry;
-    markdown_started_ = true;
+  bool wake = false;
+  {
+    std::lock_guard lock(markdown_.mutex);
+    if (!markdown_.handle) return;
+    if (!markdown_started_) {
+      entry = "<details>\n<summary>MCP Gateway</summary>\n\n" + entry;
+      markdown_started_ = true;
+    }
+    markdown_.append_locked(entry, &wake);
   }
-  markdown_.append_locked(entry);
+  if (wake) wake_writer();
 }
 
 void Logger::jsonl(std::string_view record) {
   std::string line(record);
   line += "\n";
-  jsonl_.append(line);
+  append(jsonl_, line);
 }
 
 }  // namespace awmg::log

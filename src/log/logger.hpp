@@ -1,11 +1,13 @@
 #pragma once
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 namespace awmg::log {
@@ -23,11 +25,18 @@ std::string timestamp(std::chrono::system_clock::time_point when);
 std::string format_markdown(Level level, std::string_view category, std::string_view message);
 
 // The process's log set in one directory: mcp-gateway.log, <server>.log, gateway.md and
-// rpc-messages.jsonl. Every message is sanitized before it is written. Thread-safe. Lines are flushed, not
-// fsynced. Before open(), and when the directory cannot be created, text lines go to stderr.
+// rpc-messages.jsonl. Every message is sanitized before it is written. Thread-safe. Lines are not written on
+// the caller's thread: a writer thread writes what gathered every kFlushDelay (and at close), one write per
+// file, flushed, not fsynced; a process that dies unexpectedly loses at most that window. A file that gathers
+// kMaxPending bytes is written by the caller instead, so memory stays bounded and nothing is dropped. Before
+// open(), and when the directory cannot be created, text lines go to stderr at once.
 class Logger {
  public:
+  static constexpr auto kFlushDelay = std::chrono::milliseconds(10);
+  static constexpr size_t kMaxPending = 4u << 20;
+
   static Logger& instance();
+  ~Logger();
 
   // Creates the directory and opens the files. On failure the unified log falls back to stderr, markdown
   // and per-server logs are off, and the returned text says why (the caller logs it as a warning).
@@ -54,12 +63,20 @@ class Logger {
   struct File {
     std::FILE* handle = nullptr;
     std::mutex mutex;
-    bool append(std::string_view text);  // false when the file is not open
-    bool append_locked(std::string_view text);
+    std::string pending;  // appended, not yet written
+    // Both false when the file is not open; true when the writer should be woken.
+    bool append(std::string_view text, bool* wake);
+    bool append_locked(std::string_view text, bool* wake);
+    void write_pending_locked();
   };
   std::FILE* err() const { return stderr_ ? stderr_ : ::stderr; }
   File* server_file(std::string_view server_id);
   static bool safe_file_name(std::string_view id);
+  bool append(File& file, std::string_view text);  // false when the file is not open
+  void wake_writer();
+  void write_loop();
+  void write_all_pending();
+  void stop_writer();
 
   mutable std::mutex state_mutex_;  // guards dir_ and servers_
   std::string dir_;
@@ -69,6 +86,10 @@ class Logger {
   // valid.
   std::map<std::string, std::unique_ptr<File>, std::less<>> servers_;
   std::FILE* stderr_ = nullptr;
+  std::mutex writer_mutex_;
+  std::condition_variable writer_wake_;
+  bool writer_due_ = false, writer_stop_ = false;
+  std::thread writer_;
 };
 
 // Shorthands for the unified log.

@@ -19,6 +19,8 @@ std::string string_array(const std::vector<std::string>& items) {
 
 std::string sanitize_json_payload(std::string_view payload) {
   std::string clean = sanitize(payload);
+  // One line of the file: compact JSON is written as it is; anything else is parsed and written again.
+  if (clean.find_first_of("\r\n") == std::string::npos && json::valid(clean)) return clean;
   auto doc = json::parse(clean);
   if (!doc) return "{\"_error\":\"invalid JSON\",\"_raw\":" + json::quote(clean) + "}";
   return json::to_string(*doc);

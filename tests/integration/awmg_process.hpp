@@ -3,6 +3,7 @@
 
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "json/json.hpp"
@@ -34,6 +35,19 @@ inline RunResult run_awmg(const std::vector<std::string>& args, const ProcessOpt
   std::vector<std::string> argv = {kAwmg};
   argv.insert(argv.end(), args.begin(), args.end());
   return run(argv, options, timeout);
+}
+
+// A log file once it holds `needle` (the gateway writes its logs at most a few milliseconds late), or as it
+// is after `limit`.
+inline std::string read_log_when(const std::string& path, const std::string& needle,
+                                 std::chrono::milliseconds limit = std::chrono::seconds(3)) {
+  auto until = std::chrono::steady_clock::now() + limit;
+  std::string text = read_text(path);
+  while (text.find(needle) == std::string::npos && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    text = read_text(path);
+  }
+  return text;
 }
 
 // A running gateway: started, and ready once its stdout holds the complete client-config document.

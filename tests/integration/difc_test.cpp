@@ -72,13 +72,13 @@ TEST(Difc, FilterModeRemovesExactlyThePrivateItemsAndSaysSo) {
             R"({"secrecy":[],"integrity":["none:public"]})");
   EXPECT_EQ(json::string_or(*snapshot, "mode"), "strict");
 
-  std::string jsonl = read_text(g.dir.file("logs/rpc-messages.jsonl"));
+  std::string jsonl = read_log_when(g.dir.file("logs/rpc-messages.jsonl"), "difc_filtered");
   EXPECT_NE(jsonl.find(R"j("event":"difc_filtered","_schema":"difc-filtered/v2","server_id":"repos",)j"
                        R"j("tool_name":"search_issues","description":"issue #3 (acme/infra)")j"),
             std::string::npos)
       << jsonl;
   EXPECT_NE(jsonl.find(R"("author_association":"MEMBER","author_login":"bob")"), std::string::npos);
-  std::string summary = read_text(g.dir.file("logs/gateway.md"));  // the run's GitHub step summary
+  std::string summary = read_log_when(g.dir.file("logs/gateway.md"), "filtered 1 item");  // step summary
   EXPECT_NE(
       summary.find("- \u2713 **difc** filtered 1 item(s) from `repos/search_issues` (integrity policy)"),
       std::string::npos)
@@ -108,7 +108,7 @@ TEST(Difc, StrictModeBlocksAPrivateReadAndAnUnderTrustedWrite) {
   reply = call(c, "search_issues");  // one private item blocks the whole list in strict mode
   EXPECT_EQ(text_at(reply, 0),
             "DIFC policy violation: 1 of 4 items in response are not accessible to agent agent-strict");
-  std::string summary = read_text(g.dir.file("logs/gateway.md"));
+  std::string summary = read_log_when(g.dir.file("logs/gateway.md"), "search_issues");
   EXPECT_NE(
       summary.find("- \u26A0\uFE0F **difc** denied `repos/search_issues`: DIFC policy violation: 1 of 4 "
                    "items in response are not accessible to the agent"),
@@ -223,7 +223,7 @@ TEST(Difc, RpcRecordsOfSinkServersCarryTheAgentsTags) {
   ASSERT_FALSE(is_error_result(call(c, "search_issues")));
   auto plain = g.client("agent-other", "plain");
   call(plain, "echo", R"({"message":"x"})");
-  std::string jsonl = read_text(g.dir.file("logs/rpc-messages.jsonl"));
+  std::string jsonl = read_log_when(g.dir.file("logs/rpc-messages.jsonl"), R"("server_id":"plain")");
   EXPECT_NE(jsonl.find(R"("direction":"OUT","server_id":"repos","method":"tools/call","agent_secrecy":[],)"
                        R"("agent_integrity":["none:public"],"payload")"),
             std::string::npos)

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "log/debug.hpp"
 #include "log/logger.hpp"
 #include "log/rpc_log.hpp"
@@ -95,6 +97,26 @@ TEST(Logger, WritesTheLogDirectoryFiles) {
   EXPECT_EQ(test::read_text(dir.file("logs/gateway.md")),
             "<details>\n<summary>MCP Gateway</summary>\n\n- \xE2\x9C\x93 **startup** first\n\n</details>\n");
   EXPECT_EQ(test::read_text(dir.file("logs/rpc-messages.jsonl")), "{\"x\":1}\n");
+}
+
+// Lines leave the caller's thread: they reach the file within the flush delay, a burst past the pending cap
+// is written by the caller itself (bounded memory, nothing dropped), and close() writes the rest.
+TEST(Logger, WritesOffTheCallersThreadWithinTheFlushDelayAndLosesNothing) {
+  test::TempDir dir;
+  Logger& logger = Logger::instance();
+  ASSERT_EQ(logger.open(dir.file("logs")), "");
+  const std::string path = dir.file("logs/rpc-messages.jsonl");
+  logger.jsonl(R"({"n":0})");
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  while (test::read_text(path).empty() && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  EXPECT_EQ(test::read_text(path), "{\"n\":0}\n");
+  const std::string big(1024, 'x');
+  const size_t lines = Logger::kMaxPending / big.size() * 3;
+  for (size_t i = 0; i < lines; ++i) logger.jsonl("\"" + big + "\"");
+  EXPECT_GE(test::read_text(path).size(), Logger::kMaxPending) << "a burst must not wait for the writer";
+  logger.close();
+  EXPECT_EQ(test::read_text(path).size(), 8 + lines * (big.size() + 3));
 }
 
 TEST(Logger, FallsBackToStderrWhenTheDirectoryCannotBeCreated) {

@@ -73,30 +73,45 @@ Logger::~Logger() {
   stop_writer();
 }
 
-bool Logger::File::append(std::string_view text, bool* wake) {
-  std::lock_guard lock(mutex);
-  return append_locked(text, wake);
-}
-
-bool Logger::File::append_locked(std::string_view text, bool* wake) {
-  if (!handle) return false;
-  *wake = pending.empty();
-  pending.append(text);
-  if (pending.size() >= kMaxPending)
-    write_pending_locked();  // the writer fell behind: pay here, lose nothing
+bool Logger::File::append(Line line, size_t bytes, bool* wake) {
+  {
+    std::lock_guard lock(mutex);
+    if (!handle) return false;
+    *wake = queue.empty();
+    queue.push_back(std::move(line));
+    queued_bytes += bytes;
+    if (queued_bytes < kMaxPending) return true;
+  }
+  write_queue();  // the writer fell behind: pay here, lose nothing
   return true;
 }
 
-void Logger::File::write_pending_locked() {
-  if (!handle || pending.empty()) return;
-  std::fwrite(pending.data(), 1, pending.size(), handle);
+void Logger::File::write_queue() {
+  std::lock_guard write_lock(write_mutex);
+  std::vector<Line> batch;
+  {
+    std::lock_guard lock(mutex);
+    batch.swap(queue);
+    queued_bytes = 0;
+  }
+  if (batch.empty()) return;
+  std::string text;
+  for (auto& line : batch) {
+    if (auto* made = std::get_if<std::string>(&line)) {
+      text += *made;
+    } else {
+      text += std::get<std::function<std::string()>>(line)();
+    }
+  }
+  std::lock_guard lock(mutex);
+  if (!handle) return;
+  std::fwrite(text.data(), 1, text.size(), handle);
   std::fflush(handle);
-  pending.clear();
 }
 
-bool Logger::append(File& file, std::string_view text) {
+bool Logger::append(File& file, Line line, size_t bytes) {
   bool wake = false;
-  if (!file.append(text, &wake)) return false;
+  if (!file.append(std::move(line), bytes, &wake)) return false;
   if (wake) wake_writer();
   return true;
 }
@@ -124,15 +139,13 @@ void Logger::write_loop() {
 }
 
 void Logger::write_all_pending() {
-  for (File* f : {&unified_, &markdown_, &jsonl_}) {
-    std::lock_guard lock(f->mutex);
-    f->write_pending_locked();
+  for (File* f : {&unified_, &markdown_, &jsonl_}) f->write_queue();
+  std::vector<File*> servers;
+  {
+    std::lock_guard lock(state_mutex_);
+    for (auto& [id, file] : servers_) servers.push_back(file.get());  // they live as long as the logger
   }
-  std::lock_guard lock(state_mutex_);
-  for (auto& [id, file] : servers_) {
-    std::lock_guard file_lock(file->mutex);
-    file->write_pending_locked();
-  }
+  for (File* f : servers) f->write_queue();
 }
 
 void Logger::stop_writer() {
@@ -183,29 +196,44 @@ std::string Logger::dir() const {
 
 void Logger::close() {
   {
-    std::lock_guard lock(markdown_.mutex);
+    std::lock_guard lock(markdown_mutex_);
     bool wake = false;
-    if (markdown_started_) markdown_.append_locked("\n</details>\n", &wake);
+    if (markdown_started_) markdown_.append(std::string("\n</details>\n"), 12, &wake);
     markdown_started_ = false;
   }
-  stop_writer();  // writes everything pending
-  for (File* f : {&unified_, &markdown_, &jsonl_}) {
-    std::lock_guard lock(f->mutex);
-    if (f->handle) std::fclose(f->handle);
-    f->handle = nullptr;
-  }
+  stop_writer();
+  for (File* f : {&unified_, &markdown_, &jsonl_}) f->close();
   std::lock_guard lock(state_mutex_);
-  for (auto& [id, file] : servers_) {
-    std::lock_guard file_lock(file->mutex);
-    if (file->handle) std::fclose(file->handle);
-    file->handle = nullptr;
-  }
+  for (auto& [id, file] : servers_) file->close();
   dir_.clear();
 }
 
+void Logger::File::close() {
+  write_queue();
+  std::lock_guard write_lock(write_mutex);
+  std::lock_guard lock(mutex);
+  if (!handle) return;
+  for (auto& line : queue) {  // appended since: the last lines, written here
+    std::string text = std::holds_alternative<std::string>(line)
+                           ? std::get<std::string>(line)
+                           : std::get<std::function<std::string()>>(line)();
+    std::fwrite(text.data(), 1, text.size(), handle);
+  }
+  queue.clear();
+  std::fclose(handle);
+  handle = nullptr;
+}
+
 void Logger::write(Level level, std::string_view category, std::string_view message) {
-  std::string line = format_line(std::chrono::system_clock::now(), level, category, sanitize(message)) + "\n";
-  if (!append(unified_, line)) std::fwrite(line.data(), 1, line.size(), err());
+  auto now = std::chrono::system_clock::now();
+  auto make = [now, level, category = std::string(category), message = std::string(message)] {
+    return format_line(now, level, category, sanitize(message)) + "\n";
+  };
+  size_t bytes = message.size() + 64;
+  if (!append(unified_, make, bytes)) {
+    std::string line = make();
+    std::fwrite(line.data(), 1, line.size(), err());
+  }
 }
 
 bool Logger::safe_file_name(std::string_view id) {
@@ -235,27 +263,33 @@ void Logger::server(std::string_view server_id, Level level, std::string_view ca
 void Logger::server_lines(std::string_view server_id, Level level, std::string_view category,
                           const std::vector<std::string>& messages) {
   auto now = std::chrono::system_clock::now();
-  std::string own, unified;
-  for (const auto& message : messages) {
-    std::string clean = sanitize(message);
-    own += format_line(now, level, category, clean) + "\n";
-    unified += format_line(now, level, category, "[" + std::string(server_id) + "] " + clean) + "\n";
+  size_t bytes = 0;
+  for (const auto& message : messages) bytes += message.size() + 64;
+  auto lines = [now, level, category = std::string(category), messages](const std::string& prefix) {
+    std::string out;
+    for (const auto& message : messages)
+      out += format_line(now, level, category, prefix + sanitize(message)) + "\n";
+    return out;
+  };
+  if (File* f = server_file(server_id))
+    append(
+        *f, [lines] { return lines(""); }, bytes);
+  auto unified = [lines, prefix = "[" + std::string(server_id) + "] "] { return lines(prefix); };
+  if (!append(unified_, unified, bytes)) {
+    std::string text = unified();
+    std::fwrite(text.data(), 1, text.size(), err());
   }
-  if (File* f = server_file(server_id)) append(*f, own);
-  if (!append(unified_, unified)) std::fwrite(unified.data(), 1, unified.size(), err());
 }
 
 void Logger::markdown(Level level, std::string_view category, std::string_view message) {
   std::string entry = format_markdown(level, category, sanitize(message)) + "\n";
   bool wake = false;
   {
-    std::lock_guard lock(markdown_.mutex);
-    if (!markdown_.handle) return;
-    if (!markdown_started_) {
-      entry = "<details>\n<summary>MCP Gateway</summary>\n\n" + entry;
-      markdown_started_ = true;
-    }
-    markdown_.append_locked(entry, &wake);
+    std::lock_guard lock(markdown_mutex_);
+    if (!markdown_started_) entry = "<details>\n<summary>MCP Gateway</summary>\n\n" + entry;
+    size_t bytes = entry.size();
+    if (!markdown_.append(std::move(entry), bytes, &wake)) return;
+    markdown_started_ = true;
   }
   if (wake) wake_writer();
 }
@@ -263,7 +297,13 @@ void Logger::markdown(Level level, std::string_view category, std::string_view m
 void Logger::jsonl(std::string_view record) {
   std::string line(record);
   line += "\n";
-  append(jsonl_, line);
+  size_t bytes = line.size();
+  append(jsonl_, std::move(line), bytes);
+}
+
+void Logger::jsonl_deferred(std::function<std::string()> make) {
+  append(
+      jsonl_, [make = std::move(make)] { return make() + "\n"; }, 256);
 }
 
 }  // namespace awmg::log

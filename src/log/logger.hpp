@@ -2,12 +2,14 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
 #include <thread>
+#include <variant>
 #include <vector>
 
 namespace awmg::log {
@@ -55,24 +57,30 @@ class Logger {
                     const std::vector<std::string>& messages);
   void markdown(Level level, std::string_view category, std::string_view message);
   void jsonl(std::string_view records);  // compact JSON objects, one per line, already built and sanitized
+  // One JSON object line, built (and sanitized) by `make` on the writer thread.
+  void jsonl_deferred(std::function<std::string()> make);
 
   // Test seam: lines normally written to stderr go here instead when set.
   void set_stderr(std::FILE* sink) { stderr_ = sink; }
 
  private:
+  // A line to be written, or to be made (sanitized, formatted) on the writer thread first.
+  using Line = std::variant<std::string, std::function<std::string()>>;
   struct File {
     std::FILE* handle = nullptr;
-    std::mutex mutex;
-    std::string pending;  // appended, not yet written
-    // Both false when the file is not open; true when the writer should be woken.
-    bool append(std::string_view text, bool* wake);
-    bool append_locked(std::string_view text, bool* wake);
-    void write_pending_locked();
+    std::mutex mutex;         // handle and queue
+    std::mutex write_mutex;   // taken before mutex: batches are written in the order they were taken
+    std::vector<Line> queue;  // appended, not yet written
+    size_t queued_bytes = 0;  // of the text lines and a guess for the others
+    // False when the file is not open; `wake` is set when the writer should be woken.
+    bool append(Line line, size_t bytes, bool* wake);
+    void write_queue();  // makes and writes what is queued now
+    void close();        // writes what is queued, then closes
   };
   std::FILE* err() const { return stderr_ ? stderr_ : ::stderr; }
   File* server_file(std::string_view server_id);
   static bool safe_file_name(std::string_view id);
-  bool append(File& file, std::string_view text);  // false when the file is not open
+  bool append(File& file, Line line, size_t bytes);  // false when the file is not open
   void wake_writer();
   void write_loop();
   void write_all_pending();
@@ -81,6 +89,7 @@ class Logger {
   mutable std::mutex state_mutex_;  // guards dir_ and servers_
   std::string dir_;
   File unified_, markdown_, jsonl_;
+  std::mutex markdown_mutex_;  // markdown_started_, and the order of the header and the first entry
   bool markdown_started_ = false;
   // Per-server files live as long as the logger (close() only closes them), so a File* handed out stays
   // valid.

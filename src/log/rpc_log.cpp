@@ -42,7 +42,8 @@ std::string format_rpc_record(const RpcRecord& r, std::string_view timestamp) {
 }
 
 void write_rpc_record(const RpcRecord& record) {
-  Logger::instance().jsonl(format_rpc_record(record, timestamp(std::chrono::system_clock::now())));
+  auto now = std::chrono::system_clock::now();
+  Logger::instance().jsonl_deferred([record, now] { return format_rpc_record(record, timestamp(now)); });
 }
 
 }  // namespace awmg::log

@@ -2,6 +2,7 @@
 #include "async/awaitable.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -30,9 +31,10 @@ class Mailbox : public std::enable_shared_from_this<Mailbox<T>> {
     return std::make_shared<Mailbox>(executor);
   }
 
-  // Thread-safe.
+  // Thread-safe. A writer already on the reader's executor (an exchange answering its own caller) writes at
+  // once rather than queueing a handler.
   void push(T item) {
-    boost::asio::post(timer_.get_executor(),
+    boost::asio::dispatch(timer_.get_executor(),
                       [self = this->shared_from_this(), item = std::move(item)]() mutable {
                         if (self->closed_) return;
                         self->items_.push_back(std::move(item));

@@ -223,7 +223,9 @@ TEST(Difc, RpcRecordsOfSinkServersCarryTheAgentsTags) {
   ASSERT_FALSE(is_error_result(call(c, "search_issues")));
   auto plain = g.client("agent-other", "plain");
   call(plain, "echo", R"({"message":"x"})");
-  std::string jsonl = read_log_when(g.dir.file("logs/rpc-messages.jsonl"), R"("server_id":"plain")");
+  // Written once the plain server's tools/call is (it comes last).
+  std::string jsonl =
+      read_log_when(g.dir.file("logs/rpc-messages.jsonl"), R"("server_id":"plain","method":"tools/call")");
   EXPECT_NE(jsonl.find(R"("direction":"OUT","server_id":"repos","method":"tools/call","agent_secrecy":[],)"
                        R"("agent_integrity":["none:public"],"payload")"),
             std::string::npos)

@@ -8,8 +8,8 @@
 
 namespace awmg::frontend {
 
-// One request to an MCP endpoint, `/mcp` (route "") or `/mcp/<server>`, under the Streamable HTTP transport
-//: Host/Origin checks, sessions, protocol version, SSE or JSON framing, the GET stream,
+// One request to an MCP endpoint, `/mcp` (route "") or `/mcp/<server>`, under the Streamable HTTP transport:
+// Host/Origin checks, sessions, protocol version, SSE or JSON framing, the GET stream,
 // DELETE. Authentication has already passed.
 boost::asio::awaitable<void> serve_mcp(const FrontDoor& door, const http::Request& request,
                                        http::Responder& responder, const std::string& route);

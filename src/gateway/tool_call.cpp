@@ -86,8 +86,7 @@ asio::awaitable<BackendOutcome> call_backend(Gateway& gw, const frontend::Sessio
   co_return BackendOutcome{true, reply->result};
 }
 
-// The JSON document inside an MCP result: the text of its text content parsed as JSON, else the result itself
-//.
+// The JSON document inside an MCP result: the text of its text content parsed as JSON, else the result itself.
 json::Document response_document(const std::string& result) {
   auto doc = json::parse(result);
   if (!doc) return json::Document();

@@ -16,10 +16,10 @@
 namespace awmg::async {
 
 // A queue one coroutine reads from while any thread may write to it: the way a result or an event produced on
-// one strand (a backend's reader) reaches a coroutine waiting on another (an HTTP exchange). Writes are
-// posted to the reader's executor, so the queue itself is only ever touched there. That executor must run one
-// handler at a time (a strand): a coroutine started on a bare multi-threaded io_context must not create one.
-// Share it through shared_ptr.
+// one strand (a backend's reader) reaches a coroutine waiting on another (an HTTP exchange). Writes and close
+// run on the reader's executor (at once when the writer is already there, else posted), so the queue itself
+// is only ever touched there. That executor must run one handler at a time (a strand): a coroutine started on
+// a bare multi-threaded io_context must not create one. Share it through shared_ptr.
 template <typename T>
 class Mailbox : public std::enable_shared_from_this<Mailbox<T>> {
  public:
@@ -35,16 +35,16 @@ class Mailbox : public std::enable_shared_from_this<Mailbox<T>> {
   // once rather than queueing a handler.
   void push(T item) {
     boost::asio::dispatch(timer_.get_executor(),
-                      [self = this->shared_from_this(), item = std::move(item)]() mutable {
-                        if (self->closed_) return;
-                        self->items_.push_back(std::move(item));
-                        self->timer_.cancel();
-                      });
+                          [self = this->shared_from_this(), item = std::move(item)]() mutable {
+                            if (self->closed_) return;
+                            self->items_.push_back(std::move(item));
+                            self->timer_.cancel();
+                          });
   }
 
   // Thread-safe. Wakes the reader; receive() then returns std::nullopt once the queue is drained.
   void close() {
-    boost::asio::post(timer_.get_executor(), [self = this->shared_from_this()] {
+    boost::asio::dispatch(timer_.get_executor(), [self = this->shared_from_this()] {
       self->closed_ = true;
       self->timer_.cancel();
     });

@@ -172,6 +172,8 @@ void Launcher::close_session(const std::string& session) {
   std::vector<std::shared_ptr<Connection>> ended;
   {
     std::lock_guard lock(mutex_);
+    // Checked again under mutex_: a session of the same agent may have opened since the caller looked.
+    if (session_open_ && session_open_(session)) return;
     for (auto it = entries_.begin(); it != entries_.end();) {
       if (it->first.second != session) {
         ++it;

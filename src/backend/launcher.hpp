@@ -57,13 +57,13 @@ class Launcher {
                                          const std::shared_ptr<Connection>&)>;
   void set_connect_hook(ConnectHook hook) { on_connect_ = std::move(hook); }
 
-  // Gives RPC records of a (server, session) connection the session agent's DIFC tags; set once, before any
-  // launch. The source answers nullopt for servers that are not sinks.
-  // Whether a gateway session is still open: connections are launched for open ones only, so a call that
-  // raced its session's end cannot leave a process behind. Set once, before any launch.
+  // Whether a gateway session (an agent) still has an MCP session open: connections are launched for those
+  // only, so a call that raced its session's end cannot leave a process behind. Set once, before any launch.
   using SessionCheck = std::function<bool(const std::string& session)>;
   void set_session_check(SessionCheck check) { session_open_ = std::move(check); }
 
+  // Gives RPC records of a (server, session) connection the session agent's DIFC tags; set once, before any
+  // launch. The source answers nullopt for servers that are not sinks.
   using TagSource =
       std::function<std::optional<log::AgentTags>(const std::string& server_id, const std::string& session)>;
   void set_tag_source(TagSource source) { tag_source_ = std::move(source); }

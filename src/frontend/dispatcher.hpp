@@ -24,8 +24,8 @@ class Dispatcher {
                                                      const std::shared_ptr<backend::EventBox>& events) = 0;
   // Whether a request for `method` may reach a backend, so its response may stream events first.
   virtual bool may_stream(std::string_view method) const = 0;
-  // A notification from the client (cancellation, roots changes).
-  virtual void notified(Session& session, const json::Value& message) = 0;
+  // A notification from the client (cancellation, roots changes); `raw` is its text.
+  virtual void notified(Session& session, const json::Value& message, std::string_view raw) = 0;
   // A client ended a session (DELETE).
   virtual void ended(const Session& session) = 0;
 };

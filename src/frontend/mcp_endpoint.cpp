@@ -123,7 +123,7 @@ PostPlan plan_post(const FrontDoor& door, const http::Request& req, const std::s
   if (kind == mcp::MessageKind::kResponse) {
     from_client(*plan.session, *doc);  // an answer to no pending request is dropped
   } else if (kind == mcp::MessageKind::kNotification) {
-    door.dispatcher.notified(*plan.session, *doc);
+    door.dispatcher.notified(*plan.session, *doc, req.body());
   }
   if (kind != mcp::MessageKind::kRequest) {
     plan.response = http::make_response(req, 202, "", "application/json");

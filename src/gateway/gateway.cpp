@@ -214,8 +214,8 @@ bool Gateway::may_stream(std::string_view method) const {
   return method == "tools/call" || relayed_method(method);
 }
 
-void Gateway::notified(frontend::Session& session, const json::Value& message) {
-  client_notification(*this, session, message);
+void Gateway::notified(frontend::Session& session, const json::Value& message, std::string_view raw) {
+  client_notification(*this, session, message, raw);
 }
 
 void Gateway::ended(const frontend::Session& session) {

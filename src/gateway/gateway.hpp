@@ -41,7 +41,7 @@ class Gateway : public frontend::Dispatcher {
                                              const std::string& id,
                                              const std::shared_ptr<backend::EventBox>& events) override;
   bool may_stream(std::string_view method) const override;
-  void notified(frontend::Session& session, const json::Value& message) override;
+  void notified(frontend::Session& session, const json::Value& message, std::string_view raw) override;
   // A client session ended (DELETE or idle): when it was its agent's last, the agent's backend processes and
   // backend sessions end too.
   void ended(const frontend::Session& session) override;

@@ -1,7 +1,5 @@
 #include "gateway/relay.hpp"
 
-#include "frontend/backend_requests.hpp"
-
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/strand.hpp>
@@ -10,6 +8,7 @@
 #include <set>
 
 #include "base/strings.hpp"
+#include "frontend/backend_requests.hpp"
 #include "log/debug.hpp"
 #include "log/logger.hpp"
 #include "mcp/jsonrpc.hpp"
@@ -128,12 +127,15 @@ asio::awaitable<std::string> forward(Gateway& gw, frontend::Session& session, co
   co_return reply;
 }
 
-void client_notification(Gateway& gw, frontend::Session& session, const json::Value& message) {
+void client_notification(Gateway& gw, frontend::Session& session, const json::Value& message,
+                         std::string_view raw) {
   std::string method = json::string_or(message, "method");
   const json::Value* params = json::member(message, "params");
   if (method == "notifications/cancelled" && params) {
     const json::Value* request_id = json::member(*params, "requestId");
-    const backend::EventBox* events = request_id ? session.in_flight(json::to_string(*request_id)) : nullptr;
+    // Keyed as the request's id was: digit for digit.
+    const backend::EventBox* events =
+        request_id ? session.in_flight(mcp::exact_member(message, raw, {"params", "requestId"})) : nullptr;
     if (!events) return;
     std::string reason = json::string_or(*params, "reason", "cancelled by the client");
     for (auto& conn : gw.launcher().connections_of(session.agent)) conn->cancel(events, reason);

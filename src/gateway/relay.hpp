@@ -46,7 +46,8 @@ boost::asio::awaitable<std::string> forward_text(Gateway& gw, frontend::Session&
 
 // A client notification: cancellation goes to the backend call it names; roots changes to the session's
 // backends.
-void client_notification(Gateway& gw, frontend::Session& session, const json::Value& message);
+void client_notification(Gateway& gw, frontend::Session& session, const json::Value& message,
+                         std::string_view raw);
 
 // What a backend sent outside any call, on the connection (server, session): list changes, resource updates,
 // log messages, its own requests. Delivered on the GET streams of the sessions that use that connection.

@@ -19,8 +19,6 @@ namespace {
 
 const char* kJson = "application/json";
 
-using http::header;
-
 using http::path_of;
 
 // Auth for the routes that need it; std::nullopt when the request may go on.

@@ -86,7 +86,8 @@ asio::awaitable<BackendOutcome> call_backend(Gateway& gw, const frontend::Sessio
   co_return BackendOutcome{true, reply->result};
 }
 
-// The JSON document inside an MCP result: the text of its text content parsed as JSON, else the result itself.
+// The JSON document inside an MCP result: the text of its text content parsed as JSON, else the result
+// itself.
 json::Document response_document(const std::string& result) {
   auto doc = json::parse(result);
   if (!doc) return json::Document();
@@ -154,7 +155,7 @@ asio::awaitable<std::string> call_tool(Gateway& gw, const frontend::Session& ses
   const std::string args_json = arguments && arguments->IsObject() ? json::to_string(*arguments) : "{}";
   const std::string& agent_id = session.agent;
 
-  // frontend::Session initialization: label_agent once per (session, server) and policy.
+  // Session initialization: label_agent once per (session, server) and policy.
   difc::Mode mode = guards.default_mode();
   if (!sg.payload.empty()) {
     if (auto known = guards.session_mode(agent_id, server_id, sg.payload)) {

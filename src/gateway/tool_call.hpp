@@ -15,7 +15,7 @@ namespace awmg::gateway {
 // deadline, allowlist; with DIFC on: label_agent once per session and server, tool-call limits, the agent's
 // labels, label_resource, the coarse check, the backend call, label_response, item filtering, label
 // propagation; then result conversion. Returns the MCP result (JSON). Failures the gateway detects, denials
-// included, are tool results with isError. Guards run on the guard worker threads.
+// included, are tool results with isError. A WASM guard runs on its own worker thread.
 boost::asio::awaitable<std::string> call_tool(Gateway& gateway, const frontend::Session& session,
                                               const std::string& server_id, const std::string& tool,
                                               const json::Value& params,

@@ -69,6 +69,12 @@ Logger& Logger::instance() {
   return logger;
 }
 
+// The sanitizer's rules are built first, so that they outlive the logger, whose writer may still sanitize at
+// exit.
+Logger::Logger() {
+  sanitize("");
+}
+
 Logger::~Logger() {
   stop_writer();
 }
@@ -96,17 +102,21 @@ void Logger::File::write_queue() {
   }
   if (batch.empty()) return;
   std::string text;
-  for (auto& line : batch) {
-    if (auto* made = std::get_if<std::string>(&line)) {
-      text += *made;
-    } else {
-      text += std::get<std::function<std::string()>>(line)();
-    }
-  }
-  std::lock_guard lock(mutex);
+  for (auto& line : batch) text += make(line);
+  // Written under write_mutex alone: callers appending meanwhile never wait for the disk. The handle changes
+  // only under both mutexes.
   if (!handle) return;
   std::fwrite(text.data(), 1, text.size(), handle);
   std::fflush(handle);
+}
+
+std::string Logger::make(Line& line) {
+  if (auto* made = std::get_if<std::string>(&line)) return std::move(*made);
+  try {
+    return std::get<std::function<std::string()>>(line)();
+  } catch (const std::exception& e) {  // a line that cannot be made must not end the writer thread
+    return std::string("[log line lost: ") + e.what() + "]\n";
+  }
 }
 
 bool Logger::append(File& file, Line line, size_t bytes) {
@@ -166,13 +176,16 @@ std::string Logger::open(const std::string& dir) {
     return "failed to create log directory " + dir + ": " + made.error().message +
            " (logging to stderr; markdown, JSONL and per-server logs are off)";
   }
-  auto open_file = [&](const char* name, const char* mode) {
-    return std::fopen((dir + "/" + name).c_str(), mode);
+  auto open_file = [&](File& file, const char* name, const char* mode) {
+    std::lock_guard write_lock(file.write_mutex);
+    std::lock_guard lock(file.mutex);
+    file.handle = std::fopen((dir + "/" + name).c_str(), mode);
+    return file.handle != nullptr;
   };
-  unified_.handle = open_file("mcp-gateway.log", "ae");
-  if (!unified_.handle) return "failed to open " + dir + "/mcp-gateway.log (logging to stderr)";
-  markdown_.handle = open_file("gateway.md", "we");
-  jsonl_.handle = open_file("rpc-messages.jsonl", "ae");
+  if (!open_file(unified_, "mcp-gateway.log", "ae"))
+    return "failed to open " + dir + "/mcp-gateway.log (logging to stderr)";
+  open_file(markdown_, "gateway.md", "we");
+  open_file(jsonl_, "rpc-messages.jsonl", "ae");
   if (auto made = base::write_file_atomic(dir + "/observed-url-domains.json", "{}\n", 0600); !made) {
     write(Level::kWarn, "startup", "cannot create observed-url-domains.json: " + made.error().message);
   }
@@ -214,9 +227,7 @@ void Logger::File::close() {
   std::lock_guard lock(mutex);
   if (!handle) return;
   for (auto& line : queue) {  // appended since: the last lines, written here
-    std::string text = std::holds_alternative<std::string>(line)
-                           ? std::get<std::string>(line)
-                           : std::get<std::function<std::string()>>(line)();
+    std::string text = make(line);
     std::fwrite(text.data(), 1, text.size(), handle);
   }
   queue.clear();
@@ -262,19 +273,33 @@ void Logger::server(std::string_view server_id, Level level, std::string_view ca
 
 void Logger::server_lines(std::string_view server_id, Level level, std::string_view category,
                           const std::vector<std::string>& messages) {
-  auto now = std::chrono::system_clock::now();
+  // Made once on the writer thread for both files.
+  struct Lines {
+    std::chrono::system_clock::time_point now;
+    Level level;
+    std::string category;
+    std::vector<std::string> messages;
+    std::once_flag cleaned;
+    std::string text(const std::string& prefix) {
+      std::call_once(cleaned, [this] {
+        for (auto& m : messages) m = sanitize(m);
+      });
+      std::string out;
+      for (const auto& m : messages) out += format_line(now, level, category, prefix + m) + "\n";
+      return out;
+    }
+  };
+  auto lines = std::make_shared<Lines>();
+  lines->now = std::chrono::system_clock::now();
+  lines->level = level;
+  lines->category = std::string(category);
+  lines->messages = messages;
   size_t bytes = 0;
   for (const auto& message : messages) bytes += message.size() + 64;
-  auto lines = [now, level, category = std::string(category), messages](const std::string& prefix) {
-    std::string out;
-    for (const auto& message : messages)
-      out += format_line(now, level, category, prefix + sanitize(message)) + "\n";
-    return out;
-  };
   if (File* f = server_file(server_id))
     append(
-        *f, [lines] { return lines(""); }, bytes);
-  auto unified = [lines, prefix = "[" + std::string(server_id) + "] "] { return lines(prefix); };
+        *f, [lines] { return lines->text(""); }, bytes);
+  auto unified = [lines, prefix = "[" + std::string(server_id) + "] "] { return lines->text(prefix); };
   if (!append(unified_, unified, bytes)) {
     std::string text = unified();
     std::fwrite(text.data(), 1, text.size(), err());
@@ -301,9 +326,9 @@ void Logger::jsonl(std::string_view record) {
   append(jsonl_, std::move(line), bytes);
 }
 
-void Logger::jsonl_deferred(std::function<std::string()> make) {
+void Logger::jsonl_deferred(std::function<std::string()> make, size_t bytes) {
   append(
-      jsonl_, [make = std::move(make)] { return make() + "\n"; }, 256);
+      jsonl_, [make = std::move(make)] { return make() + "\n"; }, bytes);
 }
 
 }  // namespace awmg::log

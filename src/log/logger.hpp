@@ -38,6 +38,7 @@ class Logger {
   static constexpr size_t kMaxPending = 4u << 20;
 
   static Logger& instance();
+  Logger();
   ~Logger();
 
   // Creates the directory and opens the files. On failure the unified log falls back to stderr, markdown
@@ -57,8 +58,9 @@ class Logger {
                     const std::vector<std::string>& messages);
   void markdown(Level level, std::string_view category, std::string_view message);
   void jsonl(std::string_view records);  // compact JSON objects, one per line, already built and sanitized
-  // One JSON object line, built (and sanitized) by `make` on the writer thread.
-  void jsonl_deferred(std::function<std::string()> make);
+  // One JSON object line of about `bytes`, built (and sanitized) by `make` on the writer thread. `make` must
+  // not log: it runs under the file's lock.
+  void jsonl_deferred(std::function<std::string()> make, size_t bytes);
 
   // Test seam: lines normally written to stderr go here instead when set.
   void set_stderr(std::FILE* sink) { stderr_ = sink; }
@@ -81,6 +83,7 @@ class Logger {
   File* server_file(std::string_view server_id);
   static bool safe_file_name(std::string_view id);
   bool append(File& file, Line line, size_t bytes);  // false when the file is not open
+  static std::string make(Line& line);
   void wake_writer();
   void write_loop();
   void write_all_pending();

@@ -19,7 +19,8 @@ std::string string_array(const std::vector<std::string>& items) {
 
 std::string sanitize_json_payload(std::string_view payload) {
   std::string clean = sanitize(payload);
-  // One line of the file: compact JSON is written as it is; anything else is parsed and written again.
+  // One line of the file: valid JSON without line breaks is written as it is; anything else is parsed and
+  // written again.
   if (clean.find_first_of("\r\n") == std::string::npos && json::valid(clean)) return clean;
   auto doc = json::parse(clean);
   if (!doc) return "{\"_error\":\"invalid JSON\",\"_raw\":" + json::quote(clean) + "}";
@@ -43,7 +44,8 @@ std::string format_rpc_record(const RpcRecord& r, std::string_view timestamp) {
 
 void write_rpc_record(const RpcRecord& record) {
   auto now = std::chrono::system_clock::now();
-  Logger::instance().jsonl_deferred([record, now] { return format_rpc_record(record, timestamp(now)); });
+  Logger::instance().jsonl_deferred([record, now] { return format_rpc_record(record, timestamp(now)); },
+                                    record.payload.size() + 256);
 }
 
 }  // namespace awmg::log

@@ -3,6 +3,8 @@
 #include <rapidjson/memorystream.h>
 #include <rapidjson/reader.h>
 
+#include <vector>
+
 namespace awmg::mcp {
 
 bool supported_protocol_version(std::string_view v) {
@@ -23,52 +25,64 @@ MessageKind classify(const json::Value& m) {
 
 namespace {
 
-// Reads a message with numbers kept as text and keeps the top-level "id" member's number.
-struct IdScanner : rapidjson::BaseReaderHandler<rapidjson::UTF8<>, IdScanner> {
-  int depth = 0;
-  bool at_id = false;
-  std::string id;
-  bool Default() {
-    at_id = false;
+// Reads a message with numbers kept as text and keeps the number at `path` (object keys from the top).
+struct NumberScanner : rapidjson::BaseReaderHandler<rapidjson::UTF8<>, NumberScanner> {
+  explicit NumberScanner(const std::vector<std::string_view>& target) : path(target) {}
+  const std::vector<std::string_view>& path;
+  std::vector<std::string>
+      keys;  // the key at each open object level ("" in arrays, and before the first key)
+  std::string found;
+  bool at_path() const {
+    if (keys.size() != path.size()) return false;
+    for (size_t i = 0; i < path.size(); ++i)
+      if (keys[i] != path[i]) return false;
     return true;
   }
   bool RawNumber(const char* text, rapidjson::SizeType length, bool) {
-    if (at_id && id.empty()) id.assign(text, length);  // the first "id", as the parsed document keeps it
-    return Default();
+    if (at_path() && found.empty()) found.assign(text, length);  // the first, as the parsed document keeps it
+    return true;
   }
   bool Key(const char* text, rapidjson::SizeType length, bool) {
-    at_id = depth == 1 && std::string_view(text, length) == "id";
+    keys.back().assign(text, length);
     return true;
   }
   bool StartObject() {
-    ++depth;
-    return Default();
+    keys.emplace_back();
+    return true;
   }
   bool EndObject(rapidjson::SizeType) {
-    --depth;
-    return Default();
+    keys.pop_back();
+    return true;
   }
   bool StartArray() {
-    ++depth;
-    return Default();
+    keys.emplace_back("\x01");  // matches no key
+    return true;
   }
   bool EndArray(rapidjson::SizeType) {
-    --depth;
-    return Default();
+    keys.pop_back();
+    return true;
   }
 };
 
 }  // namespace
 
-std::string exact_id(const json::Value& message, std::string_view raw) {
-  const json::Value* id = message.IsObject() ? json::member(message, "id") : nullptr;
-  if (!id) return "null";
-  if (!id->IsDouble()) return json::to_string(*id);  // strings, null and 64-bit integers are exact already
-  IdScanner scanner;
+std::string exact_member(const json::Value& message, std::string_view raw,
+                         const std::vector<std::string_view>& path) {
+  const json::Value* value = &message;
+  for (std::string_view key : path) {
+    value = value->IsObject() ? json::member(*value, std::string(key).c_str()) : nullptr;
+    if (!value) return "null";
+  }
+  if (!value->IsDouble()) return json::to_string(*value);  // strings, null and 64-bit integers are exact
+  NumberScanner scanner(path);
   rapidjson::MemoryStream stream(raw.data(), raw.size());
   rapidjson::Reader reader;
   reader.Parse<rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseIterativeFlag>(stream, scanner);
-  return scanner.id.empty() ? json::to_string(*id) : scanner.id;
+  return scanner.found.empty() ? json::to_string(*value) : scanner.found;
+}
+
+std::string exact_id(const json::Value& message, std::string_view raw) {
+  return exact_member(message, raw, {"id"});
 }
 
 std::string result_message(std::string_view id_json, std::string_view result_json) {

@@ -2,6 +2,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "json/json.hpp"
 
@@ -28,6 +29,10 @@ MessageKind classify(const json::Value& message);
 // The message's id as JSON text, exactly as `raw` (the message's text) wrote it: an integer too large for 64
 // bits is a double once parsed, and must not come back to its sender as another number.
 std::string exact_id(const json::Value& message, std::string_view raw);
+// The same for the member at `path` (object keys from the top, e.g. {"params", "requestId"}); "null" when
+// absent.
+std::string exact_member(const json::Value& message, std::string_view raw,
+                         const std::vector<std::string_view>& path);
 
 // `{"jsonrpc":"2.0","id":<id_json>,"result":<result_json>}`; `id_json` is already JSON ("1", "\"a\"",
 // "null").

@@ -1,4 +1,4 @@
-// The real binary's command line: exit codes, stdout/stderr channels and exact messages (spec gateway §1).
+// The real binary's command line: exit codes, stdout/stderr channels and exact messages.
 #include <gtest/gtest.h>
 
 #include "integration/awmg_process.hpp"

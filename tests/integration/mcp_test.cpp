@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <sys/stat.h>
 
+#include <future>
 #include <thread>
 
 #include "integration/awmg_process.hpp"
@@ -316,7 +317,7 @@ TEST(McpDocker, JsonStdioServersRunTheExactDockerArgv) {
   EXPECT_EQ(
       result_text(c.request("tools/call", R"({"name":"echo","arguments":{"message":"in a container"}})")),
       "in a container");
-  // `-e AWMG_IT_TOKEN` (pass-through) is rewritten with the gateway's value before exec (spec gateway §5.1).
+  // `-e AWMG_IT_TOKEN` (pass-through) is rewritten with the gateway's value before exec.
   EXPECT_EQ(read_text(dir.file("argv.txt")),
             "run\n--rm\n-i\n-e\nNO_COLOR=1\n-e\nTERM=dumb\n-e\nPYTHONUNBUFFERED=1\n-v\n/a:/b:ro\n-e\n"
             "AWMG_IT_TOKEN=s3cret\n-e\nTOKEN=s3cret\n--network\nnone\nghcr.io/example/demo:1\n");
@@ -410,6 +411,33 @@ TEST(Mcp, RequestIdsComeBackDigitForDigit) {
           << id << ": " << reply.body;
     }
   }
+}
+
+}  // namespace
+}  // namespace awmg::test
+
+namespace awmg::test {
+namespace {
+
+TEST(Mcp, ACancelledRequestIsFoundByItsIdDigitForDigit) {
+  Fixture f(demo_config({{"demo", ""}}));
+  ASSERT_TRUE(f.gw->ready()) << f.gw->child().err();
+  auto c = f.client("/mcp/demo");
+  c.initialize();
+  const std::string id = "1234567890123456789012345";  // no double holds it
+  auto started = std::chrono::steady_clock::now();
+  auto slow = std::async(std::launch::async, [&] {
+    return c.post(R"({"jsonrpc":"2.0","id":)" + id +
+                  R"(,"method":"tools/call","params":{"name":"sleep","arguments":{"ms":5000}}})");
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  auto cancelled = c.post(R"({"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":)" +
+                          id + R"(,"reason":"enough"}})");
+  EXPECT_EQ(cancelled.status, 202);
+  auto reply = slow.get();
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(3)) << reply.body;
+  EXPECT_NE(reply.body.find("cancelled"), std::string::npos) << reply.body;
+  EXPECT_NE(reply.body.find(R"("id":)" + id), std::string::npos) << reply.body;
 }
 
 }  // namespace

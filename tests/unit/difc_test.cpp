@@ -1,4 +1,4 @@
-// The DIFC model against the spec's tables (guard-difc §4): flows, rules per operation and mode, denial
+// The DIFC model against upstream's tables: flows, rules per operation and mode, denial
 // texts, level words, the pipeline's decision helpers, agents.
 #include <gtest/gtest.h>
 

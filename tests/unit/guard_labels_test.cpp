@@ -1,5 +1,5 @@
-// What guards return (spec guard-difc §2.9), path-label resolution and filtering (§5.6-5.8), and policies
-// (§6.4-6.5): upstream's texts, and refusals wherever a guard's mistake could let data through.
+// What guards return, path-label resolution and filtering, and policies: upstream's texts, and refusals
+// wherever a guard's mistake could let data through.
 #include <gtest/gtest.h>
 
 #include "difc/labeled_data.hpp"

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <thread>
 
 #include "log/debug.hpp"
@@ -111,12 +112,28 @@ TEST(Logger, WritesOffTheCallersThreadWithinTheFlushDelayAndLosesNothing) {
   while (test::read_text(path).empty() && std::chrono::steady_clock::now() < until)
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   EXPECT_EQ(test::read_text(path), "{\"n\":0}\n");
-  const std::string big(1024, 'x');
-  const size_t lines = Logger::kMaxPending / big.size() * 3;
-  for (size_t i = 0; i < lines; ++i) logger.jsonl("\"" + big + "\"");
-  EXPECT_GE(test::read_text(path).size(), Logger::kMaxPending) << "a burst must not wait for the writer";
+  // Lines are made off the caller's thread, except when a burst reaches the cap: then the caller pays.
+  std::atomic<int> made_here{0}, made_elsewhere{0};
+  const auto caller = std::this_thread::get_id();
+  auto line = [&](size_t bytes) {
+    logger.jsonl_deferred(
+        [&, caller, bytes] {
+          ++(std::this_thread::get_id() == caller ? made_here : made_elsewhere);
+          return "\"" + std::string(bytes, 'x') + "\"";
+        },
+        bytes);
+  };
+  line(10);
+  until = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  while (made_elsewhere == 0 && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  EXPECT_EQ(made_here, 0) << "a line was made on the caller's thread without a burst";
+  const size_t big = Logger::kMaxPending / 4;
+  for (int i = 0; i < 5; ++i) line(big);  // past the cap before the writer can wake
+  EXPECT_GT(made_here, 0) << "a burst past the cap must be written by the caller";
   logger.close();
-  EXPECT_EQ(test::read_text(path).size(), 8 + lines * (big.size() + 3));
+  EXPECT_EQ(made_here + made_elsewhere, 6);
+  EXPECT_EQ(test::read_text(path).size(), 8 + (10 + 3) + 5 * (big + 3));
 }
 
 TEST(Logger, FallsBackToStderrWhenTheDirectoryCannotBeCreated) {

@@ -80,7 +80,9 @@ Result<std::unique_ptr<WasmGuard>> WasmGuard::create(std::string name, std::stri
   std::unique_ptr<WasmGuard> guard(new WasmGuard(std::move(name), *code, engine, std::move(options)));
   {
     std::lock_guard lock(guard->call_mutex_);
-    guard->deadline_ = Clock::now() + guard->options_.create_timeout;
+    WasmGuard* raw = guard.get();
+    wasm::Watchdog::Scope watch(engine.watchdog(), Clock::now() + guard->options_.create_timeout,
+                                [raw] { raw->expire(); });
     if (auto made = guard->ensure_instance(); !made)
       return Error{"failed to instantiate WASM module: " + made.error().message};
   }
@@ -134,7 +136,6 @@ Result<std::string> WasmGuard::call(std::string_view function, std::string_view 
     return Error{"WASM module function " + std::string(function) +
                  " must have signature (i32,i32,i32,i32)->i32, got " + exp->signature.to_string()};
   Invocation invocation{backend, deadline, 0};
-  deadline_ = deadline;
   invocation_ = &invocation;
   struct Reset {
     Invocation*& slot;
@@ -165,8 +166,16 @@ Status WasmGuard::ensure_instance() {
     replace_instance(nullptr);
   }
   if (instance_) return ok_status();
-  AWMG_TRY(auto fresh, code_->instantiate(host_functions(), options_.tier, &engine_.watchdog(), deadline_));
-  replace_instance(std::move(fresh));
+  AWMG_TRY(auto fresh, code_->instantiate_unstarted(host_functions(), options_.tier));
+  wasm::Instance* raw = fresh.get();
+  replace_instance(
+      std::move(fresh));  // from here the call's watch and stop() reach it, start function included
+  if (code_->module()->info().has_start) {
+    if (auto started = wasm::start_instance(*raw); !started) {
+      replace_instance(nullptr);
+      return started;
+    }
+  }
   // A fresh instance without its policies would label under the guard's defaults: it must not serve.
   for (const std::string& payload : agent_payloads_) {
     if (auto replay = invoke("label_agent", payload); !replay) {

@@ -90,7 +90,6 @@ class WasmGuard {
   std::deque<Clock::time_point> traps_;
   bool warned_direct_memory_ = false;
   Invocation* invocation_ = nullptr;
-  Clock::time_point deadline_;  // of the call in progress, for instantiating within it
 };
 
 }  // namespace awmg::guard

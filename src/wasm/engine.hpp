@@ -34,6 +34,10 @@ class Code {
   Result<std::unique_ptr<Instance>> instantiate(const HostFunctions& host, std::optional<Tier> tier = {},
                                                 Watchdog* watchdog = nullptr,
                                                 std::chrono::steady_clock::time_point deadline = {}) const;
+  // The same without running the start function: for a caller that must be able to interrupt the instance
+  // before it runs any guest code (it then calls start_instance under its own watch).
+  Result<std::unique_ptr<Instance>> instantiate_unstarted(const HostFunctions& host,
+                                                          std::optional<Tier> tier = {}) const;
   NativeState native_state() const;
   std::string native_detail() const;  // where the native code came from, or why there is none
   // Waits for the native compile to finish (tests, `awmg guard compile`); true when native code is ready.
@@ -53,6 +57,9 @@ class Code {
   NativeState state_ = NativeState::kUnavailable;
   std::string detail_;
 };
+
+// Runs a module's start function (see Module::has_start) on a fresh instance; its failure in words.
+Status start_instance(Instance& instance);
 
 struct EngineOptions {
   std::string cache_dir;  // prepared directory; "" = in-memory cache

@@ -17,11 +17,11 @@ Launcher::~Launcher() {
 }
 
 asio::awaitable<Result<std::shared_ptr<Connection>>> Launcher::launch(const config::ServerConfig& server,
-                                                                      const std::string& session) {
+                                                                      const std::string& agent) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(config_.gateway.startup_timeout);
   std::function<std::optional<log::AgentTags>()> tags;
-  if (tag_source_ && !session.empty()) {
-    tags = [source = tag_source_, id = server.id, session] { return source(id, session); };
+  if (tag_source_ && !agent.empty()) {
+    tags = [source = tag_source_, id = server.id, agent] { return source(id, agent); };
   }
   if (server.type == config::ServerType::kHttp) {
     log::Logger::instance().server(server.id, log::Level::kInfo, "launcher",
@@ -57,20 +57,21 @@ asio::awaitable<Result<std::shared_ptr<Connection>>> Launcher::launch(const conf
 }
 
 asio::awaitable<Result<std::shared_ptr<Connection>>> Launcher::connection(const std::string& server_id,
-                                                                          const std::string& session) {
+                                                                          const std::string& agent) {
   const config::ServerConfig* server = config_.find_server(server_id);
   if (!server) co_return Error{"unknown server " + server_id};
-  Key key{server_id, session};  // each gateway session its own process or backend session
+  Key key{server_id, agent};  // each agent its own process or backend session
   std::shared_ptr<async::Mailbox<bool>> wait_box;
   {
     std::lock_guard lock(mutex_);
     if (closed_) co_return Error{"gateway is shutting down"};
-    // Checked under mutex_, which close_session takes after the session is gone: either this sees it gone, or
-    // close_session sees this entry.
-    if (!session.empty() && session_open_ && !session_open_(session)) co_return Error{"the session ended"};
-    if (!session.empty() && !entries_.count(key) && session_count(server_id) >= kMaxSessionsPerServer)
+    // Checked under mutex_, which close_agent takes after the agent's last session is gone: either this sees
+    // it gone, or close_agent sees this entry.
+    if (!agent.empty() && agent_open_ && !agent_open_(agent))
+      co_return Error{"the agent's MCP session ended"};
+    if (!agent.empty() && !entries_.count(key) && agent_count(server_id) >= kMaxAgentsPerServer)
       co_return Error{"server " + server_id + " already runs a backend for " +
-                      std::to_string(kMaxSessionsPerServer) +
+                      std::to_string(kMaxAgentsPerServer) +
                       " agents, the limit; one is freed when an agent's last MCP session ends (DELETE or "
                       "idle timeout)"};
     Entry& e = entries_[key];
@@ -115,9 +116,8 @@ void Launcher::finish_launch(const Key& key, const Result<std::shared_ptr<Connec
   for (auto& w : waiters) w->push(result.ok());
   if (result) {
     status_.record_start(key.first);
-    log::Logger::instance().server(
-        key.first, log::Level::kInfo, "launcher",
-        "Connected to " + key.first + (key.second.empty() ? "" : " for a session"));
+    log::Logger::instance().server(key.first, log::Level::kInfo, "launcher",
+                                   "Connected to " + key.first + (key.second.empty() ? "" : " for an agent"));
   } else {
     status_.record_error(key.first, result.error().message);
     log::Logger::instance().server(key.first, log::Level::kError, "launcher",
@@ -146,7 +146,7 @@ void Launcher::sweep(std::chrono::nanoseconds idle) {
       Entry& e = it->second;
       bool session_entry = !it->first.second.empty();
       bool dead = !e.connection || !e.connection->alive();  // never launched, failed, or exited
-      bool orphan = session_entry && session_open_ && !session_open_(it->first.second);
+      bool orphan = session_entry && agent_open_ && !agent_open_(it->first.second);
       if (!e.launching && (dead || orphan || (session_entry && now - e.last_used > idle))) {
         if (e.connection) stale.push_back(e.connection);
         it = entries_.erase(it);
@@ -161,21 +161,21 @@ void Launcher::sweep(std::chrono::nanoseconds idle) {
   }
 }
 
-size_t Launcher::session_count(const std::string& server_id) const {
+size_t Launcher::agent_count(const std::string& server_id) const {
   size_t n = 0;
   for (const auto& [key, e] : entries_) n += key.first == server_id && !key.second.empty() ? 1 : 0;
   return n;
 }
 
-void Launcher::close_session(const std::string& session) {
-  if (session.empty()) return;
+void Launcher::close_agent(const std::string& agent) {
+  if (agent.empty()) return;
   std::vector<std::shared_ptr<Connection>> ended;
   {
     std::lock_guard lock(mutex_);
-    // Checked again under mutex_: a session of the same agent may have opened since the caller looked.
-    if (session_open_ && session_open_(session)) return;
+    // Checked again under mutex_: a session of the agent may have opened since the caller looked.
+    if (agent_open_ && agent_open_(agent)) return;
     for (auto it = entries_.begin(); it != entries_.end();) {
-      if (it->first.second != session) {
+      if (it->first.second != agent) {
         ++it;
         continue;
       }
@@ -211,12 +211,12 @@ void Launcher::close_all() {
   }
 }
 
-std::vector<std::shared_ptr<Connection>> Launcher::connections_of(const std::string& session,
+std::vector<std::shared_ptr<Connection>> Launcher::connections_of(const std::string& agent,
                                                                   const std::string& server) const {
   std::lock_guard lock(mutex_);
   std::vector<std::shared_ptr<Connection>> out;
   for (const auto& [key, e] : entries_) {
-    bool mine = key.second == session || key.second.empty();
+    bool mine = key.second == agent || key.second.empty();
     if (e.connection && mine && (server.empty() || key.first == server)) out.push_back(e.connection);
   }
   return out;

@@ -21,51 +21,52 @@
 namespace awmg::backend {
 
 // Owns every backend connection: one shared connection per server, made at startup
-// (session "") for tool registration, and one per (server, gateway session), launched on the session's first
-// use: a process for stdio servers, a backend session for HTTP servers (upstream shares one HTTP session
-// among all agents; here an agent's backend requests and log lines can only reach that agent). A connection
+// (agent "") for tool registration, and one per (server, agent), launched on the agent's first use: a process
+// for stdio servers, a backend session for HTTP servers (upstream shares one HTTP session among all agents;
+// here an agent's backend requests and log lines can only reach that agent). An agent is a gateway session:
+// the identity of X-Agent-ID or of the key, which any number of MCP sessions may share. A connection
 // that died is relaunched on the next use; concurrent first uses share one launch; other keys never wait for
-// it. Idle session connections are swept, and a session's connections end with close_session. At most
-// kMaxSessionsPerServer session connections of one server are open at once: past that a session gets an
+// it. Idle agent connections are swept, and an agent's connections end with close_agent. At most
+// kMaxAgentsPerServer agent connections of one server are open at once: past that an agent gets an
 // error, never another process.
 class Launcher {
  public:
-  static constexpr size_t kMaxSessionsPerServer = 32;
+  static constexpr size_t kMaxAgentsPerServer = 32;
 
   Launcher(boost::asio::io_context& io, const config::Config& config, ServerStatus& status);
   ~Launcher();
 
-  // The live connection for (server, session), launching it if needed. Session "" is the shared one.
+  // The live connection for (server, agent), launching it if needed. Agent "" is the shared one.
   boost::asio::awaitable<Result<std::shared_ptr<Connection>>> connection(const std::string& server_id,
-                                                                         const std::string& session);
+                                                                         const std::string& agent);
 
-  // Closes session connections idle longer than `idle`, every `every`.
+  // Closes agent connections idle longer than `idle`, every `every`.
   void start_sweeper(std::chrono::nanoseconds idle, std::chrono::nanoseconds every);
   void sweep(std::chrono::nanoseconds idle);
   void close_all();
-  // Closes every connection of a gateway session (its agent left).
-  void close_session(const std::string& session);
+  // Closes every connection of an agent (its last MCP session ended), unless it has a session again.
+  void close_agent(const std::string& agent);
   size_t open_connections() const;
-  // The open connections a gateway session may be using: its own and the shared ones (of `server` only, when
+  // The open connections an agent may be using: its own and the shared ones (of `server` only, when
   // given).
-  std::vector<std::shared_ptr<Connection>> connections_of(const std::string& session,
+  std::vector<std::shared_ptr<Connection>> connections_of(const std::string& agent,
                                                           const std::string& server = "") const;
 
-  // Called for every new connection (server, session, connection), before anyone uses it; set once, before
+  // Called for every new connection (server, agent, connection), before anyone uses it; set once, before
   // any launch.
-  using ConnectHook = std::function<void(const std::string& server_id, const std::string& session,
+  using ConnectHook = std::function<void(const std::string& server_id, const std::string& agent,
                                          const std::shared_ptr<Connection>&)>;
   void set_connect_hook(ConnectHook hook) { on_connect_ = std::move(hook); }
 
-  // Whether a gateway session (an agent) still has an MCP session open: connections are launched for those
-  // only, so a call that raced its session's end cannot leave a process behind. Set once, before any launch.
-  using SessionCheck = std::function<bool(const std::string& session)>;
-  void set_session_check(SessionCheck check) { session_open_ = std::move(check); }
+  // Whether an agent still has an MCP session open: connections are launched for those only, so a call that
+  // raced its session's end cannot leave a process behind. Set once, before any launch.
+  using AgentCheck = std::function<bool(const std::string& agent)>;
+  void set_agent_check(AgentCheck check) { agent_open_ = std::move(check); }
 
-  // Gives RPC records of a (server, session) connection the session agent's DIFC tags; set once, before any
+  // Gives RPC records of a (server, agent) connection the agent's DIFC tags; set once, before any
   // launch. The source answers nullopt for servers that are not sinks.
   using TagSource =
-      std::function<std::optional<log::AgentTags>(const std::string& server_id, const std::string& session)>;
+      std::function<std::optional<log::AgentTags>(const std::string& server_id, const std::string& agent)>;
   void set_tag_source(TagSource source) { tag_source_ = std::move(source); }
 
  private:
@@ -73,22 +74,22 @@ class Launcher {
   struct Entry {
     std::shared_ptr<Connection> connection;
     bool launching = false;
-    bool closing = false;  // its session ended while it launched: close it when the launch finishes
+    bool closing = false;  // its agent left while it launched: close it when the launch finishes
     std::vector<std::shared_ptr<async::Mailbox<bool>>> waiters;
     std::chrono::steady_clock::time_point last_used;
   };
 
   boost::asio::awaitable<Result<std::shared_ptr<Connection>>> launch(const config::ServerConfig& server,
-                                                                     const std::string& session);
+                                                                     const std::string& agent);
   void finish_launch(const Key& key, const Result<std::shared_ptr<Connection>>& result);
-  size_t session_count(const std::string& server_id) const;  // under mutex_
+  size_t agent_count(const std::string& server_id) const;  // under mutex_
 
   boost::asio::io_context& io_;
   const config::Config& config_;
   ServerStatus& status_;
   TagSource tag_source_;
   ConnectHook on_connect_;
-  SessionCheck session_open_;
+  AgentCheck agent_open_;
   std::optional<std::shared_ptr<OidcTokens>> oidc_ = OidcTokens::from_environment();
   mutable std::mutex mutex_;
   std::map<Key, Entry> entries_;

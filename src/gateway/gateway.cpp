@@ -63,7 +63,7 @@ Gateway::Gateway(asio::io_context& io, const config::Config& config, const confi
       status_(ids_of(config)),
       launcher_(io, config, status_),
       guards_(guards) {
-  launcher_.set_session_check([this](const std::string& agent) { return sessions_.has_agent(agent); });
+  launcher_.set_agent_check([this](const std::string& agent) { return sessions_.has_agent(agent); });
   launcher_.set_connect_hook([this](const std::string& server_id, const std::string& session,
                                     const std::shared_ptr<backend::Connection>& conn) {
     conn->set_listener(
@@ -219,7 +219,7 @@ void Gateway::notified(frontend::Session& session, const json::Value& message, s
 }
 
 void Gateway::ended(const frontend::Session& session) {
-  if (!sessions_.has_agent(session.agent)) launcher_.close_session(session.agent);
+  if (!sessions_.has_agent(session.agent)) launcher_.close_agent(session.agent);
 }
 
 size_t Gateway::expire_sessions(std::chrono::nanoseconds idle) {

@@ -1,6 +1,7 @@
 #pragma once
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <thread>
@@ -73,6 +74,11 @@ class RunningGateway {
   int port() const { return port_; }
   const std::string& agent_id() const { return agent_id_; }
   Child& child() { return *child_; }
+  // How many processes the gateway has started and not yet reaped (its backends).
+  int children() {
+    auto r = run({"/usr/bin/pgrep", "-P", std::to_string(child_->pid())});
+    return static_cast<int>(std::count(r.out.begin(), r.out.end(), '\n'));
+  }
 
   HttpReply get(const std::string& target, std::map<std::string, std::string> headers = {}) {
     return http_request(port_, "GET", target, headers);

@@ -286,10 +286,7 @@ TEST(Hostile, PerAgentBackendProcessesAreBoundedAndEndWithTheirSessions) {
   TempDir dir;
   Gateway g(dir, {{"plain", ""}});
   ASSERT_TRUE(g.gw->ready()) << g.gw->child().err();
-  auto children = [&] {
-    auto r = run({"/usr/bin/pgrep", "-P", std::to_string(g.gw->child().pid())});
-    return static_cast<int>(std::count(r.out.begin(), r.out.end(), '\n'));
-  };
+  auto children = [&] { return g.gw->children(); };
   std::vector<McpClient> clients;
   for (int i = 0; i < 32; ++i) {
     clients.push_back(g.client("plain", "agent-" + std::to_string(i)));
@@ -369,10 +366,7 @@ TEST(Hostile, ACallRacingItsSessionsEndLeavesNoBackendBehind) {
   TempDir dir;
   Gateway g(dir, {{"repos", "repo_guard"}});
   ASSERT_TRUE(g.gw->ready()) << g.gw->child().err();
-  auto children = [&] {
-    auto r = run({"/usr/bin/pgrep", "-P", std::to_string(g.gw->child().pid())});
-    return static_cast<int>(std::count(r.out.begin(), r.out.end(), '\n'));
-  };
+  auto children = [&] { return g.gw->children(); };
   for (int round = 0; round < 4; ++round) {
     std::vector<std::thread> racers;
     for (int i = 0; i < 10; ++i) {

@@ -15,6 +15,8 @@ MessageKind classify(const json::Value& m) {
   if (!m.IsObject()) return MessageKind::kInvalid;
   const json::Value* method = json::member(m, "method");
   const json::Value* id = json::member(m, "id");
+  // JSON-RPC 2.0: an id is a string, a number or null.
+  if (id && !id->IsString() && !id->IsNumber() && !id->IsNull()) return MessageKind::kInvalid;
   if (method) {
     if (!method->IsString()) return MessageKind::kInvalid;
     return id ? MessageKind::kRequest : MessageKind::kNotification;

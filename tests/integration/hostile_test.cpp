@@ -110,7 +110,8 @@ TEST(Hostile, EachServerGetsItsOwnGuardsDecisionsOnBothTiersColdAndWarm) {
     ASSERT_TRUE(eventually([&] { return count_of(g.log(), "Native code for WASM module") == 3; }, 100s))
         << g.log();
     expect_own_decisions(g, "native");
-    EXPECT_EQ(count_of(g.log(), "switches to the native tier"), 3u) << g.log();
+    EXPECT_TRUE(eventually([&] { return count_of(g.log(), "switches to the native tier") == 3; }, 5s))
+        << g.log();  // (logs are written a few milliseconds late)
   }
   size_t compiled = count_of(read_text(dir.file("logs/mcp-gateway.log")), "Native code for WASM module");
   Gateway warm(dir, servers);

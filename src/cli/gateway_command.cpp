@@ -72,13 +72,22 @@ std::string prepare_wasm_cache(const GatewayOptions& o) {
   return cache.path;
 }
 
+// Tracing is not built yet: asking for it is refused rather than silently ignored.
+Status check_telemetry(const GatewayOptions& o, const config::Config& config) {
+  std::string source;
+  if (!o.otlp_endpoint.empty()) source = "--otlp-endpoint (or OTEL_EXPORTER_OTLP_ENDPOINT)";
+  if (config.gateway.telemetry && !config.gateway.telemetry->endpoint.empty())
+    source = "the config's gateway opentelemetry endpoint";
+  if (source.empty()) return ok_status();
+  return Error{"failed to configure OpenTelemetry: export is not available in this build yet; remove " +
+               source};
+}
+
 void log_config(const config::Config& config, const config::Settings& settings) {
   for (const auto& w : config.warnings) log::warn("config", w);
   log::info("startup", "Loaded " + std::to_string(config.servers.size()) +
                            " server(s); mode=" + (settings.unified ? "unified" : "routed") +
                            ", guards-mode=" + settings.guards_mode);
-  if (config.gateway.telemetry && !config.gateway.telemetry->endpoint.empty())
-    log::warn("startup", "OpenTelemetry export is not available in this build yet");
   if (!settings.hmac_secret.empty()) log::info("startup", "HMAC request signing required on the MCP routes");
 }
 
@@ -252,6 +261,7 @@ int run_gateway(const GatewayOptions& o) {
   settings->wasm_cache_dir = cache_dir;
   if (auto tls = check_tls_options(o); !tls) return fail(tls.error().message);
   if (settings->tls) return fail("failed to configure TLS: TLS serving is not available in this build yet");
+  if (auto otel = check_telemetry(o, *config); !otel) return fail(otel.error().message);
   log_config(*config, *settings);
   // Guards outlive the runtime, which stops them first and joins their workers before the gateway goes.
   auto guards = gateway::Guards::create(*config, *settings);

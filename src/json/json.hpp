@@ -28,8 +28,8 @@ std::string to_pretty_string(const Value& value);  // 2-space indent, like Go's 
 std::string quote(std::string_view text);          // a JSON string literal
 // Whether `text` is one complete JSON value (any nesting; nothing is built, so it costs far less than parse).
 bool valid(std::string_view text);
-// An object's compact JSON with member `name` set to `raw_json` (JSON text written as is, so a number no double
-// can hold keeps its digits).
+// An object's compact JSON with member `name` set to `raw_json` (JSON text written as is, so a number no
+// double can hold keeps its digits).
 std::string with_raw_member(const Value& object, std::string_view name, std::string_view raw_json);
 
 // Convenience lookups that never throw.

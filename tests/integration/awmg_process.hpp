@@ -27,7 +27,8 @@ inline ProcessOptions awmg_env(const TempDir& dir, std::map<std::string, std::st
                  "MCP_GATEWAY_TOOL_TIMEOUT",
                  "MCP_GATEWAY_GUARD_POLICY_JSON",
                  "MCP_GATEWAY_TLS_CERT",
-                 "MCP_GATEWAY_TLS_KEY"};
+                 "MCP_GATEWAY_TLS_KEY",
+                 "OTEL_EXPORTER_OTLP_ENDPOINT"};
   return o;
 }
 

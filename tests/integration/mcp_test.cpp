@@ -406,7 +406,8 @@ TEST(Mcp, RequestIdsComeBackDigitForDigit) {
       EXPECT_NE(reply.body.find(std::string(R"("id":)") + id + ","), std::string::npos)
           << id << ": " << reply.body;
     }
-  }  for (const char* id : {"{}", "[1]", "true"}) {  // not a JSON-RPC id
+  }
+  for (const char* id : {"{}", "[1]", "true"}) {  // not a JSON-RPC id
     auto reply = c.post(std::string(R"({"jsonrpc":"2.0","id":)") + id + R"(,"method":"ping"})");
     EXPECT_EQ(reply.status, 400) << id;
     EXPECT_NE(reply.body.find("Invalid Request"), std::string::npos) << reply.body;

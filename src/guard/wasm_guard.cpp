@@ -166,7 +166,7 @@ Status WasmGuard::ensure_instance() {
     replace_instance(nullptr);
   }
   if (instance_) return ok_status();
-  AWMG_TRY(auto fresh, code_->instantiate_unstarted(host_functions(), options_.tier));
+  AWMG_TRY(auto fresh, code_->instantiate(host_functions(), options_.tier));
   wasm::Instance* raw = fresh.get();
   replace_instance(
       std::move(fresh));  // from here the call's watch and stop() reach it, start function included

@@ -34,8 +34,9 @@ struct WasmGuardOptions {
 // one at a time. A trap or a missed deadline fails that call closed and discards the instance; the next call
 // gets a fresh one with the label_agent payloads replayed, and when the native tier becomes ready the guard
 // switches to it the same way, between calls. kTrapLimit traps within kTrapWindow make the guard unavailable.
-// Every call ends by its deadline: waiting for the call before it included, and whatever instance it runs on
-// (an expired deadline interrupts instances made after it fired, too).
+// A call runs only until its deadline, whatever instance it runs on (an expired deadline interrupts instances
+// made after it fired, start functions included); a call that waited past its deadline for the calls before
+// it fails without running.
 class WasmGuard {
  public:
   using Clock = std::chrono::steady_clock;

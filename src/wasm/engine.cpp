@@ -19,8 +19,8 @@ std::string short_sha(const Module& module) {
 
 }  // namespace
 
-Result<std::unique_ptr<Instance>> Code::instantiate_unstarted(const HostFunctions& host,
-                                                              std::optional<Tier> tier) const {
+Result<std::unique_ptr<Instance>> Code::instantiate(const HostFunctions& host,
+                                                    std::optional<Tier> tier) const {
   std::shared_ptr<const NativeCode> native;
   {
     std::lock_guard lock(mutex_);
@@ -29,18 +29,6 @@ Result<std::unique_ptr<Instance>> Code::instantiate_unstarted(const HostFunction
   if (tier == Tier::kNative && !native) return Error{"the native tier is not ready: " + native_detail()};
   if (native && tier != Tier::kInterpreter) return native->instantiate(host);
   return interpreter_->instantiate(host);
-}
-
-Result<std::unique_ptr<Instance>> Code::instantiate(const HostFunctions& host, std::optional<Tier> tier,
-                                                    Watchdog* watchdog,
-                                                    std::chrono::steady_clock::time_point deadline) const {
-  AWMG_TRY(auto instance, instantiate_unstarted(host, tier));
-  if (!module_->info().has_start) return instance;
-  std::optional<Watchdog::Scope> watch;
-  Instance* raw = instance.get();
-  if (watchdog) watch.emplace(*watchdog, deadline, [raw] { raw->interrupt(); });
-  AWMG_CHECK(start_instance(*instance));
-  return instance;
 }
 
 Status start_instance(Instance& instance) {

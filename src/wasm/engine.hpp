@@ -29,15 +29,11 @@ enum class NativeState { kCompiling, kReady, kUnavailable };
 class Code {
  public:
   const std::shared_ptr<const Module>& module() const { return module_; }
-  // Instantiates on the best ready tier (or `tier`) and runs the module's start function, under `watchdog`
-  // until `deadline` when one is given.
-  Result<std::unique_ptr<Instance>> instantiate(const HostFunctions& host, std::optional<Tier> tier = {},
-                                                Watchdog* watchdog = nullptr,
-                                                std::chrono::steady_clock::time_point deadline = {}) const;
-  // The same without running the start function: for a caller that must be able to interrupt the instance
-  // before it runs any guest code (it then calls start_instance under its own watch).
-  Result<std::unique_ptr<Instance>> instantiate_unstarted(const HostFunctions& host,
-                                                          std::optional<Tier> tier = {}) const;
+  // Instantiates on the best ready tier (or `tier`). The module's start function does not run: the caller
+  // runs start_instance() once it can interrupt the instance (under its own watch), so no guest code ever
+  // runs out of its reach.
+  Result<std::unique_ptr<Instance>> instantiate(const HostFunctions& host,
+                                                std::optional<Tier> tier = {}) const;
   NativeState native_state() const;
   std::string native_detail() const;  // where the native code came from, or why there is none
   // Waits for the native compile to finish (tests, `awmg guard compile`); true when native code is ready.
@@ -58,7 +54,7 @@ class Code {
   std::string detail_;
 };
 
-// Runs a module's start function (see Module::has_start) on a fresh instance; its failure in words.
+// Runs a module's start function on a fresh instance (when ModuleInfo::has_start); its failure in words.
 Status start_instance(Instance& instance);
 
 struct EngineOptions {

@@ -109,6 +109,41 @@ TEST(Engine, SecondStartLoadsNativeCodeFromTheCacheWithoutCompiling) {
   EXPECT_EQ((*guard)->tier(), Tier::kNative);
 }
 
+// An entry with a valid checksum holding another module's code (a file swapped in the cache directory) is
+// refused at load, because every object names the module it was compiled from, and rebuilt.
+TEST(Engine, AnEntryCompiledFromAnotherModuleIsRefusedAndRebuilt) {
+  test::TempDir dir;
+  std::string mine = guard_bytes("size_hint"), other = guard_bytes("loop");
+  std::string my_path, other_path;
+  {
+    Engine first({dir.path(), true});
+    auto a = first.load(mine);
+    auto b = first.load(other);
+    ASSERT_TRUE(a && b && (*a)->wait_native(60s) && (*b)->wait_native(60s));
+    my_path = first.cache().entry_path((*a)->module()->sha256(), first.toolchain()->id);
+    other_path = first.cache().entry_path((*b)->module()->sha256(), first.toolchain()->id);
+  }
+  std::filesystem::copy_file(other_path, my_path, std::filesystem::copy_options::overwrite_existing);
+  test::TempDir logs;
+  std::FILE* sink = std::fopen(logs.file("log").c_str(), "w+");
+  log::Logger::instance().set_stderr(sink);
+  {
+    Engine second({dir.path(), true});
+    auto code = second.load(mine);
+    ASSERT_TRUE(code);
+    EXPECT_NE((*code)->native_detail().rfind("cache hit", 0), 0u) << (*code)->native_detail();
+    EXPECT_TRUE((*code)->wait_native(60s)) << (*code)->native_detail();
+    auto guard = guard::WasmGuard::create("g", mine, second, {{}, Tier::kNative});
+    ASSERT_TRUE(guard) << guard.error().message;
+    auto out = (*guard)->call("label_resource", "{}", nullptr, std::chrono::steady_clock::now() + 10s);
+    EXPECT_TRUE(out) << "the loop guard's code would never return: " << out.error().message;
+  }
+  log::Logger::instance().set_stderr(nullptr);
+  std::fclose(sink);
+  EXPECT_NE(test::read_text(logs.file("log")).find("was compiled from another module"), std::string::npos)
+      << test::read_text(logs.file("log"));
+}
+
 TEST(Engine, CorruptEntryIsReportedAndRebuilt) {
   test::TempDir dir;
   std::string bytes = guard_bytes("size_hint");

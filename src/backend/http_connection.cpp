@@ -183,11 +183,6 @@ bool HttpConnection::is_notification(const std::string& message) {
   return doc && mcp::classify(*doc) == mcp::MessageKind::kNotification;
 }
 
-bool HttpConnection::expired(int64_t id) const {
-  std::lock_guard lock(mutex_);
-  return expired_.count(id) > 0;
-}
-
 bool HttpConnection::tracked(int64_t id) const {
   std::lock_guard lock(mutex_);
   return in_flight_.count(id) > 0;
@@ -220,7 +215,6 @@ asio::awaitable<void> HttpConnection::initialized() {
 }
 
 void HttpConnection::fail(std::optional<int64_t> id, const std::string& reason) {
-  if (id && expired(*id)) return;  // abandoned at its deadline: its caller's timeout answers
   if (id) {
     fail_call(*id, "backend " + server_id_ + ": " + reason);
   } else {
@@ -229,14 +223,8 @@ void HttpConnection::fail(std::optional<int64_t> id, const std::string& reason) 
   }
 }
 
-asio::awaitable<void> HttpConnection::send_request(std::string message, int64_t id,
-                                                   const asio::any_io_executor&, Deadline deadline) {
-  const std::optional<int64_t> request = id;
-  co_await post(message, request, false, deadline);
-}
-
 asio::awaitable<void> HttpConnection::post(const std::string& message, const std::optional<int64_t>& id,
-                                           bool retried, Deadline deadline) {
+                                           bool retried) {
   auto me = self();
   auto executor = co_await asio::this_coro::executor;
   bool handshake = message.find(R"("method":"initialize")") != std::string::npos ||
@@ -249,23 +237,12 @@ asio::awaitable<void> HttpConnection::post(const std::string& message, const std
     co_return;
   }
   auto abort = id ? track(*id, executor) : std::make_shared<http::Abort>(executor);
-  asio::steady_timer limit(executor);
-  if (id) {
-    limit.expires_at(deadline);
-  } else {
-    limit.expires_after(options_.connect_timeout);
-  }
-  if (!id || deadline != Deadline::max()) {
-    limit.async_wait([me, abort, id](boost::system::error_code ec) {
-      if (ec) return;
-      if (id) {
-        std::lock_guard lock(me->mutex_);
-        me->expired_.insert(*id);
-        me->in_flight_.erase(*id);  // as its caller would at its deadline: resumptions stop too
-      }
-      (*abort)();
+  // Requests are bounded by their caller (who abandons them); anything else by the connect timeout.
+  asio::steady_timer limit(executor, options_.connect_timeout);
+  if (!id)
+    limit.async_wait([abort](boost::system::error_code ec) {
+      if (!ec) (*abort)();
     });
-  }
   std::string sent_session = session_id();
   auto exchange = co_await client_->send(bhttp::verb::post, post_url_.target, *prepared, message, abort);
   if (!exchange) {
@@ -276,7 +253,7 @@ asio::awaitable<void> HttpConnection::post(const std::string& message, const std
     bool renewed = co_await renew_session(sent_session);
     if (renewed) {
       if (id) untrack(*id);
-      co_await post(message, id, true, deadline);
+      co_await post(message, id, true);
       co_return;
     }
     fail(id, "the backend lost its session and could not start a new one");
@@ -308,11 +285,7 @@ asio::awaitable<void> HttpConnection::post(const std::string& message, const std
     co_await read_answer(**exchange, id);
   }
   limit.cancel();
-  if (id) {
-    untrack(*id);
-    std::lock_guard lock(mutex_);
-    expired_.erase(*id);
-  }
+  if (id) untrack(*id);
 }
 
 asio::awaitable<void> HttpConnection::read_answer(http::Exchange& exchange,

@@ -7,7 +7,6 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <set>
 #include <string>
 
 #include "backend/oidc.hpp"
@@ -51,10 +50,6 @@ class HttpConnection : public RpcConnection {
  protected:
   void transmit(std::string message, std::optional<int64_t> id,
                 const boost::asio::any_io_executor& caller) override;
-  // The exchange runs in the caller's coroutine, bounded by the deadline.
-  boost::asio::awaitable<void> send_request(std::string message, int64_t id,
-                                            const boost::asio::any_io_executor& caller,
-                                            Deadline deadline) override;
   void abandoned(int64_t id) override;
 
  private:
@@ -63,10 +58,8 @@ class HttpConnection : public RpcConnection {
   }
   // The transport handshake and MCP initialize; the error, or "" on success.
   boost::asio::awaitable<std::string> connect(const Deadline& deadline);
-  // One message's exchange. A request with a deadline is abandoned at it (its caller's timeout answers);
-  // without one its caller abandons it; anything else is bounded by the connect timeout.
   boost::asio::awaitable<void> post(const std::string& message, const std::optional<int64_t>& id,
-                                    bool retried, Deadline deadline = Deadline::max());
+                                    bool retried);
   boost::asio::awaitable<void> read_answer(http::Exchange& exchange, const std::optional<int64_t>& id);
   boost::asio::awaitable<bool> read_events(http::Exchange& exchange, http::SseParser& parser,
                                            const std::optional<int64_t>& id);
@@ -87,8 +80,7 @@ class HttpConnection : public RpcConnection {
       const bool& with_session);
   // Dispatches a message the backend sent; true when it answers request `id`.
   bool deliver(const std::string& text, const std::optional<int64_t>& id);
-  // From any executor: request `id` (if any) fails with `reason` unless it was answered already, or was
-  // abandoned at its deadline (its caller's timeout answers then).
+  // From any executor: request `id` (if any) fails with `reason` unless it was answered already.
   void fail(std::optional<int64_t> id, const std::string& reason);
   std::shared_ptr<http::Abort> track(int64_t id, boost::asio::any_io_executor executor);
   void untrack(int64_t id);
@@ -96,7 +88,6 @@ class HttpConnection : public RpcConnection {
   static bool is_notification(const std::string& message);
   boost::asio::awaitable<void> initialized() override;
   bool tracked(int64_t id) const;
-  bool expired(int64_t id) const;  // abandoned at its deadline by its own exchange
   std::string session_id() const;
 
   // Each request's exchange runs on its caller's executor (others on a strand of their own), so exchanges
@@ -114,7 +105,6 @@ class HttpConnection : public RpcConnection {
   bool renewing_ = false;
   bool listening_ = false;  // the standalone GET stream is open (or being opened)
   std::map<int64_t, std::shared_ptr<http::Abort>> in_flight_;
-  std::set<int64_t> expired_;  // requests whose exchange passed their deadline, until the exchange ends
   std::shared_ptr<http::Abort> stream_abort_;  // the GET stream's; runs on the connection's strand
 };
 

@@ -66,18 +66,12 @@ asio::awaitable<Result<RpcReply>> RpcConnection::call(const std::string& method,
     if (!alive_) co_return Error{exit_reason_};
     pending_[id] = Pending{reply, events, token};
   }
-  co_await send_request(mcp::request_message(std::to_string(id), method, params), id, executor, deadline);
+  transmit(mcp::request_message(std::to_string(id), method, params), id, executor);
   auto answer = co_await reply->receive(deadline);
   if (answer) co_return std::move(*answer);
   if (take(id)) abandoned(id);
   notify("notifications/cancelled", R"({"requestId":)" + std::to_string(id) + R"(,"reason":"timeout"})");
   co_return Error{"backend " + server_id_ + " did not answer " + method + " in time"};
-}
-
-asio::awaitable<void> RpcConnection::send_request(std::string message, int64_t id,
-                                                  const asio::any_io_executor& caller, Deadline) {
-  transmit(std::move(message), id, caller);
-  co_return;
 }
 
 std::optional<RpcConnection::Pending> RpcConnection::take(int64_t id) {

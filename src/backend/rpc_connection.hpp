@@ -43,13 +43,6 @@ class RpcConnection : public Connection, public std::enable_shared_from_this<Rpc
   // `caller` is the executor of the coroutine waiting for the answer (none for notifications and responses).
   virtual void transmit(std::string message, std::optional<int64_t> id,
                         const boost::asio::any_io_executor& caller) = 0;
-  // Sends request `id` for a caller on `caller` that waits until `deadline`. By default it is transmitted and
-  // this returns at once; a transport whose exchange can run in the caller's coroutine runs it here instead,
-  // so the answer is waiting when this returns (no hand-off between coroutines). It must not fail the call
-  // once the deadline has passed: the caller's own timeout handles that.
-  virtual boost::asio::awaitable<void> send_request(std::string message, int64_t id,
-                                                    const boost::asio::any_io_executor& caller,
-                                                    Deadline deadline);
   // Handles one message the backend sent (parsed already, or not).
   void receive(std::string_view message);
   // `via`: the request whose answer stream carried the message (its notifications and requests belong to it).

@@ -66,6 +66,10 @@ Result<SpawnedProcess> spawn_process(const std::vector<std::string>& argv_in,
   posix_spawn_file_actions_adddup2(&actions, in[0], 0);
   posix_spawn_file_actions_adddup2(&actions, out[1], 1);
   posix_spawn_file_actions_adddup2(&actions, err[1], 2);
+  // Nothing else of the gateway's: not its listening socket, its clients' connections or other backends'
+  // pipes (sockets are not close-on-exec; a backend holding the listener could accept other agents'
+  // requests).
+  posix_spawn_file_actions_addclosefrom_np(&actions, 3);
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);

@@ -449,3 +449,34 @@ TEST(Hostile, CloseChecksTheHostAndTwoHostHeadersAreRefused) {
 
 }  // namespace
 }  // namespace awmg::test
+
+namespace awmg::test {
+namespace {
+
+// A backend once inherited the gateway's listening socket and its clients' connections (sockets are not
+// close-on-exec): it could accept other agents' requests, keys included. A backend gets stdin, stdout and
+// stderr, nothing else (counted by the shell before any redirection of its own).
+TEST(Hostile, ABackendInheritsNoneOfTheGatewaysDescriptors) {
+  TempDir dir;
+  dir.write("config.toml", "[gateway]\napi_key = \"" + kKey +
+                               "\"\n[servers.spy]\ncommand = \"/bin/sh\"\nargs = [\"-c\", \"cd /proc/$$/fd "
+                               "&& set -- * && echo $@ > " +
+                               dir.file("fds") + "-$$; exec " + kDemoServer + "\"]\n");
+  RunningGateway gw({"-c", dir.file("config.toml")}, awmg_env(dir));
+  ASSERT_TRUE(gw.ready()) << gw.child().err();
+  McpClient c(gw.port(), "/mcp/spy", kKey);
+  c.initialize();
+  ASSERT_EQ(result_text(call(c, "echo", R"({"message":"x"})")), "x");  // an agent's backend, started while
+                                                                       // the listener and a client are open
+  int listed = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path())) {
+    if (entry.path().filename().string().rfind("fds-", 0) != 0) continue;
+    ++listed;
+    // 0, 1, 2, and 3: the directory the shell reads to list them
+    EXPECT_EQ(read_text(entry.path().string()), "0 1 2 3\n") << entry.path() << ": descriptors open at exec";
+  }
+  EXPECT_EQ(listed, 2);  // the startup backend and the agent's
+}
+
+}  // namespace
+}  // namespace awmg::test

@@ -230,6 +230,9 @@ asio::awaitable<void> HttpConnection::post(const std::string& message, const std
   bool handshake = message.find(R"("method":"initialize")") != std::string::npos ||
                    message.find(R"("method":"notifications/initialized")") != std::string::npos;
   while (!handshake && renewing()) co_await sleep_for(kRenewPoll);  // the new session id is coming
+  // A request whose caller gave up meanwhile (its deadline passed) is not sent: a write it asked for must not
+  // happen after the caller was told it failed.
+  if (id && !waiting(*id)) co_return;
   const bool with_session = true;
   auto prepared = co_await authorized_headers(with_session);
   if (!prepared) {
@@ -253,6 +256,7 @@ asio::awaitable<void> HttpConnection::post(const std::string& message, const std
     bool renewed = co_await renew_session(sent_session);
     if (renewed) {
       if (id) untrack(*id);
+      if (id && !waiting(*id)) co_return;
       co_await post(message, id, true);
       co_return;
     }

@@ -231,6 +231,11 @@ void RpcConnection::handle_request(const json::Value& message, std::string_view 
   }
 }
 
+bool RpcConnection::waiting(int64_t id) const {
+  std::lock_guard lock(calls_mutex_);
+  return pending_.count(id) > 0;
+}
+
 void RpcConnection::fail_call(int64_t id, const std::string& reason) {
   if (auto pending = take(id)) pending->reply->push(Error{reason});
 }

@@ -52,6 +52,8 @@ class RpcConnection : public Connection, public std::enable_shared_from_this<Rpc
   // The caller of request `id` stopped waiting (timeout or cancellation). Any thread.
   virtual void abandoned(int64_t /*id*/) {}
   void fail_call(int64_t id, const std::string& reason);
+  // Whether the caller of request `id` still waits for it (it gives up at its deadline).
+  bool waiting(int64_t id) const;
   // Fails every call in flight; later calls fail with `reason` once alive() is false.
   void fail_all(const std::string& reason);
   // The MCP handshake: initialize (its result kept), then notifications/initialized.

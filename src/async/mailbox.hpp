@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -39,8 +40,13 @@ class Mailbox : public std::enable_shared_from_this<Mailbox<T>> {
                             if (self->closed_) return;
                             self->items_.push_back(std::move(item));
                             self->timer_.cancel();
+                            if (self->waker_) std::exchange(self->waker_, nullptr)();
                           });
   }
+
+  // On the mailbox's executor: `waker` is called (on that executor) when the next item arrives, once. How a
+  // reader that is busy elsewhere learns that it should start reading.
+  void set_waker(std::function<void()> waker) { waker_ = std::move(waker); }
 
   // Thread-safe. Wakes the reader; receive() then returns std::nullopt once the queue is drained.
   void close() {
@@ -71,6 +77,7 @@ class Mailbox : public std::enable_shared_from_this<Mailbox<T>> {
   boost::asio::steady_timer timer_;
   std::deque<T> items_;
   bool closed_ = false;
+  std::function<void()> waker_;
 };
 
 }  // namespace awmg::async

@@ -2,8 +2,8 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/steady_timer.hpp>
 
+#include "async/deadlines.hpp"
 #include "async/sleep.hpp"
 #include "base/strings.hpp"
 #include "log/logger.hpp"
@@ -145,15 +145,29 @@ std::map<std::string, std::string> HttpConnection::headers(bool with_session) co
   return h;
 }
 
-// A request's exchange runs on its caller's executor (idle while it waits, and where the answer is wanted);
-// anything else on a strand of its own. Either way exchanges proceed in parallel.
-void HttpConnection::transmit(std::string message, std::optional<int64_t> id,
-                              const asio::any_io_executor& caller) {
+// Messages that answer nothing (notifications, responses to the backend) go out in the background, each in a
+// coroutine of its own on a strand of its own, bounded by the connect timeout.
+void HttpConnection::transmit(std::string message, std::optional<int64_t> id, const asio::any_io_executor&) {
   if (mode_ == Mode::kPlainJson && !id && is_notification(message)) return;  // it takes none
   asio::co_spawn(
-      caller ? caller : asio::any_io_executor(asio::make_strand(io_)),
+      asio::make_strand(io_),
       [me = self(), message = std::move(message), id] { return me->post(message, id, false); },
       asio::detached);
+}
+
+asio::awaitable<void> HttpConnection::send_request(const std::string& message, const int64_t& id,
+                                                   const asio::any_io_executor&, const Deadline& deadline) {
+  // At the deadline the caller gives up on the call, which aborts its exchange, so this returns; the caller's
+  // own timeout answers then.
+  async::ScopedDeadline limit;
+  if (deadline != Deadline::max()) {
+    std::weak_ptr<HttpConnection> weak = self();
+    limit = async::ScopedDeadline(io_, deadline, [weak, id] {
+      if (auto me = weak.lock()) me->give_up(id);
+    });
+  }
+  const std::optional<int64_t> request = id;
+  co_await post(message, request, false);
 }
 
 std::string HttpConnection::session_id() const {
@@ -181,11 +195,6 @@ bool HttpConnection::renewing() const {
 bool HttpConnection::is_notification(const std::string& message) {
   auto doc = json::parse(message);
   return doc && mcp::classify(*doc) == mcp::MessageKind::kNotification;
-}
-
-bool HttpConnection::tracked(int64_t id) const {
-  std::lock_guard lock(mutex_);
-  return in_flight_.count(id) > 0;
 }
 
 bool HttpConnection::deliver(const std::string& text, const std::optional<int64_t>& id) {
@@ -229,9 +238,12 @@ asio::awaitable<void> HttpConnection::post(const std::string& message, const std
   auto executor = co_await asio::this_coro::executor;
   bool handshake = message.find(R"("method":"initialize")") != std::string::npos ||
                    message.find(R"("method":"notifications/initialized")") != std::string::npos;
-  while (!handshake && renewing()) co_await sleep_for(kRenewPoll);  // the new session id is coming
   // A request whose caller gave up meanwhile (its deadline passed) is not sent: a write it asked for must not
   // happen after the caller was told it failed.
+  while (!handshake && renewing()) {  // the new session id is coming
+    if (id && !waiting(*id)) co_return;
+    co_await sleep_for(kRenewPoll);
+  }
   if (id && !waiting(*id)) co_return;
   const bool with_session = true;
   auto prepared = co_await authorized_headers(with_session);
@@ -241,11 +253,10 @@ asio::awaitable<void> HttpConnection::post(const std::string& message, const std
   }
   auto abort = id ? track(*id, executor) : std::make_shared<http::Abort>(executor);
   // Requests are bounded by their caller (who abandons them); anything else by the connect timeout.
-  asio::steady_timer limit(executor, options_.connect_timeout);
+  async::ScopedDeadline limit;
   if (!id)
-    limit.async_wait([abort](boost::system::error_code ec) {
-      if (!ec) (*abort)();
-    });
+    limit = async::ScopedDeadline(io_, std::chrono::steady_clock::now() + options_.connect_timeout,
+                                  [abort] { (*abort)(); });
   std::string sent_session = session_id();
   auto exchange = co_await client_->send(bhttp::verb::post, post_url_.target, *prepared, message, abort);
   if (!exchange) {
@@ -253,15 +264,13 @@ asio::awaitable<void> HttpConnection::post(const std::string& message, const std
   } else if (unsigned status = (*exchange)->status();
              status == 404 && !sent_session.empty() && !retried && mode_ != Mode::kSse) {
     exchange->reset();
-    bool renewed = co_await renew_session(sent_session);
-    if (renewed) {
-      if (id) untrack(*id);
-      if (id && !waiting(*id)) co_return;
-      co_await post(message, id, true);
-      co_return;
+    if (id) {  // a caller waits: only until its deadline
+      asio::co_spawn(
+          strand_, [me, message, id, sent_session] { return me->renew_and_retry(message, id, sent_session); },
+          asio::detached);
+    } else {
+      co_await renew_and_retry(message, id, sent_session);
     }
-    fail(id, "the backend lost its session and could not start a new one");
-    close();  // the next use connects afresh
   } else if (mode_ == Mode::kSse) {
     auto body = co_await (*exchange)->read_all(kMaxErrorBody);
     if (!success(status)) fail(id, "HTTP " + std::to_string(status) + ": " + snippet(body ? *body : ""));
@@ -308,9 +317,13 @@ asio::awaitable<void> HttpConnection::read_answer(http::Exchange& exchange,
     }
     deliver(*body, id);
   } else if (type == "text/event-stream") {
-    http::SseParser parser;
-    bool complete = co_await read_events(exchange, parser, id);
-    if (!complete && id && tracked(*id)) co_await resume(*id, parser);
+    auto parser = std::make_shared<http::SseParser>();
+    bool complete = co_await read_events(exchange, *parser, id);
+    if (!complete && id && waiting(*id)) {
+      asio::co_spawn(
+          strand_, [me = self(), id = *id, parser] { return me->resume(id, parser); }, asio::detached);
+      co_return;
+    }
   } else {
     auto body = co_await exchange.read_all(kMaxErrorBody);
     bool acknowledgement = !id && body && body->empty();  // an empty 200 to a notification
@@ -333,41 +346,57 @@ asio::awaitable<bool> HttpConnection::read_events(http::Exchange& exchange, http
       fail(id, "the backend sent an event larger than 64 MiB");
       co_return true;
     }
-    if (answered || (id && !tracked(*id)))
+    if (answered || (id && !waiting(*id)))
       co_return true;  // answered or abandoned: the stream served its call
   }
 }
 
-asio::awaitable<void> HttpConnection::resume(const int64_t& id, http::SseParser& parser) {
-  for (int attempt = 0; attempt < kResumeAttempts && tracked(id) && alive_; ++attempt) {
-    if (parser.last_event_id().empty()) {
-      fail(id, "the backend closed the stream before answering");
-      co_return;
-    }
-    const std::chrono::milliseconds delay(std::clamp(parser.retry_ms().value_or(1000), 0, 5000));
+asio::awaitable<void> HttpConnection::resume(const int64_t& id,
+                                             const std::shared_ptr<http::SseParser>& parser) {
+  auto me = self();
+  for (int attempt = 0; attempt < kResumeAttempts && waiting(id) && alive_; ++attempt) {
+    if (parser->last_event_id().empty()) break;
+    const std::chrono::milliseconds delay(std::clamp(parser->retry_ms().value_or(1000), 0, 5000));
     co_await sleep_for(delay);
+    if (!waiting(id)) break;
     const bool with_session = true;
     auto prepared = co_await event_stream_headers(with_session);
     if (!prepared) {
       fail(id, prepared.error().message);
-      co_return;
+      break;
     }
     auto h = std::move(*prepared);
-    h["Last-Event-ID"] = parser.last_event_id();
+    h["Last-Event-ID"] = parser->last_event_id();
     auto abort = track(id, co_await asio::this_coro::executor);
     auto exchange = co_await client_->send(bhttp::verb::get, post_url_.target, h, kNoBody, abort);
     if (!exchange) {
       fail(id, "resuming the stream failed: " + exchange.error().message);
-      co_return;
+      break;
     }
     if (!success((*exchange)->status()) || (*exchange)->content_type() != "text/event-stream") {
       fail(id, "the backend closed the stream before answering and refused to resume it (HTTP " +
                    std::to_string((*exchange)->status()) + ")");
-      co_return;
+      break;
     }
-    bool complete = co_await read_events(**exchange, parser, id);
-    if (complete) co_return;
+    bool complete = co_await read_events(**exchange, *parser, id);
+    if (complete) break;
   }
+  untrack(id);
+  fail(id, "the backend closed the stream before answering");  // (a no-op once answered)
+}
+
+asio::awaitable<void> HttpConnection::renew_and_retry(const std::string& message,
+                                                      const std::optional<int64_t>& id,
+                                                      const std::string& expired) {
+  auto me = self();
+  bool renewed = co_await renew_session(expired);
+  if (!renewed) {
+    fail(id, "the backend lost its session and could not start a new one");
+    close();  // the next use connects afresh
+    co_return;
+  }
+  if (id && !waiting(*id)) co_return;
+  co_await post(message, id, true);
 }
 
 asio::awaitable<bool> HttpConnection::renew_session(const std::string& expired) {

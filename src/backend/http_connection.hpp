@@ -50,6 +50,10 @@ class HttpConnection : public RpcConnection {
  protected:
   void transmit(std::string message, std::optional<int64_t> id,
                 const boost::asio::any_io_executor& caller) override;
+  // A request's exchange runs in its caller's coroutine, bounded by the caller's deadline.
+  boost::asio::awaitable<void> send_request(const std::string& message, const int64_t& id,
+                                            const boost::asio::any_io_executor& caller,
+                                            const Deadline& deadline) override;
   void abandoned(int64_t id) override;
 
  private:
@@ -63,7 +67,11 @@ class HttpConnection : public RpcConnection {
   boost::asio::awaitable<void> read_answer(http::Exchange& exchange, const std::optional<int64_t>& id);
   boost::asio::awaitable<bool> read_events(http::Exchange& exchange, http::SseParser& parser,
                                            const std::optional<int64_t>& id);
-  boost::asio::awaitable<void> resume(const int64_t& id, http::SseParser& parser);
+  // Resuming a request's broken stream and renewing a lost session run in the background, on the strand:
+  // they may take longer than the request's caller waits, and that caller's deadline answers it then.
+  boost::asio::awaitable<void> resume(const int64_t& id, const std::shared_ptr<http::SseParser>& parser);
+  boost::asio::awaitable<void> renew_and_retry(const std::string& message, const std::optional<int64_t>& id,
+                                               const std::string& expired);
   boost::asio::awaitable<bool> renew_session(const std::string& expired);
   boost::asio::awaitable<Status> open_legacy_stream(const Deadline& deadline);
   boost::asio::awaitable<void> listen(const std::shared_ptr<http::Exchange>& stream,
@@ -87,10 +95,9 @@ class HttpConnection : public RpcConnection {
   bool renewing() const;
   static bool is_notification(const std::string& message);
   boost::asio::awaitable<void> initialized() override;
-  bool tracked(int64_t id) const;
   std::string session_id() const;
 
-  // Each request's exchange runs on its caller's executor (others on a strand of their own), so exchanges
+  // Each request's exchange runs in its caller's coroutine (others on a strand of their own), so exchanges
   // proceed in parallel; the little they share is guarded by `mutex_`, the calls in flight by the base class.
   // The connection's strand runs its start, the GET stream and the keepalive.
   boost::asio::io_context& io_;

@@ -66,12 +66,19 @@ asio::awaitable<Result<RpcReply>> RpcConnection::call(const std::string& method,
     if (!alive_) co_return Error{exit_reason_};
     pending_[id] = Pending{reply, events, token};
   }
-  transmit(mcp::request_message(std::to_string(id), method, params), id, executor);
+  const std::string request = mcp::request_message(std::to_string(id), method, params);
+  co_await send_request(request, id, executor, deadline);
   auto answer = co_await reply->receive(deadline);
   if (answer) co_return std::move(*answer);
-  if (take(id)) abandoned(id);
+  give_up(id);
   notify("notifications/cancelled", R"({"requestId":)" + std::to_string(id) + R"(,"reason":"timeout"})");
   co_return Error{"backend " + server_id_ + " did not answer " + method + " in time"};
+}
+
+asio::awaitable<void> RpcConnection::send_request(const std::string& message, const int64_t& id,
+                                                  const asio::any_io_executor& caller, const Deadline&) {
+  transmit(message, id, caller);
+  co_return;
 }
 
 std::optional<RpcConnection::Pending> RpcConnection::take(int64_t id) {
@@ -234,6 +241,12 @@ void RpcConnection::handle_request(const json::Value& message, std::string_view 
 bool RpcConnection::waiting(int64_t id) const {
   std::lock_guard lock(calls_mutex_);
   return pending_.count(id) > 0;
+}
+
+bool RpcConnection::give_up(int64_t id) {
+  if (!take(id)) return false;
+  abandoned(id);
+  return true;
 }
 
 void RpcConnection::fail_call(int64_t id, const std::string& reason) {

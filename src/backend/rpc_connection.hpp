@@ -43,6 +43,13 @@ class RpcConnection : public Connection, public std::enable_shared_from_this<Rpc
   // `caller` is the executor of the coroutine waiting for the answer (none for notifications and responses).
   virtual void transmit(std::string message, std::optional<int64_t> id,
                         const boost::asio::any_io_executor& caller) = 0;
+  // Sends request `id` for a caller that waits until `deadline`. By default it is transmitted and this
+  // returns at once; a transport whose exchange can run in the caller's coroutine runs it here, so the answer
+  // is waiting when this returns (no hand-off between coroutines). It must return by the deadline (plus a
+  // moment), and what is slow and shared (renewing a session, resuming a stream) goes on in the background.
+  virtual boost::asio::awaitable<void> send_request(const std::string& message, const int64_t& id,
+                                                    const boost::asio::any_io_executor& caller,
+                                                    const Deadline& deadline);
   // Handles one message the backend sent (parsed already, or not).
   void receive(std::string_view message);
   // `via`: the request whose answer stream carried the message (its notifications and requests belong to it).
@@ -52,6 +59,9 @@ class RpcConnection : public Connection, public std::enable_shared_from_this<Rpc
   // The caller of request `id` stopped waiting (timeout or cancellation). Any thread.
   virtual void abandoned(int64_t /*id*/) {}
   void fail_call(int64_t id, const std::string& reason);
+  // The caller of request `id` stops waiting for it (its deadline passed): the call is taken out (so nothing
+  // fails it afterwards with a lesser reason) and abandoned(). False when it was answered already.
+  bool give_up(int64_t id);
   // Whether the caller of request `id` still waits for it (it gives up at its deadline).
   bool waiting(int64_t id) const;
   // Fails every call in flight; later calls fail with `reason` once alive() is false.

@@ -1,7 +1,9 @@
 #include "frontend/streaming_exchange.hpp"
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
 
+#include "async/deadlines.hpp"
 #include "frontend/backend_requests.hpp"
 #include "http/sse.hpp"
 #include "mcp/jsonrpc.hpp"
@@ -13,46 +15,79 @@ namespace bhttp = boost::beast::http;
 
 namespace {
 
-// A request answered in its own coroutine while the exchange streams what comes meanwhile. The state
-// lives in this object, not in lambda captures (GCC 12 mis-copies coroutine lambdas' closures).
-class StreamingCall : public std::enable_shared_from_this<StreamingCall> {
- public:
-  StreamingCall(Dispatcher& dispatcher, std::shared_ptr<Session> session,
-                std::shared_ptr<json::Document> message, std::string id,
-                std::shared_ptr<backend::EventBox> events)
-      : dispatcher_(dispatcher),
-        session_(std::move(session)),
-        message_(std::move(message)),
-        id_(std::move(id)),
-        events_(std::move(events)) {}
-
-  asio::awaitable<void> run() {
-    auto self = shared_from_this();
-    std::string reply = co_await dispatcher_.answer(*session_, *message_, id_, events_);
-    events_->push(backend::Event{std::move(reply), backend::Event::Kind::kFinal, {}});
-  }
-
- private:
-  Dispatcher& dispatcher_;
-  std::shared_ptr<Session> session_;
-  std::shared_ptr<json::Document> message_;
-  std::string id_;
-  std::shared_ptr<backend::EventBox> events_;
-};
-
 // The exchange's side of a request that reaches a backend: what the backend sends while it runs
 // (notifications, its own requests to the client) goes out as events of a chunked SSE response, then the
 // answer; a request with nothing to stream gets one ordinary response. A client that takes only JSON gets the
 // answer alone, and the backend's requests are refused for it.
-class StreamingExchange {
+//
+// The request is answered in the exchange's own coroutine. Most requests stream nothing, so what streams
+// runs in a second coroutine, the pump, started only when the first event arrives or when a resumable
+// request outlives kPrimeAfter; once started, it writes everything, the answer too.
+class StreamingExchange : public std::enable_shared_from_this<StreamingExchange> {
  public:
   StreamingExchange(const std::shared_ptr<Session>& session, const http::Request& req,
-                    http::Responder& responder, const Accepts& accepts)
+                    http::Responder& responder, const Accepts& accepts, const asio::any_io_executor& executor)
       : session_(session),
         req_(req),
         responder_(responder),
         accepts_(accepts),
-        stream_(accepts.sse && session->protocol_version >= kResumableSince ? session->open_stream() : 0) {}
+        stream_(accepts.sse && session->protocol_version >= kResumableSince ? session->open_stream() : 0),
+        executor_(executor),
+        events_(backend::EventBox::create(executor)) {}
+
+  const std::shared_ptr<backend::EventBox>& events() const { return events_; }
+
+  // Before the request runs: the pump starts at the first event, or after kPrimeAfter for a resumable one.
+  void watch() {
+    std::weak_ptr<StreamingExchange> weak = weak_from_this();
+    events_->set_waker([weak] {
+      if (auto me = weak.lock()) me->start_pump();
+    });
+    if (stream_ && accepts_.sse) {
+      auto& io = async::Deadlines::context_of(executor_);
+      prime_ = async::ScopedDeadline(io, std::chrono::steady_clock::now() + kPrimeAfter,
+                                     [weak, executor = executor_] {
+                                       asio::post(executor, [weak] {
+                                         if (auto me = weak.lock()) me->start_pump();
+                                       });
+                                     });
+    }
+  }
+
+  // The answer: written here when nothing streamed, else by the pump (this waits for it to end).
+  asio::awaitable<void> finish(std::string& reply) {
+    finished_ = true;
+    prime_.cancel();
+    events_->set_waker(nullptr);
+    backend::Event final{std::move(reply), backend::Event::Kind::kFinal, {}};
+    if (!pump_done_) {
+      co_await handle(final);
+      co_return;
+    }
+    events_->push(std::move(final));
+    co_await pump_done_->receive(std::chrono::steady_clock::time_point::max());
+  }
+
+  void start_pump() {
+    if (pump_done_ || finished_) return;
+    pump_done_ = async::Mailbox<bool>::create(executor_);
+    asio::co_spawn(
+        executor_, [me = shared_from_this()] { return me->pump(); },
+        [done = pump_done_](std::exception_ptr) { done->push(true); });
+  }
+
+  asio::awaitable<void> pump() {
+    while (true) {
+      const auto check = next_check();
+      auto event = co_await events_->receive(check);
+      if (!event) {
+        co_await keepalive();
+        continue;
+      }
+      bool over = co_await handle(*event);
+      if (over) break;
+    }
+  }
 
   // Sends one event; true when the exchange is over.
   asio::awaitable<bool> handle(backend::Event& event) {
@@ -159,6 +194,11 @@ class StreamingExchange {
   http::Responder& responder_;
   Accepts accepts_;
   int64_t stream_;  // the session's number for this stream; 0: not resumable
+  asio::any_io_executor executor_;
+  std::shared_ptr<backend::EventBox> events_;
+  async::ScopedDeadline prime_;
+  std::shared_ptr<async::Mailbox<bool>> pump_done_;  // set once the pump started
+  bool finished_ = false;
   int64_t frames_ = 0;
   bool streaming_ = false;
   bool client_gone_ = false;
@@ -172,29 +212,17 @@ asio::awaitable<void> answer_streaming(const FrontDoor& door, const std::shared_
                                        const http::Request& req, http::Responder& responder,
                                        const Accepts& accepts) {
   auto executor = co_await asio::this_coro::executor;
-  auto events = backend::EventBox::create(executor);
-  auto call = std::make_shared<StreamingCall>(door.dispatcher, session, message, id, events);
-  session->add_in_flight(id, events.get());
-  asio::co_spawn(
-      executor, [call] { return call->run(); },
-      [events, id](std::exception_ptr failure) {  // a failed call still ends the exchange
-        if (failure)
-          events->push(backend::Event{mcp::error_message(id, mcp::kInternalError, "internal error"),
-                                      backend::Event::Kind::kFinal,
-                                      {}});
-      });
-  StreamingExchange exchange(session, req, responder, accepts);
-  while (true) {
-    const auto check = exchange.next_check();
-    auto event = co_await events->receive(check);
-    if (!event) {
-      co_await exchange.keepalive();
-      continue;
-    }
-    bool over = co_await exchange.handle(*event);
-    if (over) break;
+  auto exchange = std::make_shared<StreamingExchange>(session, req, responder, accepts, executor);
+  exchange->watch();
+  session->add_in_flight(id, exchange->events().get());
+  std::string reply;
+  try {
+    reply = co_await door.dispatcher.answer(*session, *message, id, exchange->events());
+  } catch (const std::exception&) {  // a failed call still ends the exchange
+    reply = mcp::error_message(id, mcp::kInternalError, "internal error");
   }
-  exchange.settle("the request is over");
+  co_await exchange->finish(reply);
+  exchange->settle("the request is over");
   session->remove_in_flight(id);
 }
 

@@ -66,6 +66,52 @@ TEST(HttpBackend, ASessionTheBackendForgotIsStartedAgainOnce) {
   EXPECT_EQ(f.backend.last_header("mcp-session-id"), "s-2");
 }
 
+TEST(HttpBackend, AStreamTheBackendDroppedIsResumedWithLastEventId) {
+  Fixture f;
+  ASSERT_TRUE(f.gw->ready()) << f.gw->child().err();
+  auto c = f.client();
+  c.initialize();
+  EXPECT_EQ(result_text(c.request("tools/call", R"({"name":"drop"})")), "resumed");
+  EXPECT_TRUE(f.backend.wait_for("GET Last-Event-ID: e1", 1000));
+}
+
+// What may take longer than a call's caller waits (resuming a stream, renewing a session) does not hold the
+// answer past the call's deadline (tool_timeout = 2 s).
+TEST(HttpBackend, ResumingAStreamOrRenewingASessionEndsAtTheCallsDeadline) {
+  Fixture f;
+  ASSERT_TRUE(f.gw->ready()) << f.gw->child().err();
+  auto c = f.client();
+  c.initialize();
+  auto start = std::chrono::steady_clock::now();
+  auto hung = c.request("tools/call", R"({"name":"drop_hang"})");
+  EXPECT_NE(result_text(hung).find("did not answer tools/call in time"), std::string::npos)
+      << result_text(hung);
+  EXPECT_GE(seconds_since(start), 1.9);
+  EXPECT_LT(seconds_since(start), 2.8);
+
+  f.backend.forget_sessions();
+  f.backend.slow_initialize(4000);
+  start = std::chrono::steady_clock::now();
+  auto renewing = c.request("tools/call", R"({"name":"ok"})");
+  EXPECT_NE(result_text(renewing).find("did not answer tools/call in time"), std::string::npos)
+      << result_text(renewing);
+  EXPECT_GE(seconds_since(start), 1.9);
+  EXPECT_LT(seconds_since(start), 2.8);
+  f.backend.slow_initialize(0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));  // the renewal completes in the background
+  EXPECT_EQ(result_text(c.request("tools/call", R"({"name":"ok"})")), "ok");
+  // The call that timed out during the renewal was not sent again under the new session: only the last one
+  // was. (Whether it reached the backend before the renewal began, and got 404, depends on timing.)
+  auto received = f.backend.received();
+  size_t renewal = 0;
+  for (size_t i = 0; i < received.size(); ++i)
+    if (received[i].find(R"("method":"initialize")") != std::string::npos) renewal = i;
+  int oks = 0;
+  for (size_t i = renewal; i < received.size(); ++i)
+    oks += received[i].find(R"("name":"ok")") != std::string::npos;
+  EXPECT_EQ(oks, 1);
+}
+
 TEST(HttpBackend, FaultsOnTheWireGetClearErrorsAndTheGatewayKeepsServing) {
   Fixture f;
   ASSERT_TRUE(f.gw->ready()) << f.gw->child().err();

@@ -59,6 +59,7 @@ constexpr const char* kTools =
     R"({"name":"close","inputSchema":{"type":"object"}},{"name":"html","inputSchema":{"type":"object"}},)"
     R"({"name":"unknown_id","inputSchema":{"type":"object"}},{"name":"garbage","inputSchema":{"type":"object"}},)"
     R"({"name":"flood","inputSchema":{"type":"object"}},{"name":"ask","inputSchema":{"type":"object"}},)"
+    R"({"name":"drop","inputSchema":{"type":"object"}},{"name":"drop_hang","inputSchema":{"type":"object"}},)"
     R"({"name":"slow","inputSchema":{"type":"object"}}]})";
 
 }  // namespace
@@ -166,6 +167,25 @@ bool ScriptedBackend::handle(int fd, const Request& request) {
       return write_all(fd, json_reply(401, R"({"message":"bad request token"})"));
     return write_all(fd, json_reply(200, std::string(R"({"value":")") + kOidcJwt + "\"}"));
   }
+  if (request.method == "GET" && request.headers.count("last-event-id")) {
+    record("GET Last-Event-ID: " + request.headers.at("last-event-id"));
+    std::string id;
+    bool hang = false;
+    {
+      std::lock_guard lock(mutex_);
+      id = dropped_id_;
+      hang = resume_hangs_;
+    }
+    if (id.empty() || request.headers.at("last-event-id") != "e1") return write_all(fd, json_reply(404, ""));
+    write_all(fd, kSseHead);
+    if (hang) {
+      std::unique_lock lock(mutex_);
+      changed_.wait(lock, [this] { return stopping_.load(); });
+      return false;
+    }
+    write_all(fd, event(text_result(id, "resumed")));
+    return false;
+  }
   if (request.method == "GET") return write_all(fd, json_reply(405, ""));
   if (request.method == "DELETE") return write_all(fd, json_reply(200, ""));
   auto doc = json::parse(request.body);
@@ -180,6 +200,7 @@ bool ScriptedBackend::handle(int fd, const Request& request) {
     current = session_;
   }
   if (method == "initialize") {
+    std::this_thread::sleep_for(std::chrono::milliseconds(initialize_delay_ms_));
     ++initializations_;
     std::string result = R"({"protocolVersion":"2025-11-25","capabilities":{"tools":{}},)"
                          R"("serverInfo":{"name":"scripted","version":"1"}})";
@@ -215,6 +236,13 @@ void ScriptedBackend::call_tool(int fd, const std::string& id, const std::string
     changed_.wait(lock, [this] { return stopping_.load(); });
   } else if (tool == "close") {
     write_all(fd, kSseHead);
+  } else if (tool == "drop" || tool == "drop_hang") {
+    {
+      std::lock_guard lock(mutex_);
+      dropped_id_ = id;
+      resume_hangs_ = tool == "drop_hang";
+    }
+    write_all(fd, std::string(kSseHead) + "id: e1\nretry: 50\ndata: \n\n");
   } else if (tool == "html") {
     write_all(fd, "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 6\r\n\r\n<html>");
   } else if (tool == "unknown_id") {

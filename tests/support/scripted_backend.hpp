@@ -21,6 +21,9 @@ namespace awmg::test {
 //   flood       streams 5000 log notifications, then the result
 //   ask         streams an elicitation/create request (id "q1"), waits up to 10 s for its answer, and returns
 //               the answer's JSON as the result text
+//   drop        streams a priming event (id "e1", retry 50 ms) and closes; a GET with Last-Event-ID "e1"
+//               resumes the stream with the result "resumed"
+//   drop_hang   the same, but the resumed stream never writes
 // It is also a GitHub Actions OIDC issuer: `GET /token?audience=...` with `Authorization: Bearer
 // request-token` answers `{"value": kOidcJwt}`. Plain sockets and a thread per connection; the destructor
 // closes everything and joins. A JWT whose payload is {"exp":4102444800} (2100-01-01).
@@ -45,6 +48,8 @@ class ScriptedBackend {
   int open_connections() const { return open_; }
   // Requests under the current session id get 404 from now on.
   void forget_sessions();
+  // initialize takes `ms` from now on.
+  void slow_initialize(int ms) { initialize_delay_ms_ = ms; }
   // Waits up to `ms` for a received message containing `text`.
   bool wait_for(const std::string& text, int ms) const;
 
@@ -70,6 +75,9 @@ class ScriptedBackend {
   std::vector<std::pair<std::string, std::string>> headers_;
   std::string session_ = "s-1";
   int sessions_ = 1;
+  std::atomic<int> initialize_delay_ms_{0};
+  std::string dropped_id_;     // the request whose stream `drop` closed
+  bool resume_hangs_ = false;  // `drop_hang`
 };
 
 }  // namespace awmg::test

@@ -176,15 +176,16 @@ std::string HttpConnection::session_id() const {
 }
 
 std::shared_ptr<http::Abort> HttpConnection::track(int64_t id, asio::any_io_executor executor) {
-  auto abort = std::make_shared<http::Abort>(std::move(executor));
+  auto abort = std::make_shared<http::Abort>(std::move(executor), deadline_of(id).value_or(Deadline::max()));
   std::lock_guard lock(mutex_);
   in_flight_[id] = abort;
   return abort;
 }
 
-void HttpConnection::untrack(int64_t id) {
+void HttpConnection::untrack(int64_t id, const std::shared_ptr<http::Abort>& abort) {
   std::lock_guard lock(mutex_);
-  in_flight_.erase(id);
+  auto it = in_flight_.find(id);
+  if (it != in_flight_.end() && it->second == abort) in_flight_.erase(it);
 }
 
 bool HttpConnection::renewing() const {
@@ -252,6 +253,10 @@ asio::awaitable<void> HttpConnection::post(const std::string& message, const std
     co_return;
   }
   auto abort = id ? track(*id, executor) : std::make_shared<http::Abort>(executor);
+  if (id && !waiting(*id)) {  // given up while the headers were prepared, before its abort was registered
+    untrack(*id, abort);
+    co_return;
+  }
   // Requests are bounded by their caller (who abandons them); anything else by the connect timeout.
   async::ScopedDeadline limit;
   if (!id)
@@ -298,7 +303,7 @@ asio::awaitable<void> HttpConnection::post(const std::string& message, const std
     co_await read_answer(**exchange, id);
   }
   limit.cancel();
-  if (id) untrack(*id);
+  if (id) untrack(*id, abort);
 }
 
 asio::awaitable<void> HttpConnection::read_answer(http::Exchange& exchange,
@@ -368,20 +373,23 @@ asio::awaitable<void> HttpConnection::resume(const int64_t& id,
     auto h = std::move(*prepared);
     h["Last-Event-ID"] = parser->last_event_id();
     auto abort = track(id, co_await asio::this_coro::executor);
+    if (!waiting(id)) {
+      untrack(id, abort);
+      break;
+    }
     auto exchange = co_await client_->send(bhttp::verb::get, post_url_.target, h, kNoBody, abort);
+    bool complete = true;
     if (!exchange) {
       fail(id, "resuming the stream failed: " + exchange.error().message);
-      break;
-    }
-    if (!success((*exchange)->status()) || (*exchange)->content_type() != "text/event-stream") {
+    } else if (!success((*exchange)->status()) || (*exchange)->content_type() != "text/event-stream") {
       fail(id, "the backend closed the stream before answering and refused to resume it (HTTP " +
                    std::to_string((*exchange)->status()) + ")");
-      break;
+    } else {
+      complete = co_await read_events(**exchange, *parser, id);
     }
-    bool complete = co_await read_events(**exchange, *parser, id);
+    untrack(id, abort);
     if (complete) break;
   }
-  untrack(id);
   fail(id, "the backend closed the stream before answering");  // (a no-op once answered)
 }
 

@@ -90,8 +90,10 @@ class HttpConnection : public RpcConnection {
   bool deliver(const std::string& text, const std::optional<int64_t>& id);
   // From any executor: request `id` (if any) fails with `reason` unless it was answered already.
   void fail(std::optional<int64_t> id, const std::string& reason);
+  // Registers an exchange of request `id` to be aborted when its caller gives up; bounded by its deadline.
   std::shared_ptr<http::Abort> track(int64_t id, boost::asio::any_io_executor executor);
-  void untrack(int64_t id);
+  // Unregisters `abort` (not a later exchange of the same request: a resumption or a retry).
+  void untrack(int64_t id, const std::shared_ptr<http::Abort>& abort);
   bool renewing() const;
   static bool is_notification(const std::string& message);
   boost::asio::awaitable<void> initialized() override;

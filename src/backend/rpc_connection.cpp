@@ -64,7 +64,7 @@ asio::awaitable<Result<RpcReply>> RpcConnection::call(const std::string& method,
   {
     std::lock_guard lock(calls_mutex_);
     if (!alive_) co_return Error{exit_reason_};
-    pending_[id] = Pending{reply, events, token};
+    pending_[id] = Pending{reply, events, token, deadline};
   }
   const std::string request = mcp::request_message(std::to_string(id), method, params);
   co_await send_request(request, id, executor, deadline);
@@ -247,6 +247,13 @@ bool RpcConnection::give_up(int64_t id) {
   if (!take(id)) return false;
   abandoned(id);
   return true;
+}
+
+std::optional<Deadline> RpcConnection::deadline_of(int64_t id) const {
+  std::lock_guard lock(calls_mutex_);
+  auto it = pending_.find(id);
+  if (it == pending_.end()) return std::nullopt;
+  return it->second.deadline;
 }
 
 void RpcConnection::fail_call(int64_t id, const std::string& reason) {

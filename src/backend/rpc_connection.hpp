@@ -64,6 +64,8 @@ class RpcConnection : public Connection, public std::enable_shared_from_this<Rpc
   bool give_up(int64_t id);
   // Whether the caller of request `id` still waits for it (it gives up at its deadline).
   bool waiting(int64_t id) const;
+  // Until when the caller of request `id` waits; std::nullopt when it does not (any more).
+  std::optional<Deadline> deadline_of(int64_t id) const;
   // Fails every call in flight; later calls fail with `reason` once alive() is false.
   void fail_all(const std::string& reason);
   // The MCP handshake: initialize (its result kept), then notifications/initialized.
@@ -79,6 +81,7 @@ class RpcConnection : public Connection, public std::enable_shared_from_this<Rpc
     std::shared_ptr<async::Mailbox<Result<RpcReply>>> reply;
     std::shared_ptr<EventBox> events;
     std::string progress_token;
+    Deadline deadline;
   };
 
   void handle_response(const json::Value& message, std::string_view text);

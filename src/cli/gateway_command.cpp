@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "async/io_threads.hpp"
 #include "backend/process.hpp"
 #include "base/version.hpp"
 #include "cli/config_source.hpp"
@@ -97,7 +98,9 @@ class Runtime {
   Runtime(const config::Config& config, const config::Settings& settings, gateway::Guards& guards)
       : settings_(settings),
         guards_(guards),
-        work_(asio::make_work_guard(io_)),
+        threads_(static_cast<unsigned>(env_int("AWMG_MAIN_THREADS", 1)),
+                 static_cast<unsigned>(env_int("AWMG_IO_THREADS", std::thread::hardware_concurrency()))),
+        io_(threads_.main()),
         gateway_(io_, config, settings, guards),
         signals_(io_, SIGINT, SIGTERM) {
     signals_.async_wait([this](const boost::system::error_code& ec, int signal) {
@@ -105,16 +108,12 @@ class Runtime {
       log::info("shutdown", "Received signal " + std::to_string(signal) + ", shutting down");
       begin_shutdown(std::chrono::milliseconds(settings_.shutdown_timeout_ms), /*fail_on_timeout=*/true);
     });
-    // AWMG_IO_THREADS (undocumented) is for benchmarking thread counts.
-    auto threads = env_int("AWMG_IO_THREADS", std::max(2u, std::thread::hardware_concurrency()));
-    for (long long i = 0; i < threads; ++i) pool_.emplace_back([this] { io_.run(); });
+    threads_.start();
   }
 
   ~Runtime() {
     guards_.stop();  // first: no guard call may hold the shutdown up
-    work_.reset();
-    io_.stop();
-    for (auto& t : pool_) t.join();
+    threads_.stop_and_join();
     guards_.join();  // guard workers call into the gateway, which goes next
     gateway_.stop_backends();
     backend::wait_for_terminations();
@@ -132,6 +131,7 @@ class Runtime {
 
   Status listen() {
     http::ServerOptions options;
+    options.connection_contexts = threads_.fronts();
     // Undocumented knob for tests of slow clients; the default suits real ones.
     options.read_timeout = std::chrono::duration_cast<std::chrono::seconds>(
         env_duration("AWMG_HTTP_READ_TIMEOUT", options.read_timeout));
@@ -213,12 +213,11 @@ class Runtime {
 
   const config::Settings& settings_;
   gateway::Guards& guards_;
-  asio::io_context io_;
-  asio::executor_work_guard<asio::io_context::executor_type> work_;
+  async::IoThreads threads_;
+  asio::io_context& io_;
   gateway::Gateway gateway_;
   asio::signal_set signals_;
   asio::steady_timer session_timer_{io_};
-  std::vector<std::thread> pool_;
   std::shared_ptr<http::Server> server_;
   unsigned short bound_port_ = 0;
   std::atomic<bool> draining_{false};

@@ -45,12 +45,11 @@ class StreamingExchange : public std::enable_shared_from_this<StreamingExchange>
     });
     if (stream_ && accepts_.sse) {
       auto& io = async::Deadlines::context_of(executor_);
-      prime_ = async::ScopedDeadline(io, std::chrono::steady_clock::now() + kPrimeAfter,
-                                     [weak, executor = executor_] {
-                                       asio::post(executor, [weak] {
-                                         if (auto me = weak.lock()) me->start_pump();
-                                       });
-                                     });
+      prime_ = async::ScopedDeadline(io, started_ + kPrimeAfter, [weak, executor = executor_] {
+        asio::post(executor, [weak] {
+          if (auto me = weak.lock()) me->start_pump();
+        });
+      });
     }
   }
 
@@ -148,7 +147,7 @@ class StreamingExchange : public std::enable_shared_from_this<StreamingExchange>
   std::chrono::steady_clock::time_point next_check() const {
     auto now = std::chrono::steady_clock::now();
     if (!streaming_)
-      return stream_ && accepts_.sse ? now + kPrimeAfter : std::chrono::steady_clock::time_point::max();
+      return stream_ && accepts_.sse ? started_ + kPrimeAfter : std::chrono::steady_clock::time_point::max();
     if (client_gone_) return std::chrono::steady_clock::time_point::max();
     return now + (requests_.empty() ? kStreamPing : kClientCheck);
   }
@@ -199,6 +198,7 @@ class StreamingExchange : public std::enable_shared_from_this<StreamingExchange>
   async::ScopedDeadline prime_;
   std::shared_ptr<async::Mailbox<bool>> pump_done_;  // set once the pump started
   bool finished_ = false;
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   int64_t frames_ = 0;
   bool streaming_ = false;
   bool client_gone_ = false;
@@ -218,7 +218,7 @@ asio::awaitable<void> answer_streaming(const FrontDoor& door, const std::shared_
   std::string reply;
   try {
     reply = co_await door.dispatcher.answer(*session, *message, id, exchange->events());
-  } catch (const std::exception&) {  // a failed call still ends the exchange
+  } catch (...) {  // a failed call still ends the exchange (and the pump, which uses `req` and `responder`)
     reply = mcp::error_message(id, mcp::kInternalError, "internal error");
   }
   co_await exchange->finish(reply);

@@ -8,6 +8,8 @@
 
 #include "base/strings.hpp"
 
+#include <algorithm>
+
 namespace awmg::http {
 
 namespace asio = boost::asio;
@@ -76,7 +78,7 @@ Exchange::Exchange(std::shared_ptr<Client> client, std::shared_ptr<Transport> st
 Exchange::~Exchange() {
   if (abort_) abort_->stream_.reset();  // a late abort must not close a connection someone else now uses
   if (done_ && parser_.keep_alive()) {
-    client_->give_back(std::move(stream_));
+    client_->give_back(std::move(stream_), context_);
   } else if (stream_) {
     stream_->close();
   }
@@ -136,21 +138,28 @@ Client::Client(Url origin, std::chrono::milliseconds connect_timeout)
   tls_->set_verify_mode(asio::ssl::verify_peer);
 }
 
-void Client::give_back(std::shared_ptr<Transport> stream) {
+void Client::give_back(std::shared_ptr<Transport> stream, const void* context) {
   std::lock_guard lock(mutex_);
-  if (idle_.size() < kMaxIdle) idle_.push_back({std::move(stream), std::chrono::steady_clock::now()});
+  auto mine = std::count_if(idle_.begin(), idle_.end(), [&](const Idle& i) { return i.context == context; });
+  if (static_cast<size_t>(mine) < kMaxIdle)
+    idle_.push_back({std::move(stream), std::chrono::steady_clock::now(), context});
 }
 
-std::shared_ptr<Transport> Client::take_idle() {
+std::shared_ptr<Transport> Client::take_idle(const void* context) {
   std::lock_guard lock(mutex_);
   auto now = std::chrono::steady_clock::now();
-  while (!idle_.empty()) {
-    Idle entry = std::move(idle_.back());
-    idle_.pop_back();
-    if (now - entry.since < kIdleReuse) return entry.stream;
-    entry.stream->close();  // servers drop idle keep-alive connections (Node: after 5 s); do not race them
+  std::shared_ptr<Transport> found;
+  for (size_t i = idle_.size(); i-- > 0;) {
+    if (now - idle_[i].since >= kIdleReuse) {
+      // servers drop idle keep-alive connections (Node: after 5 s); do not race them
+      idle_[i].stream->close();
+      idle_.erase(idle_.begin() + static_cast<std::ptrdiff_t>(i));
+    } else if (!found && idle_[i].context == context) {
+      found = std::move(idle_[i].stream);
+      idle_.erase(idle_.begin() + static_cast<std::ptrdiff_t>(i));
+    }
   }
-  return nullptr;
+  return found;
 }
 
 void Client::close_idle() {
@@ -168,12 +177,21 @@ asio::awaitable<Result<std::unique_ptr<Exchange>>> Client::send(
   for (const auto& [name, value] : headers) request.set(name, value);
   if (verb != bhttp::verb::get || !body.empty()) request.body() = body;
   request.prepare_payload();
+  auto executor = co_await asio::this_coro::executor;
+  const void* context = &asio::query(executor, asio::execution::context);
   while (true) {  // every pass takes an idle connection or makes a new one; only a reused one is retried
-    std::shared_ptr<Transport> stream = take_idle();
+    std::shared_ptr<Transport> stream = take_idle(context);
     bool reused = stream != nullptr;
     if (abort && abort->aborted()) co_return Error{"the connection was closed"};
     if (!stream) {
-      auto connected = co_await Transport::connect(origin_.host, origin_.port, tls_.get(), connect_timeout_);
+      auto timeout = connect_timeout_;
+      if (abort && abort->deadline() != std::chrono::steady_clock::time_point::max()) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(abort->deadline() -
+                                                                          std::chrono::steady_clock::now());
+        if (left <= std::chrono::milliseconds(0)) co_return Error{"the connection was closed"};
+        timeout = std::min(timeout, left);
+      }
+      auto connected = co_await Transport::connect(origin_.host, origin_.port, tls_.get(), timeout);
       if (!connected) co_return connected.error();
       stream = std::move(*connected);
     }
@@ -183,6 +201,7 @@ asio::awaitable<Result<std::unique_ptr<Exchange>>> Client::send(
     beast::error_code ec = co_await stream->write(request);
     auto exchange = std::make_unique<Exchange>(shared_from_this(), stream);
     exchange->abort_ = abort;
+    exchange->context_ = context;
     if (!ec) ec = co_await stream->read_header(exchange->buffer_, exchange->parser_);
     if (!ec) co_return exchange;
     if (reused && (ec == bhttp::error::end_of_stream || ec == asio::error::connection_reset ||

@@ -38,17 +38,22 @@ struct Url {
 class Client;
 
 // Ends an exchange in flight: the way a caller that stopped waiting ends a read that might never finish.
-// Callable from any thread; the connection is closed on the exchange's own executor.
+// Callable from any thread; the connection is closed on the exchange's own executor. A connection the
+// exchange makes is given up at `deadline` too (an abort can close only a connection that exists).
 class Abort : public std::enable_shared_from_this<Abort> {
  public:
-  explicit Abort(boost::asio::any_io_executor executor) : executor_(std::move(executor)) {}
+  explicit Abort(boost::asio::any_io_executor executor, std::chrono::steady_clock::time_point deadline =
+                                                            std::chrono::steady_clock::time_point::max())
+      : executor_(std::move(executor)), deadline_(deadline) {}
   void operator()();
   bool aborted() const { return aborted_; }
+  std::chrono::steady_clock::time_point deadline() const { return deadline_; }
 
  private:
   friend class Client;
   friend class Exchange;
   boost::asio::any_io_executor executor_;
+  std::chrono::steady_clock::time_point deadline_;
   std::weak_ptr<Transport> stream_;  // touched on executor_ only
   std::atomic<bool> aborted_{false};
 };
@@ -78,6 +83,7 @@ class Exchange {
   boost::beast::flat_buffer buffer_;
   ResponseParser parser_;
   bool done_ = false;
+  const void* context_ = nullptr;  // the io_context the connection belongs to
 };
 
 // Requests to one origin over a pool of keep-alive connections (one per exchange in flight), TLS for https.
@@ -96,14 +102,17 @@ class Client : public std::enable_shared_from_this<Client> {
 
  private:
   friend class Exchange;
-  void give_back(std::shared_ptr<Transport> stream);
-  std::shared_ptr<Transport> take_idle();  // nullptr when none is fresh enough
+  // Idle connections are kept per io_context (`context`: the one whose thread made them, and polls them), and
+  // an exchange reuses only its own context's: one whose completions need no other thread.
+  void give_back(std::shared_ptr<Transport> stream, const void* context);
+  std::shared_ptr<Transport> take_idle(const void* context);  // nullptr when none is fresh enough
 
-  static constexpr size_t kMaxIdle = 16;
+  static constexpr size_t kMaxIdle = 16;  // per io_context
   static constexpr auto kIdleReuse = std::chrono::seconds(4);
   struct Idle {
     std::shared_ptr<Transport> stream;
     std::chrono::steady_clock::time_point since;
+    const void* context;
   };
 
   Url origin_;

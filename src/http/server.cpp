@@ -52,6 +52,12 @@ struct Server::State : std::enable_shared_from_this<State> {
   mutable std::mutex mutex;
   std::map<uint64_t, Connection> connections;
   uint64_t next_id = 0;
+  size_t next_context = 0;  // touched by the accept loop only
+
+  asio::any_io_executor next_executor() {
+    if (options.connection_contexts.empty()) return asio::make_strand(io);
+    return options.connection_contexts[next_context++ % options.connection_contexts.size()]->get_executor();
+  }
 };
 
 uint64_t Server::State::add_connection(beast::tcp_stream* stream) {
@@ -251,7 +257,7 @@ asio::awaitable<void> Server::State::accept_loop() {
     beast::error_code ec;
     // Each connection gets its own strand: its coroutine and close_idle() never run at once.
     tcp::socket socket =
-        co_await acceptor.async_accept(asio::make_strand(io), asio::redirect_error(asio::use_awaitable, ec));
+        co_await acceptor.async_accept(next_executor(), asio::redirect_error(asio::use_awaitable, ec));
     if (ec == asio::error::operation_aborted || !acceptor.is_open()) break;
     if (ec) {  // e.g. EMFILE: keep serving the connections we have, and do not spin
       asio::steady_timer pause(acceptor.get_executor(), std::chrono::milliseconds(50));

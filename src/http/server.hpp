@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/result.hpp"
 
@@ -27,6 +28,9 @@ struct ServerOptions {
   size_t header_limit = 64u << 10;         // larger headers get 431
   std::chrono::seconds read_timeout{30};   // a client that trickles a request is cut off
   std::chrono::seconds idle_timeout{120};  // keep-alive connections idle this long are closed
+  // Where connections run, in turn: each of these io_contexts is run by one thread, so a connection's whole
+  // exchange stays on that thread and needs no strand. Empty: on strands of the server's io_context.
+  std::vector<boost::asio::io_context*> connection_contexts;
 };
 
 // How a handler answers one request: one complete response, or a chunked stream (server-sent events).

@@ -220,7 +220,12 @@ bool ScriptedBackend::handle(int fd, const Request& request) {
     return write_all(fd, json_reply(200, R"({"jsonrpc":"2.0","id":)" + id +
                                              R"(,"error":{"code":-32601,"message":"Method not found"}})"));
   const json::Value* params = json::member(*doc, "params");
-  call_tool(fd, id, params ? json::string_or(*params, "name") : "");
+  std::string tool = params ? json::string_or(*params, "name") : "";
+  {
+    std::lock_guard lock(mutex_);
+    tools_called_.push_back(tool);
+  }
+  call_tool(fd, id, tool);
   return false;
 }
 
@@ -303,6 +308,12 @@ std::string ScriptedBackend::last_header(const std::string& name) const {
 void ScriptedBackend::forget_sessions() {
   std::lock_guard lock(mutex_);
   session_ = "s-" + std::to_string(++sessions_);
+  tools_called_.clear();
+}
+
+std::vector<std::string> ScriptedBackend::tools_called() const {
+  std::lock_guard lock(mutex_);
+  return tools_called_;
 }
 
 bool ScriptedBackend::wait_for(const std::string& text, int ms) const {

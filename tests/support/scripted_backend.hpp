@@ -42,6 +42,8 @@ class ScriptedBackend {
   }
   // Every JSON-RPC message POSTed to it, in order.
   std::vector<std::string> received() const;
+  // The tools called under the current session, in order.
+  std::vector<std::string> tools_called() const;
   // The value of `name` on the last request that had it (lower-case name).
   std::string last_header(const std::string& name) const;
   int initializations() const { return initializations_; }
@@ -72,6 +74,7 @@ class ScriptedBackend {
   std::vector<std::thread> workers_;
   std::vector<int> fds_;
   std::vector<std::string> received_;
+  std::vector<std::string> tools_called_;  // under the current session
   std::vector<std::pair<std::string, std::string>> headers_;
   std::string session_ = "s-1";
   int sessions_ = 1;

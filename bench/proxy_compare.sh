@@ -24,8 +24,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_port() { for _ in $(seq 100); do (echo >/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.05; done; return 1; }
+source bench/lib.sh
 
 backend_port=$(free_port)
 build/bin/awmg-demo-server --http "$backend_port" >/dev/null 2>&1 &
@@ -70,43 +69,6 @@ MCP_GATEWAY_LOG_DIR="$work/logs" build/bin/awmg -c "$work/awmg.toml" --listen "1
 pids+=($!)
 wait_port "$awmg_port"
 
-# One MCP session per target; prints the wrk script that calls on it.
-session_script() {  # URL [AUTH]
-  local url=$1 auth=${2:-}
-  local headers=(-H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream')
-  [ -n "$auth" ] && headers+=(-H "Authorization: $auth")
-  local sid
-  sid=$(curl -sS -m 10 -D - -o /dev/null "${headers[@]}" "$url" \
-    -d '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{}}}' |
-    tr -d '\r' | awk 'tolower($1)=="mcp-session-id:"{print $2}')
-  curl -sS -m 10 -o /dev/null "${headers[@]}" -H "Mcp-Session-Id: $sid" "$url" \
-    -d '{"jsonrpc":"2.0","method":"notifications/initialized"}'
-  cat <<EOF
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Accept"] = "application/json, text/event-stream"
-wrk.headers["Mcp-Session-Id"] = "$sid"
-$([ -n "$auth" ] && echo "wrk.headers[\"Authorization\"] = \"$auth\"")
-local threads = {}
-function setup(t) t:set("tid", #threads + 1); table.insert(threads, t) end
-function init() bad = 0; n = 0 end
-function request()
-  n = n + 1
-  return wrk.format(nil, nil, nil, '{"jsonrpc":"2.0","id":' .. (tid * 1000000000 + n) ..
-    ',"method":"tools/call","params":{"name":"echo","arguments":{"message":"hello"}}}')
-end
-function response(status, headers, body)
-  if status ~= 200 or not string.find(body, '"hello"', 1, true) then bad = bad + 1 end
-end
-function done(summary, latency)
-  local b = 0
-  for _, t in ipairs(threads) do b = b + t:get("bad") end
-  io.write(string.format("RESULT %.0f %.1f %.1f %d\n", summary.requests / (summary.duration / 1e6),
-    latency:percentile(50), latency:percentile(99), b + summary.errors.connect + summary.errors.read +
-    summary.errors.write + summary.errors.timeout + summary.errors.status))
-end
-EOF
-}
 session_script "http://127.0.0.1:$backend_port/mcp" >"$work/direct.lua"
 session_script "http://127.0.0.1:$nginx_port/mcp" >"$work/nginx.lua"
 session_script "http://127.0.0.1:$awmg_port/mcp/demo" bench-key >"$work/awmg.lua"
@@ -118,10 +80,8 @@ echo "round connections target req/s p50_us p99_us errors"
 for round in $(seq "$ROUNDS"); do
   for c in $CONNECTIONS; do
     for target in direct nginx awmg; do
-      threads=$((c < 2 ? c : 2))
-      line=$(wrk -t"$threads" -c"$c" -d"$DURATION" --timeout 10s -s "$work/$target.lua" "${url[$target]}" |
-        grep '^RESULT')
-      echo "$round $c $target ${line#RESULT }" | tee -a "$work/cells"
+      echo "$round $c $target $(wrk_cell "$c" "$DURATION" "$work/$target.lua" "${url[$target]}")" |
+        tee -a "$work/cells"
     done
   done
 done

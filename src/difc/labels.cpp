@@ -1,11 +1,39 @@
 #include "difc/labels.hpp"
 
+#include <algorithm>
+#include <iterator>
+
 namespace awmg::difc {
 
+Label::Label(std::vector<std::string> tags) : tags_(std::move(tags)) {
+  std::sort(tags_.begin(), tags_.end());
+  tags_.erase(std::unique(tags_.begin(), tags_.end()), tags_.end());
+}
+
+void Label::add(std::string tag) {
+  auto at = std::lower_bound(tags_.begin(), tags_.end(), tag);
+  if (at == tags_.end() || *at != tag) tags_.insert(at, std::move(tag));
+}
+
+void Label::add_all(const Label& other) {
+  std::vector<std::string> merged;
+  merged.reserve(tags_.size() + other.tags_.size());
+  std::set_union(tags_.begin(), tags_.end(), other.tags_.begin(), other.tags_.end(),
+                 std::back_inserter(merged));
+  tags_ = std::move(merged);
+}
+
 void Label::intersect(const Label& other) {
-  for (auto it = tags_.begin(); it != tags_.end();) {
-    it = other.contains(*it) ? std::next(it) : tags_.erase(it);
-  }
+  tags_.erase(
+      std::remove_if(tags_.begin(), tags_.end(), [&](const std::string& t) { return !other.contains(t); }),
+      tags_.end());
+}
+
+bool Label::contains(std::string_view tag) const {
+  auto at = std::lower_bound(tags_.begin(), tags_.end(), tag, [](const std::string& a, std::string_view b) {
+    return std::string_view(a) < b;
+  });
+  return at != tags_.end() && *at == tag;
 }
 
 std::vector<std::string> missing_from(const Label& a, const Label& b) {

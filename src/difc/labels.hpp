@@ -1,31 +1,31 @@
 #pragma once
-#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace awmg::difc {
 
-// A label: a set of opaque tags. Empty secrecy means public, empty integrity
-// untrusted. Tags are kept sorted, so messages and /reflect list them in one stable order.
+// A label: a set of opaque tags. Empty secrecy means public, empty integrity untrusted. Tags are kept sorted
+// (messages and /reflect list them in one stable order) in a vector: labels hold a handful of tags, so a
+// lookup is a binary search over contiguous strings, with no allocation.
 class Label {
  public:
   Label() = default;
-  Label(std::initializer_list<std::string> tags) : tags_(tags) {}
-  explicit Label(const std::vector<std::string>& tags) : tags_(tags.begin(), tags.end()) {}
+  Label(std::initializer_list<std::string> tags) : Label(std::vector<std::string>(tags)) {}
+  explicit Label(std::vector<std::string> tags);
 
-  void add(std::string tag) { tags_.insert(std::move(tag)); }
-  void add_all(const Label& other) { tags_.insert(other.tags_.begin(), other.tags_.end()); }
+  void add(std::string tag);
+  void add_all(const Label& other);
   void intersect(const Label& other);
-  bool contains(std::string_view tag) const { return tags_.count(std::string(tag)) > 0; }
+  bool contains(std::string_view tag) const;
   bool empty() const { return tags_.empty(); }
   size_t size() const { return tags_.size(); }
-  const std::set<std::string>& tags() const { return tags_; }
-  std::vector<std::string> list() const { return {tags_.begin(), tags_.end()}; }
+  const std::vector<std::string>& tags() const { return tags_; }  // sorted, unique
+  std::vector<std::string> list() const { return tags_; }
   bool operator==(const Label&) const = default;
 
  private:
-  std::set<std::string> tags_;
+  std::vector<std::string> tags_;
 };
 
 inline constexpr std::string_view kWildcard = "*";

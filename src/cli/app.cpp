@@ -5,8 +5,8 @@
 #include "base/version.hpp"
 #include "cli/completion.hpp"
 #include "cli/gateway_command.hpp"
-#include "cli/guard_command.hpp"
 #include "cli/gateway_options.hpp"
+#include "cli/guard_command.hpp"
 #include "cli/proxy_options.hpp"
 
 namespace awmg::cli {

@@ -42,7 +42,8 @@ Result<config::Config> load_config(const GatewayOptions& o) {
   if (::access(server.c_str(), X_OK) != 0) {
     return Error{"demo server not found at " + server + " (build it with the project: cmake --build)"};
   }
-  return config::load_toml_config(config::demo_config_toml(server, demo_guard_path()), "<embedded demo config>");
+  return config::load_toml_config(config::demo_config_toml(server, demo_guard_path()),
+                                  "<embedded demo config>");
 }
 
 }  // namespace awmg::cli

@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "base/strings.hpp"
+#include "cli/env.hpp"
 
 namespace awmg::cli {
 namespace {
@@ -72,6 +73,30 @@ void FlagSet::add_string(std::string name, char shorthand, std::string* target, 
     *target = std::string(v);
     return std::nullopt;
   };
+}
+
+void FlagSet::add_string(std::string name, char shorthand, std::string* target, std::string usage, Env env,
+                         std::string fallback) {
+  *target = env_string(env.name, std::move(fallback));
+  add_string(std::move(name), shorthand, target, std::move(usage));
+}
+
+void FlagSet::add_bool(std::string name, char shorthand, bool* target, std::string usage, Env env,
+                       bool fallback) {
+  *target = env_bool(env.name, fallback);
+  add_bool(std::move(name), shorthand, target, std::move(usage));
+}
+
+void FlagSet::add_int(std::string name, char shorthand, int64_t* target, std::string usage, Env env,
+                      int64_t fallback) {
+  *target = env_int(env.name, fallback);
+  add_int(std::move(name), shorthand, target, std::move(usage));
+}
+
+void FlagSet::add_duration(std::string name, char shorthand, base::Duration* target, std::string usage,
+                           Env env, base::Duration fallback) {
+  *target = env_duration(env.name, fallback);
+  add_duration(std::move(name), shorthand, target, std::move(usage));
 }
 
 void FlagSet::add_int(std::string name, char shorthand, int64_t* target, std::string usage) {

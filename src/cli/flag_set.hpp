@@ -36,6 +36,19 @@ class FlagSet {
   void add_duration(std::string name, char shorthand, base::Duration* target, std::string usage);
   void add_list(std::string name, char shorthand, std::vector<std::string>* target, std::string usage);
 
+  // A flag whose default comes from the environment variable `env.name` when it is set (and valid: see
+  // cli/env.hpp), else `fallback`; the flag and its environment default are declared in one place.
+  struct Env {
+    const char* name;
+  };
+  void add_string(std::string name, char shorthand, std::string* target, std::string usage, Env env,
+                  std::string fallback);
+  void add_bool(std::string name, char shorthand, bool* target, std::string usage, Env env, bool fallback);
+  void add_int(std::string name, char shorthand, int64_t* target, std::string usage, Env env,
+               int64_t fallback);
+  void add_duration(std::string name, char shorthand, base::Duration* target, std::string usage, Env env,
+                    base::Duration fallback);
+
   // Parses `args` (without the program and command names); returns the positional arguments.
   // Errors use pflag's wording ("unknown flag: --x", "flag needs an argument: --x", ...).
   Result<std::vector<std::string>> parse(const std::vector<std::string>& args);

@@ -76,7 +76,7 @@ std::string prepare_wasm_cache(const GatewayOptions& o) {
 // Tracing is not built yet: asking for it is refused rather than silently ignored.
 Status check_telemetry(const GatewayOptions& o, const config::Config& config) {
   std::string source;
-  if (!o.otlp_endpoint.empty()) source = "--otlp-endpoint (or OTEL_EXPORTER_OTLP_ENDPOINT)";
+  if (!o.telemetry.otlp_endpoint.empty()) source = "--otlp-endpoint (or OTEL_EXPORTER_OTLP_ENDPOINT)";
   if (config.gateway.telemetry && !config.gateway.telemetry->endpoint.empty())
     source = "the config's gateway opentelemetry endpoint";
   if (source.empty()) return ok_status();

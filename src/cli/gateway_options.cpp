@@ -17,67 +17,50 @@ void register_flags(FlagSet& f, GatewayOptions& o) {
   f.add_bool("config-stdin", 0, &o.config_stdin, "Read the JSON config from stdin (wins over --config)");
   f.add_bool("demo", 0, &o.demo,
              "Run on the embedded demo config (a local stdio MCP server; no Docker needed)");
-  f.add_string("listen", 'l', &o.listen, "HTTP listen address (host:port)");
+  add_listen_flag(f, &o.listen);
   f.add_bool("routed", 0, &o.routed, "Routed mode: one MCP endpoint per backend at /mcp/<server> (default)");
   f.add_bool("unified", 0, &o.unified,
              "Unified mode: all backends behind /mcp, tools named <server>___<tool>");
   f.add_string("env", 0, &o.env_file, "Load a .env file into the process environment");
   f.add_bool("validate-env", 0, &o.validate_env, "Check Docker and required environment variables first");
   f.add_count("verbose", 'v', &o.verbose, "Verbosity: -v info, -vv debug for cmd/server/launcher, -vvv all");
-  f.add_duration("shutdown-timeout", 0, &o.shutdown_timeout, "Graceful HTTP drain budget on SIGINT/SIGTERM");
+  f.add_duration("shutdown-timeout", 0, &o.shutdown_timeout, "Graceful HTTP drain budget on SIGINT/SIGTERM",
+                 {"MCP_GATEWAY_SHUTDOWN_TIMEOUT"}, std::chrono::seconds(5));
   f.add_bool("sequential-launch", 0, &o.sequential_launch, "Launch and list backends one by one");
-  f.add_string("log-dir", 0, &o.log_dir, "Log directory");
-  f.add_string("payload-dir", 0, &o.payload_dir, "Directory for large tool results written to disk");
-  f.add_string("wasm-cache-dir", 0, &o.wasm_cache_dir,
-               "Guard compilation cache directory (default: sibling of <log-dir>, named wazero-cache)");
-  f.add_string("payload-path-prefix", 0, &o.payload_path_prefix,
-               "Prefix for payloadPath returned to clients");
+  add_log_dir_flag(f, &o.log_dir);
+  f.add_string("payload-dir", 0, &o.payload_dir, "Directory for large tool results written to disk",
+               {"MCP_GATEWAY_PAYLOAD_DIR"}, kDefaultPayloadDir);
+  add_wasm_cache_dir_flag(f, &o.wasm_cache_dir);
+  f.add_string("payload-path-prefix", 0, &o.payload_path_prefix, "Prefix for payloadPath returned to clients",
+               {"MCP_GATEWAY_PAYLOAD_PATH_PREFIX"}, "");
   f.add_int("payload-size-threshold", 0, &o.payload_size_threshold,
-            "Tool results larger than this many bytes are written to disk");
-  f.add_bool("url-domain-audit", 0, &o.url_domain_audit, "Record URL domains seen in tool results");
-  f.add_string("guards-mode", 0, &o.guards_mode, "DIFC enforcement mode: strict, filter or propagate");
+            "Tool results larger than this many bytes are written to disk",
+            {"MCP_GATEWAY_PAYLOAD_SIZE_THRESHOLD"}, kDefaultPayloadSizeThreshold);
+  f.add_bool("url-domain-audit", 0, &o.url_domain_audit, "Record URL domains seen in tool results",
+             {"MCP_GATEWAY_URL_DOMAIN_AUDIT"}, false);
+  add_guards_mode_flag(f, &o.guards_mode);
   f.add_string("guards-sink-server-ids", 0, &o.guards_sink_server_ids,
-               "Comma-separated server IDs whose RPC log records carry agent tag snapshots");
-  f.add_string("guard-policy-json", 0, &o.guard_policy_json, "Global guard policy override (JSON)");
-  f.add_bool("allowonly-scope-public", 0, &o.allowonly_scope_public, "Allow-only policy with public scope");
-  f.add_string("allowonly-scope-owner", 0, &o.allowonly_scope_owner, "Allow-only policy owner scope");
+               "Comma-separated server IDs whose RPC log records carry agent tag snapshots",
+               {"MCP_GATEWAY_GUARDS_SINK_SERVER_IDS"}, "");
+  add_guard_policy_flag(f, "guard-policy-json", &o.guard_policy_json, "Global guard policy override (JSON)");
+  f.add_bool("allowonly-scope-public", 0, &o.allowonly_scope_public, "Allow-only policy with public scope",
+             {"MCP_GATEWAY_ALLOWONLY_SCOPE_PUBLIC"}, false);
+  f.add_string("allowonly-scope-owner", 0, &o.allowonly_scope_owner, "Allow-only policy owner scope",
+               {"MCP_GATEWAY_ALLOWONLY_SCOPE_OWNER"}, "");
   f.add_string("allowonly-scope-repo", 0, &o.allowonly_scope_repo,
-               "Allow-only policy repo scope (needs owner)");
+               "Allow-only policy repo scope (needs owner)", {"MCP_GATEWAY_ALLOWONLY_SCOPE_REPO"}, "");
   f.add_string("allowonly-min-integrity", 0, &o.allowonly_min_integrity,
-               "Allow-only minimum integrity: none, unapproved, approved or merged");
-  f.add_string("tls-cert", 0, &o.tls_cert, "TLS certificate (PEM); enables HTTPS");
-  f.add_string("tls-key", 0, &o.tls_key, "TLS private key (PEM)");
-  f.add_string("tls-ca", 0, &o.tls_ca, "CA certificate (PEM): require and verify client certificates");
-  f.add_string("hmac-secret", 0, &o.hmac_secret, "Require HMAC-signed MCP requests");
-  f.add_string("otlp-endpoint", 0, &o.otlp_endpoint, "OTLP/HTTP traces endpoint (empty: tracing off)");
-  f.add_string("otlp-service-name", 0, &o.otlp_service_name, "OpenTelemetry service.name");
-  f.add_float("otlp-sample-rate", 0, &o.otlp_sample_rate, "Trace sample rate, 0.0 to 1.0");
+               "Allow-only minimum integrity: none, unapproved, approved or merged",
+               {"MCP_GATEWAY_ALLOWONLY_MIN_INTEGRITY"}, "");
+  f.add_string("tls-cert", 0, &o.tls_cert, "TLS certificate (PEM); enables HTTPS", {"MCP_GATEWAY_TLS_CERT"},
+               "");
+  f.add_string("tls-key", 0, &o.tls_key, "TLS private key (PEM)", {"MCP_GATEWAY_TLS_KEY"}, "");
+  f.add_string("tls-ca", 0, &o.tls_ca, "CA certificate (PEM): require and verify client certificates",
+               {"MCP_GATEWAY_CA_CERT"}, "");
+  f.add_string("hmac-secret", 0, &o.hmac_secret, "Require HMAC-signed MCP requests",
+               {"MCP_GATEWAY_HMAC_SECRET"}, "");
+  add_telemetry_flags(f, &o.telemetry);
   f.add_bool("version", 0, &o.version, "Print the version and exit");
-}
-
-GatewayOptions env_defaults() {
-  GatewayOptions o;
-  o.shutdown_timeout = env_duration("MCP_GATEWAY_SHUTDOWN_TIMEOUT", std::chrono::seconds(5));
-  o.log_dir = env_string("MCP_GATEWAY_LOG_DIR", kDefaultLogDir);
-  o.payload_dir = env_string("MCP_GATEWAY_PAYLOAD_DIR", kDefaultPayloadDir);
-  o.wasm_cache_dir = env_string("MCP_GATEWAY_WASM_CACHE_DIR", "");
-  o.payload_path_prefix = env_string("MCP_GATEWAY_PAYLOAD_PATH_PREFIX", "");
-  o.payload_size_threshold = env_int("MCP_GATEWAY_PAYLOAD_SIZE_THRESHOLD", kDefaultPayloadSizeThreshold);
-  o.url_domain_audit = env_bool("MCP_GATEWAY_URL_DOMAIN_AUDIT", false);
-  o.guards_mode = env_string("MCP_GATEWAY_GUARDS_MODE", "strict");
-  o.guards_sink_server_ids = env_string("MCP_GATEWAY_GUARDS_SINK_SERVER_IDS", "");
-  o.guard_policy_json = env_string("MCP_GATEWAY_GUARD_POLICY_JSON", "");
-  o.allowonly_scope_public = env_bool("MCP_GATEWAY_ALLOWONLY_SCOPE_PUBLIC", false);
-  o.allowonly_scope_owner = env_string("MCP_GATEWAY_ALLOWONLY_SCOPE_OWNER", "");
-  o.allowonly_scope_repo = env_string("MCP_GATEWAY_ALLOWONLY_SCOPE_REPO", "");
-  o.allowonly_min_integrity = env_string("MCP_GATEWAY_ALLOWONLY_MIN_INTEGRITY", "");
-  o.tls_cert = env_string("MCP_GATEWAY_TLS_CERT", "");
-  o.tls_key = env_string("MCP_GATEWAY_TLS_KEY", "");
-  o.tls_ca = env_string("MCP_GATEWAY_CA_CERT", "");
-  o.hmac_secret = env_string("MCP_GATEWAY_HMAC_SECRET", "");
-  o.otlp_endpoint = env_string("OTEL_EXPORTER_OTLP_ENDPOINT", "");
-  o.otlp_service_name = env_string("OTEL_SERVICE_NAME", "mcp-gateway");
-  return o;
 }
 
 // Cobra's flag-group checks, in Cobra's order; they only see flags typed on the command line.
@@ -102,7 +85,7 @@ Status check_flag_groups(const GatewayOptions& o) {
 }  // namespace
 
 Result<GatewayOptions> parse_gateway_options(const std::vector<std::string>& args) {
-  GatewayOptions o = env_defaults();
+  GatewayOptions o;
   FlagSet flags;
   register_flags(flags, o);
   auto positionals = flags.parse(args);
@@ -119,7 +102,7 @@ Result<GatewayOptions> parse_gateway_options(const std::vector<std::string>& arg
 }
 
 std::string gateway_help() {
-  GatewayOptions o = env_defaults();
+  GatewayOptions o;
   FlagSet flags;
   register_flags(flags, o);
   return "MCPG Gateway: an MCP gateway with WebAssembly guards that enforce information-flow control.\n"

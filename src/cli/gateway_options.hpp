@@ -6,10 +6,10 @@
 
 #include "base/duration.hpp"
 #include "base/result.hpp"
+#include "cli/shared_flags.hpp"
 
 namespace awmg::cli {
 
-inline constexpr const char* kDefaultLogDir = "/tmp/gh-aw/mcp-logs";
 inline constexpr const char* kDefaultPayloadDir = "/tmp/jq-payloads";
 inline constexpr int64_t kDefaultPayloadSizeThreshold = 524288;
 
@@ -43,9 +43,7 @@ struct GatewayOptions {
   std::string tls_key;
   std::string tls_ca;
   std::string hmac_secret;
-  std::string otlp_endpoint;
-  std::string otlp_service_name;
-  double otlp_sample_rate = 1.0;
+  TelemetryFlags telemetry;
   bool version = false;
   bool help = false;
 

@@ -38,9 +38,8 @@ int fail(const std::string& message) {
 }
 
 void register_flags(FlagSet& flags, GuardOptions& o) {
-  flags.add_string("wasm-cache-dir", 0, &o.wasm_cache_dir,
-                   "Directory for compiled guard code (default: sibling of <log-dir>, named wazero-cache)");
-  flags.add_string("log-dir", 0, &o.log_dir, "Log directory the default cache directory is derived from");
+  add_wasm_cache_dir_flag(flags, &o.wasm_cache_dir);
+  add_log_dir_flag(flags, &o.log_dir);
   flags.add_string("tier", 0, &o.tier,
                    "call: run on this tier (interpreter or native); default: the best ready");
   flags.add_duration("timeout", 0, &o.timeout, "compile: how long to wait; call: the call's deadline");
@@ -238,7 +237,6 @@ int run_guard(const std::vector<std::string>& args) {
     return args.empty() ? 1 : 0;
   }
   GuardOptions o;
-  o.log_dir = env_string("MCP_GATEWAY_LOG_DIR", kDefaultLogDir);
   FlagSet flags;
   register_flags(flags, o);
   auto rest = flags.parse(std::vector<std::string>(args.begin() + 1, args.end()));

@@ -15,37 +15,22 @@ namespace {
 void register_flags(FlagSet& f, ProxyOptions& o) {
   f.add_string("guard-wasm", 0, &o.guard_wasm,
                "Path to the guard .wasm module (auto-detected when installed)");
-  f.add_string("policy", 0, &o.policy, "Allow-only guard policy JSON");
+  add_guard_policy_flag(f, "policy", &o.policy, "Allow-only guard policy JSON");
   f.add_string("github-token", 0, &o.github_token, "Fallback GitHub token for upstream requests");
-  f.add_string("listen", 'l', &o.listen, "HTTP listen address (host:port)");
-  f.add_string("log-dir", 0, &o.log_dir, "Log directory");
-  f.add_string("wasm-cache-dir", 0, &o.wasm_cache_dir,
-               "Guard compilation cache directory (default: sibling of <log-dir>, named wazero-cache)");
-  f.add_string("guards-mode", 0, &o.guards_mode, "DIFC enforcement mode: strict, filter or propagate");
+  add_listen_flag(f, &o.listen);
+  add_log_dir_flag(f, &o.log_dir);
+  add_wasm_cache_dir_flag(f, &o.wasm_cache_dir);
+  add_guards_mode_flag(f, &o.guards_mode);
   f.add_string("github-api-url", 0, &o.github_api_url, "Upstream GitHub API base URL");
   f.add_bool("force-public-repos", 0, &o.force_public_repos,
-             "Force repos=\"public\" when GITHUB_REPOSITORY is a public repository");
+             "Force repos=\"public\" when GITHUB_REPOSITORY is a public repository",
+             {"MCP_GATEWAY_FORCE_PUBLIC_REPOS"}, true);
   f.add_bool("tls", 0, &o.tls, "Generate a self-signed CA and server certificate and serve HTTPS");
   f.add_string("tls-dir", 0, &o.tls_dir,
                "Directory for the generated certificates (default <log-dir>/proxy-tls)");
   f.add_list("trusted-bots", 0, &o.trusted_bots, "Extra trusted bot logins (comma-separated)");
   f.add_list("trusted-users", 0, &o.trusted_users, "Logins elevated to approved integrity (comma-separated)");
-  f.add_string("otlp-endpoint", 0, &o.otlp_endpoint, "OTLP/HTTP traces endpoint (empty: tracing off)");
-  f.add_string("otlp-service-name", 0, &o.otlp_service_name, "OpenTelemetry service.name");
-  f.add_float("otlp-sample-rate", 0, &o.otlp_sample_rate, "Trace sample rate, 0.0 to 1.0");
-}
-
-ProxyOptions env_defaults() {
-  ProxyOptions o;
-  o.policy = env_string("MCP_GATEWAY_GUARD_POLICY_JSON", "");
-  o.log_dir = env_string("MCP_GATEWAY_LOG_DIR", kDefaultLogDir);
-  o.wasm_cache_dir = env_string("MCP_GATEWAY_WASM_CACHE_DIR", "");
-  o.guards_mode = env_string("MCP_GATEWAY_GUARDS_MODE", "strict");
-  o.force_public_repos = env_bool("MCP_GATEWAY_FORCE_PUBLIC_REPOS", true);
-  o.otlp_endpoint = env_string("OTEL_EXPORTER_OTLP_ENDPOINT", "");
-  o.otlp_service_name = env_string("OTEL_SERVICE_NAME", "mcp-gateway");
-  o.guard_wasm = detect_proxy_guard();
-  return o;
+  add_telemetry_flags(f, &o.telemetry);
 }
 
 }  // namespace
@@ -67,7 +52,8 @@ std::string detect_proxy_guard(const std::string& guards_root) {
 }
 
 Result<ProxyOptions> parse_proxy_options(const std::vector<std::string>& args) {
-  ProxyOptions o = env_defaults();
+  ProxyOptions o;
+  o.guard_wasm = detect_proxy_guard();
   FlagSet flags;
   register_flags(flags, o);
   auto positionals = flags.parse(args);

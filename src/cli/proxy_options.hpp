@@ -5,6 +5,8 @@
 
 #include "base/result.hpp"
 
+#include "cli/shared_flags.hpp"
+
 namespace awmg::cli {
 
 // `awmg proxy` flags: its own flag set; root flags are not inherited.
@@ -22,9 +24,7 @@ struct ProxyOptions {
   std::string tls_dir;
   std::vector<std::string> trusted_bots;
   std::vector<std::string> trusted_users;
-  std::string otlp_endpoint;
-  std::string otlp_service_name;
-  double otlp_sample_rate = 1.0;
+  TelemetryFlags telemetry;
   bool help = false;
 
   std::set<std::string> changed;

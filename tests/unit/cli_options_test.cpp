@@ -52,7 +52,7 @@ TEST(GatewayOptions, DefaultsWithoutEnvironment) {
   EXPECT_EQ(o->payload_size_threshold, 524288);
   EXPECT_EQ(o->shutdown_timeout, std::chrono::seconds(5));
   EXPECT_EQ(o->guards_mode, "strict");
-  EXPECT_EQ(o->otlp_service_name, "mcp-gateway");
+  EXPECT_EQ(o->telemetry.otlp_service_name, "mcp-gateway");
   EXPECT_FALSE(o->unified_mode());
 }
 

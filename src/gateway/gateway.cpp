@@ -66,11 +66,13 @@ Gateway::Gateway(asio::io_context& io, const config::Config& config, const confi
   launcher_.set_agent_check([this](const std::string& agent) { return sessions_.has_agent(agent); });
   launcher_.set_connect_hook([this](const std::string& server_id, const std::string& session,
                                     const std::shared_ptr<backend::Connection>& conn) {
-    conn->set_listener(
-        [this, server_id, session](backend::Event event) { deliver(*this, server_id, session, event); });
+    conn->set_listener([this, server_id, session](backend::Event event) {
+      deliver(
+          guards_, sessions_, [this](const std::string& server) { refresh_tools_soon(server); }, server_id,
+          session, event);
+    });
     if (session.empty() && started_ && registry_.tools(server_id).empty())  // a backend that recovered
-      asio::co_spawn(
-          asio::make_strand(io_), [this, server_id] { return refresh_tools(server_id); }, asio::detached);
+      refresh_tools_soon(server_id);
   });
   // RPC records of sink servers carry the agent's tags, once DIFC knows the agent.
   if (!settings.sink_server_ids.empty() && guards.enabled()) {
@@ -83,6 +85,11 @@ Gateway::Gateway(asio::io_context& io, const config::Config& config, const confi
       return tags;
     });
   }
+}
+
+void Gateway::refresh_tools_soon(const std::string& server_id) {
+  asio::co_spawn(
+      asio::make_strand(io_), [this, server_id] { return refresh_tools(server_id); }, asio::detached);
 }
 
 asio::awaitable<bool> Gateway::register_server(const config::ServerConfig& server) {
@@ -206,7 +213,7 @@ asio::awaitable<void> Gateway::refresh_tools(const std::string& server_id) {
 asio::awaitable<std::string> Gateway::answer(frontend::Session& session, const json::Value& request,
                                              const std::string& id,
                                              const std::shared_ptr<backend::EventBox>& events) {
-  std::string reply = co_await answer_request(*this, session, request, id, events);
+  std::string reply = co_await answer_request(backends_, session, request, id, events);
   co_return reply;
 }
 
@@ -215,7 +222,7 @@ bool Gateway::may_stream(std::string_view method) const {
 }
 
 void Gateway::notified(frontend::Session& session, const json::Value& message, std::string_view raw) {
-  client_notification(*this, session, message, raw);
+  client_notification(launcher_, session, message, raw);
 }
 
 void Gateway::ended(const frontend::Session& session) {

@@ -14,6 +14,7 @@
 #include "config/settings.hpp"
 #include "frontend/dispatcher.hpp"
 #include "frontend/session.hpp"
+#include "gateway/backends.hpp"
 #include "gateway/guards.hpp"
 #include "gateway/tool_registry.hpp"
 
@@ -55,11 +56,13 @@ class Gateway : public frontend::Dispatcher {
   ToolRegistry& registry() { return registry_; }
   frontend::SessionStore& sessions() { return sessions_; }
   Guards& guards() { return guards_; }
-  boost::asio::io_context& io() { return io_; }
+  const Backends& backends() const { return backends_; }
   std::atomic<bool>& shutting_down() { return shutting_down_; }
 
  private:
   boost::asio::awaitable<bool> register_server(const config::ServerConfig& server);
+  // Lists a server's tools again, in the background.
+  void refresh_tools_soon(const std::string& server_id);
 
   boost::asio::io_context& io_;
   const config::Config& config_;
@@ -69,6 +72,7 @@ class Gateway : public frontend::Dispatcher {
   ToolRegistry registry_;
   frontend::SessionStore sessions_;
   Guards& guards_;
+  const Backends backends_{config_, launcher_, guards_, registry_, io_};
   std::atomic<bool> shutting_down_{false};
   // start_backends finished: a later shared connection (a backend that recovered) may bring new tools.
   std::atomic<bool> started_{false};

@@ -8,7 +8,6 @@
 
 #include <future>
 
-#include "gateway/gateway.hpp"
 #include "gateway/guards.hpp"
 #include "json/json.hpp"
 
@@ -19,21 +18,21 @@ namespace asio = boost::asio;
 
 // One metadata call; the co_spawned function object owns it while it runs on the I/O side.
 struct MetadataCall {
-  Gateway& gateway;
+  backend::Launcher& launcher;
   std::string server_id, agent, params;
   std::chrono::steady_clock::time_point deadline;
   std::promise<Result<std::string>> done;
 
-  MetadataCall(Gateway& gw, std::string server, std::string who, std::string body,
+  MetadataCall(backend::Launcher& backends, std::string server, std::string who, std::string body,
                std::chrono::steady_clock::time_point until)
-      : gateway(gw),
+      : launcher(backends),
         server_id(std::move(server)),
         agent(std::move(who)),
         params(std::move(body)),
         deadline(until) {}
 
   asio::awaitable<void> run() {
-    auto conn = co_await gateway.launcher().connection(server_id, agent);
+    auto conn = co_await launcher.connection(server_id, agent);
     if (!conn) {
       done.set_value(Error{conn.error().message});
       co_return;
@@ -57,14 +56,15 @@ struct MetadataCall {
 Result<std::string> GuardBackend::call_tool(const std::string& tool, const std::string& args_json,
                                             std::chrono::steady_clock::time_point deadline) {
   std::string params = R"({"name":)" + json::quote(tool) + R"(,"arguments":)" + args_json + "}";
-  auto call = std::make_shared<MetadataCall>(gateway_, server_id_, agent_, std::move(params), deadline);
+  auto call =
+      std::make_shared<MetadataCall>(backends_.launcher, server_id_, agent_, std::move(params), deadline);
   auto result = call->done.get_future();
   // The function object owns the call until its coroutine ends, even when this thread stops waiting first.
   asio::co_spawn(
-      asio::make_strand(gateway_.io()), [call] { return call->run(); }, asio::detached);
+      asio::make_strand(backends_.io), [call] { return call->run(); }, asio::detached);
   // Woken in slices so that shutdown, which stops guards, never waits for a backend call's deadline.
   while (result.wait_for(std::chrono::milliseconds(50)) != std::future_status::ready) {
-    if (gateway_.guards().stopping()) return Error{"backend call " + tool + " abandoned: shutting down"};
+    if (backends_.guards.stopping()) return Error{"backend call " + tool + " abandoned: shutting down"};
     if (std::chrono::steady_clock::now() >= deadline)
       return Error{"backend call " + tool + " passed the call deadline"};
   }

@@ -167,6 +167,11 @@ ServerGuard& Guards::for_server(const std::string& server_id) {
   return it == servers_.end() ? noop_ : it->second;
 }
 
+const ServerGuard& Guards::for_server(const std::string& server_id) const {
+  auto it = servers_.find(server_id);
+  return it == servers_.end() ? noop_ : it->second;
+}
+
 std::optional<difc::Mode> Guards::session_mode(const std::string& agent, const std::string& server,
                                                const std::string& payload) {
   std::lock_guard lock(mutex_);

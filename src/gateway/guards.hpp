@@ -47,6 +47,7 @@ class Guards {
   bool enabled() const { return enabled_; }
   difc::Mode default_mode() const { return default_mode_; }
   ServerGuard& for_server(const std::string& server_id);
+  const ServerGuard& for_server(const std::string& server_id) const;
   difc::AgentRegistry& agents() { return agents_; }
   // Shutdown, first step: running guard calls end at once and later ones fail.
   void stop();

@@ -47,22 +47,22 @@ std::optional<size_t> cursor_offset(const json::Value* params) {
   return static_cast<size_t>(n);
 }
 
-std::string list_tools(Gateway& gw, const frontend::Session& session, const std::string& id,
+std::string list_tools(const Backends& backends, const frontend::Session& session, const std::string& id,
                        const json::Value* params) {
   auto offset = cursor_offset(params);
   if (!offset) return mcp::error_message(id, mcp::kInvalidParams, "invalid cursor");
   std::vector<std::string> items;
-  for (const auto& t : gw.registry().tools(session.route))
+  for (const auto& t : backends.registry.tools(session.route))
     items.push_back(exposed_tool(t, session.route.empty()));
   return mcp::result_message(id, page(items, *offset, "tools"));
 }
 
-std::string list_prompts(Gateway& gw, const std::string& id, const json::Value* params) {
+std::string list_prompts(const Backends& backends, const std::string& id, const json::Value* params) {
   auto offset = cursor_offset(params);
   if (!offset) return mcp::error_message(id, mcp::kInvalidParams, "invalid cursor");
   std::vector<std::string> items;
-  for (const auto& p : gw.registry().prompts()) {
-    if (!relays_beyond_tools(gw, p.server_id)) continue;  // its prompts/get would be refused
+  for (const auto& p : backends.registry.prompts()) {
+    if (!relays_beyond_tools(backends.guards, p.server_id)) continue;  // its prompts/get would be refused
     auto doc = json::parse(p.definition);
     if (!doc) continue;
     auto& a = doc->GetAllocator();
@@ -77,47 +77,49 @@ std::string list_prompts(Gateway& gw, const std::string& id, const json::Value* 
   return mcp::result_message(id, page(items, *offset, "prompts"));
 }
 
-asio::awaitable<std::string> call(Gateway& gw, frontend::Session& session, const std::string& id,
+asio::awaitable<std::string> call(const Backends& backends, frontend::Session& session, const std::string& id,
                                   const json::Value* params,
                                   const std::shared_ptr<backend::EventBox>& events) {
   std::string name = params ? json::string_or(*params, "name") : "";
   auto target = resolve(session, name);
-  if (!target || !gw.registry().find_tool(target->server, target->name)) {
+  if (!target || !backends.registry.find_tool(target->server, target->name)) {
     co_return mcp::error_message(id, mcp::kInvalidParams, "unknown tool \"" + name + "\"");
   }
   static const json::Value empty(rapidjson::kObjectType);
   const json::Value& call_params = params ? *params : empty;
-  std::string result = co_await call_tool(gw, session, target->server, target->name, call_params, events);
+  std::string result =
+      co_await call_tool(backends, session, target->server, target->name, call_params, events);
   co_return mcp::result_message(id, result);
 }
 
-asio::awaitable<std::string> get_prompt(Gateway& gw, frontend::Session& session, const std::string& id,
-                                        const json::Value* params,
+asio::awaitable<std::string> get_prompt(const Backends& backends, frontend::Session& session,
+                                        const std::string& id, const json::Value* params,
                                         const std::shared_ptr<backend::EventBox>& events) {
   std::string name = params ? json::string_or(*params, "name") : "";
   auto target = session.route.empty() ? resolve(session, name) : std::nullopt;
-  if (!target || !gw.registry().find_prompt(target->server, target->name)) {
+  if (!target || !backends.registry.find_prompt(target->server, target->name)) {
     co_return mcp::error_message(id, mcp::kInvalidParams, "unknown prompt \"" + name + "\"");
   }
   const json::Value* args = params ? json::member(*params, "arguments") : nullptr;
   const std::string backend_params = R"({"name":)" + json::quote(target->name) + R"(,"arguments":)" +
                                      (args && args->IsObject() ? json::to_string(*args) : "{}") + "}";
   const std::string method = "prompts/get";
-  std::string reply = co_await forward_text(gw, session, target->server, id, method, backend_params, events);
+  std::string reply =
+      co_await forward_text(backends, session, target->server, id, method, backend_params, events);
   co_return reply;
 }
 
-std::string unified_capabilities(Gateway& gw) {
+std::string unified_capabilities(const Backends& backends) {
   std::string capabilities = R"({"logging":{},"tools":{"listChanged":true})";
-  if (gw.registry().has_prompts()) capabilities += R"(,"prompts":{"listChanged":true})";
-  if (any_unified_resources(gw)) capabilities += R"(,"resources":{})";
+  if (backends.registry.has_prompts()) capabilities += R"(,"prompts":{"listChanged":true})";
+  if (any_unified_resources(backends)) capabilities += R"(,"resources":{})";
   return capabilities + "}";
 }
 
 // A routed endpoint offers what its backend offers (it relays all of it), with the gateway's own tools list.
-std::string routed_capabilities(Gateway& gw, const std::string& server) {
-  auto doc = json::parse(gw.registry().capabilities(server));
-  if (!doc || !doc->IsObject()) return unified_capabilities(gw);
+std::string routed_capabilities(const Backends& backends, const std::string& server) {
+  auto doc = json::parse(backends.registry.capabilities(server));
+  if (!doc || !doc->IsObject()) return unified_capabilities(backends);
   auto& a = doc->GetAllocator();
   doc->RemoveMember("tools");
   json::Value tools(rapidjson::kObjectType);
@@ -151,19 +153,19 @@ frontend::Session::Capabilities client_capabilities(const json::Value* params) {
 
 }  // namespace
 
-std::string initialize_result(Gateway& gw, const frontend::Session& session,
+std::string initialize_result(const Backends& backends, const frontend::Session& session,
                               const std::string& client_version) {
   std::string version =
       mcp::supported_protocol_version(client_version) ? client_version : mcp::kLatestProtocolVersion;
   std::string name = session.route.empty() ? "awmg-unified" : "awmg-" + session.route;
   std::string capabilities =
-      session.route.empty() ? unified_capabilities(gw) : routed_capabilities(gw, session.route);
+      session.route.empty() ? unified_capabilities(backends) : routed_capabilities(backends, session.route);
   return R"({"protocolVersion":)" + json::quote(version) + R"(,"capabilities":)" + capabilities +
          R"(,"serverInfo":{"name":)" + json::quote(name) + R"(,"version":)" +
          json::quote(base::version_string()) + "}}";
 }
 
-asio::awaitable<std::string> answer_request(Gateway& gw, frontend::Session& session,
+asio::awaitable<std::string> answer_request(const Backends& backends, frontend::Session& session,
                                             const json::Value& request, const std::string& id,
                                             const std::shared_ptr<backend::EventBox>& events) {
   std::string method = json::string_or(request, "method");
@@ -171,7 +173,7 @@ asio::awaitable<std::string> answer_request(Gateway& gw, frontend::Session& sess
   if (method == "initialize") {
     session.protocol_version = params ? json::string_or(*params, "protocolVersion") : "";
     session.set_capabilities(client_capabilities(params));
-    std::string result = initialize_result(gw, session, session.protocol_version);
+    std::string result = initialize_result(backends, session, session.protocol_version);
     session.initialized = true;
     co_return mcp::result_message(id, result);
   }
@@ -180,27 +182,28 @@ asio::awaitable<std::string> answer_request(Gateway& gw, frontend::Session& sess
     co_return mcp::error_message(id, mcp::kInvalidRequest,
                                  "method \"" + method + "\" is invalid during session initialization");
   }
-  if (method == "tools/list") co_return list_tools(gw, session, id, params);
+  if (method == "tools/list") co_return list_tools(backends, session, id, params);
   if (method == "logging/setLevel") co_return set_log_level(session, id, params);
   if (method == "tools/call") {
-    std::string reply = co_await call(gw, session, id, params, events);  // (no `co_return co_await`: GCC 12)
+    std::string reply =
+        co_await call(backends, session, id, params, events);  // (no `co_return co_await`: GCC 12)
     co_return reply;
   }
   if (!session.route.empty() && relayed_method(method)) {
-    std::string reply = co_await forward(gw, session, session.route, id, method, params, events);
+    std::string reply = co_await forward(backends, session, session.route, id, method, params, events);
     co_return reply;
   }
-  if (method == "prompts/list") co_return list_prompts(gw, id, params);
+  if (method == "prompts/list") co_return list_prompts(backends, id, params);
   if (method == "prompts/get") {
-    std::string reply = co_await get_prompt(gw, session, id, params, events);
+    std::string reply = co_await get_prompt(backends, session, id, params, events);
     co_return reply;
   }
   if (method == "resources/list" || method == "resources/templates/list") {
-    std::string reply = co_await list_unified_resources(gw, session, id, method);
+    std::string reply = co_await list_unified_resources(backends, session, id, method);
     co_return reply;
   }
   if (method == "resources/read") {
-    std::string reply = co_await read_unified_resource(gw, session, id, params);
+    std::string reply = co_await read_unified_resource(backends, session, id, params);
     co_return reply;
   }
   if (relayed_method(method)) {

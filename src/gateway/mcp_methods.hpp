@@ -6,7 +6,7 @@
 
 #include "backend/connection.hpp"
 #include "frontend/session.hpp"
-#include "gateway/gateway.hpp"
+#include "gateway/backends.hpp"
 #include "json/json.hpp"
 
 namespace awmg::gateway {
@@ -15,12 +15,12 @@ namespace awmg::gateway {
 // tools/call, prompts (unified), the empty resource lists, logging/setLevel. Returns the response message
 // (JSON). `id` is the request's id as the client wrote it (mcp::exact_id). `events`, when given, receives
 // what the backend says about a tools/call while it runs.
-boost::asio::awaitable<std::string> answer_request(Gateway& gateway, frontend::Session& session,
+boost::asio::awaitable<std::string> answer_request(const Backends& backends, frontend::Session& session,
                                                    const json::Value& request, const std::string& id,
                                                    const std::shared_ptr<backend::EventBox>& events);
 
 // The initialize result the front end sends for a route ("" = unified).
-std::string initialize_result(Gateway& gateway, const frontend::Session& session,
+std::string initialize_result(const Backends& backends, const frontend::Session& session,
                               const std::string& client_version);
 
 }  // namespace awmg::gateway

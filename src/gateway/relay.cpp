@@ -25,9 +25,9 @@ constexpr std::array<std::string_view, 8> kRelayed = {"resources/list",        "
                                                       "resources/unsubscribe", "prompts/list",
                                                       "prompts/get",           "completion/complete"};
 
-int timeout_seconds(const Gateway& gw, const std::string& server) {
-  const config::ServerConfig* s = gw.config().find_server(server);
-  return s && s->tool_timeout > 0 ? s->tool_timeout : gw.config().gateway.tool_timeout;
+int timeout_seconds(const config::Config& config, const std::string& server) {
+  const config::ServerConfig* s = config.find_server(server);
+  return s && s->tool_timeout > 0 ? s->tool_timeout : config.gateway.tool_timeout;
 }
 
 }  // namespace
@@ -47,10 +47,11 @@ bool reads_data(std::string_view method) {
 
 // The sessions that use the connection (server, connection_session): routed to that server, of that gateway
 // session, or of every gateway session for the gateway's own connection (list changes only).
-std::vector<std::shared_ptr<frontend::Session>> listeners(Gateway& gw, const std::string& server,
+std::vector<std::shared_ptr<frontend::Session>> listeners(frontend::SessionStore& sessions,
+                                                          const std::string& server,
                                                           const std::string& connection_session) {
   std::vector<std::shared_ptr<frontend::Session>> out;
-  for (auto& s : gw.sessions().all()) {
+  for (auto& s : sessions.all()) {
     if (s->route == server && s->initialized &&
         (connection_session.empty() || s->agent == connection_session))
       out.push_back(s);
@@ -91,33 +92,34 @@ bool relayed_method(std::string_view method) {
   return false;
 }
 
-bool relays_beyond_tools(Gateway& gw, const std::string& server) {
-  return !gw.guards().enabled() || gw.guards().for_server(server).guard->is_noop();
+bool relays_beyond_tools(const Guards& guards, const std::string& server) {
+  return !guards.enabled() || guards.for_server(server).guard->is_noop();
 }
 
-asio::awaitable<std::string> forward_text(Gateway& gw, frontend::Session& session, const std::string& server,
-                                          const std::string& id, const std::string& method,
-                                          const std::string& params,
+asio::awaitable<std::string> forward_text(const Backends& backends, frontend::Session& session,
+                                          const std::string& server, const std::string& id,
+                                          const std::string& method, const std::string& params,
                                           const std::shared_ptr<backend::EventBox>& events) {
-  if (reads_data(method) && !relays_beyond_tools(gw, server)) {
+  if (reads_data(method) && !relays_beyond_tools(backends.guards, server)) {
     co_return mcp::error_message(id, mcp::kInvalidRequest,
                                  method + " is not relayed for server " + server +
                                      ": its DIFC guard labels tool calls only, so nothing else may pass");
   }
-  auto conn = co_await gw.launcher().connection(server, session.agent);
+  auto conn = co_await backends.launcher.connection(server, session.agent);
   if (!conn) co_return mcp::error_message(id, mcp::kInternalError, conn.error().message);
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds(gw, server));
+  auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds(backends.config, server));
   auto reply = co_await (*conn)->call(method, params, deadline, events);
   if (!reply) co_return mcp::error_message(id, mcp::kInternalError, reply.error().message);
   co_return response_for(id, *reply);
 }
 
-asio::awaitable<std::string> forward(Gateway& gw, frontend::Session& session, const std::string& server,
-                                     const std::string& id, const std::string& method,
-                                     const json::Value* params,
+asio::awaitable<std::string> forward(const Backends& backends, frontend::Session& session,
+                                     const std::string& server, const std::string& id,
+                                     const std::string& method, const json::Value* params,
                                      const std::shared_ptr<backend::EventBox>& events) {
   const std::string body = params && params->IsObject() ? json::to_string(*params) : "{}";
-  std::string reply = co_await forward_text(gw, session, server, id, method, body, events);
+  std::string reply = co_await forward_text(backends, session, server, id, method, body, events);
   bool subscription = method == "resources/subscribe" || method == "resources/unsubscribe";
   if (subscription) {
     auto answer = json::parse(reply);
@@ -127,7 +129,7 @@ asio::awaitable<std::string> forward(Gateway& gw, frontend::Session& session, co
   co_return reply;
 }
 
-void client_notification(Gateway& gw, frontend::Session& session, const json::Value& message,
+void client_notification(backend::Launcher& launcher, frontend::Session& session, const json::Value& message,
                          std::string_view raw) {
   std::string method = json::string_or(message, "method");
   const json::Value* params = json::member(message, "params");
@@ -138,14 +140,15 @@ void client_notification(Gateway& gw, frontend::Session& session, const json::Va
         request_id ? session.in_flight(mcp::exact_member(message, raw, {"params", "requestId"})) : nullptr;
     if (!events) return;
     std::string reason = json::string_or(*params, "reason", "cancelled by the client");
-    for (auto& conn : gw.launcher().connections_of(session.agent)) conn->cancel(events, reason);
+    for (auto& conn : launcher.connections_of(session.agent)) conn->cancel(events, reason);
   } else if (method == "notifications/roots/list_changed" && !session.route.empty()) {
-    for (auto& conn : gw.launcher().connections_of(session.agent, session.route)) conn->notify(method, "");
+    for (auto& conn : launcher.connections_of(session.agent, session.route)) conn->notify(method, "");
   }
 }
 
-void deliver(Gateway& gw, const std::string& server, const std::string& connection_session,
-             const backend::Event& event) {
+void deliver(const Guards& guards, frontend::SessionStore& sessions,
+             const std::function<void(const std::string&)>& refresh_tools, const std::string& server,
+             const std::string& connection_session, const backend::Event& event) {
   auto doc = json::parse(event.json);
   if (!doc) return;
   std::string method = json::string_or(*doc, "method");
@@ -156,7 +159,7 @@ void deliver(Gateway& gw, const std::string& server, const std::string& connecti
                      method == "notifications/resources/list_changed";
   // A guarded server's data reaches clients only as tool results its guard labelled: its log lines, progress
   // messages and requests to the client (which carry what the backend chooses) are not relayed.
-  bool unlabeled = !list_change && !relays_beyond_tools(gw, server);
+  bool unlabeled = !list_change && !relays_beyond_tools(guards, server);
   if ((own && !list_change) || unlabeled) {
     if (event.kind == backend::Event::Kind::kRequest) {
       frontend::refuse(event,
@@ -169,7 +172,7 @@ void deliver(Gateway& gw, const std::string& server, const std::string& connecti
     return;
   }
   if (event.kind == backend::Event::Kind::kRequest) {
-    for (auto& s : listeners(gw, server, connection_session)) {
+    for (auto& s : listeners(sessions, server, connection_session)) {
       if (!s->takes(method)) continue;
       auto message = frontend::to_client(*s, event);
       if (!message) return;
@@ -180,8 +183,7 @@ void deliver(Gateway& gw, const std::string& server, const std::string& connecti
     return;
   }
   if (method == "notifications/tools/list_changed") {
-    asio::co_spawn(
-        asio::make_strand(gw.io()), [&gw, server] { return gw.refresh_tools(server); }, asio::detached);
+    refresh_tools(server);
     return;
   }
   std::string uri;
@@ -189,7 +191,7 @@ void deliver(Gateway& gw, const std::string& server, const std::string& connecti
     const json::Value* params = json::member(*doc, "params");
     uri = params ? json::string_or(*params, "uri") : "";
   }
-  for (auto& s : listeners(gw, server, connection_session)) {
+  for (auto& s : listeners(sessions, server, connection_session)) {
     if (!uri.empty() && !s->subscribed(uri)) continue;
     if (s->shows(event)) s->push_to_stream(event.json);
   }

@@ -1,12 +1,14 @@
 #pragma once
 #include "async/awaitable.hpp"
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "backend/connection.hpp"
-#include "gateway/gateway.hpp"
+#include "frontend/session.hpp"
+#include "gateway/backends.hpp"
 #include "json/json.hpp"
 
 namespace awmg::gateway {
@@ -30,28 +32,30 @@ bool relayed_method(std::string_view method);
 
 // Whether anything but tool calls may pass between `server` and clients: not when a DIFC guard (other than
 // noop) watches it, since guards label tool calls only.
-bool relays_beyond_tools(Gateway& gw, const std::string& server);
+bool relays_beyond_tools(const Guards& guards, const std::string& server);
 
 // Forwards a client request to `server` on the session's connection; returns the JSON-RPC response for the
 // client (the backend's result or error, or the gateway's error). `params` goes as it is.
-boost::asio::awaitable<std::string> forward(Gateway& gw, frontend::Session& session,
+boost::asio::awaitable<std::string> forward(const Backends& backends, frontend::Session& session,
                                             const std::string& server, const std::string& id,
                                             const std::string& method, const json::Value* params,
                                             const std::shared_ptr<backend::EventBox>& events);
 // The same with the backend's params given as JSON text.
-boost::asio::awaitable<std::string> forward_text(Gateway& gw, frontend::Session& session,
+boost::asio::awaitable<std::string> forward_text(const Backends& backends, frontend::Session& session,
                                                  const std::string& server, const std::string& id,
                                                  const std::string& method, const std::string& params,
                                                  const std::shared_ptr<backend::EventBox>& events);
 
 // A client notification: cancellation goes to the backend call it names; roots changes to the session's
 // backends.
-void client_notification(Gateway& gw, frontend::Session& session, const json::Value& message,
+void client_notification(backend::Launcher& launcher, frontend::Session& session, const json::Value& message,
                          std::string_view raw);
 
 // What a backend sent outside any call, on the connection (server, session): list changes, resource updates,
 // log messages, its own requests. Delivered on the GET streams of the sessions that use that connection.
-void deliver(Gateway& gw, const std::string& server, const std::string& connection_session,
-             const backend::Event& event);
+// `refresh_tools` lists a server's tools again (after it said they changed).
+void deliver(const Guards& guards, frontend::SessionStore& sessions,
+             const std::function<void(const std::string&)>& refresh_tools, const std::string& server,
+             const std::string& connection_session, const backend::Event& event);
 
 }  // namespace awmg::gateway

@@ -22,19 +22,20 @@ const char* kJson = "application/json";
 using http::path_of;
 
 // Auth for the routes that need it; std::nullopt when the request may go on.
-std::optional<http::Response> authenticate(Gateway& gw, const http::Request& req) {
-  return frontend::authenticate(gw.config().gateway.agent_id, req);
+std::optional<http::Response> authenticate(const config::Config& config, const http::Request& req) {
+  return frontend::authenticate(config.gateway.agent_id, req);
 }
 
-http::Response close_route(Gateway& gw, const http::Request& req, const http::Responder& responder,
+http::Response close_route(const config::Config& config, std::atomic<bool>& shutting_down,
+                           const http::Request& req, const http::Responder& responder,
                            const std::function<void()>& request_shutdown) {
   if (auto denied = frontend::check_host_and_origin(req, responder)) return *denied;
-  if (auto denied = authenticate(gw, req)) return *denied;
+  if (auto denied = authenticate(config, req)) return *denied;
   if (req.method() != bhttp::verb::post) {
     return http::make_response(req, 405, R"({"error":"method_not_allowed","message":"method not allowed"})",
                                kJson);
   }
-  if (gw.shutting_down().exchange(true)) {
+  if (shutting_down.exchange(true)) {
     return http::make_response(req, 410, R"({"error":"Gateway has already been closed"})", kJson);
   }
   log::info("shutdown", "Shutdown requested via /close");
@@ -42,35 +43,36 @@ http::Response close_route(Gateway& gw, const http::Request& req, const http::Re
   return http::make_response(
       req, 200,
       R"({"status":"closed","message":"Gateway shutdown initiated","serversTerminated":)" +
-          std::to_string(gw.config().servers.size()) + "}",
+          std::to_string(config.servers.size()) + "}",
       kJson);
 }
 
 // The MCP route a path names: "" for unified, the server id for routed, std::nullopt for none.
-std::optional<std::string> mcp_route(Gateway& gw, std::string_view path) {
+std::optional<std::string> mcp_route(const config::Config& config, bool unified, std::string_view path) {
   if (path != "/mcp" && !base::starts_with(path, "/mcp/")) return std::nullopt;
-  if (gw.settings().unified) return std::string();
+  if (unified) return std::string();
   if (path == "/mcp") return std::nullopt;
   std::string_view rest = path.substr(5);
   std::string id(rest.substr(0, rest.find('/')));
-  if (!gw.config().find_server(id)) return std::nullopt;
+  if (!config.find_server(id)) return std::nullopt;
   return id;
 }
 
 // Agents' labels are the gateway's business: the same key and the same Host/Origin rules as the MCP routes
 // (upstream serves /reflect to anyone).
-http::Response reflect_route(Gateway& gw, const http::Request& req, const http::Responder& responder) {
+http::Response reflect_route(const config::Config& config, Guards& guards, const http::Request& req,
+                             const http::Responder& responder) {
   if (auto denied = frontend::check_host_and_origin(req, responder)) return *denied;
-  if (auto denied = authenticate(gw, req)) return *denied;
-  return http::make_response(req, 200, reflect_document(gw.guards()), kJson);
+  if (auto denied = authenticate(config, req)) return *denied;
+  return http::make_response(req, 200, reflect_document(guards), kJson);
 }
 
 // A response for the routes that need no waiting.
 http::Response plain_route(Gateway& gw, const http::Request& req, const http::Responder& responder,
                            std::string_view path, const std::function<void()>& request_shutdown) {
   if (path == "/health") return http::make_response(req, 200, health_document(gw.status().snapshot()), kJson);
-  if (path == "/close") return close_route(gw, req, responder, request_shutdown);
-  if (path == "/reflect") return reflect_route(gw, req, responder);
+  if (path == "/close") return close_route(gw.config(), gw.shutting_down(), req, responder, request_shutdown);
+  if (path == "/reflect") return reflect_route(gw.config(), gw.guards(), req, responder);
   return http::make_response(req, 404, "404 page not found\n");
 }
 
@@ -86,9 +88,10 @@ http::Handler make_routes(Gateway& gw, std::function<void()> request_shutdown) {
                                              http::Responder& responder) -> asio::awaitable<void> {
     std::string_view path = path_of(req);
     std::optional<std::string> route;
-    if (path != "/mcp/.well-known/oauth-authorization-server") route = mcp_route(gw, path);
+    if (path != "/mcp/.well-known/oauth-authorization-server")
+      route = mcp_route(gw.config(), gw.settings().unified, path);
     std::optional<http::Response> denied;
-    if (route) denied = authenticate(gw, req);
+    if (route) denied = authenticate(gw.config(), req);
     if (route && !denied) denied = frontend::verify_signature(hmac.get(), req);
     if (route && !denied) {
       co_await frontend::serve_mcp(door, req, responder, *route);

@@ -20,8 +20,8 @@ namespace asio = boost::asio;
 
 namespace {
 
-int tool_timeout_seconds(const Gateway& gw, const config::ServerConfig& server) {
-  return server.tool_timeout > 0 ? server.tool_timeout : gw.config().gateway.tool_timeout;
+int tool_timeout_seconds(const config::Config& config, const config::ServerConfig& server) {
+  return server.tool_timeout > 0 ? server.tool_timeout : config.gateway.tool_timeout;
 }
 
 bool allowed(const config::ServerConfig& server, const std::string& tool) {
@@ -61,17 +61,17 @@ struct BackendOutcome {
   std::string result;
 };
 
-asio::awaitable<BackendOutcome> call_backend(Gateway& gw, const frontend::Session& session,
+asio::awaitable<BackendOutcome> call_backend(const Backends& backends, const frontend::Session& session,
                                              const std::string& server_id, const std::string& args,
                                              const std::chrono::steady_clock::time_point& deadline,
                                              const std::shared_ptr<backend::EventBox>& events) {
-  auto conn = co_await gw.launcher().connection(server_id, session.agent);
+  auto conn = co_await backends.launcher.connection(server_id, session.agent);
   if (!conn) co_return BackendOutcome{false, mcp::tool_error_result(conn.error().message)};
   const std::string method = "tools/call";
   // Only the result passes a guard: what a guarded backend sends during the call goes to deliver(), which
   // drops it.
   const std::shared_ptr<backend::EventBox> no_events;
-  const auto& relayed = relays_beyond_tools(gw, server_id) ? events : no_events;
+  const auto& relayed = relays_beyond_tools(backends.guards, server_id) ? events : no_events;
   auto reply = co_await (*conn)->call(method, args, deadline, relayed);
   if (!reply) {
     co_return BackendOutcome{false, mcp::tool_error_result("backend error server=" + server_id +
@@ -129,28 +129,29 @@ std::string text_result(const std::vector<std::string>& texts) {
 
 }  // namespace
 
-asio::awaitable<std::string> call_tool(Gateway& gw, const frontend::Session& session,
+asio::awaitable<std::string> call_tool(const Backends& backends, const frontend::Session& session,
                                        const std::string& server_id, const std::string& tool,
                                        const json::Value& params,
                                        const std::shared_ptr<backend::EventBox>& events) {
-  const config::ServerConfig* server = gw.config().find_server(server_id);
+  const config::ServerConfig* server = backends.config.find_server(server_id);
   std::string args = backend_params(tool, params);
   log::info("client", "MCP tool call request, session=" + log::short_session_id(session.id) +
                           ", tool=" + server_id + "/" + tool + ", args=" + args);
   if (!server) co_return mcp::tool_error_result("unknown server " + server_id);
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(tool_timeout_seconds(gw, *server));
+  auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(tool_timeout_seconds(backends.config, *server));
   if (!allowed(*server, tool)) {
     co_return mcp::tool_error_result("tool \"" + tool +
                                      "\" is not in the allowed-tools list for this server");
   }
-  Guards& guards = gw.guards();
+  Guards& guards = backends.guards;
   if (!guards.enabled()) {
-    BackendOutcome plain = co_await call_backend(gw, session, server_id, args, deadline, events);
+    BackendOutcome plain = co_await call_backend(backends, session, server_id, args, deadline, events);
     co_return plain.ok ? convert_tool_result(plain.result) : plain.result;
   }
   // DIFC, in upstream's order.
   ServerGuard& sg = guards.for_server(server_id);
-  GuardBackend metadata(gw, server_id, session.agent);
+  GuardBackend metadata(backends, server_id, session.agent);
   const json::Value* arguments = json::member(params, "arguments");
   const std::string args_json = arguments && arguments->IsObject() ? json::to_string(*arguments) : "{}";
   const std::string& agent_id = session.agent;
@@ -207,7 +208,7 @@ asio::awaitable<std::string> call_tool(Gateway& gw, const frontend::Session& ses
     co_return difc_denial(server_id, tool, difc::violation_text(coarse, agent, resource->resource));
   }
   // Phase 3: the backend.
-  BackendOutcome backend = co_await call_backend(gw, session, server_id, args, deadline, events);
+  BackendOutcome backend = co_await call_backend(backends, session, server_id, args, deadline, events);
   if (!backend.ok) co_return backend.result;
   // Phase 4: the response's labels.
   std::optional<difc::ResponseLabels> response_labels;

@@ -6,7 +6,7 @@
 
 #include "backend/connection.hpp"
 #include "frontend/session.hpp"
-#include "gateway/gateway.hpp"
+#include "gateway/backends.hpp"
 #include "json/json.hpp"
 
 namespace awmg::gateway {
@@ -16,7 +16,7 @@ namespace awmg::gateway {
 // labels, label_resource, the coarse check, the backend call, label_response, item filtering, label
 // propagation; then result conversion. Returns the MCP result (JSON). Failures the gateway detects, denials
 // included, are tool results with isError. A WASM guard runs on its own worker thread.
-boost::asio::awaitable<std::string> call_tool(Gateway& gateway, const frontend::Session& session,
+boost::asio::awaitable<std::string> call_tool(const Backends& backends, const frontend::Session& session,
                                               const std::string& server_id, const std::string& tool,
                                               const json::Value& params,
                                               const std::shared_ptr<backend::EventBox>& events);

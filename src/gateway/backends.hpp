@@ -1,0 +1,23 @@
+#pragma once
+#include <boost/asio/io_context.hpp>
+
+#include "backend/launcher.hpp"
+#include "config/model.hpp"
+#include "gateway/guards.hpp"
+#include "gateway/tool_registry.hpp"
+
+namespace awmg::gateway {
+
+// The backends as serving a client's request reaches them: their configuration, their connections, the
+// guards in front of them and the tools they registered. The request path is given this, not the gateway
+// (whose sessions, health, settings and lifecycle it has no business with); a function that needs less takes
+// less.
+struct Backends {
+  const config::Config& config;
+  backend::Launcher& launcher;
+  Guards& guards;
+  const ToolRegistry& registry;
+  boost::asio::io_context& io;  // where a guard's calls to its backend run
+};
+
+}  // namespace awmg::gateway

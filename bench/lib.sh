@@ -1,5 +1,14 @@
-# Shared by the bench scripts: loopback ports, readiness, one MCP session per target, and wrk on it.
-# Sourced; expects `work` (a scratch directory) and `pids` (processes to stop) to exist.
+# Shared by the bench scripts: a scratch directory and the processes to stop at exit, loopback ports,
+# readiness, one MCP session per target, and interleaved wrk rounds on it. Sourced.
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_port() { for _ in $(seq 200); do (echo >/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.05; done; return 1; }
@@ -49,4 +58,20 @@ wrk_cell() {  # CONNECTIONS DURATION SCRIPT URL
   local line
   line=$(wrk -t"$threads" -c"$c" -d"$2" --timeout 10s -s "$3" "$4" | grep '^RESULT')
   echo "${line#RESULT }"
+}
+
+# ROUNDS interleaved rounds over CONNECTIONS and the targets; each cell is printed and appended to
+# $work/cells as "round connections target req/s p50_us p99_us errors". Expects $work/<target>.lua and the
+# associative array `url` (target -> URL).
+run_rounds() {  # DURATION ROUNDS "CONNECTIONS" TARGET...
+  local duration=$1 rounds=$2 connections=$3
+  shift 3
+  for round in $(seq "$rounds"); do
+    for c in $connections; do
+      for target in "$@"; do
+        echo "$round $c $target $(wrk_cell "$c" "$duration" "$work/$target.lua" "${url[$target]}")" |
+          tee -a "$work/cells"
+      done
+    done
+  done
 }

@@ -15,14 +15,6 @@ CONNECTIONS=${3:-"1 8 32"}
 scripts/install-deps.sh wrk nginx-light >&2
 [ -x build/bin/awmg ] || scripts/build.sh >&2
 
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
 
 source bench/lib.sh
 
@@ -77,14 +69,7 @@ declare -A url=([direct]="http://127.0.0.1:$backend_port/mcp" [nginx]="http://12
 
 echo "one hop: tools/call echo on one MCP session, $DURATION per cell, $ROUNDS interleaved rounds ($(nproc) cores)"
 echo "round connections target req/s p50_us p99_us errors"
-for round in $(seq "$ROUNDS"); do
-  for c in $CONNECTIONS; do
-    for target in direct nginx awmg; do
-      echo "$round $c $target $(wrk_cell "$c" "$DURATION" "$work/$target.lua" "${url[$target]}")" |
-        tee -a "$work/cells"
-    done
-  done
-done
+run_rounds "$DURATION" "$ROUNDS" "$CONNECTIONS" direct nginx awmg
 
 python3 - "$work/cells" <<'EOF'
 import statistics, sys

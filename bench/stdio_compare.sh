@@ -21,14 +21,6 @@ if [ ! -f "$cache/node_modules/supergateway/dist/index.js" ]; then
   (cd "$cache" && npm install --no-audit --no-fund --silent "supergateway@$SUPERGATEWAY_VERSION" >&2)
 fi
 
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
 source bench/lib.sh
 server=$PWD/build/bin/awmg-demo-server
 
@@ -55,14 +47,7 @@ declare -A url=([supergateway]="http://127.0.0.1:$sg_port/mcp" [awmg]="http://12
 
 echo "stdio backend over Streamable HTTP: tools/call echo on one MCP session, $DURATION per cell, $ROUNDS rounds ($(nproc) cores)"
 echo "round connections target req/s p50_us p99_us errors"
-for round in $(seq "$ROUNDS"); do
-  for c in $CONNECTIONS; do
-    for target in supergateway awmg; do
-      echo "$round $c $target $(wrk_cell "$c" "$DURATION" "$work/$target.lua" "${url[$target]}")" |
-        tee -a "$work/cells"
-    done
-  done
-done
+run_rounds "$DURATION" "$ROUNDS" "$CONNECTIONS" supergateway awmg
 
 python3 - "$work/cells" <<'EOF'
 import statistics, sys

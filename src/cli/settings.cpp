@@ -119,7 +119,8 @@ Result<config::Settings> resolve_settings(const GatewayOptions& o, config::Confi
     if (!config.find_server(id))
       log::warn("startup", "Guards sink server ID '" + id + "' is not configured in mcpServers");
   }
-  if (config.gateway.agent_id.empty()) config.gateway.agent_id = base::random_hex(32);
+  if (config.gateway.agent_id.empty() && config.gateway.agent_ids.empty())
+    config.gateway.agent_id = base::random_hex(32);
   return s;
 }
 

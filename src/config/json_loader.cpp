@@ -242,6 +242,13 @@ Result<GatewayConfig> read_gateway(const Value& root, Config& config) {
     g.agent_id_from_api_key = true;
     config.warnings.push_back("gateway.apiKey is deprecated; use gateway.agentId");
   }
+  AWMG_TRY(auto ids, fields::strings(v, "agentIds", "gateway"));
+  if (ids) {
+    const char* singular = g.agent_id_from_api_key ? "gateway.apiKey" : "gateway.agentId";
+    AWMG_CHECK(rules::agent_ids(*ids, json::member(v, "agentId") || json::member(v, "apiKey"),
+                                "gateway.agentIds", singular));
+    g.agent_ids = *ids;
+  }
   g.domain = json::string_or(v, "domain");
   AWMG_CHECK(rules::domain(g.domain, "gateway.domain"));
   AWMG_CHECK(read_gateway_limits(v, g));

@@ -30,6 +30,12 @@ struct GatewayConfig {
   int port = kDefaultPort;
   std::string agent_id;                // empty: a random one is generated at startup
   bool agent_id_from_api_key = false;  // came from the deprecated apiKey/api_key
+  // agentIds / agent_ids: several agents, each its own key and its own DIFC state (exclusive with agent_id).
+  std::vector<std::string> agent_ids;
+  // The keys clients may send: agent_ids when set, else agent_id.
+  std::vector<std::string> keys() const {
+    return agent_ids.empty() ? std::vector<std::string>{agent_id} : agent_ids;
+  }
   std::string domain;
   int startup_timeout = kDefaultStartupTimeout;
   int tool_timeout = kDefaultToolTimeout;

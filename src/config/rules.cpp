@@ -89,6 +89,17 @@ Status domain(const std::string& value, const std::string& path) {
       "Use 'localhost', 'host.docker.internal', a single DNS label, or a ${VARIABLE} reference");
 }
 
+Status agent_ids(const std::vector<std::string>& ids, bool singular_set, const std::string& path,
+                 const std::string& singular_path) {
+  if (singular_set) return Error{singular_path + " and " + path + " are mutually exclusive: set one of them"};
+  if (ids.empty()) return Error{path + " must contain at least one agent id"};
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (base::trim(ids[i]).empty())
+      return Error{path + "[" + std::to_string(i) + "] must be a non-empty agent id"};
+  }
+  return ok_status();
+}
+
 Status trusted_bots(const std::vector<std::string>& bots, const std::string& path) {
   if (bots.empty()) return config_error(path, "trustedBots must be a non-empty array when present");
   for (size_t i = 0; i < bots.size(); ++i) {

@@ -17,6 +17,9 @@ Status tool_timeout(int64_t value, const std::string& path);  // 0 (inherit) or 
 Status payload_dir(const std::string& value, const std::string& path);
 Status domain(const std::string& value, const std::string& path);
 Status trusted_bots(const std::vector<std::string>& bots, const std::string& path);
+// agentIds: at least one id, none blank, and not together with the singular agentId (or its apiKey alias).
+Status agent_ids(const std::vector<std::string>& ids, bool singular_set, const std::string& path,
+                 const std::string& singular_path);
 Status telemetry(const TelemetryConfig& telemetry, const std::string& path);
 // `source:dest:mode`, both absolute, mode ro|rw.
 Status mount(const std::string& value, const std::string& path);

@@ -24,6 +24,7 @@ using KeySet = std::set<std::string, std::less<>>;
 const KeySet kTopKeys = {"servers", "gateway", "guards", "guards_mode", "sequential_launch"};
 const KeySet kGatewayKeys = {"port",
                              "agent_id",
+                             "agent_ids",
                              "api_key",
                              "domain",
                              "startup_timeout",
@@ -349,6 +350,13 @@ Result<GatewayConfig> read_gateway(const toml::table& root, Config& config) {
     g.agent_id = std::string(base::trim(*api_key));
     g.agent_id_from_api_key = true;
     config.warnings.push_back("gateway.api_key is deprecated; use gateway.agent_id");
+  }
+  AWMG_TRY(auto ids, get_strings(*t, "agent_ids", "gateway.agent_ids"));
+  if (ids) {
+    const char* singular = agent ? "gateway.agent_id" : "gateway.api_key";
+    AWMG_CHECK(
+        rules::agent_ids(*ids, agent.has_value() || api_key.has_value(), "gateway.agent_ids", singular));
+    g.agent_ids = *ids;
   }
   AWMG_TRY(auto domain, get_string(*t, "domain", "gateway.domain"));
   g.domain = domain.value_or("");

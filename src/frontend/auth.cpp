@@ -10,13 +10,16 @@
 
 namespace awmg::frontend {
 
-AuthResult check_authorization(std::optional<std::string_view> header, std::string_view agent_id) {
+AuthResult check_authorization(std::optional<std::string_view> header, const std::vector<std::string>& keys) {
   if (!header || header->empty()) return AuthResult::kMissing;
   for (unsigned char c : *header) {
     if ((c < 0x20 && c != '\t') || c == 0x7f) return AuthResult::kMalformed;
   }
-  bool equal = header->size() == agent_id.size() &&
-               CRYPTO_memcmp(header->data(), agent_id.data(), agent_id.size()) == 0;
+  bool equal = false;
+  for (const auto& key : keys) {  // every key is compared: the time taken does not say which one matched
+    bool same = header->size() == key.size() && CRYPTO_memcmp(header->data(), key.data(), key.size()) == 0;
+    equal = equal || same;
+  }
   return equal ? AuthResult::kOk : AuthResult::kInvalid;
 }
 
@@ -61,8 +64,8 @@ void log_auth_failure(AuthResult result, std::string_view request_id, std::strin
                                        " " + std::string(method) + " " + std::string(path));
 }
 
-std::optional<http::Response> authenticate(std::string_view key, const http::Request& req) {
-  auto result = check_authorization(http::header(req, "Authorization"), key);
+std::optional<http::Response> authenticate(const std::vector<std::string>& keys, const http::Request& req) {
+  auto result = check_authorization(http::header(req, "Authorization"), keys);
   if (result == AuthResult::kOk) return std::nullopt;
   log_auth_failure(result, http::header(req, "X-Request-ID").value_or(""), http::path_of(req),
                    std::string_view(req.method_string().data(), req.method_string().size()));

@@ -2,15 +2,18 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
+
 #include "http/server.hpp"
 
 namespace awmg::frontend {
 
 enum class AuthResult { kOk, kMissing, kMalformed, kInvalid };
 
-// The Authorization header must equal the agent id exactly, compared in constant time.
-// A header with NUL, control characters other than TAB, or DEL is malformed.
-AuthResult check_authorization(std::optional<std::string_view> header, std::string_view agent_id);
+// The Authorization header must equal one of the keys (the configured agent ids) exactly, compared in
+// constant time with every one of them. A header with NUL, control characters other than TAB, or DEL is
+// malformed.
+AuthResult check_authorization(std::optional<std::string_view> header, const std::vector<std::string>& keys);
 
 // The JSON error body and status for a failed check: 401 missing/invalid, 400 malformed.
 unsigned auth_failure_status(AuthResult result);
@@ -23,8 +26,8 @@ const char* auth_failure_detail(AuthResult result);
 void log_auth_failure(AuthResult result, std::string_view request_id, std::string_view path,
                       std::string_view method);
 
-// The refusal for a request whose Authorization is not `key` (logged as upstream does); std::nullopt when it
-// may go on.
-std::optional<http::Response> authenticate(std::string_view key, const http::Request& req);
+// The refusal for a request whose Authorization is none of `keys` (logged as upstream does); std::nullopt
+// when it may go on.
+std::optional<http::Response> authenticate(const std::vector<std::string>& keys, const http::Request& req);
 
 }  // namespace awmg::frontend

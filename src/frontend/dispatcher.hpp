@@ -35,6 +35,7 @@ struct FrontDoor {
   SessionStore& sessions;
   Dispatcher& dispatcher;
   const std::atomic<bool>& shutting_down;
+  bool agents_scoped_by_key = false;  // several keys are configured (see agent_identity)
 };
 
 }  // namespace awmg::frontend

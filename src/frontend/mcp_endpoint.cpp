@@ -34,7 +34,8 @@ std::shared_ptr<Session> own_session(const FrontDoor& door, const http::Request&
                                      const std::string& route) {
   auto session = door.sessions.find(std::string(id));
   if (!session || session->route != route) return nullptr;
-  auto agent = agent_identity(header(req, "X-Agent-ID"), header(req, "Authorization"));
+  auto agent =
+      agent_identity(header(req, "X-Agent-ID"), header(req, "Authorization"), door.agents_scoped_by_key);
   if (!agent || *agent != session->agent) return nullptr;
   session->touch();  // only the owner keeps a session alive
   return session;
@@ -54,7 +55,8 @@ std::variant<std::shared_ptr<Session>, http::Response> session_for_post(const Fr
   if (method != "initialize" && method != "tools/call") {
     return plain(req, 400, "Bad Request: Mcp-Session-Id header is required");
   }
-  auto agent = agent_identity(header(req, "X-Agent-ID"), header(req, "Authorization"));
+  auto agent =
+      agent_identity(header(req, "X-Agent-ID"), header(req, "Authorization"), door.agents_scoped_by_key);
   if (!agent) return plain(req, 400, "no server available");
   auto session = door.sessions.create(*agent, route);
   if (method == "tools/call") {

@@ -254,21 +254,24 @@ std::string key_agent_id(std::string_view key) {
 }  // namespace
 
 std::optional<std::string> agent_identity(std::optional<std::string_view> x_agent_id,
-                                          std::optional<std::string_view> authorization) {
-  std::string id;
-  if (x_agent_id) {
-    id = std::string(base::trim(*x_agent_id));
-  } else if (authorization) {
+                                          std::optional<std::string_view> authorization, bool scoped_by_key) {
+  std::string key_id;
+  if (authorization) {
     std::string_view v = *authorization;
     if (base::starts_with(v, "Bearer ")) {
       v = base::trim(v.substr(7));
     } else if (base::starts_with(v, "Agent ")) {
       v = v.substr(6);
     }
-    if (!v.empty()) id = key_agent_id(v);
+    if (!v.empty()) key_id = key_agent_id(v);
   }
+  std::string id = x_agent_id ? std::string(base::trim(*x_agent_id)) : key_id;
   if (x_agent_id && base::starts_with(id, kKeyAgentPrefix)) return std::nullopt;  // only keys are named so
   if (id.empty() || id == "." || id == ".." || id.size() > 256) return std::nullopt;
+  if (x_agent_id && scoped_by_key) {  // another key's agent of the same name is another agent
+    if (key_id.empty()) return std::nullopt;
+    id += "@" + key_id;
+  }
   for (unsigned char c : id) {
     if (c == '/' || c == '\\' || c < 0x20 || c == 0x7f) return std::nullopt;
   }

@@ -125,9 +125,11 @@ class SessionStore {
 // Authorization value without a leading "Bearer " or "Agent " (`key-` and 16 hex digits of an HMAC under a
 // secret of this process: upstream uses the value itself, which would put the API key in /reflect, logs and
 // file names). It must be one clean path segment, and an X-Agent-ID may not take the `key-` names;
-// std::nullopt otherwise.
+// std::nullopt otherwise. `scoped_by_key` (several keys configured): an X-Agent-ID names an agent of that key
+// only (`<X-Agent-ID>@key-…`), so no key can act as another key's agent.
 inline constexpr std::string_view kKeyAgentPrefix = "key-";
 std::optional<std::string> agent_identity(std::optional<std::string_view> x_agent_id,
-                                          std::optional<std::string_view> authorization);
+                                          std::optional<std::string_view> authorization,
+                                          bool scoped_by_key = false);
 
 }  // namespace awmg::frontend

@@ -39,7 +39,8 @@ std::string client_config_document(const config::Config& config, const std::stri
     entry.AddMember("type", "http", a);
     entry.AddMember("url", rapidjson::Value((unified ? base : base + "/" + s.id).c_str(), a), a);
     rapidjson::Value headers(rapidjson::kObjectType);
-    headers.AddMember("Authorization", rapidjson::Value(config.gateway.agent_id.c_str(), a), a);
+    // With several agent ids, the first (the primary agent's): the others' holders are configured elsewhere.
+    headers.AddMember("Authorization", rapidjson::Value(config.gateway.keys().front().c_str(), a), a);
     entry.AddMember("headers", headers, a);
     if (!s.tools.empty()) {
       rapidjson::Value tools(rapidjson::kArrayType);

@@ -23,7 +23,7 @@ using http::path_of;
 
 // Auth for the routes that need it; std::nullopt when the request may go on.
 std::optional<http::Response> authenticate(const config::Config& config, const http::Request& req) {
-  return frontend::authenticate(config.gateway.agent_id, req);
+  return frontend::authenticate(config.gateway.keys(), req);
 }
 
 http::Response close_route(const config::Config& config, std::atomic<bool>& shutting_down,
@@ -83,7 +83,7 @@ http::Handler make_routes(Gateway& gw, std::function<void()> request_shutdown) {
   std::shared_ptr<frontend::HmacVerifier> hmac;
   if (!gw.settings().hmac_secret.empty())
     hmac = std::make_shared<frontend::HmacVerifier>(gw.settings().hmac_secret);
-  frontend::FrontDoor door{gw.sessions(), gw, gw.shutting_down()};
+  frontend::FrontDoor door{gw.sessions(), gw, gw.shutting_down(), gw.config().gateway.keys().size() > 1};
   return [&gw, request_shutdown, hmac, door](const http::Request& req,
                                              http::Responder& responder) -> asio::awaitable<void> {
     std::string_view path = path_of(req);

@@ -118,6 +118,36 @@ TEST(Mcp, ProgressAndLogNotificationsStreamBeforeTheResult) {
   EXPECT_EQ(c.last_reply.headers["transfer-encoding"], "chunked");
 }
 
+// gateway.agent_ids: each id is a key of its own agent; one key can neither use another's sessions nor name
+// itself as another key's agent.
+TEST(Mcp, SeveralAgentIdsAreSeveralAgents) {
+  Fixture f(
+      "[gateway]\nagent_ids = [\"primary-agent\", \"enclave-agent\"]\nstartup_timeout = 3\n"
+      "[servers.demo]\ncommand = \"" +
+      std::string(kDemoServer) + "\"\n");
+  ASSERT_TRUE(f.gw->ready()) << f.gw->child().err();
+  McpClient primary(f.gw->port(), "/mcp/demo", "primary-agent");
+  McpClient enclave(f.gw->port(), "/mcp/demo", "enclave-agent");
+  McpClient stranger(f.gw->port(), "/mcp/demo", "test-key");
+  primary.initialize({{"X-Agent-ID", "worker"}});
+  enclave.initialize({{"X-Agent-ID", "worker"}});
+  EXPECT_EQ(result_text(primary.request("tools/call", R"({"name":"echo","arguments":{"message":"p"}})")),
+            "p");
+  EXPECT_EQ(result_text(enclave.request("tools/call", R"({"name":"echo","arguments":{"message":"e"}})")),
+            "e");
+  auto refused = stranger.post(R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{}})");
+  EXPECT_EQ(refused.status, 401);
+  // The enclave key with the primary's session id (and the same X-Agent-ID) finds no session.
+  McpClient borrower(f.gw->port(), "/mcp/demo", "enclave-agent");
+  borrower.session_id = primary.session_id;
+  auto borrowed =
+      borrower.post(R"({"jsonrpc":"2.0","id":5,"method":"tools/list"})", {{"X-Agent-ID", "worker"}});
+  EXPECT_EQ(borrowed.status, 404);
+  // The client configuration printed at startup carries the first id.
+  EXPECT_NE(f.gw->child().out().find("\"Authorization\": \"primary-agent\""), std::string::npos)
+      << f.gw->child().out();
+}
+
 TEST(Mcp, TransportChecks) {
   Fixture f(demo_config({{"demo", ""}}));
   ASSERT_TRUE(f.gw->ready());

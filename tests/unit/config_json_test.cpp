@@ -90,6 +90,24 @@ TEST(JsonConfig, ApiKeyIsADeprecatedAliasForAgentId) {
   ASSERT_EQ(r->warnings.size(), 1u);
 }
 
+TEST(JsonConfig, AgentIdsAreSeveralKeysExclusiveWithAgentId) {
+  auto r = load_json_config(
+      with_gateway(R"({"a":{"container":"img"}})", R"(,"agentIds":["primary-agent","enclave-agent"])"));
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->gateway.keys(), (std::vector<std::string>{"primary-agent", "enclave-agent"}));
+  EXPECT_NE(error_of(with_gateway(R"({"a":{"container":"img"}})", R"(,"agentIds":["a"],"agentId":"b")"))
+                .find("gateway.agentId and gateway.agentIds are mutually exclusive"),
+            std::string::npos);
+  EXPECT_NE(error_of(with_gateway(R"({"a":{"container":"img"}})", R"(,"agentIds":["a"],"apiKey":"b")"))
+                .find("gateway.apiKey and gateway.agentIds are mutually exclusive"),
+            std::string::npos);
+  EXPECT_NE(error_of(with_gateway(R"({"a":{"container":"img"}})", R"(,"agentIds":["a","  "])"))
+                .find("gateway.agentIds[1] must be a non-empty agent id"),
+            std::string::npos);
+  EXPECT_NE(error_of(with_gateway(R"({"a":{"container":"img"}})", R"(,"agentIds":[])")), "(loaded)");
+  EXPECT_NE(error_of(with_gateway(R"({"a":{"container":"img"}})", R"(,"agentIds":"a")")), "(loaded)");
+}
+
 TEST(JsonConfig, PortFromVariableIsAccepted) {
   test::ScopedEnv env;
   env.set("AWMG_T_PORT", "9090");

@@ -73,6 +73,23 @@ anything = { nested = true }
   EXPECT_TRUE(r->warnings.empty());
 }
 
+TEST(TomlConfig, AgentIdsAreSeveralKeysExclusiveWithAgentId) {
+  const std::string servers = "[servers.a]\ncommand = \"/bin/true\"\n";
+  auto r = load_toml_config("[gateway]\nagent_ids = [\"primary\", \"enclave\"]\n" + servers, "t.toml");
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->gateway.keys(), (std::vector<std::string>{"primary", "enclave"}));
+  EXPECT_NE(error_of("[gateway]\nagent_ids = [\"a\"]\nagent_id = \"b\"\n" + servers)
+                .find("gateway.agent_id and gateway.agent_ids are mutually exclusive"),
+            std::string::npos);
+  EXPECT_NE(error_of("[gateway]\nagent_ids = [\"a\"]\napi_key = \"b\"\n" + servers)
+                .find("gateway.api_key and gateway.agent_ids are mutually exclusive"),
+            std::string::npos);
+  EXPECT_NE(error_of("[gateway]\nagent_ids = []\n" + servers).find("at least one agent id"),
+            std::string::npos);
+  EXPECT_NE(error_of("[gateway]\nagent_ids = [\" \"]\n" + servers).find("gateway.agent_ids[0]"),
+            std::string::npos);
+}
+
 TEST(TomlConfig, PlainExecutableIsAllowedWithAWarning) {
   auto r =
       load_toml_config("[servers.local]\ncommand = \"/usr/bin/my-mcp\"\nargs = [\"--stdio\"]\n", "t.toml");

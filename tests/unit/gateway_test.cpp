@@ -89,14 +89,19 @@ TEST(Health, ReportsServersAndOverallStatus) {
 
 TEST(Auth, ExactHeaderEquality) {
   using frontend::AuthResult;
-  EXPECT_EQ(frontend::check_authorization("key", "key"), AuthResult::kOk);
-  EXPECT_EQ(frontend::check_authorization(std::nullopt, "key"), AuthResult::kMissing);
-  EXPECT_EQ(frontend::check_authorization("", "key"), AuthResult::kMissing);
-  EXPECT_EQ(frontend::check_authorization("Bearer key", "key"), AuthResult::kInvalid);
-  EXPECT_EQ(frontend::check_authorization("ke", "key"), AuthResult::kInvalid);
-  EXPECT_EQ(frontend::check_authorization(std::string_view("k\0y", 3), "key"), AuthResult::kMalformed);
-  EXPECT_EQ(frontend::check_authorization("k\ty", "k\ty"), AuthResult::kOk);
-  EXPECT_EQ(frontend::check_authorization("k\x7fy", "key"), AuthResult::kMalformed);
+  const std::vector<std::string> key = {"key"};
+  EXPECT_EQ(frontend::check_authorization("key", key), AuthResult::kOk);
+  EXPECT_EQ(frontend::check_authorization(std::nullopt, key), AuthResult::kMissing);
+  EXPECT_EQ(frontend::check_authorization("", key), AuthResult::kMissing);
+  const std::vector<std::string> several = {"primary-agent", "enclave-agent"};
+  EXPECT_EQ(frontend::check_authorization("enclave-agent", several), AuthResult::kOk);
+  EXPECT_EQ(frontend::check_authorization("primary-agent", several), AuthResult::kOk);
+  EXPECT_EQ(frontend::check_authorization("enclave", several), AuthResult::kInvalid);
+  EXPECT_EQ(frontend::check_authorization("Bearer key", key), AuthResult::kInvalid);
+  EXPECT_EQ(frontend::check_authorization("ke", key), AuthResult::kInvalid);
+  EXPECT_EQ(frontend::check_authorization(std::string_view("k\0y", 3), key), AuthResult::kMalformed);
+  EXPECT_EQ(frontend::check_authorization("k\ty", {"k\ty"}), AuthResult::kOk);
+  EXPECT_EQ(frontend::check_authorization("k\x7fy", key), AuthResult::kMalformed);
   EXPECT_EQ(frontend::auth_failure_body(AuthResult::kMissing),
             R"({"error":"unauthorized","message":"missing Authorization header"})");
   EXPECT_EQ(frontend::auth_failure_status(AuthResult::kMalformed), 400u);
@@ -196,6 +201,13 @@ TEST(Sessions, AgentIdentityFromHeaders) {
   EXPECT_EQ(agent_identity("../x", "key"), std::nullopt);
   EXPECT_EQ(agent_identity("..", "key"), std::nullopt);
   EXPECT_EQ(agent_identity(std::nullopt, std::nullopt), std::nullopt);
+  // With several keys, a name is an agent of its key only.
+  auto of_a = agent_identity("bob", "key-a", true), of_b = agent_identity("bob", "key-b", true);
+  ASSERT_TRUE(of_a && of_b);
+  EXPECT_NE(*of_a, *of_b);
+  EXPECT_EQ(of_a->substr(0, 4), "bob@");
+  EXPECT_EQ(agent_identity(std::nullopt, "key-a", true), agent_identity(std::nullopt, "key-a"));
+  EXPECT_EQ(agent_identity("bob", std::nullopt, true), std::nullopt);
 }
 
 }  // namespace

@@ -98,25 +98,15 @@ asio::awaitable<Result<std::string>> OidcTokens::fetch(const std::string& audien
   std::string full = with_query_parameter(request_url_, "audience", audience);
   auto url = http::Url::parse(full);
   if (!url) co_return Error{"OIDC token request URL: " + url.error().message};
-  auto client = std::make_shared<http::Client>(
-      *url, std::chrono::duration_cast<std::chrono::milliseconds>(kFetchTimeout));
-  auto executor = co_await asio::this_coro::executor;
-  auto abort = std::make_shared<http::Abort>(executor);
-  asio::steady_timer limit(executor, kFetchTimeout);
-  limit.async_wait([abort](boost::system::error_code ec) {
-    if (!ec) (*abort)();
-  });
   const std::map<std::string, std::string> headers{{"Authorization", "Bearer " + request_token_},
                                                    {"Accept", "application/json"}};
-  const std::string no_body;
-  auto exchange = co_await client->send(bhttp::verb::get, url->target, headers, no_body, abort);
-  if (!exchange) co_return Error{"fetching the OIDC token failed: " + exchange.error().message};
-  auto body = co_await (*exchange)->read_all(1 << 20);
-  limit.cancel();
-  if (!body) co_return Error{"fetching the OIDC token failed: " + body.error().message};
-  if ((*exchange)->status() != 200)
-    co_return Error{"fetching the OIDC token failed: HTTP " + std::to_string((*exchange)->status())};
-  auto doc = json::parse(*body);
+  const auto deadline = std::chrono::steady_clock::now() + kFetchTimeout;
+  const size_t limit = 1 << 20;
+  auto fetched = co_await http::fetch(*url, headers, deadline, limit);
+  if (!fetched) co_return Error{"fetching the OIDC token failed: " + fetched.error().message};
+  if (fetched->status != 200)
+    co_return Error{"fetching the OIDC token failed: HTTP " + std::to_string(fetched->status)};
+  auto doc = json::parse(fetched->body);
   std::string value = doc && doc->IsObject() ? json::string_or(*doc, "value") : "";
   if (value.empty()) co_return Error{"fetching the OIDC token failed: the answer has no \"value\""};
   co_return value;

@@ -9,6 +9,7 @@
 #include <future>
 
 #include "gateway/guards.hpp"
+#include "github/rest.hpp"
 #include "json/json.hpp"
 
 namespace awmg::gateway {
@@ -16,22 +17,43 @@ namespace {
 
 namespace asio = boost::asio;
 
-// One metadata call; the co_spawned function object owns it while it runs on the I/O side.
+constexpr const char* kCollaboratorPermission = "get_collaborator_permission";
+
+// One metadata call; the co_spawned function object owns it while it runs on the I/O side. A tool call goes
+// to the guarded server's backend; get_collaborator_permission is the host's own, answered through GitHub's
+// REST API and never sent to the backend (which could lie about who may do what).
 struct MetadataCall {
   backend::Launcher& launcher;
-  std::string server_id, agent, params;
+  std::string server_id, agent, tool, args, params;
   std::chrono::steady_clock::time_point deadline;
   std::promise<Result<std::string>> done;
 
-  MetadataCall(backend::Launcher& backends, std::string server, std::string who, std::string body,
-               std::chrono::steady_clock::time_point until)
+  MetadataCall(backend::Launcher& backends, std::string server, std::string who, std::string name,
+               std::string arguments, std::chrono::steady_clock::time_point until)
       : launcher(backends),
         server_id(std::move(server)),
         agent(std::move(who)),
-        params(std::move(body)),
+        tool(std::move(name)),
+        args(std::move(arguments)),
+        params(R"({"name":)" + json::quote(tool) + R"(,"arguments":)" + args + "}"),
         deadline(until) {}
 
+  asio::awaitable<Result<std::string>> collaborator_permission() {
+    auto doc = json::parse(args);
+    if (!doc || !doc->IsObject())
+      co_return Error{"get_collaborator_permission takes an object with owner, repo and username"};
+    const std::string owner = json::string_or(*doc, "owner"), repo = json::string_or(*doc, "repo"),
+                      username = json::string_or(*doc, "username");
+    auto answer = co_await github::collaborator_permission(owner, repo, username, deadline);
+    co_return answer;
+  }
+
   asio::awaitable<void> run() {
+    if (tool == kCollaboratorPermission) {
+      auto answer = co_await collaborator_permission();
+      done.set_value(std::move(answer));
+      co_return;
+    }
     auto conn = co_await launcher.connection(server_id, agent);
     if (!conn) {
       done.set_value(Error{conn.error().message});
@@ -55,9 +77,8 @@ struct MetadataCall {
 
 Result<std::string> GuardBackend::call_tool(const std::string& tool, const std::string& args_json,
                                             std::chrono::steady_clock::time_point deadline) {
-  std::string params = R"({"name":)" + json::quote(tool) + R"(,"arguments":)" + args_json + "}";
   auto call =
-      std::make_shared<MetadataCall>(backends_.launcher, server_id_, agent_, std::move(params), deadline);
+      std::make_shared<MetadataCall>(backends_.launcher, server_id_, agent_, tool, args_json, deadline);
   auto result = call->done.get_future();
   // The function object owns the call until its coroutine ends, even when this thread stops waiting first.
   asio::co_spawn(

@@ -1,6 +1,7 @@
 #include "http/client.hpp"
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -210,6 +211,28 @@ asio::awaitable<Result<std::unique_ptr<Exchange>>> Client::send(
     if (closed(ec) || (abort && abort->aborted())) co_return Error{"the connection was closed"};
     co_return Error{origin_.host_header() + " did not answer: " + ec.message()};
   }
+}
+
+asio::awaitable<Result<Fetched>> fetch(const Url& url, const std::map<std::string, std::string>& headers,
+                                       const std::chrono::steady_clock::time_point& deadline,
+                                       const size_t& limit) {
+  auto left =
+      std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+  if (left <= std::chrono::milliseconds(0)) co_return Error{"the deadline passed"};
+  auto client = std::make_shared<Client>(url, left);
+  auto executor = co_await asio::this_coro::executor;
+  auto abort = std::make_shared<Abort>(executor, deadline);
+  asio::steady_timer timer(executor, deadline);
+  timer.async_wait([abort](boost::system::error_code ec) {
+    if (!ec) (*abort)();
+  });
+  const std::string no_body;
+  auto exchange = co_await client->send(bhttp::verb::get, url.target, headers, no_body, abort);
+  if (!exchange) co_return exchange.error();
+  auto body = co_await (*exchange)->read_all(limit);
+  timer.cancel();
+  if (!body) co_return body.error();
+  co_return Fetched{(*exchange)->status(), std::move(*body)};
 }
 
 }  // namespace awmg::http

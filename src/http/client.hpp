@@ -122,4 +122,16 @@ class Client : public std::enable_shared_from_this<Client> {
   std::unique_ptr<boost::asio::ssl::context> tls_;  // https only
 };
 
+// One request on a connection of its own, its answer read whole: for the occasional call (a token, a REST
+// lookup), not for traffic. Bounded by `deadline` from connect to the last byte, and by `limit` bytes of
+// body.
+struct Fetched {
+  unsigned status = 0;
+  std::string body;
+};
+boost::asio::awaitable<Result<Fetched>> fetch(const Url& url,
+                                              const std::map<std::string, std::string>& headers,
+                                              const std::chrono::steady_clock::time_point& deadline,
+                                              const size_t& limit);
+
 }  // namespace awmg::http

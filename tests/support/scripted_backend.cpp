@@ -167,6 +167,15 @@ bool ScriptedBackend::handle(int fd, const Request& request) {
       return write_all(fd, json_reply(401, R"({"message":"bad request token"})"));
     return write_all(fd, json_reply(200, std::string(R"({"value":")") + kOidcJwt + "\"}"));
   }
+  if (request.method == "GET" && request.target.rfind("/repos/", 0) == 0) {  // GitHub's REST API
+    record("GET " + request.target);
+    auto auth = request.headers.find("authorization");
+    if (auth == request.headers.end() || auth->second != "token rest-token")
+      return write_all(fd, json_reply(401, R"({"message":"Bad credentials"})"));
+    if (request.target.find("/collaborators/nobody/") != std::string::npos)
+      return write_all(fd, json_reply(404, R"({"message":"Not Found"})"));
+    return write_all(fd, json_reply(200, R"({"permission":"admin","user":{"login":"alice"}})"));
+  }
   if (request.method == "GET" && request.headers.count("last-event-id")) {
     record("GET Last-Event-ID: " + request.headers.at("last-event-id"));
     std::string id;

@@ -24,7 +24,9 @@ namespace awmg::test {
 //   drop        streams a priming event (id "e1", retry 50 ms) and closes; a GET with Last-Event-ID "e1"
 //               resumes the stream with the result "resumed"
 //   drop_hang   the same, but the resumed stream never writes
-// It is also a GitHub Actions OIDC issuer: `GET /token?audience=...` with `Authorization: Bearer
+// It is also GitHub's REST API for `GET /repos/{o}/{r}/collaborators/{user}/permission` with
+// `Authorization: token rest-token` (`{"permission":"admin",...}`; 404 for the user "nobody"), and a GitHub
+// Actions OIDC issuer: `GET /token?audience=...` with `Authorization: Bearer
 // request-token` answers `{"value": kOidcJwt}`. Plain sockets and a thread per connection; the destructor
 // closes everything and joins. A JWT whose payload is {"exp":4102444800} (2100-01-01).
 inline constexpr const char* kOidcJwt = "eyJhbGciOiJub25lIn0.eyJleHAiOjQxMDI0NDQ4MDB9.c2ln";
@@ -37,6 +39,7 @@ class ScriptedBackend {
   ScriptedBackend& operator=(const ScriptedBackend&) = delete;
 
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/mcp"; }
+  std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   std::string token_url() const {
     return "http://127.0.0.1:" + std::to_string(port_) + "/token?api-version=2.0";
   }

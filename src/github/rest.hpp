@@ -1,0 +1,32 @@
+#pragma once
+#include "async/awaitable.hpp"
+
+#include <chrono>
+#include <string>
+
+#include "base/result.hpp"
+
+namespace awmg::github {
+
+// The GitHub token the gateway itself uses for GitHub's REST API: the first set of GITHUB_MCP_SERVER_TOKEN,
+// GITHUB_TOKEN, GITHUB_PERSONAL_ACCESS_TOKEN and GH_TOKEN; "" when none is.
+std::string token_from_environment();
+
+// The REST API base, without a trailing slash: GITHUB_API_URL, else derived from GITHUB_SERVER_URL
+// (github.com: api.github.com; <tenant>.ghe.com: api.<tenant>.ghe.com; any other server: <server>/api/v3),
+// else https://api.github.com.
+std::string api_base_from_environment();
+
+// Whether `segment` may stand as one segment of a REST path: a login, an owner or a repository name (letters,
+// digits, '-', '_', '.', not "." or ".."), so no argument can steer the request to another endpoint.
+bool safe_path_segment(const std::string& segment);
+
+// GET <api>/repos/{owner}/{repo}/collaborators/{username}/permission with the token, its answer as MCP result
+// text: {"content":[{"type":"text","text":<body>}]}. An error for unsafe arguments, a missing token, HTTP
+// status 400 or more, an answer over kMaxAnswerBytes, or the deadline.
+inline constexpr size_t kMaxAnswerBytes = 1 << 20;
+boost::asio::awaitable<Result<std::string>> collaborator_permission(
+    const std::string& owner, const std::string& repo, const std::string& username,
+    const std::chrono::steady_clock::time_point& deadline);
+
+}  // namespace awmg::github

@@ -114,6 +114,8 @@ Result<config::Settings> resolve_settings(const GatewayOptions& o, config::Confi
   s.sequential_launch =
       o.was_set("sequential-launch") ? o.sequential_launch : config.sequential_launch.value_or(false);
   AWMG_TRY(s.guard_policy_override_json, guard_policy_override(o));
+  s.force_public_repos =
+      config.gateway.force_public_repos.value_or(true) && env_bool("MCP_GATEWAY_FORCE_PUBLIC_REPOS", true);
   AWMG_TRY(s.sink_server_ids, parse_sink_server_ids(o.guards_sink_server_ids));
   for (const auto& id : s.sink_server_ids) {
     if (!config.find_server(id))

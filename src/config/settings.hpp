@@ -22,6 +22,8 @@ struct Settings {
   bool sequential_launch = false;
   std::vector<std::string> sink_server_ids;
   std::string guard_policy_override_json;  // the global policy override; empty = none
+  // Force-public-repos is on: neither gateway.forcePublicRepos nor MCP_GATEWAY_FORCE_PUBLIC_REPOS is false.
+  bool force_public_repos = true;
   std::string hmac_secret;
   int64_t shutdown_timeout_ms = 5000;
 };

@@ -6,6 +6,7 @@
 
 #include "base/files.hpp"
 #include "base/strings.hpp"
+#include "github/rest.hpp"
 #include "guard/wasm_guard.hpp"
 #include "log/logger.hpp"
 
@@ -38,6 +39,71 @@ Result<std::unique_ptr<guard::Guard>> load_wasm(const std::string& name, const s
   if (!bytes) return Error{"failed to read WASM file: " + bytes.error().message};
   AWMG_TRY(auto wasm, guard::WasmGuard::create(name, *bytes, engine));
   return guard::make_wasm_guard(std::move(wasm));
+}
+
+bool is_safe_outputs(const std::string& server_id) {
+  return server_id == "safe-outputs" || server_id == "safeoutputs";
+}
+
+}  // namespace
+
+// The workflow repository's visibility, asked of GitHub once and only when a rule needs it. A probe that gets
+// no answer counts as public: the rules that ask (force-public-repos, a write-sink's visibility) then
+// restrict.
+class WorkflowRepository {
+ public:
+  bool is_public() {
+    if (!asked_) ask();
+    return public_;
+  }
+
+ private:
+  void ask() {
+    asked_ = true;
+    auto answer = github::workflow_repository_public(std::chrono::seconds(10));
+    if (!answer) {
+      log::warn("difc", "The visibility of GITHUB_REPOSITORY could not be read (" + answer.error().message +
+                            "); it is taken as public");
+      public_ = true;
+    } else {
+      public_ = answer->value_or(false);
+    }
+  }
+  bool asked_ = false;
+  bool public_ = false;
+};
+
+// What the workflow repository's visibility decides at startup.
+struct RepositoryRules {
+  bool force_public_enabled;  // neither gateway.forcePublicRepos nor MCP_GATEWAY_FORCE_PUBLIC_REPOS is false
+  bool force_public;  // and the repository is public: every allow-only policy reads public repositories
+  WorkflowRepository& repository;
+};
+
+namespace {
+
+// A write-sink's visibility: public unless configured otherwise, and public whatever is configured when the
+// workflow repository is public (what a public workflow writes is public). Exempt servers
+// (gateway.sinkVisibilityExemptServers, or force-public-repos off) and safe-outputs keep an unset visibility
+// unless their repository is public.
+std::string sink_visibility(const config::Config& config, const std::string& server_id,
+                            const std::string& configured, RepositoryRules& rules) {
+  const auto& exempt_list = config.gateway.sink_visibility_exempt_servers;
+  bool exempt = !rules.force_public_enabled ||
+                std::find(exempt_list.begin(), exempt_list.end(), server_id) != exempt_list.end() ||
+                std::find(exempt_list.begin(), exempt_list.end(), "*") != exempt_list.end();
+  std::string visibility = base::to_lower(base::trim(configured));
+  if (visibility.empty()) {
+    if (!is_safe_outputs(server_id) && !exempt) return "public";
+    if (is_safe_outputs(server_id) && rules.repository.is_public()) return "public";
+    return "";
+  }
+  if (visibility != "public" && rules.repository.is_public()) {
+    log::warn("difc", "Server " + server_id + ": sink-visibility \"" + visibility +
+                          "\" is overridden to public: the workflow repository is public");
+    return "public";
+  }
+  return visibility;
 }
 
 }  // namespace
@@ -78,8 +144,12 @@ Result<std::unique_ptr<Guards>> Guards::create(const config::Config& config,
     global = std::move(*parsed);
     guards->enabled_ = true;
   }
+  WorkflowRepository repository;
+  RepositoryRules rules{settings.force_public_repos, settings.force_public_repos && repository.is_public(),
+                        repository};
+  if (rules.force_public && global) guard::force_public_repos(*global);
   for (const auto& server : config.servers) {
-    if (auto assigned = guards->assign(config, server, global); !assigned)
+    if (auto assigned = guards->assign(config, server, global, rules); !assigned)
       return Error{"failed to register guard for server \"" + server.id + "\": " + assigned.error().message};
   }
   if (guards->enabled_)
@@ -89,7 +159,7 @@ Result<std::unique_ptr<Guards>> Guards::create(const config::Config& config,
 }
 
 Status Guards::assign(const config::Config& config, const config::ServerConfig& server,
-                      const std::optional<guard::Policy>& global) {
+                      const std::optional<guard::Policy>& global, RepositoryRules& rules) {
   ServerGuard& slot = servers_[server.id];
   // The policy: the global override, else the server's guard-policies, else its guard's policy.
   std::optional<guard::Policy> policy = global;
@@ -101,6 +171,13 @@ Status Guards::assign(const config::Config& config, const config::ServerConfig& 
   if (!policy && configured != config.guards.end() && !configured->second.policy_json.empty()) {
     AWMG_TRY(auto parsed, guard::parse_policy(configured->second.policy_json));
     policy = std::move(parsed);
+  }
+  if (rules.force_public && !global) {  // (the global policy was forced once, before)
+    if (!policy) policy = guard::public_repos_policy();
+    guard::force_public_repos(*policy);
+    enabled_ = true;
+    log::warn("difc", "FORCED REPOS=PUBLIC: the workflow repository is public, so server " + server.id +
+                          " reads public repositories only (gateway.forcePublicRepos=false turns this off)");
   }
   // The guard: a discovered WASM guard, else a write-sink for a write-sink policy, else the configured one.
   bool failed = false;
@@ -119,9 +196,7 @@ Status Guards::assign(const config::Config& config, const config::ServerConfig& 
     }
   }
   if (!slot.guard && policy && policy->kind == guard::Policy::Kind::kWriteSink) {
-    std::string visibility = policy->sink_visibility;
-    if (visibility.empty() && server.id != "safe-outputs" && server.id != "safeoutputs")
-      visibility = "public";
+    std::string visibility = sink_visibility(config, server.id, policy->sink_visibility, rules);
     slot.guard = guard::make_write_sink_guard(policy->accept, visibility);
   }
   if (!slot.guard && configured != config.guards.end()) {

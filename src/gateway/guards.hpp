@@ -20,6 +20,8 @@
 
 namespace awmg::gateway {
 
+struct RepositoryRules;
+
 // One backend's guard and the policy it enforces.
 struct ServerGuard {
   std::unique_ptr<guard::Guard> guard;
@@ -68,7 +70,7 @@ class Guards {
  private:
   Guards(const config::Settings& settings);
   Status assign(const config::Config& config, const config::ServerConfig& server,
-                const std::optional<guard::Policy>& global);
+                const std::optional<guard::Policy>& global, RepositoryRules& rules);
 
   std::unique_ptr<wasm::Engine> engine_;  // declared first: destroyed after every guard it made
   std::map<std::string, ServerGuard> servers_;

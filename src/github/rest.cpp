@@ -1,5 +1,9 @@
 #include "github/rest.hpp"
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+
 #include <cstdlib>
 
 #include "base/strings.hpp"
@@ -74,6 +78,55 @@ boost::asio::awaitable<Result<std::string>> collaborator_permission(
   if (!fetched) co_return Error{"GitHub API: " + fetched.error().message};
   if (fetched->status >= 400) co_return Error{"GitHub API: HTTP " + std::to_string(fetched->status)};
   co_return R"({"content":[{"type":"text","text":)" + json::quote(fetched->body) + "}]}";
+}
+
+namespace {
+
+boost::asio::awaitable<Result<bool>> repository_public(
+    const std::string& repository, const std::string& token,
+    const std::chrono::steady_clock::time_point& deadline) {
+  auto url = http::Url::parse(api_base_from_environment() + "/repos/" + repository);
+  if (!url) co_return Error{"the GitHub API URL is not valid: " + url.error().message};
+  const std::map<std::string, std::string> headers{{"Authorization", "token " + token},
+                                                   {"Accept", "application/vnd.github+json"}};
+  const size_t limit = kMaxAnswerBytes;
+  auto fetched = co_await http::fetch(*url, headers, deadline, limit);
+  if (!fetched) co_return Error{"GitHub API: " + fetched.error().message};
+  if (fetched->status >= 400) co_return Error{"GitHub API: HTTP " + std::to_string(fetched->status)};
+  auto doc = json::parse(fetched->body);
+  if (!doc || !doc->IsObject()) co_return Error{"GitHub API: the answer is not a JSON object"};
+  std::string visibility = base::to_lower(json::string_or(*doc, "visibility"));
+  if (!visibility.empty()) co_return visibility == "public";
+  const json::Value* is_private = json::member(*doc, "private");
+  if (is_private && is_private->IsBool()) co_return !is_private->GetBool();
+  co_return Error{"GitHub API: the answer names no visibility"};
+}
+
+boost::asio::awaitable<void> repository_public_into(Result<bool>& out, const std::string& repository,
+                                                    const std::string& token,
+                                                    const std::chrono::steady_clock::time_point& deadline) {
+  auto answer = co_await repository_public(repository, token, deadline);
+  out = std::move(answer);
+}
+
+}  // namespace
+
+Result<std::optional<bool>> workflow_repository_public(std::chrono::milliseconds timeout) {
+  std::string repository = environment("GITHUB_REPOSITORY");
+  std::string token = token_from_environment();
+  if (repository.empty() || token.empty()) return std::optional<bool>();
+  auto slash = repository.find('/');
+  if (slash == std::string::npos || !safe_path_segment(repository.substr(0, slash)) ||
+      !safe_path_segment(repository.substr(slash + 1)))
+    return Error{"GITHUB_REPOSITORY is not owner/repo: " + repository};
+  boost::asio::io_context io;
+  Result<bool> answer = Error{"the visibility probe did not run"};
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  boost::asio::co_spawn(
+      io, [&] { return repository_public_into(answer, repository, token, deadline); }, boost::asio::detached);
+  io.run();
+  if (!answer) return answer.error();
+  return std::optional<bool>(*answer);
 }
 
 }  // namespace awmg::github

@@ -2,6 +2,7 @@
 #include "async/awaitable.hpp"
 
 #include <chrono>
+#include <optional>
 #include <string>
 
 #include "base/result.hpp"
@@ -28,5 +29,11 @@ inline constexpr size_t kMaxAnswerBytes = 1 << 20;
 boost::asio::awaitable<Result<std::string>> collaborator_permission(
     const std::string& owner, const std::string& repo, const std::string& username,
     const std::chrono::steady_clock::time_point& deadline);
+
+// Whether the workflow's repository (GITHUB_REPOSITORY) is public: GET <api>/repos/{GITHUB_REPOSITORY} with
+// the token (its `visibility`, else its `private`), bounded by `timeout`; runs its own event loop (for
+// startup). std::nullopt when there is nothing to ask (no GITHUB_REPOSITORY or no token); an error when the
+// answer did not say.
+Result<std::optional<bool>> workflow_repository_public(std::chrono::milliseconds timeout);
 
 }  // namespace awmg::github

@@ -228,6 +228,22 @@ Result<std::optional<Policy>> parse_server_policies(std::string_view text, const
   return std::optional<Policy>();
 }
 
+void force_public_repos(Policy& policy) {
+  if (policy.kind != Policy::Kind::kAllowOnly) return;
+  auto doc = json::parse(policy.allow_only_json);
+  if (!doc || !doc->IsObject()) return;
+  auto repos = doc->FindMember("repos");
+  if (repos == doc->MemberEnd()) return;
+  repos->value.SetString("public", doc->GetAllocator());
+  policy.allow_only_json = json::to_string(*doc);
+}
+
+Policy public_repos_policy() {
+  Policy policy;
+  policy.allow_only_json = R"({"min-integrity":"none","repos":"public"})";
+  return policy;
+}
+
 std::string label_agent_payload(const Policy& policy, const std::vector<std::string>& trusted_bots) {
   std::string out = R"({"allow-only":)" + policy.allow_only_json;
   if (!trusted_bots.empty()) {

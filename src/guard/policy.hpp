@@ -29,6 +29,12 @@ Result<Policy> parse_policy(std::string_view json);
 // nested under the server id; a single-key map whose value is a policy. nullopt when none of them.
 Result<std::optional<Policy>> parse_server_policies(std::string_view json, const std::string& server_id);
 
+// Force-public-repos: an allow-only policy's `repos` becomes "public" (a write-sink policy is left as it is).
+void force_public_repos(Policy& policy);
+// The policy a server without one gets under force-public-repos: allow-only, public repositories, no minimum
+// integrity.
+Policy public_repos_policy();
+
 // The label_agent input: `{"allow-only":{...},"trusted-bots":[...]}`, keys sorted.
 std::string label_agent_payload(const Policy& policy, const std::vector<std::string>& trusted_bots);
 

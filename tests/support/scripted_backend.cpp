@@ -174,7 +174,15 @@ bool ScriptedBackend::handle(int fd, const Request& request) {
       return write_all(fd, json_reply(401, R"({"message":"Bad credentials"})"));
     if (request.target.find("/collaborators/nobody/") != std::string::npos)
       return write_all(fd, json_reply(404, R"({"message":"Not Found"})"));
-    return write_all(fd, json_reply(200, R"({"permission":"admin","user":{"login":"alice"}})"));
+    if (request.target.find("/collaborators/") != std::string::npos)
+      return write_all(fd, json_reply(200, R"({"permission":"admin","user":{"login":"alice"}})"));
+    if (request.target == "/repos/octo/public-repo")
+      return write_all(fd, json_reply(200, R"({"full_name":"octo/public-repo","visibility":"public"})"));
+    if (request.target == "/repos/octo/old-public-repo")
+      return write_all(fd, json_reply(200, R"({"full_name":"octo/old-public-repo","private":false})"));
+    if (request.target == "/repos/octo/private-repo")
+      return write_all(fd, json_reply(200, R"({"full_name":"octo/private-repo","visibility":"private"})"));
+    return write_all(fd, json_reply(500, R"({"message":"Server Error"})"));
   }
   if (request.method == "GET" && request.headers.count("last-event-id")) {
     record("GET Last-Event-ID: " + request.headers.at("last-event-id"));

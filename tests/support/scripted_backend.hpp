@@ -25,10 +25,11 @@ namespace awmg::test {
 //               resumes the stream with the result "resumed"
 //   drop_hang   the same, but the resumed stream never writes
 // It is also GitHub's REST API for `GET /repos/{o}/{r}/collaborators/{user}/permission` with
-// `Authorization: token rest-token` (`{"permission":"admin",...}`; 404 for the user "nobody"), and a GitHub
-// Actions OIDC issuer: `GET /token?audience=...` with `Authorization: Bearer
-// request-token` answers `{"value": kOidcJwt}`. Plain sockets and a thread per connection; the destructor
-// closes everything and joins. A JWT whose payload is {"exp":4102444800} (2100-01-01).
+// `Authorization: token rest-token` (`{"permission":"admin",...}`; 404 for the user "nobody") and for
+// `GET /repos/octo/{public-repo,old-public-repo,private-repo}` (visibility; any other repository: 500), and a
+// GitHub Actions OIDC issuer: `GET /token?audience=...` with `Authorization: Bearer request-token` answers
+// `{"value": kOidcJwt}`. Plain sockets and a thread per connection; the destructor closes everything and
+// joins. A JWT whose payload is {"exp":4102444800} (2100-01-01).
 inline constexpr const char* kOidcJwt = "eyJhbGciOiJub25lIn0.eyJleHAiOjQxMDI0NDQ4MDB9.c2ln";
 
 class ScriptedBackend {

@@ -73,5 +73,24 @@ TEST(GitHubRest, CollaboratorPermissionIsAskedOfTheRestApiWithTheToken) {
   EXPECT_FALSE(permission("octo", "hello", "alice"));  // HTTP 401
 }
 
+TEST(GitHubRest, TheWorkflowRepositorysVisibility) {
+  test::ScriptedBackend api;
+  test::ScopedEnv env;
+  env.set("GITHUB_API_URL", api.base_url()).set("GITHUB_MCP_SERVER_TOKEN", "rest-token");
+  const auto timeout = std::chrono::seconds(5);
+  env.set("GITHUB_REPOSITORY", "octo/public-repo");
+  EXPECT_EQ(workflow_repository_public(timeout).value(), std::optional<bool>(true));
+  env.set("GITHUB_REPOSITORY", "octo/old-public-repo");  // no `visibility`: `private` decides
+  EXPECT_EQ(workflow_repository_public(timeout).value(), std::optional<bool>(true));
+  env.set("GITHUB_REPOSITORY", "octo/private-repo");
+  EXPECT_EQ(workflow_repository_public(timeout).value(), std::optional<bool>(false));
+  env.set("GITHUB_REPOSITORY", "octo/broken");
+  EXPECT_FALSE(workflow_repository_public(timeout));
+  env.set("GITHUB_REPOSITORY", "octo/../../x");
+  EXPECT_FALSE(workflow_repository_public(timeout));
+  env.unset("GITHUB_REPOSITORY");
+  EXPECT_EQ(workflow_repository_public(timeout).value(), std::nullopt);
+}
+
 }  // namespace
 }  // namespace awmg::github

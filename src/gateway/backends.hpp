@@ -3,6 +3,7 @@
 
 #include "backend/launcher.hpp"
 #include "config/model.hpp"
+#include "gateway/circuit_breaker.hpp"
 #include "gateway/guards.hpp"
 #include "gateway/tool_registry.hpp"
 
@@ -17,6 +18,7 @@ struct Backends {
   backend::Launcher& launcher;
   Guards& guards;
   const ToolRegistry& registry;
+  CircuitBreakers& breakers;    // per server, opened by its rate-limit signals
   boost::asio::io_context& io;  // where a guard's calls to its backend run
 };
 

@@ -57,6 +57,7 @@ class Gateway : public frontend::Dispatcher {
   frontend::SessionStore& sessions() { return sessions_; }
   Guards& guards() { return guards_; }
   const Backends& backends() const { return backends_; }
+  const CircuitBreakers& breakers() const { return breakers_; }
   std::atomic<bool>& shutting_down() { return shutting_down_; }
 
  private:
@@ -72,7 +73,8 @@ class Gateway : public frontend::Dispatcher {
   ToolRegistry registry_;
   frontend::SessionStore sessions_;
   Guards& guards_;
-  const Backends backends_{config_, launcher_, guards_, registry_, io_};
+  CircuitBreakers breakers_{config_};
+  const Backends backends_{config_, launcher_, guards_, registry_, breakers_, io_};
   std::atomic<bool> shutting_down_{false};
   // start_backends finished: a later shared connection (a backend that recovered) may bring new tools.
   std::atomic<bool> started_{false};

@@ -7,7 +7,8 @@
 
 namespace awmg::gateway {
 
-std::string health_document(const std::map<std::string, backend::ServerHealth>& servers) {
+std::string health_document(const std::map<std::string, backend::ServerHealth>& servers,
+                            const std::map<std::string, std::string>& circuits) {
   rapidjson::Document doc(rapidjson::kObjectType);
   auto& a = doc.GetAllocator();
   bool healthy = true;
@@ -17,6 +18,8 @@ std::string health_document(const std::map<std::string, backend::ServerHealth>& 
     rapidjson::Value entry(rapidjson::kObjectType);
     entry.AddMember("status", rapidjson::Value(h.status.c_str(), a), a);
     entry.AddMember("uptime", h.uptime_seconds, a);
+    if (auto circuit = circuits.find(id); circuit != circuits.end())
+      entry.AddMember("circuit", rapidjson::Value(circuit->second.c_str(), a), a);
     list.AddMember(rapidjson::Value(id.c_str(), a), entry, a);
   }
   doc.AddMember("status", rapidjson::StringRef(healthy ? "healthy" : "unhealthy"), a);

@@ -70,7 +70,9 @@ http::Response reflect_route(const config::Config& config, Guards& guards, const
 // A response for the routes that need no waiting.
 http::Response plain_route(Gateway& gw, const http::Request& req, const http::Responder& responder,
                            std::string_view path, const std::function<void()>& request_shutdown) {
-  if (path == "/health") return http::make_response(req, 200, health_document(gw.status().snapshot()), kJson);
+  if (path == "/health")
+    return http::make_response(req, 200, health_document(gw.status().snapshot(), gw.breakers().states()),
+                               kJson);
   if (path == "/close") return close_route(gw.config(), gw.shutting_down(), req, responder, request_shutdown);
   if (path == "/reflect") return reflect_route(gw.config(), gw.guards(), req, responder);
   return http::make_response(req, 404, "404 page not found\n");

@@ -55,6 +55,18 @@ std::string convert_tool_result(const std::string& backend_result) {
 
 namespace {
 
+// A rate-limited result as the client gets it: its text (or "rate limit exceeded") as one error text item.
+std::string rate_limited_result(const std::string& backend_result) {
+  auto doc = json::parse(backend_result);
+  std::string text;
+  const json::Value* content = doc && doc->IsObject() ? json::member(*doc, "content") : nullptr;
+  if (content && content->IsArray()) {
+    for (const auto& item : content->GetArray())
+      if (item.IsObject()) text += json::string_or(item, "text");
+  }
+  return mcp::tool_error_result(text.empty() ? "rate limit exceeded" : text);
+}
+
 // The backend's result object, or the error result the client gets instead.
 struct BackendOutcome {
   bool ok = false;
@@ -65,14 +77,21 @@ asio::awaitable<BackendOutcome> call_backend(const Backends& backends, const fro
                                              const std::string& server_id, const std::string& args,
                                              const std::chrono::steady_clock::time_point& deadline,
                                              const std::shared_ptr<backend::EventBox>& events) {
+  CircuitBreaker& breaker = backends.breakers.of(server_id);
+  if (auto refused = breaker.admit()) co_return BackendOutcome{false, mcp::tool_error_result(*refused)};
   auto conn = co_await backends.launcher.connection(server_id, session.agent);
-  if (!conn) co_return BackendOutcome{false, mcp::tool_error_result(conn.error().message)};
+  if (!conn) {
+    breaker.record_no_result();
+    co_return BackendOutcome{false, mcp::tool_error_result(conn.error().message)};
+  }
   const std::string method = "tools/call";
   // Only the result passes a guard: what a guarded backend sends during the call goes to deliver(), which
   // drops it.
   const std::shared_ptr<backend::EventBox> no_events;
   const auto& relayed = relays_beyond_tools(backends.guards, server_id) ? events : no_events;
   auto reply = co_await (*conn)->call(method, args, deadline, relayed);
+  if (!reply || reply->error_code)
+    breaker.record_no_result();  // (transport and JSON-RPC errors do not count)
   if (!reply) {
     co_return BackendOutcome{false, mcp::tool_error_result("backend error server=" + server_id +
                                                            " method=tools/call: " + reply.error().message)};
@@ -83,6 +102,11 @@ asio::awaitable<BackendOutcome> call_backend(const Backends& backends, const fro
                                       " method=tools/call: code=" + std::to_string(*reply->error_code) +
                                       ", message=" + reply->error_message)};
   }
+  if (auto limited = rate_limit_signal(reply->result)) {
+    breaker.record_rate_limited(*limited);
+    co_return BackendOutcome{false, rate_limited_result(reply->result)};
+  }
+  breaker.record_success();
   co_return BackendOutcome{true, reply->result};
 }
 

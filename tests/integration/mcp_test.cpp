@@ -148,6 +148,35 @@ TEST(Mcp, SeveralAgentIdsAreSeveralAgents) {
       << f.gw->child().out();
 }
 
+// The backend's rate-limit signals open the server's circuit breaker: calls are refused at once, /health says
+// so, and after the cooldown one probe closes it again.
+TEST(Mcp, RateLimitedResultsOpenTheCircuitBreaker) {
+  Fixture f(demo_config({{"demo", ""}}) + "rate_limit_threshold = 2\nrate_limit_cooldown = 1\n");
+  ASSERT_TRUE(f.gw->ready()) << f.gw->child().err();
+  auto c = f.client("/mcp/demo");
+  c.initialize();
+  const std::string limited = R"({"name":"fail","arguments":{"message":"API rate limit exceeded"}})";
+  for (int i = 0; i < 2; ++i) {
+    auto r = c.request("tools/call", limited);
+    EXPECT_TRUE(is_error_result(r));
+    EXPECT_EQ(result_text(r), "API rate limit exceeded");
+  }
+  auto refused = c.request("tools/call", R"({"name":"echo","arguments":{"message":"x"}})");
+  EXPECT_TRUE(is_error_result(refused));
+  const std::string text = result_text(refused);
+  EXPECT_EQ(
+      text.rfind("rate limit circuit breaker is OPEN for server \"demo\" \u2014 rate limit resets at ", 0),
+      0u)
+      << text;
+  EXPECT_NE(text.find("Z (retry after 1s)"), std::string::npos) << text;
+  auto health = http_request(f.gw->port(), "GET", "/health", {});
+  EXPECT_NE(health.body.find(R"("circuit":"open")"), std::string::npos) << health.body;
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  EXPECT_EQ(result_text(c.request("tools/call", R"({"name":"echo","arguments":{"message":"x"}})")), "x");
+  EXPECT_NE(http_request(f.gw->port(), "GET", "/health", {}).body.find(R"("circuit":"closed")"),
+            std::string::npos);
+}
+
 TEST(Mcp, TransportChecks) {
   Fixture f(demo_config({{"demo", ""}}));
   ASSERT_TRUE(f.gw->ready());

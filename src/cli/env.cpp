@@ -34,11 +34,11 @@ long long env_int(const char* name, long long fallback) {
   return (*end == '\0' && n > 0) ? n : fallback;
 }
 
-base::Duration env_duration(const char* name, base::Duration fallback) {
+base::Duration env_duration(const char* name, base::Duration fallback, bool zero_allowed) {
   auto v = env_value(name);
   if (!v) return fallback;
   auto d = base::parse_duration(*v);
-  return d && d->count() > 0 ? *d : fallback;
+  return d && (d->count() > 0 || (zero_allowed && d->count() == 0)) ? *d : fallback;
 }
 
 }  // namespace awmg::cli

@@ -12,6 +12,7 @@ std::optional<std::string> env_value(const char* name);
 std::string env_string(const char* name, std::string fallback);
 bool env_bool(const char* name, bool fallback);
 long long env_int(const char* name, long long fallback);
-base::Duration env_duration(const char* name, base::Duration fallback);
+// `zero_allowed`: "0s" is a value too (a duration that turns something off).
+base::Duration env_duration(const char* name, base::Duration fallback, bool zero_allowed = false);
 
 }  // namespace awmg::cli

@@ -95,7 +95,7 @@ void FlagSet::add_int(std::string name, char shorthand, int64_t* target, std::st
 
 void FlagSet::add_duration(std::string name, char shorthand, base::Duration* target, std::string usage,
                            Env env, base::Duration fallback) {
-  *target = env_duration(env.name, fallback);
+  *target = env_duration(env.name, fallback, env.zero_allowed);
   add_duration(std::move(name), shorthand, target, std::move(usage));
 }
 

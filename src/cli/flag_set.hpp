@@ -40,6 +40,7 @@ class FlagSet {
   // cli/env.hpp), else `fallback`; the flag and its environment default are declared in one place.
   struct Env {
     const char* name;
+    bool zero_allowed = false;  // durations: "0s" is a value too
   };
   void add_string(std::string name, char shorthand, std::string* target, std::string usage, Env env,
                   std::string fallback);

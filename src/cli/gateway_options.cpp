@@ -36,6 +36,9 @@ void register_flags(FlagSet& f, GatewayOptions& o) {
   f.add_int("payload-size-threshold", 0, &o.payload_size_threshold,
             "Tool results larger than this many bytes are written to disk",
             {"MCP_GATEWAY_PAYLOAD_SIZE_THRESHOLD"}, kDefaultPayloadSizeThreshold);
+  f.add_duration("payload-retention", 0, &o.payload_retention,
+                 "Payloads written to disk are removed after this long (0s: kept forever)",
+                 {"MCP_GATEWAY_PAYLOAD_RETENTION", true}, std::chrono::hours(24));
   f.add_bool("url-domain-audit", 0, &o.url_domain_audit, "Record URL domains seen in tool results",
              {"MCP_GATEWAY_URL_DOMAIN_AUDIT"}, false);
   add_guards_mode_flag(f, &o.guards_mode);

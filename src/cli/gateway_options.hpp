@@ -31,6 +31,7 @@ struct GatewayOptions {
   std::string wasm_cache_dir;
   std::string payload_path_prefix;
   int64_t payload_size_threshold = kDefaultPayloadSizeThreshold;
+  base::Duration payload_retention{};
   bool url_domain_audit = false;
   std::string guards_mode;
   std::string guards_sink_server_ids;

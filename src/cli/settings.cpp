@@ -100,6 +100,7 @@ Result<config::Settings> resolve_settings(const GatewayOptions& o, config::Confi
       pick<std::string>(o.was_set("payload-path-prefix"), o.payload_path_prefix, "", g.payload_path_prefix);
   s.payload_size_threshold = pick<int64_t>(o.was_set("payload-size-threshold"), o.payload_size_threshold,
                                            kDefaultPayloadSizeThreshold, g.payload_size_threshold);
+  s.payload_retention_seconds = std::chrono::duration_cast<std::chrono::seconds>(o.payload_retention).count();
   s.url_domain_audit =
       pick<bool>(o.was_set("url-domain-audit"), o.url_domain_audit, false, g.url_domain_audit);
   AWMG_TRY(std::string mode, explicit_guards_mode(o));

@@ -17,6 +17,7 @@ struct Settings {
   std::string payload_dir;
   std::string payload_path_prefix;
   int64_t payload_size_threshold = 0;
+  int64_t payload_retention_seconds = 0;  // 0: payload files are kept forever
   bool url_domain_audit = false;
   std::string guards_mode = "strict";
   bool sequential_launch = false;

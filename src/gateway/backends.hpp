@@ -6,6 +6,8 @@
 #include "gateway/circuit_breaker.hpp"
 #include "gateway/guards.hpp"
 #include "gateway/tool_registry.hpp"
+#include "results/payload_spill.hpp"
+#include "results/url_audit.hpp"
 
 namespace awmg::gateway {
 
@@ -18,8 +20,10 @@ struct Backends {
   backend::Launcher& launcher;
   Guards& guards;
   const ToolRegistry& registry;
-  CircuitBreakers& breakers;    // per server, opened by its rate-limit signals
-  boost::asio::io_context& io;  // where a guard's calls to its backend run
+  CircuitBreakers& breakers;     // per server, opened by its rate-limit signals
+  results::PayloadSpill& spill;  // results too large for a response go to disk
+  results::UrlAudit* url_audit;  // --url-domain-audit; nullptr when off
+  boost::asio::io_context& io;   // where a guard's calls to its backend run
 };
 
 }  // namespace awmg::gateway

@@ -62,7 +62,13 @@ Gateway::Gateway(asio::io_context& io, const config::Config& config, const confi
       settings_(settings),
       status_(ids_of(config)),
       launcher_(io, config, status_),
-      guards_(guards) {
+      guards_(guards),
+      spill_(results::SpillOptions{settings.payload_dir, settings.payload_path_prefix,
+                                   settings.payload_size_threshold,
+                                   std::chrono::seconds(settings.payload_retention_seconds)}),
+      url_audit_(settings.url_domain_audit
+                     ? std::make_unique<results::UrlAudit>(settings.log_dir + "/observed-url-domains.json")
+                     : nullptr) {
   launcher_.set_agent_check([this](const std::string& agent) { return sessions_.has_agent(agent); });
   launcher_.set_connect_hook([this](const std::string& server_id, const std::string& session,
                                     const std::shared_ptr<backend::Connection>& conn) {

@@ -153,10 +153,12 @@ std::string text_result(const std::vector<std::string>& texts) {
 
 }  // namespace
 
-asio::awaitable<std::string> call_tool(const Backends& backends, const frontend::Session& session,
-                                       const std::string& server_id, const std::string& tool,
-                                       const json::Value& params,
-                                       const std::shared_ptr<backend::EventBox>& events) {
+namespace {
+
+asio::awaitable<std::string> guarded_call(const Backends& backends, const frontend::Session& session,
+                                          const std::string& server_id, const std::string& tool,
+                                          const json::Value& params,
+                                          const std::shared_ptr<backend::EventBox>& events) {
   const config::ServerConfig* server = backends.config.find_server(server_id);
   std::string args = backend_params(tool, params);
   log::info("client", "MCP tool call request, session=" + log::short_session_id(session.id) +
@@ -284,6 +286,18 @@ asio::awaitable<std::string> call_tool(const Backends& backends, const frontend:
   std::vector<std::string> texts = {array + "]"};
   if (!outcome.filtered.empty()) texts.push_back(difc::filtered_notice(outcome.filtered));
   co_return text_result(texts);
+}
+
+}  // namespace
+
+asio::awaitable<std::string> call_tool(const Backends& backends, const frontend::Session& session,
+                                       const std::string& server_id, const std::string& tool,
+                                       const json::Value& params,
+                                       const std::shared_ptr<backend::EventBox>& events) {
+  std::string result = co_await guarded_call(backends, session, server_id, tool, params, events);
+  // What the client may see, as it will see it: the audit and the size check come after DIFC.
+  if (backends.url_audit) backends.url_audit->observe(server_id, result);
+  co_return backends.spill.process(session.agent, result);
 }
 
 }  // namespace awmg::gateway

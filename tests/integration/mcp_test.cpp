@@ -6,6 +6,7 @@
 #include <future>
 #include <thread>
 
+#include "base/files.hpp"
 #include "integration/awmg_process.hpp"
 #include "integration/mcp_client.hpp"
 
@@ -175,6 +176,28 @@ TEST(Mcp, RateLimitedResultsOpenTheCircuitBreaker) {
   EXPECT_EQ(result_text(c.request("tools/call", R"({"name":"echo","arguments":{"message":"x"}})")), "x");
   EXPECT_NE(http_request(f.gw->port(), "GET", "/health", {}).body.find(R"("circuit":"closed")"),
             std::string::npos);
+}
+
+// A result over the threshold reaches the agent as a file it can read, and the URL domains of results are
+// recorded when the audit is on.
+TEST(Mcp, LargeResultsGoToThePayloadDirectoryAndUrlDomainsAreAudited) {
+  Fixture f(demo_config({{"demo", ""}}, "payload_size_threshold = 1000\nurl_domain_audit = true\n"));
+  ASSERT_TRUE(f.gw->ready()) << f.gw->child().err();
+  auto c = f.client("/mcp/demo");
+  c.initialize();
+  const std::string message = "see https://docs.example.com/a " + std::string(2000, 'x');
+  auto big = c.request("tools/call", R"({"name":"echo","arguments":{"message":")" + message + R"("}})");
+  auto description = json::parse(result_text(big));
+  ASSERT_TRUE(description) << result_text(big);
+  std::string path = json::string_or(*description, "payloadPath");
+  EXPECT_EQ(path.rfind(f.dir.file("payloads") + "/", 0), 0u) << path;
+  auto saved = json::parse(base::read_file(path).value());
+  ASSERT_TRUE(saved);
+  EXPECT_EQ(json::string_or((*saved)["content"][0], "text"), message);
+  EXPECT_EQ(result_text(c.request("tools/call", R"({"name":"echo","arguments":{"message":"small"}})")),
+            "small");
+  EXPECT_EQ(base::read_file(f.dir.file("logs") + "/observed-url-domains.json").value(),
+            "{\"demo\":[\"docs.example.com\"]}\n");
 }
 
 TEST(Mcp, TransportChecks) {

@@ -8,6 +8,7 @@
 #include "cli/gateway_options.hpp"
 #include "cli/guard_command.hpp"
 #include "cli/proxy_options.hpp"
+#include "results/jq_worker.hpp"
 
 namespace awmg::cli {
 namespace {
@@ -67,6 +68,8 @@ int run(const std::vector<std::string>& args) {
   if (!args.empty()) {
     std::vector<std::string> rest(args.begin() + 1, args.end());
     if (args[0] == "proxy") return run_proxy(rest);
+    if (args[0] == "__jq-worker")
+      return results::run_jq_worker();  // the gateway's own child (results/jq_worker.hpp)
     if (args[0] == "completion") return run_completion(rest);
     if (args[0] == "guard") return run_guard(rest);
     if (args[0] == "help") return run_help(rest);

@@ -6,6 +6,7 @@
 #include "gateway/circuit_breaker.hpp"
 #include "gateway/guards.hpp"
 #include "gateway/tool_registry.hpp"
+#include "results/jq_filters.hpp"
 #include "results/payload_spill.hpp"
 #include "results/url_audit.hpp"
 
@@ -23,6 +24,7 @@ struct Backends {
   CircuitBreakers& breakers;     // per server, opened by its rate-limit signals
   results::PayloadSpill& spill;  // results too large for a response go to disk
   results::UrlAudit* url_audit;  // --url-domain-audit; nullptr when off
+  results::JqFilters* jq;        // tool_response_filters; nullptr when no server has one
   boost::asio::io_context& io;   // where a guard's calls to its backend run
 };
 

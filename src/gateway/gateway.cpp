@@ -6,6 +6,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/strand.hpp>
 
+#include <filesystem>
 #include <set>
 
 #include "base/files.hpp"
@@ -53,6 +54,19 @@ bool declares(const std::string& capabilities, const char* name) {
   return doc && json::member(*doc, name);
 }
 
+bool any_filters(const config::Config& config) {
+  for (const auto& server : config.servers)
+    if (!server.tool_response_filters.empty()) return true;
+  return false;
+}
+
+// The running binary, which is also the jq worker.
+std::string own_executable() {
+  std::error_code ec;
+  auto path = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? "awmg" : path.string();
+}
+
 }  // namespace
 
 Gateway::Gateway(asio::io_context& io, const config::Config& config, const config::Settings& settings,
@@ -68,7 +82,8 @@ Gateway::Gateway(asio::io_context& io, const config::Config& config, const confi
                                    std::chrono::seconds(settings.payload_retention_seconds)}),
       url_audit_(settings.url_domain_audit
                      ? std::make_unique<results::UrlAudit>(settings.log_dir + "/observed-url-domains.json")
-                     : nullptr) {
+                     : nullptr),
+      jq_(any_filters(config) ? std::make_unique<results::JqFilters>(own_executable()) : nullptr) {
   launcher_.set_agent_check([this](const std::string& agent) { return sessions_.has_agent(agent); });
   launcher_.set_connect_hook([this](const std::string& server_id, const std::string& session,
                                     const std::shared_ptr<backend::Connection>& conn) {

@@ -76,7 +76,9 @@ class Gateway : public frontend::Dispatcher {
   CircuitBreakers breakers_{config_};
   results::PayloadSpill spill_;
   std::unique_ptr<results::UrlAudit> url_audit_;
-  const Backends backends_{config_, launcher_, guards_, registry_, breakers_, spill_, url_audit_.get(), io_};
+  std::unique_ptr<results::JqFilters> jq_;
+  const Backends backends_{config_, launcher_,        guards_,   registry_, breakers_,
+                           spill_,  url_audit_.get(), jq_.get(), io_};
   std::atomic<bool> shutting_down_{false};
   // start_backends finished: a later shared connection (a backend that recovered) may bring new tools.
   std::atomic<bool> started_{false};

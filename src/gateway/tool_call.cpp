@@ -288,13 +288,53 @@ asio::awaitable<std::string> guarded_call(const Backends& backends, const fronte
   co_return text_result(texts);
 }
 
+// The server's jq filter for `tool` applied to a result that is not an error: to the JSON in its first text
+// item (the text becomes the filter's output), else to the whole result (rebuilt from the output). A filter
+// that fails or runs past the deadline gives an error result, never the unfiltered data.
+asio::awaitable<std::string> filtered(const Backends& backends, const std::string& server_id,
+                                      const std::string& tool, const std::string& result,
+                                      const std::chrono::steady_clock::time_point& deadline) {
+  const config::ServerConfig* server = backends.config.find_server(server_id);
+  auto filter = server ? server->tool_response_filters.find(tool)
+                       : decltype(server->tool_response_filters)::const_iterator();
+  if (!backends.jq || !server || filter == server->tool_response_filters.end()) co_return result;
+  auto doc = json::parse(result);
+  if (!doc || !doc->IsObject()) co_return result;
+  const json::Value* is_error = json::member(*doc, "isError");
+  if (is_error && is_error->IsBool() && is_error->GetBool()) co_return result;
+  json::Value* first = nullptr;
+  if (auto content = doc->FindMember("content");
+      content != doc->MemberEnd() && content->value.IsArray() && !content->value.Empty())
+    first = &content->value[0];
+  std::string text = first && first->IsObject() && json::string_or(*first, "type") == "text"
+                         ? json::string_or(*first, "text")
+                         : "";
+  const bool in_text = !text.empty() && static_cast<bool>(json::parse(text));
+  const std::string input = in_text ? text : result;
+  auto output = co_await backends.jq->run(filter->second, input, deadline);
+  if (!output) {
+    log::warn("backend",
+              "response filter for " + server_id + "/" + tool + " failed: " + output.error().message);
+    co_return mcp::tool_error_result("the response filter for " + tool +
+                                     " failed: " + output.error().message);
+  }
+  if (!in_text) co_return convert_tool_result(*output);
+  first->FindMember("text")->value.SetString(
+      output->c_str(), static_cast<rapidjson::SizeType>(output->size()), doc->GetAllocator());
+  co_return json::to_string(*doc);
+}
+
 }  // namespace
 
 asio::awaitable<std::string> call_tool(const Backends& backends, const frontend::Session& session,
                                        const std::string& server_id, const std::string& tool,
                                        const json::Value& params,
                                        const std::shared_ptr<backend::EventBox>& events) {
-  std::string result = co_await guarded_call(backends, session, server_id, tool, params, events);
+  const config::ServerConfig* server = backends.config.find_server(server_id);
+  const auto deadline = std::chrono::steady_clock::now() +
+                        std::chrono::seconds(server ? tool_timeout_seconds(backends.config, *server) : 0);
+  std::string guarded = co_await guarded_call(backends, session, server_id, tool, params, events);
+  std::string result = co_await filtered(backends, server_id, tool, guarded, deadline);
   // What the client may see, as it will see it: the audit and the size check come after DIFC.
   if (backends.url_audit) backends.url_audit->observe(server_id, result);
   co_return backends.spill.process(session.agent, result);

@@ -76,7 +76,8 @@ void UrlAudit::observe(const std::string& server_id, const std::string& result_j
   auto doc = json::parse(result_json);
   if (!doc || !doc->IsObject()) return;
   const json::Value* is_error = json::member(*doc, "isError");
-  if (is_error && is_error->IsBool() && is_error->GetBool()) return;  // errors pass through unaudited, as upstream
+  if (is_error && is_error->IsBool() && is_error->GetBool())
+    return;  // errors pass through unaudited, as upstream
   std::set<std::string> hosts;
   collect(*doc, hosts);
   if (hosts.empty()) return;

@@ -200,6 +200,38 @@ TEST(Mcp, LargeResultsGoToThePayloadDirectoryAndUrlDomainsAreAudited) {
             "{\"demo\":[\"docs.example.com\"]}\n");
 }
 
+// tool_response_filters: jq on every matching result, in a worker process; a filter that fails or loops is a
+// clear error result by the call's deadline, and the next call gets a fresh worker.
+TEST(Mcp, ResponseFiltersRunJqAndEndByTheDeadline) {
+  Fixture f(
+      demo_config({{"demo", ""}}) +
+      "tool_timeout = 2\n"
+      "tool_response_filters = { echo = \"if type == \\\"object\\\" and has(\\\"a\\\") then .a + 1 else "
+      "{content: [{type: \\\"text\\\", text: (.content[0].text | ascii_upcase)}]} end\", "
+      "add = \"last(repeat(.))\", list_items = \".[]?, .[]?\" }\n");
+  ASSERT_TRUE(f.gw->ready()) << f.gw->child().err();
+  auto c = f.client("/mcp/demo");
+  c.initialize();
+  // A text that is JSON: the filter runs on it and its output is the text.
+  EXPECT_EQ(result_text(c.request("tools/call", R"({"name":"echo","arguments":{"message":"{\"a\":41}"}})")),
+            "42");
+  // A text that is not: the filter runs on the whole result.
+  EXPECT_EQ(result_text(c.request("tools/call", R"({"name":"echo","arguments":{"message":"quiet"}})")),
+            "QUIET");
+  auto start = std::chrono::steady_clock::now();
+  auto looping = c.request("tools/call", R"({"name":"add","arguments":{"a":1,"b":2}})");
+  double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_TRUE(is_error_result(looping));
+  EXPECT_EQ(result_text(looping),
+            "the response filter for add failed: the filter did not finish before its deadline");
+  EXPECT_LT(took, 3.0);
+  EXPECT_EQ(result_text(c.request("tools/call", R"({"name":"echo","arguments":{"message":"again"}})")),
+            "AGAIN");
+  auto many = c.request("tools/call", R"({"name":"list_items","arguments":{}})");
+  EXPECT_TRUE(is_error_result(many));
+  EXPECT_NE(result_text(many).find("multiple results"), std::string::npos) << result_text(many);
+}
+
 TEST(Mcp, TransportChecks) {
   Fixture f(demo_config({{"demo", ""}}));
   ASSERT_TRUE(f.gw->ready());

@@ -9,7 +9,7 @@
 // gateway's RSS with 3 idle backends and per idle session. Loopback only; every run is bounded in count and
 // time.
 //
-//   awmg-bench [--calls N] [--clients 1,8,32] [--sessions N] [--only http|difc]
+//   awmg-bench [--calls N] [--clients 1,8,32] [--sessions N] [--only http|difc|results]
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -228,9 +228,10 @@ struct Gateway {
   std::string dir;
   Gateway(const std::string& toml, const std::string& work) : dir(work) {
     std::ofstream(dir + "/bench.toml") << toml;
-    auto p = awmg::backend::spawn_process(
-        {AWMG_BINARY, "-c", dir + "/bench.toml", "--listen", "127.0.0.1:0"},
-        {{"MCP_GATEWAY_LOG_DIR", dir + "/logs"}, {"MCP_GATEWAY_WASM_CACHE_DIR", dir + "/wasm-cache"}});
+    auto p = awmg::backend::spawn_process({AWMG_BINARY, "-c", dir + "/bench.toml", "--listen", "127.0.0.1:0"},
+                                          {{"MCP_GATEWAY_LOG_DIR", dir + "/logs"},
+                                           {"MCP_GATEWAY_WASM_CACHE_DIR", dir + "/wasm-cache"},
+                                           {"MCP_GATEWAY_PAYLOAD_DIR", dir + "/payloads"}});
     if (!p) throw std::runtime_error(p.error().message);
     pid = p->pid;
     std::string out;
@@ -359,6 +360,45 @@ void difc_cost(int calls, const std::string& work) {
   }
 }
 
+// What the result pipeline costs, each against the same call without it, in one run: a 1 MB result written
+// to the payload directory (the default 512 KiB threshold) against the same result returned whole, and a jq
+// filter on a 100 KB JSON result against no filter.
+void results_cost(const std::string& work) {
+  const std::string big(1 << 20, 'x');
+  const std::string spill_params = R"({"name":"echo","arguments":{"message":")" + big + R"("}})";
+  std::string items = "[";
+  for (int i = 0; items.size() < 100 * 1024; ++i)
+    items +=
+        std::string(i ? "," : "") + R"({\"id\":)" + std::to_string(i) + R"(,\"title\":\"an issue title\"})";
+  const std::string json_text = R"({\"items\":)" + items + "]}";
+  const std::string jq_params = R"({"name":"echo","arguments":{"message":")" + json_text + R"("}})";
+  struct Case {
+    const char* name;
+    std::string gateway_extra, server_extra, params, expect;
+  };
+  const std::vector<Case> cases = {
+      {"1 MB result, returned whole (threshold 16 MiB)", "payload_size_threshold = 16777216\n", "",
+       spill_params, "xxxxxxxx"},
+      {"1 MB result, written to the payload directory", "", "", spill_params, "payloadPath"},
+      {"100 KB JSON result, no filter", "", "", jq_params, "an issue title"},
+      {"100 KB JSON result, jq filter `{n: (.items | length)}`", "",
+       "tool_response_filters = { echo = \"{n: (.items | length)}\" }\n", jq_params, "{\\\"n\\\":"},
+  };
+  std::printf(
+      "\nresult pipeline, 1 client, 200 calls per row\n\n| case | calls/s | p50 us | p99 us "
+      "|\n|---|---|---|---|\n");
+  for (const auto& c : cases) {
+    Gateway gw("[gateway]\nagent_id = \"bench-key\"\n" + c.gateway_extra + "[servers.demo]\ncommand = \"" +
+                   AWMG_DEMO_SERVER + "\"\n" + c.server_extra,
+               work);
+    Stats s = measure<HttpClient>(1, 200, [&](int) {
+      return std::make_unique<HttpClient>(gw.port, "bench-key", "bench-results", c.params, c.expect);
+    });
+    std::printf("| %s | %.0f | %.1f | %.1f |\n", c.name, s.throughput(), s.percentile(0.5),
+                s.percentile(0.99));
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -385,6 +425,10 @@ int main(int argc, char** argv) {
   }
   if (only == "difc") {
     difc_cost(calls, work);
+    return 0;
+  }
+  if (only == "results") {
+    results_cost(work);
     return 0;
   }
   std::printf("tools/call echo, %d calls per client, %u cores\n\n", calls,
@@ -426,6 +470,7 @@ int main(int argc, char** argv) {
   }
   http_backend(client_counts, calls, work);
   difc_cost(calls, work);
+  results_cost(work);
   std::system(("rm -rf " + work).c_str());
   return 0;
 }

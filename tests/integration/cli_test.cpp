@@ -1,6 +1,11 @@
 // The real binary's command line: exit codes, stdout/stderr channels and exact messages.
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
+
+#include "base/files.hpp"
+#include "base/strings.hpp"
 #include "integration/awmg_process.hpp"
 
 namespace awmg::test {
@@ -26,6 +31,49 @@ TEST(Cli, HelpListsFlagsAndCommands) {
   auto proxy = run_awmg({"help", "proxy"}, awmg_env(dir));
   EXPECT_EQ(proxy.exit_code, 0);
   EXPECT_NE(proxy.out.find("--guard-wasm string"), std::string::npos);
+}
+
+// No facade: every flag and environment variable README's option table lists is one the binary takes, and no
+// document says of an option that it is accepted but not working.
+TEST(Cli, EveryDocumentedOptionIsOneTheBinaryTakes) {
+  TempDir dir;
+  auto help = run_awmg({"--help"}, awmg_env(dir));
+  std::ifstream in(kAwmg, std::ios::binary);
+  const std::string binary((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ASSERT_GT(binary.size(), 0u);
+  auto readme = base::read_file(std::string(AWMG_SOURCE_DIR) + "/README.md");
+  ASSERT_TRUE(readme);
+  int flags = 0, variables = 0;
+  for (const auto& line : base::split(*readme, '\n')) {
+    if (!base::starts_with(line, "| `--") && !base::starts_with(line, "| `-l, --") &&
+        !base::starts_with(line, "| `-v`"))
+      continue;
+    auto cells = base::split(line, '|');
+    ASSERT_GE(cells.size(), 4u) << line;
+    for (size_t at = cells[1].find("--"); at != std::string_view::npos; at = cells[1].find("--", at + 2)) {
+      size_t end = cells[1].find_first_of("` /,", at);
+      std::string flag(cells[1].substr(at, end - at));
+      if (flag.back() == '-') continue;  // `--allowonly-scope-public/-owner/-repo`: the first is checked
+      EXPECT_NE(help.out.find(flag), std::string::npos) << flag << " is documented but not a flag";
+      ++flags;
+    }
+    for (size_t at = cells[3].find('`'); at != std::string_view::npos; at = cells[3].find('`', at + 1)) {
+      size_t end = cells[3].find('`', at + 1);
+      std::string name(cells[3].substr(at + 1, end - at - 1));
+      at = end;
+      if (name.find('*') != std::string::npos || name.find('/') != std::string::npos) continue;  // families
+      EXPECT_NE(binary.find(name), std::string::npos) << name << " is documented but never read";
+      ++variables;
+    }
+  }
+  EXPECT_GT(flags, 25);
+  EXPECT_GE(variables, 15);
+  for (const char* doc : {"/README.md", "/docs/CONFIGURATION.md", "/docs/GUARDS.md"}) {
+    auto text = base::read_file(std::string(AWMG_SOURCE_DIR) + doc);
+    ASSERT_TRUE(text) << doc;
+    for (const char* facade : {"accepted but ignored", "is ignored", "not applied", "no effect yet"})
+      EXPECT_EQ(text->find(facade), std::string::npos) << doc << " says \"" << facade << "\"";
+  }
 }
 
 TEST(Cli, FlagErrorsExitOneWithUsageHint) {

@@ -29,9 +29,7 @@ inline ProcessOptions awmg_env(const TempDir& dir, std::map<std::string, std::st
                  "MCP_GATEWAY_TLS_CERT",
                  "MCP_GATEWAY_TLS_KEY",
                  "OTEL_EXPORTER_OTLP_ENDPOINT",
-                 "GITHUB_REPOSITORY",
-                 "GITHUB_API_URL",
-                 "GITHUB_SERVER_URL"};
+                 "GITHUB_REPOSITORY"};
   return o;
 }
 

@@ -4,6 +4,7 @@
 
 #include "integration/awmg_process.hpp"
 #include "integration/mcp_client.hpp"
+#include "support/scripted_backend.hpp"
 
 namespace awmg::test {
 namespace {
@@ -295,6 +296,34 @@ TEST(Difc, AGuardedServerRelaysToolCallsOnly) {
   auto plain = g.client("agent-relay", "plain");
   auto answered = plain.request("resources/list");
   EXPECT_EQ(json::string_or(answered["error"], "message"), "method not found: resources/list");
+}
+
+// A guard's get_collaborator_permission is answered by the gateway through GitHub's REST API with the
+// configured token, and never reaches the guarded MCP backend; without a token the guard gets -1 and denies.
+TEST(Difc, CollaboratorPermissionIsTheHostsAndComesFromTheRestApi) {
+  ScriptedBackend api;
+  for (bool with_token : {true, false}) {
+    TempDir dir;
+    dir.write("config.toml", guarded_config("collaborator_guard", kPublicPolicy));
+    std::map<std::string, std::string> env = {{"GITHUB_API_URL", api.base_url()}};
+    if (with_token) env["GITHUB_MCP_SERVER_TOKEN"] = "rest-token";
+    auto options = awmg_env(dir, env);
+    if (!with_token)
+      options.unset_env.insert(options.unset_env.end(), {"GITHUB_MCP_SERVER_TOKEN", "GITHUB_TOKEN",
+                                                         "GITHUB_PERSONAL_ACCESS_TOKEN", "GH_TOKEN"});
+    RunningGateway gw({"-c", dir.file("config.toml")}, options);
+    ASSERT_TRUE(gw.ready()) << gw.child().err();
+    McpClient c(gw.port(), "/mcp/repos", "test-key");
+    c.initialize({{"X-Agent-ID", "agent"}});
+    auto reply = c.request("tools/call", R"({"name":"echo","arguments":{"message":"hi"}})");
+    if (with_token) {
+      EXPECT_EQ(result_text(reply), "hi");
+      EXPECT_TRUE(api.wait_for("GET /repos/octo/hello/collaborators/alice/permission", 1000));
+    } else {
+      EXPECT_TRUE(is_error_result(reply));
+      EXPECT_NE(result_text(reply).find("DIFC"), std::string::npos) << result_text(reply);
+    }
+  }
 }
 
 }  // namespace

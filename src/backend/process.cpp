@@ -19,9 +19,9 @@ extern char** environ;
 namespace awmg::backend {
 namespace {
 
-std::vector<std::string> child_environment(const std::map<std::string, std::string>& extra) {
+std::vector<std::string> child_environment(const std::map<std::string, std::string>& extra, bool inherit) {
   std::map<std::string, std::string> env;
-  for (char** e = environ; *e; ++e) {
+  for (char** e = environ; inherit && *e; ++e) {
     std::string entry = *e;
     auto eq = entry.find('=');
     if (eq != std::string::npos) env[entry.substr(0, eq)] = entry.substr(eq + 1);
@@ -51,7 +51,8 @@ std::vector<std::string> inline_passthrough_env(const std::vector<std::string>& 
 }
 
 Result<SpawnedProcess> spawn_process(const std::vector<std::string>& argv_in,
-                                     const std::map<std::string, std::string>& extra_env) {
+                                     const std::map<std::string, std::string>& extra_env,
+                                     bool inherit_environment) {
   if (argv_in.empty()) return Error{"empty command"};
   int in[2] = {-1, -1}, out[2] = {-1, -1}, err[2] = {-1, -1};
   if (::pipe2(in, O_CLOEXEC) != 0 || ::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0) {
@@ -80,7 +81,7 @@ Result<SpawnedProcess> spawn_process(const std::vector<std::string>& argv_in,
   posix_spawnattr_setsigdefault(&attr, &all);
   posix_spawnattr_setsigmask(&attr, &none);
   std::vector<std::string> argv = argv_in;
-  auto env = child_environment(extra_env);
+  auto env = child_environment(extra_env, inherit_environment);
   auto c_argv = pointers(argv);
   auto c_env = pointers(env);
   SpawnedProcess p;

@@ -17,9 +17,11 @@ struct SpawnedProcess {
   int stderr_fd = -1;
 };
 
-// Starts `argv` (argv[0] looked up on PATH) with the gateway's environment plus `extra_env`.
+// Starts `argv` (argv[0] looked up on PATH) with the gateway's environment plus `extra_env`; with
+// `inherit_environment` false, with `extra_env` alone (a child that must not see the gateway's secrets).
 Result<SpawnedProcess> spawn_process(const std::vector<std::string>& argv,
-                                     const std::map<std::string, std::string>& extra_env);
+                                     const std::map<std::string, std::string>& extra_env,
+                                     bool inherit_environment = true);
 
 // `-e NAME` (no `=`) becomes `-e NAME=<value>` when NAME is set in the gateway's environment, so the docker
 // CLI need not inherit it.

@@ -22,7 +22,8 @@ void collect_error(void* data, jv message) {
 }  // namespace
 
 Status check_jq_expression(const std::string& expression) {
-  static const RE2 env_use(R"((\$ENV\b|(^|[^$\w.\"])env\b))");  // `.env` and `"env"` are fields
+  // `$ENV` however spelled (`$ ENV`, a comment between): the word ENV at all; `.env` and `"env"` are fields.
+  static const RE2 env_use(R"((\bENV\b|(^|[^$\w.\"])env\b))");
   if (RE2::PartialMatch(expression, env_use))
     return Error{"$ENV and env are not available to response filters"};
   jq_state* jq = jq_init();

@@ -93,9 +93,21 @@ Status agent_ids(const std::vector<std::string>& ids, bool singular_set, const s
                  const std::string& singular_path) {
   if (singular_set) return Error{singular_path + " and " + path + " are mutually exclusive: set one of them"};
   if (ids.empty()) return Error{path + " must contain at least one agent id"};
+  // Clients may send a key as "Bearer <key>" or "Agent <key>": ids equal but for that are one agent.
+  auto normalized = [](std::string_view id) {
+    id = base::trim(id);
+    if (base::starts_with(id, "Bearer ")) id = base::trim(id.substr(7));
+    if (base::starts_with(id, "Agent ")) id = id.substr(6);
+    return std::string(id);
+  };
   for (size_t i = 0; i < ids.size(); ++i) {
     if (base::trim(ids[i]).empty())
       return Error{path + "[" + std::to_string(i) + "] must be a non-empty agent id"};
+    for (size_t j = 0; j < i; ++j) {
+      if (normalized(ids[i]) == normalized(ids[j]))
+        return Error{path + "[" + std::to_string(i) + "] names the same agent as " + path + "[" +
+                     std::to_string(j) + "]"};
+    }
   }
   return ok_status();
 }

@@ -356,7 +356,7 @@ Result<GatewayConfig> read_gateway(const toml::table& root, Config& config) {
     const char* singular = agent ? "gateway.agent_id" : "gateway.api_key";
     AWMG_CHECK(
         rules::agent_ids(*ids, agent.has_value() || api_key.has_value(), "gateway.agent_ids", singular));
-    g.agent_ids = *ids;
+    for (const auto& id : *ids) g.agent_ids.emplace_back(base::trim(id));  // (as agent_id is trimmed)
   }
   AWMG_TRY(auto domain, get_string(*t, "domain", "gateway.domain"));
   g.domain = domain.value_or("");

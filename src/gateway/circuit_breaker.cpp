@@ -68,7 +68,8 @@ std::optional<std::string> CircuitBreaker::admit(Clock::time_point now) {
   std::string text = "rate limit circuit breaker is OPEN for server \"" + server_id_ + "\" \u2014 ";
   if (state_ == State::kHalfOpen || until_ <= now) return text + "requests temporarily rejected";
   auto wait = std::chrono::ceil<std::chrono::seconds>(until_ - now);
-  return text + "rate limit resets at " + log::timestamp(until_).substr(0, 19) + "Z (retry after " +
+  auto at = std::chrono::system_clock::now() + wait;
+  return text + "rate limit resets at " + log::timestamp(at).substr(0, 19) + "Z (retry after " +
          base::format_duration(wait) + ")";
 }
 
@@ -82,7 +83,7 @@ void CircuitBreaker::open(Clock::time_point now, std::optional<Clock::time_point
 void CircuitBreaker::record_rate_limited(const RateLimitSignal& signal, Clock::time_point now) {
   std::lock_guard lock(mutex_);
   std::optional<Clock::time_point> reset_at;
-  if (signal.reset_in) reset_at = now + *signal.reset_in;
+  if (signal.reset_in) reset_at = now + std::min(*signal.reset_in, kMaxReset);
   if (state_ == State::kHalfOpen) {
     open(now, reset_at);
     return;

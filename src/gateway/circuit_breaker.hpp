@@ -24,7 +24,10 @@ std::optional<RateLimitSignal> rate_limit_signal(const std::string& result_json)
 // count; transport failures do not count. Thread-safe.
 class CircuitBreaker {
  public:
-  using Clock = std::chrono::system_clock;
+  using Clock = std::chrono::steady_clock;
+  // A reset the backend names is believed up to this far ahead: the text of a result may be chosen by whoever
+  // made the backend say it, and must not shut the server for everyone for years.
+  static constexpr std::chrono::seconds kMaxReset{3600};
   CircuitBreaker(std::string server_id, int threshold, std::chrono::seconds cooldown);
 
   // std::nullopt when the call may go; else why not (the tool error text).

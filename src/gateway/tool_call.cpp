@@ -55,16 +55,12 @@ std::string convert_tool_result(const std::string& backend_result) {
 
 namespace {
 
-// A rate-limited result as the client gets it: its text (or "rate limit exceeded") as one error text item.
-std::string rate_limited_result(const std::string& backend_result) {
-  auto doc = json::parse(backend_result);
-  std::string text;
-  const json::Value* content = doc && doc->IsObject() ? json::member(*doc, "content") : nullptr;
-  if (content && content->IsArray()) {
-    for (const auto& item : content->GetArray())
-      if (item.IsObject()) text += json::string_or(item, "text");
-  }
-  return mcp::tool_error_result(text.empty() ? "rate limit exceeded" : text);
+// A rate-limited result as the client gets it: the gateway's own words, never the backend's content, which
+// no guard has labelled (upstream passes the backend's text on).
+std::string rate_limited_result(const std::string& server_id, const RateLimitSignal& signal) {
+  std::string text = "rate limit exceeded on server " + server_id;
+  if (signal.reset_in) text += " (rate reset in " + std::to_string(signal.reset_in->count()) + "s)";
+  return mcp::tool_error_result(text);
 }
 
 // The backend's result object, or the error result the client gets instead.
@@ -104,7 +100,7 @@ asio::awaitable<BackendOutcome> call_backend(const Backends& backends, const fro
   }
   if (auto limited = rate_limit_signal(reply->result)) {
     breaker.record_rate_limited(*limited);
-    co_return BackendOutcome{false, rate_limited_result(reply->result)};
+    co_return BackendOutcome{false, rate_limited_result(server_id, *limited)};
   }
   breaker.record_success();
   co_return BackendOutcome{true, reply->result};

@@ -43,8 +43,9 @@ std::string api_base_from_environment() {
   auto url = http::Url::parse(server);
   if (!url) return "https://api.github.com";
   std::string scheme = url->tls ? "https://" : "http://";
-  if (url->host == "github.com" || url->host == "www.github.com") return "https://api.github.com";
-  if (base::ends_with(url->host, ".ghe.com")) return scheme + "api." + url->host;
+  std::string host = base::to_lower(url->host);
+  if (host == "github.com" || host == "www.github.com") return "https://api.github.com";
+  if (base::ends_with(host, ".ghe.com")) return scheme + "api." + host;
   return server + "/api/v3";
 }
 
@@ -76,7 +77,8 @@ boost::asio::awaitable<Result<std::string>> collaborator_permission(
   const size_t limit = kMaxAnswerBytes;
   auto fetched = co_await http::fetch(*url, headers, deadline, limit);
   if (!fetched) co_return Error{"GitHub API: " + fetched.error().message};
-  if (fetched->status >= 400) co_return Error{"GitHub API: HTTP " + std::to_string(fetched->status)};
+  if (fetched->status < 200 || fetched->status >= 300 || fetched->status == 204)
+    co_return Error{"GitHub API: HTTP " + std::to_string(fetched->status)};
   co_return R"({"content":[{"type":"text","text":)" + json::quote(fetched->body) + "}]}";
 }
 
@@ -92,7 +94,8 @@ boost::asio::awaitable<Result<bool>> repository_public(
   const size_t limit = kMaxAnswerBytes;
   auto fetched = co_await http::fetch(*url, headers, deadline, limit);
   if (!fetched) co_return Error{"GitHub API: " + fetched.error().message};
-  if (fetched->status >= 400) co_return Error{"GitHub API: HTTP " + std::to_string(fetched->status)};
+  if (fetched->status < 200 || fetched->status >= 300)
+    co_return Error{"GitHub API: HTTP " + std::to_string(fetched->status)};
   auto doc = json::parse(fetched->body);
   if (!doc || !doc->IsObject()) co_return Error{"GitHub API: the answer is not a JSON object"};
   std::string visibility = base::to_lower(json::string_or(*doc, "visibility"));

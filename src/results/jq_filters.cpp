@@ -68,9 +68,11 @@ void JqFilters::kill(Worker& worker) {
 Result<JqFilters::Worker> JqFilters::take(Clock::time_point deadline) {
   {
     std::unique_lock lock(mutex_);
-    bool free =
-        idle_changed_.wait_until(lock, deadline, [&] { return !idle_.empty() || running_ < kWorkers; });
-    if (!free) return Error{"the filter did not run before its deadline (every jq worker was busy)"};
+    bool free = idle_changed_.wait_until(lock, deadline,
+                                         [&] { return stopping_ || !idle_.empty() || running_ < kWorkers; });
+    if (stopping_) return Error{"the gateway is stopping"};
+    if (!free || Clock::now() >= deadline)
+      return Error{"the filter did not run before its deadline (every jq worker was busy)"};
     if (!idle_.empty()) {
       Worker worker = idle_.back();
       idle_.pop_back();
@@ -78,7 +80,8 @@ Result<JqFilters::Worker> JqFilters::take(Clock::time_point deadline) {
     }
     ++running_;
   }
-  auto spawned = backend::spawn_process({program_, "__jq-worker"}, {});
+  // No environment: a filter must not read the gateway's secrets ($ENV), however it is spelled.
+  auto spawned = backend::spawn_process({program_, "__jq-worker"}, {}, false);
   if (!spawned) {
     std::lock_guard lock(mutex_);
     --running_;

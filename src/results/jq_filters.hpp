@@ -47,6 +47,7 @@ class JqFilters {
   std::vector<Worker> idle_;
   std::vector<int> live_;  // every worker's pid, so the destructor can end a filter that still runs
   int running_ = 0;        // workers in existence
+  bool stopping_ = false;  // the destructor runs: calls still queued fail at once
 };
 
 }  // namespace awmg::results

@@ -1,6 +1,9 @@
 #include "results/jq_worker.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -14,6 +17,8 @@ extern "C" {
 namespace awmg::results {
 
 namespace {
+
+constexpr rlim_t kWorkerMemory = rlim_t{2} << 30;
 
 bool read_exact(int fd, void* data, size_t size) {
   auto* p = static_cast<char*>(data);
@@ -124,6 +129,9 @@ std::string jq_request(const std::string& filter, const std::string& input) {
 }
 
 int run_jq_worker() {
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // a worker in a loop dies with the gateway
+  rlimit memory{kWorkerMemory, kWorkerMemory};
+  ::setrlimit(RLIMIT_AS, &memory);  // a filter that builds a huge value fails, the machine stays up
   int null = ::open("/dev/null", O_WRONLY | O_CLOEXEC);  // jq's `debug` and `stderr` write there
   if (null >= 0) ::dup2(null, 2);
   std::map<std::string, std::unique_ptr<Compiled>> compiled;

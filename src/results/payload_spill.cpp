@@ -5,10 +5,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <vector>
 
+#include "base/digest.hpp"
 #include "base/random.hpp"
 #include "json/json.hpp"
 #include "log/logger.hpp"
@@ -27,7 +29,6 @@ constexpr const char* kInstructions =
     "values, read "
     "and parse the JSON file at payloadPath.";
 constexpr size_t kPreviewBytes = 500;
-constexpr size_t kFastPathMargin = 4096;
 
 std::string errno_text(const std::string& what) {
   return what + ": " + std::strerror(errno);
@@ -66,23 +67,6 @@ Status write_all(int fd, const std::string& data) {
   return ok_status();
 }
 
-// The plain shape a small text result has: {"content":[{"type":"text","text":T}]} (and isError), T's size.
-std::optional<size_t> single_text_size(const json::Value& doc) {
-  if (!doc.IsObject()) return std::nullopt;
-  for (auto it = doc.MemberBegin(); it != doc.MemberEnd(); ++it) {
-    std::string_view key(it->name.GetString(), it->name.GetStringLength());
-    if (key != "content" && key != "isError") return std::nullopt;
-  }
-  const json::Value* content = json::member(doc, "content");
-  if (!content || !content->IsArray() || content->Size() != 1) return std::nullopt;
-  const json::Value& item = (*content)[0];
-  if (!item.IsObject() || item.MemberCount() != 2 || json::string_or(item, "type") != "text")
-    return std::nullopt;
-  const json::Value* text = json::member(item, "text");
-  if (!text || !text->IsString()) return std::nullopt;
-  return text->GetStringLength();
-}
-
 void schema_of(const json::Value& v, json::Value& out, json::Document::AllocatorType& a) {
   if (v.IsObject()) {
     out.SetObject();
@@ -102,6 +86,20 @@ void schema_of(const json::Value& v, json::Value& out, json::Document::Allocator
     const char* type = v.IsNull() ? "null" : v.IsBool() ? "boolean" : v.IsNumber() ? "number" : "string";
     out.SetString(type, a);
   }
+}
+
+// A session's directory: its name, or for a name too long for one, a digest of it.
+std::string directory_name(const std::string& session) {
+  if (session.size() <= 128) return session;
+  return "session-" + base::sha256_hex(session).substr(0, 32);
+}
+
+// Only what this spill made is swept: directories named by 32 hex digits.
+bool query_name(const char* name) {
+  size_t n = 0;
+  for (; name[n]; ++n)
+    if (!std::isxdigit(static_cast<unsigned char>(name[n]))) return false;
+  return n == 32;
 }
 
 bool is_error_result(const json::Value& doc) {
@@ -132,10 +130,7 @@ std::string PayloadSpill::process(const std::string& session, const std::string&
   auto doc = json::parse(result);
   if (!doc || !doc->IsObject() || is_error_result(*doc)) return result;
   auto threshold = static_cast<size_t>(std::max<int64_t>(options_.threshold, 1));
-  if (threshold > kFastPathMargin) {
-    auto text_size = single_text_size(*doc);
-    if (text_size && *text_size <= threshold - kFastPathMargin) return result;
-  }
+  // (no shortcut on a text's length: escaping can make its JSON several times larger)
   std::string data = json::to_string(*doc);
   if (data.size() <= threshold) return result;
   sweep();
@@ -150,7 +145,7 @@ std::string PayloadSpill::process(const std::string& session, const std::string&
         written.error().message);
   }
   const std::string& base = options_.path_prefix.empty() ? options_.dir : options_.path_prefix;
-  std::string path = base + "/" + session + "/" + query + "/payload.json";
+  std::string path = base + "/" + directory_name(session) + "/" + query + "/payload.json";
   std::string description = R"({"agentInstructions":)" + json::quote(kInstructions) + R"(,"payloadPath":)" +
                             json::quote(path) + R"(,"payloadPreview":)" +
                             json::quote(preview(data, kPreviewBytes)) + R"(,"payloadSchema":)" +
@@ -164,7 +159,7 @@ Result<std::string> PayloadSpill::write(const std::string& session, const std::s
     return Error{"the session has no name a directory can have"};
   Dir root, session_dir, query_dir;
   AWMG_CHECK(open_own_dir(AT_FDCWD, options_.dir, true, root));
-  AWMG_CHECK(open_own_dir(root.fd, session, true, session_dir));
+  AWMG_CHECK(open_own_dir(root.fd, directory_name(session), true, session_dir));
   AWMG_CHECK(open_own_dir(session_dir.fd, query, true, query_dir));
   int fd =
       ::openat(query_dir.fd, "payload.json.tmp", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
@@ -198,7 +193,7 @@ void PayloadSpill::sweep() {
   DIR* sessions = listing >= 0 ? ::fdopendir(listing) : nullptr;
   if (!sessions) return;
   while (dirent* s = ::readdir(sessions)) {
-    if (s->d_name[0] == '.') continue;
+    if (std::strcmp(s->d_name, ".") == 0 || std::strcmp(s->d_name, "..") == 0) continue;
     Dir session;
     if (!open_own_dir(root.fd, s->d_name, false, session)) continue;
     int queries_fd = ::dup(session.fd);
@@ -207,7 +202,7 @@ void PayloadSpill::sweep() {
     std::vector<std::string> expired;
     while (dirent* q = ::readdir(queries)) {
       struct stat st {};
-      if (q->d_name[0] == '.' || ::fstatat(session.fd, q->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+      if (!query_name(q->d_name) || ::fstatat(session.fd, q->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
       if (S_ISDIR(st.st_mode) && st.st_mtime < oldest) expired.emplace_back(q->d_name);
     }
     ::closedir(queries);

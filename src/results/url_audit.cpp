@@ -11,6 +11,8 @@ namespace awmg::results {
 
 namespace {
 
+constexpr size_t kMaxAuthority = 300;  // a host name has at most 253 characters
+
 bool host_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
 }
@@ -62,8 +64,14 @@ std::set<std::string> url_hosts(const std::string& text) {
       continue;
     }
     size_t end = start;
-    while (end < text.size() && !std::strchr("/?#\\ \t\r\n\"'<>()[]{}`,;|", text[end])) ++end;
-    if (end < text.size() && text[end] == '[' && end == start) end = text.find(']', start) + 1;  // IPv6
+    while (end < text.size() && end - start < kMaxAuthority &&
+           !std::strchr("/?#\\ \t\r\n\"'<>()[]{}`,;|", text[end]))
+      ++end;
+    if (end == start && end < text.size() && text[end] == '[') {  // an IPv6 literal: up to its ']', nearby
+      size_t close = text.find(']', start);
+      if (close == std::string::npos || close - start > kMaxAuthority) continue;
+      end = close + 1;
+    }
     std::string host = host_of(text.substr(start, end - start));
     if (!host.empty()) hosts.insert(host);
   }
@@ -84,7 +92,16 @@ void UrlAudit::observe(const std::string& server_id, const std::string& result_j
   std::lock_guard lock(mutex_);
   auto& known = domains_[server_id];
   size_t before = known.size();
-  known.insert(hosts.begin(), hosts.end());
+  for (const auto& host : hosts) {
+    if (known.size() >= kMaxHostsPerServer) {
+      if (before < kMaxHostsPerServer) break;
+      return;  // full: recorded once (WARN below), then nothing more
+    }
+    known.insert(host);
+  }
+  if (known.size() >= kMaxHostsPerServer && before < kMaxHostsPerServer)
+    log::warn("audit", "server " + server_id + " has shown " + std::to_string(kMaxHostsPerServer) +
+                           " URL domains; no more are recorded for it");
   if (known.size() != before) save();
 }
 

@@ -11,6 +11,8 @@ namespace awmg::results {
 // letters, digits, '-' and '.', or a bracketed IPv6 literal; credentials and ports are dropped. Thread-safe.
 class UrlAudit {
  public:
+  static constexpr size_t kMaxHostsPerServer =
+      1000;  // a backend cannot grow the file (and memory) without end
   explicit UrlAudit(std::string file);
   void observe(const std::string& server_id, const std::string& result_json);
 

@@ -75,5 +75,13 @@ TEST(CircuitBreaker, ARateLimitedProbeOpensAgainUntilTheResetTheBackendNamed) {
   EXPECT_EQ(breaker.admit(t0 + seconds(70)), std::nullopt);
 }
 
+TEST(CircuitBreaker, AResetNamedFarAheadIsBelievedForAnHourAtMost) {
+  CircuitBreaker breaker("gh", 1, seconds(60));
+  auto t0 = CircuitBreaker::Clock::now();
+  breaker.record_rate_limited(RateLimitSignal{seconds(999999999)}, t0);
+  EXPECT_TRUE(breaker.admit(t0 + seconds(3599)));
+  EXPECT_EQ(breaker.admit(t0 + seconds(3600)), std::nullopt);
+}
+
 }  // namespace
 }  // namespace awmg::gateway

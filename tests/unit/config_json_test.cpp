@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "config/json_loader.hpp"
+#include "json/json.hpp"
 #include "support/scoped_env.hpp"
 
 namespace awmg::config {
@@ -105,6 +106,9 @@ TEST(JsonConfig, AgentIdsAreSeveralKeysExclusiveWithAgentId) {
                 .find("gateway.agentIds[1] must be a non-empty agent id"),
             std::string::npos);
   EXPECT_NE(error_of(with_gateway(R"({"a":{"container":"img"}})", R"(,"agentIds":[])")), "(loaded)");
+  EXPECT_NE(error_of(with_gateway(R"({"a":{"container":"img"}})", R"(,"agentIds":["abc","Bearer abc"])"))
+                .find("gateway.agentIds[1] names the same agent as gateway.agentIds[0]"),
+            std::string::npos);
   EXPECT_NE(error_of(with_gateway(R"({"a":{"container":"img"}})", R"(,"agentIds":"a")")), "(loaded)");
 }
 
@@ -265,6 +269,14 @@ TEST(JsonConfig, JqFiltersMayUseFieldsNamedEnv) {
   EXPECT_EQ(error_of(with_gateway(R"({"a":{"container":"x","tool_response_filters":{"t":"env.HOME"}}})")),
             "Configuration error at mcpServers.a.tool_response_filters.t: contains an invalid jq expression: "
             "$ENV and env are not available to response filters");
+  // jq reads `$ ENV` and `$#comment<newline>ENV` as $ENV too.
+  for (const char* spelled : {"$ ENV.HOME", "$#c\nENV.HOME"}) {
+    EXPECT_NE(error_of(with_gateway(R"({"a":{"container":"x","tool_response_filters":{"t":)" +
+                                    json::quote(spelled) + "}}}"))
+                  .find("$ENV and env are not available"),
+              std::string::npos)
+        << spelled;
+  }
 }
 
 TEST(JsonConfig, HostileInputGetsClearErrors) {

@@ -115,6 +115,24 @@ TEST(PayloadSpill, PreviewsEndOnACharacter) {
   EXPECT_EQ(infer_schema("[]"), "[]");
 }
 
+TEST(UrlAudit, HostileTextCostsLinearTime) {
+  std::string text;
+  for (int i = 0; i < 200000; ++i) text += "http://[";  // (each unclosed literal once copied the rest)
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_TRUE(url_hosts(text).empty());
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+}
+
+TEST(PayloadSpill, ASessionNameTooLongForADirectoryIsDigested) {
+  test::TempDir dir;
+  PayloadSpill spill({dir.file("p"), "", 100, std::chrono::hours(24)});
+  std::string agent(250, 'a');
+  auto path =
+      json::string_or(described(spill.process(agent, text_result(std::string(300, 'z')))), "payloadPath");
+  EXPECT_EQ(path.rfind(dir.file("p") + "/session-", 0), 0u) << path;
+  EXPECT_TRUE(std::filesystem::exists(path));
+}
+
 TEST(UrlAudit, HostNamesOfUrlsInStringValuesPerServer) {
   EXPECT_EQ(
       url_hosts("see https://User:pw@Example.COM:8443/x?y and http://a.b.c, not ftp://no.pe or https:///x"),

@@ -9,6 +9,7 @@ packages=(
   libboost-dev libssl-dev rapidjson-dev libtomlplusplus-dev libvalijson-dev libre2-dev libjq-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   wabt clang lld wasi-libc libclang-rt-14-dev-wasm32
+  rustc cargo libstd-rust-dev-wasm32 librust-serde-json-dev
   curl openssl ca-certificates libtcmalloc-minimal4
 )
 # Node.js and npm for the third-party MCP clients and servers the tests drive; any installed Node will do.

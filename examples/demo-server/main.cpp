@@ -42,6 +42,8 @@ const char* kTools = R"([
    "inputSchema":{"type":"object","properties":{"owner":{"type":"string"},"repo":{"type":"string"}},"required":["owner","repo"]}},
   {"name":"list_issues","description":"The issues of one repository.",
    "inputSchema":{"type":"object","properties":{"owner":{"type":"string"},"repo":{"type":"string"}},"required":["owner","repo"]}},
+  {"name":"search_repositories","description":"Repositories matching a query (repo:owner/name), with their visibility.",
+   "inputSchema":{"type":"object","properties":{"query":{"type":"string"},"perPage":{"type":"number"}},"required":["query"]}},
   {"name":"search_issues","description":"Issues across every repository, public and private.",
    "inputSchema":{"type":"object","properties":{"query":{"type":"string"},"repeat":{"type":"number"}}}},
   {"name":"issue_read","description":"One issue.",
@@ -114,6 +116,18 @@ std::string issue_json(const Issue& issue, int number_offset = 0) {
          std::to_string(issue.number) + R"("})";
 }
 
+// search_repositories {query: "repo:owner/name"}: that repository, GitHub-shaped, if it exists.
+std::string search_repositories(const std::string& query) {
+  std::string items;
+  for (const auto& r : kRepositories) {
+    if (query == std::string("repo:") + r.full_name)
+      items = R"({"full_name":)" + quote(r.full_name) + R"(,"private":)" + (r.is_private ? "true" : "false") +
+              R"(,"visibility":)" + (r.is_private ? "\"private\"" : "\"public\"") + "}";
+  }
+  return text_result(R"({"total_count":)" + std::string(items.empty() ? "0" : "1") + R"(,"items":[)" + items +
+                     "]}");
+}
+
 // The repository tools; an empty string when `name` is not one of them.
 // search_issues repeats the issues `repeat` times (renumbered), for benchmarks that need bigger responses.
 std::string repository_tool(const std::string& name, const std::string& full_name, int number, int repeat) {
@@ -176,6 +190,7 @@ std::string call_tool(const std::string& name, const Value& args) {
     return text_result("slept");
   }
   if (name == "crash") std::exit(3);
+  if (name == "search_repositories") return search_repositories(str("query"));
   bool has_number = false;
   int number = static_cast<int>(num("issue_number", has_number));
   int repeat = static_cast<int>(num("repeat", has_number));

@@ -7,29 +7,29 @@ namespace awmg::async {
 Deadlines::Deadlines(boost::asio::io_context& io) : boost::asio::io_context::service(io), timer_(io) {}
 
 uint64_t Deadlines::add(Clock::time_point when, std::function<void()> callback) {
-  std::lock_guard lock(mutex_);
-  uint64_t ticket = ++next_ticket_;
-  if (stopped_) return ticket;
-  by_time_.emplace(when, ticket);
-  entries_.emplace(ticket, std::make_pair(when, std::move(callback)));
+  std::lock_guard lock(entries_->mutex);
+  uint64_t ticket = ++entries_->next_ticket;
+  if (entries_->stopped) return ticket;
+  entries_->by_time.emplace(when, ticket);
+  entries_->callbacks.emplace(ticket, std::make_pair(when, std::move(callback)));
   if (when < armed_) arm(when);
   return ticket;
 }
 
-void Deadlines::cancel(uint64_t ticket) {
+void Deadlines::Entries::cancel(uint64_t ticket) {
   std::function<void()> dropped;  // destroyed after the lock: it may own what cancels other deadlines
-  std::lock_guard lock(mutex_);
-  auto entry = entries_.find(ticket);
-  if (entry == entries_.end()) return;
-  auto [first, last] = by_time_.equal_range(entry->second.first);
+  std::lock_guard lock(mutex);
+  auto entry = callbacks.find(ticket);
+  if (entry == callbacks.end()) return;
+  auto [first, last] = by_time.equal_range(entry->second.first);
   for (auto it = first; it != last; ++it) {
     if (it->second == ticket) {
-      by_time_.erase(it);
+      by_time.erase(it);
       break;
     }
   }
   dropped = std::move(entry->second.second);
-  entries_.erase(entry);
+  callbacks.erase(entry);
 }
 
 void Deadlines::arm(Clock::time_point when) {
@@ -42,26 +42,27 @@ void Deadlines::expired(const boost::system::error_code& ec) {
   if (ec) return;  // moved to an earlier deadline, or shut down
   std::vector<std::function<void()>> due;
   {
-    std::lock_guard lock(mutex_);
+    std::lock_guard lock(entries_->mutex);
     auto now = Clock::now();
-    while (!by_time_.empty() && by_time_.begin()->first <= now) {
-      auto entry = entries_.find(by_time_.begin()->second);
+    auto& by_time = entries_->by_time;
+    while (!by_time.empty() && by_time.begin()->first <= now) {
+      auto entry = entries_->callbacks.find(by_time.begin()->second);
       due.push_back(std::move(entry->second.second));
-      entries_.erase(entry);
-      by_time_.erase(by_time_.begin());
+      entries_->callbacks.erase(entry);
+      by_time.erase(by_time.begin());
     }
     armed_ = Clock::time_point::max();
-    if (!by_time_.empty() && !stopped_) arm(by_time_.begin()->first);
+    if (!by_time.empty() && !entries_->stopped) arm(by_time.begin()->first);
   }
   for (auto& callback : due) callback();
 }
 
 void Deadlines::shutdown() {
   std::map<uint64_t, std::pair<Clock::time_point, std::function<void()>>> dropped;
-  std::lock_guard lock(mutex_);
-  stopped_ = true;
-  by_time_.clear();
-  dropped.swap(entries_);
+  std::lock_guard lock(entries_->mutex);
+  entries_->stopped = true;
+  entries_->by_time.clear();
+  dropped.swap(entries_->callbacks);
   timer_.cancel();
 }
 

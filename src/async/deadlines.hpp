@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <utility>
 
@@ -30,22 +31,30 @@ class Deadlines : public boost::asio::io_context::service {
         boost::asio::query(executor, boost::asio::execution::context));
   }
 
+  // The deadlines themselves: shared with every ScopedDeadline, so one destroyed after its io_context (a
+  // coroutine frame of another io_context) still cancels safely.
+  struct Entries {
+    std::mutex mutex;
+    uint64_t next_ticket = 0;
+    std::multimap<Clock::time_point, uint64_t> by_time;
+    std::map<uint64_t, std::pair<Clock::time_point, std::function<void()>>> callbacks;
+    bool stopped = false;
+    void cancel(uint64_t ticket);
+  };
+
   // Calls `callback` at `when` unless cancelled first; the ticket cancels it.
   uint64_t add(Clock::time_point when, std::function<void()> callback);
-  void cancel(uint64_t ticket);
+  void cancel(uint64_t ticket) { entries_->cancel(ticket); }
+  const std::shared_ptr<Entries>& entries() const { return entries_; }
 
  private:
   void shutdown() override;
-  void arm(Clock::time_point when);  // with mutex_ held
+  void arm(Clock::time_point when);  // with entries_->mutex held
   void expired(const boost::system::error_code& ec);
 
-  std::mutex mutex_;
+  std::shared_ptr<Entries> entries_ = std::make_shared<Entries>();
   boost::asio::steady_timer timer_;
   Clock::time_point armed_ = Clock::time_point::max();
-  uint64_t next_ticket_ = 0;
-  std::multimap<Clock::time_point, uint64_t> by_time_;
-  std::map<uint64_t, std::pair<Clock::time_point, std::function<void()>>> entries_;
-  bool stopped_ = false;
 };
 
 // A deadline that is cancelled when it goes out of scope.
@@ -53,26 +62,31 @@ class ScopedDeadline {
  public:
   ScopedDeadline() = default;
   ScopedDeadline(boost::asio::io_context& io, Deadlines::Clock::time_point when,
-                 std::function<void()> callback)
-      : queue_(&Deadlines::of(io)), ticket_(queue_->add(when, std::move(callback))) {}
+                 std::function<void()> callback) {
+    auto& queue = Deadlines::of(io);
+    ticket_ = queue.add(when, std::move(callback));
+    entries_ = queue.entries();
+  }
+  ScopedDeadline(const ScopedDeadline&) = delete;
+  ScopedDeadline& operator=(const ScopedDeadline&) = delete;
   ScopedDeadline(ScopedDeadline&& other) noexcept
-      : queue_(std::exchange(other.queue_, nullptr)), ticket_(other.ticket_) {}
+      : entries_(std::move(other.entries_)), ticket_(other.ticket_) {}
   ScopedDeadline& operator=(ScopedDeadline&& other) noexcept {
     if (this != &other) {
       cancel();
-      queue_ = std::exchange(other.queue_, nullptr);
+      entries_ = std::move(other.entries_);
       ticket_ = other.ticket_;
     }
     return *this;
   }
   ~ScopedDeadline() { cancel(); }
   void cancel() {
-    if (queue_) queue_->cancel(ticket_);
-    queue_ = nullptr;
+    if (entries_) entries_->cancel(ticket_);
+    entries_.reset();
   }
 
  private:
-  Deadlines* queue_ = nullptr;
+  std::shared_ptr<Deadlines::Entries> entries_;
   uint64_t ticket_ = 0;
 };
 

@@ -16,6 +16,8 @@
 #include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include <unistd.h>
+
 #include <atomic>
 #include <map>
 #include <mutex>
@@ -255,17 +257,27 @@ asio::awaitable<void> Server::State::accept_loop() {
   auto self = shared_from_this();
   while (acceptor.is_open()) {
     beast::error_code ec;
-    // Each connection gets its own strand: its coroutine and close_idle() never run at once.
-    tcp::socket socket =
-        co_await acceptor.async_accept(next_executor(), asio::redirect_error(asio::use_awaitable, ec));
+    // Accepted on the listener's own context, then moved to the connection's: the accept still pending at
+    // shutdown holds nothing of a context that may be gone before the listener's.
+    tcp::socket accepted = co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
     if (ec == asio::error::operation_aborted || !acceptor.is_open()) break;
     if (ec) {  // e.g. EMFILE: keep serving the connections we have, and do not spin
       asio::steady_timer pause(acceptor.get_executor(), std::chrono::milliseconds(50));
       co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
       continue;
     }
-    socket.set_option(tcp::no_delay(true), ec);  // responses are whole messages: send them at once
-    auto executor = socket.get_executor();
+    accepted.set_option(tcp::no_delay(true), ec);  // responses are whole messages: send them at once
+    auto protocol = accepted.local_endpoint(ec).protocol();
+    if (ec) continue;  // (the connection closed meanwhile)
+    auto fd = accepted.release(ec);
+    if (ec) continue;
+    auto executor = next_executor();
+    tcp::socket socket(executor);
+    socket.assign(protocol, fd, ec);
+    if (ec) {
+      ::close(fd);
+      continue;
+    }
     asio::co_spawn(executor, serve(std::move(socket)), asio::detached);
   }
 }

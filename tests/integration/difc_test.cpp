@@ -273,6 +273,37 @@ TEST(Difc, AnInvalidPolicyStopsStartupWithAClearError) {
       << r.err;
 }
 
+// The Rust guard (examples/guards/rust/github_guard, built by Debian's rustc): visibility from the backend's
+// search_repositories, integrity from the author's association and, for an author without one, from
+// get_collaborator_permission (GitHub's REST API, answered by the gateway). At min-integrity approved over
+// public repositories: the private repository's issue and the contributor's are filtered; the NONE author's
+// is kept when GitHub says they are an admin, filtered when it says read.
+TEST(Difc, TheRustGuardLabelsIssuesByVisibilityAssociationAndPermission) {
+  const char* approved = R"({ "allow-only" = { repos = "public", "min-integrity" = "approved" } })";
+  for (const char* permission : {"admin", "read"}) {
+    ScriptedBackend api;
+    api.set_permission("mallory", permission);
+    api.set_permission("carol", "read");
+    TempDir dir;
+    dir.write("config.toml", guarded_config("github_guard", approved));
+    RunningGateway gw(
+        {"-c", dir.file("config.toml")},
+        awmg_env(dir, {{"GITHUB_API_URL", api.base_url()}, {"GITHUB_MCP_SERVER_TOKEN", "rest-token"}}));
+    ASSERT_TRUE(gw.ready()) << gw.child().err();
+    McpClient c(gw.port(), "/mcp/repos", "test-key");
+    c.initialize({{"X-Agent-ID", "rusty"}});
+    auto reply = c.request("tools/call", R"({"name":"search_issues","arguments":{}})");
+    std::string listed = text_at(reply, 0);
+    EXPECT_NE(listed.find("Broken link on the home page"), std::string::npos) << listed;  // OWNER, public
+    EXPECT_EQ(listed.find("Rotate the database password"), std::string::npos)
+        << listed;                                                          // private repository
+    EXPECT_EQ(listed.find("Crash on start"), std::string::npos) << listed;  // CONTRIBUTOR
+    bool kept = listed.find("Add a dark theme") != std::string::npos;       // NONE
+    EXPECT_EQ(kept, std::string(permission) == "admin") << permission << ": " << listed;
+    EXPECT_TRUE(api.wait_for("GET /repos/acme/website/collaborators/mallory/permission", 1000));
+  }
+}
+
 }  // namespace
 }  // namespace awmg::test
 

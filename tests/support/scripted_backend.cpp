@@ -174,8 +174,16 @@ bool ScriptedBackend::handle(int fd, const Request& request) {
       return write_all(fd, json_reply(401, R"({"message":"Bad credentials"})"));
     if (request.target.find("/collaborators/nobody/") != std::string::npos)
       return write_all(fd, json_reply(404, R"({"message":"Not Found"})"));
-    if (request.target.find("/collaborators/") != std::string::npos)
-      return write_all(fd, json_reply(200, R"({"permission":"admin","user":{"login":"alice"}})"));
+    if (auto at = request.target.find("/collaborators/"); at != std::string::npos) {
+      std::string user = request.target.substr(at + 15, request.target.find('/', at + 15) - at - 15);
+      std::string permission = "admin";
+      {
+        std::lock_guard lock(mutex_);
+        if (auto it = permissions_.find(user); it != permissions_.end()) permission = it->second;
+      }
+      return write_all(fd, json_reply(200, R"({"permission":")" + permission + R"(","user":{"login":")" +
+                                               user + R"("}})"));
+    }
     if (request.target == "/repos/octo/public-repo")
       return write_all(fd, json_reply(200, R"({"full_name":"octo/public-repo","visibility":"public"})"));
     if (request.target == "/repos/octo/old-public-repo")

@@ -1,6 +1,7 @@
 #pragma once
 #include <atomic>
 #include <condition_variable>
+#include <map>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -54,6 +55,11 @@ class ScriptedBackend {
   int open_connections() const { return open_; }
   // Requests under the current session id get 404 from now on.
   void forget_sessions();
+  // GitHub's answer for `user`'s permission from now on (default: admin).
+  void set_permission(const std::string& user, const std::string& permission) {
+    std::lock_guard lock(mutex_);
+    permissions_[user] = permission;
+  }
   // initialize takes `ms` from now on.
   void slow_initialize(int ms) { initialize_delay_ms_ = ms; }
   // Waits up to `ms` for a received message containing `text`.
@@ -83,6 +89,7 @@ class ScriptedBackend {
   std::string session_ = "s-1";
   int sessions_ = 1;
   std::atomic<int> initialize_delay_ms_{0};
+  std::map<std::string, std::string> permissions_;
   std::string dropped_id_;     // the request whose stream `drop` closed
   bool resume_hangs_ = false;  // `drop_hang`
 };

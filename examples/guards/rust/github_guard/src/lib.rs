@@ -1,0 +1,260 @@
+//! A DIFC guard shaped like GitHub's: Rust with serde_json, built for wasm32-wasi by Debian's rustc.
+//!
+//! Secrecy follows repository visibility (asked of the backend with `search_repositories`, kept per
+//! repository); integrity follows the author: OWNER, MEMBER and COLLABORATOR are approved, CONTRIBUTOR
+//! unapproved, anyone else none, unless the host's `get_collaborator_permission` (GitHub's REST API) says
+//! they may push (admin, maintain, write: approved). Issue lists are labelled item by item. Anything the
+//! guard cannot establish counts against the data: unknown visibility is private, an unanswered permission
+//! adds nothing.
+
+use serde_json::{json, Value};
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+#[link(wasm_import_module = "env")]
+extern "C" {
+    fn call_backend(tool: *const u8, tool_len: i32, args: *const u8, args_len: i32, out: *mut u8, cap: i32) -> i32;
+}
+
+const LEVELS: [&str; 4] = ["none", "unapproved", "approved", "merged"];
+
+#[derive(Clone, Copy, PartialEq)]
+enum Scope {
+    All,
+    Public,
+    Owner,
+    Repo,
+}
+
+struct State {
+    scope: Scope,
+    scope_name: String,
+    min_level: usize,
+    visibility: HashMap<String, bool>,    // full name -> private
+    permissions: HashMap<String, String>, // owner/repo:user (lower-cased) -> permission
+}
+
+thread_local! {
+    static STATE: RefCell<State> = RefCell::new(State {
+        scope: Scope::Public,
+        scope_name: "public".into(),
+        min_level: 0,
+        visibility: HashMap::new(),
+        permissions: HashMap::new(),
+    });
+}
+
+#[no_mangle]
+pub extern "C" fn alloc(size: i32) -> *mut u8 {
+    let mut buffer = Vec::<u8>::with_capacity(size.max(1) as usize);
+    let ptr = buffer.as_mut_ptr();
+    std::mem::forget(buffer);
+    ptr
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn dealloc(ptr: *mut u8, size: i32) {
+    drop(Vec::from_raw_parts(ptr, 0, size.max(1) as usize));
+}
+
+unsafe fn input<'a>(ptr: *const u8, len: i32) -> Option<Value> {
+    serde_json::from_slice(std::slice::from_raw_parts(ptr, len.max(0) as usize)).ok()
+}
+
+unsafe fn output(value: &Value, out: *mut u8, cap: i32) -> i32 {
+    let text = value.to_string();
+    if text.len() > cap as usize {
+        return -2;
+    }
+    std::ptr::copy_nonoverlapping(text.as_ptr(), out, text.len());
+    text.len() as i32
+}
+
+/// The MCP result of a host call, unwrapped: the JSON in its first text item.
+fn backend(tool: &str, args: &Value) -> Option<Value> {
+    let args = args.to_string();
+    let mut buffer = vec![0u8; 256 * 1024];
+    let n = unsafe {
+        call_backend(tool.as_ptr(), tool.len() as i32, args.as_ptr(), args.len() as i32, buffer.as_mut_ptr(),
+                     buffer.len() as i32)
+    };
+    if n <= 0 {
+        return None;
+    }
+    let result: Value = serde_json::from_slice(&buffer[..n as usize]).ok()?;
+    serde_json::from_str(result["content"][0]["text"].as_str()?).ok()
+}
+
+fn is_private(state: &mut State, full_name: &str) -> bool {
+    if let Some(&known) = state.visibility.get(full_name) {
+        return known;
+    }
+    let answer = backend("search_repositories", &json!({"query": format!("repo:{}", full_name), "perPage": 10}));
+    let private = answer
+        .and_then(|a| {
+            a["items"].as_array()?.iter().find(|r| r["full_name"].as_str() == Some(full_name)).map(|r| {
+                r["visibility"].as_str().map(|v| v != "public").or(r["private"].as_bool()).unwrap_or(true)
+            })
+        })
+        .unwrap_or(true);
+    state.visibility.insert(full_name.to_string(), private);
+    private
+}
+
+fn can_push(state: &mut State, full_name: &str, user: &str) -> bool {
+    let key = format!("{}:{}", full_name, user).to_lowercase();
+    let permission = match state.permissions.get(&key) {
+        Some(known) => known.clone(),
+        None => {
+            let (owner, repo) = full_name.split_once('/').unwrap_or((full_name, ""));
+            let answer = backend("get_collaborator_permission", &json!({"owner": owner, "repo": repo, "username": user}));
+            let permission = answer.and_then(|a| a["permission"].as_str().map(str::to_string)).unwrap_or_default();
+            state.permissions.insert(key, permission.clone());
+            permission
+        }
+    };
+    matches!(permission.as_str(), "admin" | "maintain" | "write")
+}
+
+fn in_scope(state: &State, full_name: &str, private: bool) -> bool {
+    match state.scope {
+        Scope::All => true,
+        Scope::Public => !private,
+        Scope::Owner => full_name.split('/').next() == Some(state.scope_name.as_str()),
+        Scope::Repo => full_name == state.scope_name,
+    }
+}
+
+/// The integrity tags of `level` and every level below it, for one scope.
+fn levels(level: usize, scope: &str) -> Vec<String> {
+    LEVELS[..=level.min(3)].iter().map(|l| format!("{}:{}", l, scope)).collect()
+}
+
+fn labels(state: &mut State, description: String, full_name: &str, level: usize) -> Value {
+    let private = is_private(state, full_name);
+    let scoped = in_scope(state, full_name, private);
+    let scope = if scoped { state.scope_name.clone() } else { full_name.to_string() };
+    let secrecy: Vec<String> = if private {
+        let name = if scoped && matches!(state.scope, Scope::Owner | Scope::Repo) { &state.scope_name } else { full_name };
+        vec![format!("private:{}", name)]
+    } else {
+        vec![]
+    };
+    let level = if private && level < 2 { 2 } else { level };
+    json!({"description": description, "secrecy": secrecy, "integrity": levels(level, &scope)})
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn label_agent(ptr: *const u8, len: i32, out: *mut u8, cap: i32) -> i32 {
+    let policy = match input(ptr, len) {
+        Some(p) => p,
+        None => return -1,
+    };
+    let allow = &policy["allow-only"];
+    let min_level = match allow["min-integrity"].as_str().and_then(|l| LEVELS.iter().position(|x| *x == l)) {
+        Some(level) => level,
+        None => return -1,
+    };
+    let repos = &allow["repos"];
+    let first = repos.as_str().or_else(|| repos[0].as_str()).unwrap_or("public").to_string();
+    let (scope, scope_name) = match first.as_str() {
+        "all" => (Scope::All, first.clone()),
+        "public" => (Scope::Public, first.clone()),
+        s if s.ends_with("/*") => (Scope::Owner, s[..s.len() - 2].to_string()),
+        s => (Scope::Repo, s.to_string()),
+    };
+    STATE.with(|s| {
+        let mut state = s.borrow_mut();
+        state.scope = scope;
+        state.scope_name = scope_name.clone();
+        state.min_level = min_level;
+    });
+    let secrecy: Vec<String> =
+        if matches!(scope, Scope::Owner | Scope::Repo) { vec![format!("private:{}", scope_name)] } else { vec![] };
+    let answer = json!({
+        "agent": {"secrecy": secrecy, "integrity": levels(min_level, &scope_name)},
+        "difc_mode": "filter",
+    });
+    output(&answer, out, cap)
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn label_resource(ptr: *const u8, len: i32, out: *mut u8, cap: i32) -> i32 {
+    let request = match input(ptr, len) {
+        Some(r) => r,
+        None => return -1,
+    };
+    let tool = request["tool_name"].as_str().unwrap_or("").to_string();
+    let args = &request["tool_args"];
+    let write = ["create_", "update_", "delete_"].iter().any(|p| tool.starts_with(p));
+    let resource = STATE.with(|s| {
+        let mut state = s.borrow_mut();
+        match (args["owner"].as_str(), args["repo"].as_str()) {
+            (Some(owner), Some(repo)) => {
+                let full_name = format!("{}/{}", owner, repo);
+                labels(&mut state, format!("{} {}", tool, full_name), &full_name, 2)
+            }
+            _ => {
+                let scope = state.scope_name.clone();
+                json!({"description": tool, "secrecy": [], "integrity": levels(3, &scope)})
+            }
+        }
+    });
+    output(&json!({"resource": resource, "operation": if write { "write" } else { "read" }}), out, cap)
+}
+
+fn association_level(association: &str) -> usize {
+    match association {
+        "OWNER" | "MEMBER" | "COLLABORATOR" => 2,
+        "CONTRIBUTOR" => 1,
+        _ => 0,
+    }
+}
+
+fn issue_labels(state: &mut State, issue: &Value) -> Value {
+    let full_name = issue["repository"].as_str().unwrap_or("?").to_string();
+    let mut level = association_level(issue["author_association"].as_str().unwrap_or(""));
+    if level < 2 {
+        if let Some(user) = issue["user"]["login"].as_str() {
+            if can_push(state, &full_name, user) {
+                level = 2;
+            }
+        }
+    }
+    let description = format!("issue #{} ({})", issue["number"], full_name);
+    labels(state, description, &full_name, level)
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn label_response(ptr: *const u8, len: i32, out: *mut u8, cap: i32) -> i32 {
+    let request = match input(ptr, len) {
+        Some(r) => r,
+        None => return -1,
+    };
+    let tool = request["tool_name"].as_str().unwrap_or("");
+    if !matches!(tool, "list_issues" | "search_issues" | "issue_read") || request["tool_result"].get("isError").is_some() {
+        return 0; // nothing finer than the resource's labels
+    }
+    let data: Value = match request["tool_result"]["content"][0]["text"].as_str().and_then(|t| serde_json::from_str(t).ok()) {
+        Some(d) => d,
+        None => return -1,
+    };
+    let answer = STATE.with(|s| {
+        let mut state = s.borrow_mut();
+        if tool == "issue_read" {
+            return json!({"labeled_paths": [], "items_path": "", "default_labels": issue_labels(&mut state, &data)});
+        }
+        let items = data["items"].as_array().cloned().unwrap_or_default();
+        let labeled: Vec<Value> = items
+            .iter()
+            .enumerate()
+            .map(|(i, issue)| json!({"path": format!("/items/{}", i), "labels": issue_labels(&mut state, issue)}))
+            .collect();
+        json!({
+            "items_path": "/items",
+            "labeled_paths": labeled,
+            "default_labels": {"description": "unlabeled issue", "secrecy": ["private"], "integrity": []},
+        })
+    });
+    output(&answer, out, cap)
+}

@@ -79,6 +79,8 @@ boost::asio::awaitable<Result<std::string>> collaborator_permission(
   if (!fetched) co_return Error{"GitHub API: " + fetched.error().message};
   if (fetched->status < 200 || fetched->status >= 300 || fetched->status == 204)
     co_return Error{"GitHub API: HTTP " + std::to_string(fetched->status)};
+  auto doc = json::parse(fetched->body);
+  if (!doc || !doc->IsObject()) co_return Error{"GitHub API: the answer is not a JSON object"};
   co_return R"({"content":[{"type":"text","text":)" + json::quote(fetched->body) + "}]}";
 }
 

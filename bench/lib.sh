@@ -13,6 +13,17 @@ trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_port() { for _ in $(seq 200); do (echo >/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.05; done; return 1; }
 
+# Starts awmg on a free port with the [servers.demo] table given on stdin (key "bench-key", logging as shipped,
+# into $work/logs); sets awmg_port.
+start_awmg() {
+  awmg_port=$(free_port)
+  { printf '[gateway]\napi_key = "bench-key"\n[servers.demo]\n'; cat; } >"$work/awmg.toml"
+  MCP_GATEWAY_LOG_DIR="$work/logs" build/bin/awmg -c "$work/awmg.toml" --listen "127.0.0.1:$awmg_port" \
+    >/dev/null 2>"$work/awmg.err" &
+  pids+=($!)
+  wait_port "$awmg_port"
+}
+
 # Opens one MCP session on URL and prints the wrk script that calls `tools/call echo` on it, checking every
 # answer and printing "RESULT req/s p50_us p99_us errors".
 session_script() {  # URL [AUTH]

@@ -49,17 +49,10 @@ nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -e "$work/nginx/error.log" &
 pids+=($!)
 wait_port "$nginx_port"
 
-awmg_port=$(free_port)
-cat >"$work/awmg.toml" <<EOF
-[gateway]
-api_key = "bench-key"
-[servers.demo]
+start_awmg <<EOF
 type = "http"
 url = "http://127.0.0.1:$backend_port/mcp"
 EOF
-MCP_GATEWAY_LOG_DIR="$work/logs" build/bin/awmg -c "$work/awmg.toml" --listen "127.0.0.1:$awmg_port" >/dev/null 2>"$work/awmg.err" &
-pids+=($!)
-wait_port "$awmg_port"
 
 session_script "http://127.0.0.1:$backend_port/mcp" >"$work/direct.lua"
 session_script "http://127.0.0.1:$nginx_port/mcp" >"$work/nginx.lua"

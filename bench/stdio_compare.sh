@@ -30,16 +30,9 @@ node "$cache/node_modules/supergateway/dist/index.js" --stdio "$server" --output
 pids+=($!)
 wait_port "$sg_port"
 
-awmg_port=$(free_port)
-cat >"$work/awmg.toml" <<EOF
-[gateway]
-api_key = "bench-key"
-[servers.demo]
+start_awmg <<EOF
 command = "$server"
 EOF
-MCP_GATEWAY_LOG_DIR="$work/logs" build/bin/awmg -c "$work/awmg.toml" --listen "127.0.0.1:$awmg_port" >/dev/null 2>"$work/awmg.err" &
-pids+=($!)
-wait_port "$awmg_port"
 
 session_script "http://127.0.0.1:$sg_port/mcp" >"$work/supergateway.lua"
 session_script "http://127.0.0.1:$awmg_port/mcp/demo" bench-key >"$work/awmg.lua"

@@ -59,18 +59,14 @@ bool safe_path_segment(const std::string& segment) {
   return true;
 }
 
-boost::asio::awaitable<Result<std::string>> collaborator_permission(
-    const std::string& owner, const std::string& repo, const std::string& username,
+namespace {
+
+// GET <api><path> with the token: the body of a 2xx answer that is a JSON object, within the size cap and
+// the deadline.
+boost::asio::awaitable<Result<std::string>> get_object(
+    const std::string& path, const std::string& token,
     const std::chrono::steady_clock::time_point& deadline) {
-  if (!safe_path_segment(owner) || !safe_path_segment(repo) || !safe_path_segment(username))
-    co_return Error{"get_collaborator_permission needs owner, repo and username that are GitHub names"};
-  std::string token = token_from_environment();
-  if (token.empty())
-    co_return Error{
-        "get_collaborator_permission needs a GitHub token (GITHUB_MCP_SERVER_TOKEN, GITHUB_TOKEN, "
-        "GITHUB_PERSONAL_ACCESS_TOKEN or GH_TOKEN)"};
-  auto url = http::Url::parse(api_base_from_environment() + "/repos/" + owner + "/" + repo +
-                              "/collaborators/" + username + "/permission");
+  auto url = http::Url::parse(api_base_from_environment() + path);
   if (!url) co_return Error{"the GitHub API URL is not valid: " + url.error().message};
   const std::map<std::string, std::string> headers{{"Authorization", "token " + token},
                                                    {"Accept", "application/vnd.github+json"}};
@@ -81,7 +77,25 @@ boost::asio::awaitable<Result<std::string>> collaborator_permission(
     co_return Error{"GitHub API: HTTP " + std::to_string(fetched->status)};
   auto doc = json::parse(fetched->body);
   if (!doc || !doc->IsObject()) co_return Error{"GitHub API: the answer is not a JSON object"};
-  co_return R"({"content":[{"type":"text","text":)" + json::quote(fetched->body) + "}]}";
+  co_return std::move(fetched->body);
+}
+
+}  // namespace
+
+boost::asio::awaitable<Result<std::string>> collaborator_permission(
+    const std::string& owner, const std::string& repo, const std::string& username,
+    const std::chrono::steady_clock::time_point& deadline) {
+  if (!safe_path_segment(owner) || !safe_path_segment(repo) || !safe_path_segment(username))
+    co_return Error{"get_collaborator_permission needs owner, repo and username that are GitHub names"};
+  std::string token = token_from_environment();
+  if (token.empty())
+    co_return Error{
+        "get_collaborator_permission needs a GitHub token (GITHUB_MCP_SERVER_TOKEN, GITHUB_TOKEN, "
+        "GITHUB_PERSONAL_ACCESS_TOKEN or GH_TOKEN)"};
+  const std::string path = "/repos/" + owner + "/" + repo + "/collaborators/" + username + "/permission";
+  auto body = co_await get_object(path, token, deadline);
+  if (!body) co_return body.error();
+  co_return R"({"content":[{"type":"text","text":)" + json::quote(*body) + "}]}";
 }
 
 namespace {
@@ -89,17 +103,10 @@ namespace {
 boost::asio::awaitable<Result<bool>> repository_public(
     const std::string& repository, const std::string& token,
     const std::chrono::steady_clock::time_point& deadline) {
-  auto url = http::Url::parse(api_base_from_environment() + "/repos/" + repository);
-  if (!url) co_return Error{"the GitHub API URL is not valid: " + url.error().message};
-  const std::map<std::string, std::string> headers{{"Authorization", "token " + token},
-                                                   {"Accept", "application/vnd.github+json"}};
-  const size_t limit = kMaxAnswerBytes;
-  auto fetched = co_await http::fetch(*url, headers, deadline, limit);
-  if (!fetched) co_return Error{"GitHub API: " + fetched.error().message};
-  if (fetched->status < 200 || fetched->status >= 300)
-    co_return Error{"GitHub API: HTTP " + std::to_string(fetched->status)};
-  auto doc = json::parse(fetched->body);
-  if (!doc || !doc->IsObject()) co_return Error{"GitHub API: the answer is not a JSON object"};
+  const std::string path = "/repos/" + repository;
+  auto body = co_await get_object(path, token, deadline);
+  if (!body) co_return body.error();
+  auto doc = json::parse(*body);
   std::string visibility = base::to_lower(json::string_or(*doc, "visibility"));
   if (!visibility.empty()) co_return visibility == "public";
   const json::Value* is_private = json::member(*doc, "private");

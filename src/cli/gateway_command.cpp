@@ -132,6 +132,9 @@ class Runtime {
   Status listen() {
     http::ServerOptions options;
     options.connection_contexts = threads_.fronts();
+    if (settings_.tls) {
+      AWMG_TRY(options.tls, http::server_tls_context(settings_.tls_cert, settings_.tls_key, settings_.tls_ca));
+    }
     // Undocumented knob for tests of slow clients; the default suits real ones.
     options.read_timeout = std::chrono::duration_cast<std::chrono::seconds>(
         env_duration("AWMG_HTTP_READ_TIMEOUT", options.read_timeout));
@@ -259,7 +262,10 @@ int run_gateway(const GatewayOptions& o) {
   if (!settings) return fail(settings.error().message);
   settings->wasm_cache_dir = cache_dir;
   if (auto tls = check_tls_options(o); !tls) return fail(tls.error().message);
-  if (settings->tls) return fail("failed to configure TLS: TLS serving is not available in this build yet");
+  if (settings->tls) {  // checked before any backend starts (the listener makes its own context later)
+    auto context = http::server_tls_context(settings->tls_cert, settings->tls_key, settings->tls_ca);
+    if (!context) return fail(context.error().message);
+  }
   if (auto otel = check_telemetry(o, *config); !otel) return fail(otel.error().message);
   log_config(*config, *settings);
   // Guards outlive the runtime, which stops them first and joins their workers before the gateway goes.

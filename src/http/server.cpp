@@ -3,6 +3,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -15,6 +16,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 
 #include <unistd.h>
 
@@ -35,6 +37,9 @@ struct Server::State : std::enable_shared_from_this<State> {
 
   asio::awaitable<void> accept_loop();
   asio::awaitable<void> serve(tcp::socket socket);
+  // The requests of one connection, plain or TLS.
+  template <typename Stream>
+  asio::awaitable<void> serve_requests(Stream& stream, bool loopback);
 
   // Open connections, so stop() can close the idle ones. Touched only on each connection's strand.
   struct Connection {
@@ -142,9 +147,10 @@ std::optional<Response> read_failure(const beast::error_code& ec) {
 namespace {
 
 // The Responder of one request on one connection.
+template <typename Stream>
 class ConnectionResponder : public Responder {
  public:
-  ConnectionResponder(beast::tcp_stream& stream, const Request& request, const std::atomic<bool>& stopping,
+  ConnectionResponder(Stream& stream, const Request& request, const std::atomic<bool>& stopping,
                       bool loopback)
       : stream_(stream), request_(request), stopping_(stopping), loopback_(loopback) {}
 
@@ -153,7 +159,7 @@ class ConnectionResponder : public Responder {
     if (stopping_) response.keep_alive(false);
     keep_alive_ = response.keep_alive();
     beast::error_code ec;
-    stream_.expires_after(std::chrono::seconds(30));
+    tcp().expires_after(std::chrono::seconds(30));
     co_await beast::http::async_write(stream_, response, asio::redirect_error(asio::use_awaitable, ec));
     if (ec) keep_alive_ = false;
   }
@@ -165,7 +171,7 @@ class ConnectionResponder : public Responder {
     head.keep_alive(keep_alive_);
     beast::http::response_serializer<beast::http::empty_body> serializer{head};
     beast::error_code ec;
-    stream_.expires_never();
+    tcp().expires_never();
     co_await beast::http::async_write_header(stream_, serializer,
                                              asio::redirect_error(asio::use_awaitable, ec));
     if (ec) keep_alive_ = false;
@@ -174,7 +180,7 @@ class ConnectionResponder : public Responder {
 
   asio::awaitable<bool> write_chunk(const std::string& data) override {
     beast::error_code ec;
-    stream_.expires_after(std::chrono::seconds(30));
+    tcp().expires_after(std::chrono::seconds(30));
     co_await asio::async_write(stream_, beast::http::make_chunk(asio::buffer(data)),
                                asio::redirect_error(asio::use_awaitable, ec));
     if (ec) keep_alive_ = false;
@@ -194,7 +200,9 @@ class ConnectionResponder : public Responder {
   bool keep_alive() const { return keep_alive_; }
 
  private:
-  beast::tcp_stream& stream_;
+  beast::tcp_stream& tcp() { return beast::get_lowest_layer(stream_); }
+
+  Stream& stream_;
   const Request& request_;
   const std::atomic<bool>& stopping_;
   bool loopback_;
@@ -211,9 +219,29 @@ asio::awaitable<void> Server::State::serve(tcp::socket socket) {
   bool loopback =
       local.is_loopback() || (local.is_v6() && local.to_v6().is_v4_mapped() &&
                               asio::ip::make_address_v4(asio::ip::v4_mapped, local.to_v6()).is_loopback());
-  beast::tcp_stream stream(std::move(socket));
+  beast::tcp_stream tcp(std::move(socket));
+  if (!options.tls) {
+    co_await serve_requests(tcp, loopback);
+    tcp.socket().shutdown(tcp::socket::shutdown_send, ec);
+    co_return;
+  }
+  beast::ssl_stream<beast::tcp_stream> tls(std::move(tcp), *options.tls);
+  // The handshake is bounded like a request's head: a client without a certificate the CA signed (mTLS) or
+  // one that speaks something else is dropped here.
+  beast::get_lowest_layer(tls).expires_after(options.read_timeout);
+  co_await tls.async_handshake(asio::ssl::stream_base::server, asio::redirect_error(asio::use_awaitable, ec));
+  if (ec) co_return;
+  co_await serve_requests(tls, loopback);
+  beast::get_lowest_layer(tls).expires_after(std::chrono::seconds(2));
+  co_await tls.async_shutdown(asio::redirect_error(asio::use_awaitable, ec));
+}
+
+template <typename Stream>
+asio::awaitable<void> Server::State::serve_requests(Stream& stream, bool loopback) {
+  beast::error_code ec;
+  beast::tcp_stream& tcp = beast::get_lowest_layer(stream);
   beast::flat_buffer buffer;
-  uint64_t id = add_connection(&stream);
+  uint64_t id = add_connection(&tcp);
   // Unregisters on every exit, exceptions and a destroyed coroutine frame included.
   struct Registration {
     State* state;
@@ -225,18 +253,18 @@ asio::awaitable<void> Server::State::serve(tcp::socket socket) {
     beast::http::request_parser<beast::http::string_body> parser;
     parser.body_limit(options.body_limit);
     parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
-    stream.expires_after(first ? options.read_timeout : options.idle_timeout);
+    tcp.expires_after(first ? options.read_timeout : options.idle_timeout);
     co_await beast::http::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
     set_busy(id, true);
     if (ec) {
       if (auto res = read_failure(ec)) {
-        stream.expires_after(std::chrono::seconds(5));
+        tcp.expires_after(std::chrono::seconds(5));
         co_await beast::http::async_write(stream, *res, asio::redirect_error(asio::use_awaitable, ec));
       }
       break;
     }
     const Request& request = parser.get();
-    ConnectionResponder responder(stream, request, stopping, loopback);
+    ConnectionResponder<Stream> responder(stream, request, stopping, loopback);
     bool failed = false;
     try {
       co_await handler(request, responder);
@@ -250,7 +278,6 @@ asio::awaitable<void> Server::State::serve(tcp::socket socket) {
     if (failed) break;
     if (!responder.keep_alive()) break;
   }
-  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
 }
 
 asio::awaitable<void> Server::State::accept_loop() {

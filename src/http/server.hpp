@@ -3,6 +3,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -31,7 +32,16 @@ struct ServerOptions {
   // Where connections run, in turn: each of these io_contexts is run by one thread, so a connection's whole
   // exchange stays on that thread and needs no strand. Empty: on strands of the server's io_context.
   std::vector<boost::asio::io_context*> connection_contexts;
+  // HTTPS: every connection begins with a TLS handshake under this context (server_tls_context).
+  std::shared_ptr<boost::asio::ssl::context> tls;
 };
+
+// A server TLS context: TLS 1.2 or later, forward-secret AEAD ciphers for TLS 1.2, the certificate chain and
+// key from PEM files; with `client_ca`, clients must present a certificate that CA signed (mTLS). An error
+// names the file it could not use.
+Result<std::shared_ptr<boost::asio::ssl::context>> server_tls_context(const std::string& cert_file,
+                                                                      const std::string& key_file,
+                                                                      const std::string& client_ca_file);
 
 // How a handler answers one request: one complete response, or a chunked stream (server-sent events).
 class Responder {

@@ -38,6 +38,8 @@ HttpReply http_request(int port, const std::string& method, const std::string& t
       if (ec) return;
       beast::http::async_read(stream, buffer, parser, [&](beast::error_code ec, size_t) {
         if (ec && ec != beast::http::error::end_of_stream) return;
+        if (!parser.is_header_done())
+          return;  // closed before a status line: no answer (an empty parser says 200)
         const auto& res = parser.get();
         reply.status = static_cast<int>(res.result_int());
         for (const auto& field : res) {

@@ -4,6 +4,7 @@
 #include "backend/launcher.hpp"
 #include "config/model.hpp"
 #include "gateway/circuit_breaker.hpp"
+#include "gateway/gateway_metrics.hpp"
 #include "gateway/guards.hpp"
 #include "gateway/tool_registry.hpp"
 #include "results/jq_filters.hpp"
@@ -25,7 +26,8 @@ struct Backends {
   results::PayloadSpill& spill;  // results too large for a response go to disk
   results::UrlAudit* url_audit;  // --url-domain-audit; nullptr when off
   results::JqFilters* jq;        // tool_response_filters; nullptr when no server has one
-  boost::asio::io_context& io;   // where a guard's calls to its backend run
+  GatewayMetrics& metrics;
+  boost::asio::io_context& io;  // where a guard's calls to its backend run
 };
 
 }  // namespace awmg::gateway

@@ -92,6 +92,7 @@ Gateway::Gateway(asio::io_context& io, const config::Config& config, const confi
     if (session.empty() && started_ && registry_.tools(server_id).empty())  // a backend that recovered
       refresh_tools_soon(server_id);
   });
+  register_gauges();
   // RPC records of sink servers carry the agent's tags, once DIFC knows the agent.
   if (!settings.sink_server_ids.empty() && guards.enabled()) {
     launcher_.set_tag_source([this](const std::string& server_id, const std::string& agent) {
@@ -103,6 +104,29 @@ Gateway::Gateway(asio::io_context& io, const config::Config& config, const confi
       return tags;
     });
   }
+}
+
+void Gateway::register_gauges() {
+  using Values = std::vector<std::pair<std::vector<std::string>, double>>;
+  metrics_.registry.gauge({"awmg_sessions_open", "MCP sessions open.", {}, [this] {
+                             return Values{{{}, static_cast<double>(sessions_.size())}};
+                           }});
+  metrics_.registry.gauge(
+      {"awmg_backend_up", "1 when a server's backend runs, 0 when it stopped or failed.", {"server"}, [this] {
+         Values out;
+         for (const auto& [id, health] : status_.snapshot())
+           out.push_back({{id}, health.status == "running" ? 1.0 : 0.0});
+         return out;
+       }});
+  metrics_.registry.gauge({"awmg_rate_limit_circuit_open",
+                           "1 while a server's rate-limit circuit breaker refuses calls (open or half-open).",
+                           {"server"},
+                           [this] {
+                             Values out;
+                             for (const auto& [id, state] : breakers_.states())
+                               out.push_back({{id}, state == "closed" ? 0.0 : 1.0});
+                             return out;
+                           }});
 }
 
 void Gateway::refresh_tools_soon(const std::string& server_id) {

@@ -58,10 +58,12 @@ class Gateway : public frontend::Dispatcher {
   Guards& guards() { return guards_; }
   const Backends& backends() const { return backends_; }
   const CircuitBreakers& breakers() const { return breakers_; }
+  GatewayMetrics& metrics() { return metrics_; }
   std::atomic<bool>& shutting_down() { return shutting_down_; }
 
  private:
   boost::asio::awaitable<bool> register_server(const config::ServerConfig& server);
+  void register_gauges();
   // Lists a server's tools again, in the background.
   void refresh_tools_soon(const std::string& server_id);
 
@@ -77,8 +79,9 @@ class Gateway : public frontend::Dispatcher {
   results::PayloadSpill spill_;
   std::unique_ptr<results::UrlAudit> url_audit_;
   std::unique_ptr<results::JqFilters> jq_;
+  GatewayMetrics metrics_;
   const Backends backends_{config_, launcher_,        guards_,   registry_, breakers_,
-                           spill_,  url_audit_.get(), jq_.get(), io_};
+                           spill_,  url_audit_.get(), jq_.get(), metrics_,  io_};
   std::atomic<bool> shutting_down_{false};
   // start_backends finished: a later shared connection (a backend that recovered) may bring new tools.
   std::atomic<bool> started_{false};

@@ -67,6 +67,23 @@ http::Response reflect_route(const config::Config& config, Guards& guards, const
   return http::make_response(req, 200, reflect_document(guards), kJson);
 }
 
+// Prometheus metrics: behind the key and the Host/Origin rules too (server names and traffic are the
+// operator's business).
+http::Response metrics_route(Gateway& gw, const http::Request& req, const http::Responder& responder) {
+  if (auto denied = frontend::check_host_and_origin(req, responder)) return *denied;
+  if (auto denied = authenticate(gw.config(), req)) return *denied;
+  return http::make_response(req, 200, gw.metrics().registry.render(),
+                             "text/plain; version=0.0.4; charset=utf-8");
+}
+
+// The label a request's route has in the metrics (a fixed set: paths are the client's to choose).
+const char* route_label(std::string_view path, bool mcp) {
+  if (mcp) return "mcp";
+  for (const char* known : {"/health", "/close", "/reflect", "/metrics"})
+    if (path == known) return known + 1;
+  return "other";
+}
+
 // A response for the routes that need no waiting.
 http::Response plain_route(Gateway& gw, const http::Request& req, const http::Responder& responder,
                            std::string_view path, const std::function<void()>& request_shutdown) {
@@ -75,6 +92,7 @@ http::Response plain_route(Gateway& gw, const http::Request& req, const http::Re
                                kJson);
   if (path == "/close") return close_route(gw.config(), gw.shutting_down(), req, responder, request_shutdown);
   if (path == "/reflect") return reflect_route(gw.config(), gw.guards(), req, responder);
+  if (path == "/metrics") return metrics_route(gw, req, responder);
   return http::make_response(req, 404, "404 page not found\n");
 }
 
@@ -88,20 +106,25 @@ http::Handler make_routes(Gateway& gw, std::function<void()> request_shutdown) {
   frontend::FrontDoor door{gw.sessions(), gw, gw.shutting_down(), gw.config().gateway.keys().size() > 1};
   return [&gw, request_shutdown, hmac, door](const http::Request& req,
                                              http::Responder& responder) -> asio::awaitable<void> {
+    const auto start = std::chrono::steady_clock::now();
     std::string_view path = path_of(req);
     std::optional<std::string> route;
     if (path != "/mcp/.well-known/oauth-authorization-server")
       route = mcp_route(gw.config(), gw.settings().unified, path);
+    // (the server label is a configured server, or "" for the unified endpoint and other routes)
+    const std::vector<std::string> labels = {route_label(path, route.has_value()), route.value_or("")};
     std::optional<http::Response> denied;
     if (route) denied = authenticate(gw.config(), req);
     if (route && !denied) denied = frontend::verify_signature(hmac.get(), req);
     if (route && !denied) {
       co_await frontend::serve_mcp(door, req, responder, *route);
-      co_return;
+    } else {
+      http::Response response =
+          denied ? std::move(*denied) : plain_route(gw, req, responder, path, request_shutdown);
+      co_await responder.send(std::move(response));
     }
-    http::Response response =
-        denied ? std::move(*denied) : plain_route(gw, req, responder, path, request_shutdown);
-    co_await responder.send(std::move(response));
+    gw.metrics().requests.with(labels).inc();
+    gw.metrics().request_seconds.with(labels).observe(std::chrono::steady_clock::now() - start);
   };
 }
 

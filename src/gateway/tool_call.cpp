@@ -225,10 +225,12 @@ asio::awaitable<std::string> guarded_call(const Backends& backends, const fronte
   // Phase 2: the coarse check. A read that fails it goes on, to be filtered item by item.
   difc::Decision coarse = difc::evaluate(agent, resource->resource, op, mode);
   if (!coarse.allowed() && !difc::bypasses_coarse_deny(op)) {
+    backends.metrics.guard_decisions.with({server_id, "denied"}).inc();
     log::warn("difc", "Access DENIED for agent " + log::short_session_id(agent_id) + " to " +
                           resource->resource.description + ": " + coarse.reason);
     co_return difc_denial(server_id, tool, difc::violation_text(coarse, agent, resource->resource));
   }
+  backends.metrics.guard_decisions.with({server_id, "allowed"}).inc();
   // Phase 3: the backend.
   BackendOutcome backend = co_await call_backend(backends, session, server_id, args, deadline, events);
   if (!backend.ok) co_return backend.result;
@@ -259,6 +261,8 @@ asio::awaitable<std::string> guarded_call(const Backends& backends, const fronte
   auto items = difc::resolve(*response_labels, document, backend.result);
   if (!items) co_return mcp::tool_error_result("response labeling failed: " + items.error().message);
   difc::FilterOutcome outcome = difc::filter(agent, *items, op, mode);
+  if (!outcome.filtered.empty())
+    backends.metrics.filtered_items.with({server_id}).inc(outcome.filtered.size());
   if (difc::blocks_filtered_response(mode, outcome.filtered.size())) {
     std::string counts = std::to_string(outcome.filtered.size()) + " of " + std::to_string(items->size());
     co_return difc_denial(
@@ -282,6 +286,20 @@ asio::awaitable<std::string> guarded_call(const Backends& backends, const fronte
   std::vector<std::string> texts = {array + "]"};
   if (!outcome.filtered.empty()) texts.push_back(difc::filtered_notice(outcome.filtered));
   co_return text_result(texts);
+}
+
+bool is_error(const std::string& result) {
+  if (result.find("\"isError\"") == std::string::npos) return false;  // (most results: no parse)
+  auto doc = json::parse(result);
+  const json::Value* flag = doc && doc->IsObject() ? json::member(*doc, "isError") : nullptr;
+  return flag && flag->IsBool() && flag->GetBool();
+}
+
+// "ok", "denied" (a DIFC refusal) or "error".
+std::string outcome_of(const std::string& result) {
+  if (!is_error(result)) return "ok";
+  bool denied = result.find("DIFC") != std::string::npos || result.find("[Filtered]") != std::string::npos;
+  return denied ? "denied" : "error";
 }
 
 // The server's jq filter for `tool` applied to a result that is not an error: to the JSON in its first text
@@ -333,7 +351,11 @@ asio::awaitable<std::string> call_tool(const Backends& backends, const frontend:
   std::string result = co_await filtered(backends, server_id, tool, guarded, deadline);
   // What the client may see, as it will see it: the audit and the size check come after DIFC.
   if (backends.url_audit) backends.url_audit->observe(server_id, result);
-  co_return backends.spill.process(session.agent, result);
+  std::string answer = backends.spill.process(session.agent, result);
+  const std::string outcome = outcome_of(answer);
+  if (outcome == "ok" && answer != result) backends.metrics.payload_spills.with({server_id}).inc();
+  backends.metrics.tool_calls.with({server_id, outcome}).inc();
+  co_return answer;
 }
 
 }  // namespace awmg::gateway

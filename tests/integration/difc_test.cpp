@@ -128,6 +128,31 @@ TEST(Difc, StrictModeBlocksAPrivateReadAndAnUnderTrustedWrite) {
       << text_at(reply, 0);
 }
 
+// /metrics (Prometheus text) counts requests, tool calls by outcome, DIFC decisions and filtered items, and
+// shows sessions, backends and breakers; it needs the key.
+TEST(Difc, MetricsCountCallsDecisionsAndFilteredItems) {
+  Gateway g("repo_guard", kPublicPolicy);
+  ASSERT_TRUE(g.gw->ready()) << g.gw->child().err();
+  auto c = g.client("agent-metrics");
+  EXPECT_FALSE(is_error_result(call(c, "search_issues")));  // allowed, one item filtered
+  EXPECT_TRUE(is_error_result(call(c, "create_issue", R"({"owner":"acme","repo":"website","title":"x"})")));
+  EXPECT_EQ(g.gw->get("/metrics", {}).status, 401);
+  auto scrape = g.gw->get("/metrics", {{"Authorization", "test-key"}});
+  ASSERT_EQ(scrape.status, 200);
+  EXPECT_EQ(scrape.headers["content-type"], "text/plain; version=0.0.4; charset=utf-8");
+  for (const char* line :
+       {"awmg_tool_calls_total{server=\"repos\",outcome=\"ok\"} 1\n",
+        "awmg_tool_calls_total{server=\"repos\",outcome=\"denied\"} 1\n",
+        "awmg_guard_decisions_total{server=\"repos\",decision=\"allowed\"} 1\n",
+        "awmg_guard_decisions_total{server=\"repos\",decision=\"denied\"} 1\n",
+        "awmg_guard_filtered_items_total{server=\"repos\"} 1\n", "awmg_sessions_open 1\n",
+        "awmg_backend_up{server=\"repos\"} 1\n", "awmg_rate_limit_circuit_open{server=\"plain\"} 0\n",
+        "# TYPE awmg_http_request_duration_seconds histogram\n",
+        "awmg_http_request_duration_seconds_bucket{route=\"mcp\",server=\"repos\",le=\"+Inf\"} 4\n",
+        "awmg_http_requests_total{route=\"metrics\",server=\"\"} 1\n"})
+    EXPECT_NE(scrape.body.find(line), std::string::npos) << line << "\n" << scrape.body;
+}
+
 TEST(Difc, PropagateModeCarriesWhatWasReadSoALaterPublicWriteIsDenied) {
   Gateway g("repo_guard_propagate", R"({ "allow-only" = { repos = "all", "min-integrity" = "approved" } })");
   ASSERT_TRUE(g.gw->ready()) << g.gw->child().err();

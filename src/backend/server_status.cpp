@@ -10,12 +10,18 @@ void ServerStatus::record_start(const std::string& id) {
   std::lock_guard lock(mutex_);
   auto& e = entries_[id];
   e.error.clear();
+  e.retries = 0;
   if (!e.started) e.started = std::chrono::steady_clock::now();
 }
 
 void ServerStatus::record_error(const std::string& id, const std::string& error) {
   std::lock_guard lock(mutex_);
   entries_[id].error = error.empty() ? "unknown error" : error;
+}
+
+void ServerStatus::record_retry(const std::string& id, int attempt) {
+  std::lock_guard lock(mutex_);
+  entries_[id].retries = attempt;
 }
 
 void ServerStatus::record_stop(const std::string& id) {
@@ -32,6 +38,7 @@ std::map<std::string, ServerHealth> ServerStatus::snapshot() const {
     if (!e.error.empty()) {
       h.status = "error";
       h.error = e.error;
+      h.retries = e.retries;
     } else if (e.started) {
       h.status = "running";
       h.uptime_seconds = std::chrono::duration_cast<std::chrono::seconds>(now - *e.started).count();

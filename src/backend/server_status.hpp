@@ -13,6 +13,7 @@ struct ServerHealth {
   std::string status;  // "running", "stopped" or "error"
   int64_t uptime_seconds = 0;
   std::string error;  // the recorded launch/connection error, if any
+  int retries = 0;    // attempts since the server last failed, while it is being started again
 };
 
 // Thread-safe record of each configured server's launch state: `error` while a launch/connection error is
@@ -24,6 +25,8 @@ class ServerStatus {
   void record_start(const std::string& id);
   void record_error(const std::string& id, const std::string& error);
   void record_stop(const std::string& id);
+  // The gateway tries again to start a server that failed (the `attempt`-th time since).
+  void record_retry(const std::string& id, int attempt);
 
   std::map<std::string, ServerHealth> snapshot() const;
 
@@ -31,6 +34,7 @@ class ServerStatus {
   struct Entry {
     std::optional<std::chrono::steady_clock::time_point> started;
     std::string error;
+    int retries = 0;
   };
   mutable std::mutex mutex_;
   std::map<std::string, Entry> entries_;

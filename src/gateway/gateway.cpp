@@ -8,6 +8,7 @@
 
 #include <set>
 
+#include "async/sleep.hpp"
 #include "base/files.hpp"
 #include "base/strings.hpp"
 #include "gateway/mcp_methods.hpp"
@@ -203,6 +204,10 @@ asio::awaitable<void> Gateway::start_backends() {
                              "] \xE2\x80\x94 agents will not see tools from these servers");
   }
   started_ = true;
+  for (const auto& id : failed) {
+    asio::co_spawn(
+        asio::make_strand(io_), [this, id] { return keep_registering(id); }, asio::detached);
+  }
   auto& logger = log::Logger::instance();
   if (logger.has_dir()) {
     auto written = base::write_file_atomic(logger.dir() + "/tools.json", registry_.tools_json());
@@ -222,20 +227,21 @@ std::vector<std::string> definitions(const std::vector<Tool>& tools) {
 
 // Notifications come in bursts (a backend that adds five tools says so five times): one refresh runs at a
 // time per server, and what arrives meanwhile makes one more. Clients hear of real changes only.
-asio::awaitable<void> Gateway::refresh_tools(const std::string& server_id) {
+asio::awaitable<bool> Gateway::refresh_tools(const std::string& server_id) {
   const config::ServerConfig* server = config_.find_server(server_id);
-  if (!server) co_return;
+  if (!server) co_return false;
   {
     std::lock_guard lock(refresh_mutex_);
     auto [it, idle] = refreshing_.try_emplace(server_id, false);
     if (!idle) {
       it->second = true;  // once more when the running refresh ends
-      co_return;
+      co_return false;
     }
   }
+  bool registered = false;
   while (true) {
     auto before = definitions(registry_.tools(server_id));
-    bool registered = co_await register_server(*server);
+    registered = co_await register_server(*server);
     if (registered && definitions(registry_.tools(server_id)) != before) {
       const std::string changed = mcp::notification_message("notifications/tools/list_changed", "");
       for (auto& s : sessions_.all()) {
@@ -246,9 +252,28 @@ asio::awaitable<void> Gateway::refresh_tools(const std::string& server_id) {
     auto it = refreshing_.find(server_id);
     if (!it->second) {
       refreshing_.erase(it);
-      co_return;
+      co_return registered;
     }
     it->second = false;
+  }
+}
+
+asio::awaitable<void> Gateway::keep_registering(const std::string& server_id) {
+  auto delay = std::chrono::milliseconds(1000);
+  for (int attempt = 1; !shutting_down_; ++attempt) {
+    co_await async::sleep_for(delay);
+    if (shutting_down_) co_return;
+    status_.record_retry(server_id, attempt);
+    log::Logger::instance().server(
+        server_id, log::Level::kInfo, "backend",
+        "Starting " + server_id + " again (attempt " + std::to_string(attempt) + ")");
+    bool registered = co_await refresh_tools(server_id);
+    if (registered) {
+      log::Logger::instance().server(server_id, log::Level::kInfo, "backend",
+                                     server_id + " is up after " + std::to_string(attempt) + " attempt(s)");
+      co_return;
+    }
+    delay = std::min(delay * 2, std::chrono::milliseconds(60000));
   }
 }
 

@@ -35,7 +35,8 @@ class Gateway : public frontend::Dispatcher {
   void stop_backends();
   // Lists a backend's tools again (after it said they changed, or after it recovered from a failed start)
   // and tells the client sessions that see them.
-  boost::asio::awaitable<void> refresh_tools(const std::string& server_id);
+  // True when the server registered.
+  boost::asio::awaitable<bool> refresh_tools(const std::string& server_id);
 
   // frontend::Dispatcher
   boost::asio::awaitable<std::string> answer(frontend::Session& session, const json::Value& request,
@@ -64,6 +65,10 @@ class Gateway : public frontend::Dispatcher {
  private:
   boost::asio::awaitable<bool> register_server(const config::ServerConfig& server);
   void register_gauges();
+  // A server whose registration failed at startup is tried again in the background, after 1 s and then
+  // twice as long each time (at most a minute), until it registers or the gateway stops; clients hear of
+  // its tools when they come (tools/list_changed).
+  boost::asio::awaitable<void> keep_registering(const std::string& server_id);
   // Lists a server's tools again, in the background.
   void refresh_tools_soon(const std::string& server_id);
 

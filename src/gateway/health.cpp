@@ -18,6 +18,8 @@ std::string health_document(const std::map<std::string, backend::ServerHealth>& 
     rapidjson::Value entry(rapidjson::kObjectType);
     entry.AddMember("status", rapidjson::Value(h.status.c_str(), a), a);
     entry.AddMember("uptime", h.uptime_seconds, a);
+    if (!h.error.empty()) entry.AddMember("error", rapidjson::Value(h.error.c_str(), a), a);
+    if (h.retries > 0) entry.AddMember("retries", h.retries, a);
     if (auto circuit = circuits.find(id); circuit != circuits.end())
       entry.AddMember("circuit", rapidjson::Value(circuit->second.c_str(), a), a);
     list.AddMember(rapidjson::Value(id.c_str(), a), entry, a);

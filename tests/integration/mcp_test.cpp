@@ -233,6 +233,36 @@ TEST(Mcp, ResponseFiltersRunJqAndEndByTheDeadline) {
   EXPECT_NE(result_text(many).find("multiple results"), std::string::npos) << result_text(many);
 }
 
+// A backend that failed to start is started again in the background (after 1 s, then backing off), /health
+// says how it goes, and its tools appear when it comes up.
+TEST(Mcp, ABackendThatFailedAtStartupIsStartedAgainAndItsToolsAppear) {
+  TempDir scratch;
+  const std::string mark = scratch.file("started-once");
+  const std::string script =
+      "if [ -e " + mark + " ]; then exec " + kDemoServer + "; else touch " + mark + "; exit 1; fi";
+  Fixture f(
+      "[gateway]\nagent_id = \"test-key\"\nstartup_timeout = 3\n[servers.flaky]\ncommand = \"/bin/sh\"\n"
+      "args = [\"-c\", " +
+      json::quote(script) + "]\n");
+  ASSERT_TRUE(f.gw->ready()) << f.gw->child().err();
+  auto health = json::parse(f.gw->get("/health", {}).body);
+  ASSERT_TRUE(health);
+  EXPECT_EQ(json::string_or((*health)["servers"]["flaky"], "status"), "error");
+  bool up = false;
+  for (int i = 0; i < 50 && !up; ++i) {  // the first retry comes after 1 s
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    auto now = json::parse(f.gw->get("/health", {}).body);
+    up = now && json::string_or((*now)["servers"]["flaky"], "status") == "running";
+  }
+  ASSERT_TRUE(up) << f.gw->get("/health", {}).body;
+  auto c = f.client("/mcp/flaky");
+  c.initialize();
+  EXPECT_EQ(result_text(c.request("tools/call", R"({"name":"echo","arguments":{"message":"healed"}})")),
+            "healed");
+  std::string log = read_text(f.dir.file("logs/flaky.log"));
+  EXPECT_NE(log.find("Starting flaky again (attempt 1)"), std::string::npos) << log;
+}
+
 TEST(Mcp, TransportChecks) {
   Fixture f(demo_config({{"demo", ""}}));
   ASSERT_TRUE(f.gw->ready());

@@ -19,6 +19,11 @@ void ServerStatus::record_error(const std::string& id, const std::string& error)
   entries_[id].error = error.empty() ? "unknown error" : error;
 }
 
+void ServerStatus::record_starting(const std::string& id, bool starting) {
+  std::lock_guard lock(mutex_);
+  entries_[id].starting = starting;
+}
+
 void ServerStatus::record_retry(const std::string& id, int attempt) {
   std::lock_guard lock(mutex_);
   entries_[id].retries = attempt;
@@ -43,7 +48,7 @@ std::map<std::string, ServerHealth> ServerStatus::snapshot() const {
       h.status = "running";
       h.uptime_seconds = std::chrono::duration_cast<std::chrono::seconds>(now - *e.started).count();
     } else {
-      h.status = "stopped";
+      h.status = e.starting ? "starting" : "stopped";
     }
     out[id] = h;
   }

@@ -10,7 +10,7 @@ namespace awmg::backend {
 
 // What /health reports for one backend server.
 struct ServerHealth {
-  std::string status;  // "running", "stopped" or "error"
+  std::string status;  // "starting", "running", "stopped" or "error"
   int64_t uptime_seconds = 0;
   std::string error;  // the recorded launch/connection error, if any
   int retries = 0;    // attempts since the server last failed, while it is being started again
@@ -25,6 +25,8 @@ class ServerStatus {
   void record_start(const std::string& id);
   void record_error(const std::string& id, const std::string& error);
   void record_stop(const std::string& id);
+  // The gateway's first start of a server begins, or has ended either way.
+  void record_starting(const std::string& id, bool starting);
   // The gateway tries again to start a server that failed (the `attempt`-th time since).
   void record_retry(const std::string& id, int attempt);
 
@@ -35,6 +37,7 @@ class ServerStatus {
     std::optional<std::chrono::steady_clock::time_point> started;
     std::string error;
     int retries = 0;
+    bool starting = false;
   };
   mutable std::mutex mutex_;
   std::map<std::string, Entry> entries_;

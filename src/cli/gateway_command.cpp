@@ -133,7 +133,8 @@ class Runtime {
     http::ServerOptions options;
     options.connection_contexts = threads_.fronts();
     if (settings_.tls) {
-      AWMG_TRY(options.tls, http::server_tls_context(settings_.tls_cert, settings_.tls_key, settings_.tls_ca));
+      AWMG_TRY(options.tls,
+               http::server_tls_context(settings_.tls_cert, settings_.tls_key, settings_.tls_ca));
     }
     // Undocumented knob for tests of slow clients; the default suits real ones.
     options.read_timeout = std::chrono::duration_cast<std::chrono::seconds>(
@@ -276,9 +277,11 @@ int run_gateway(const GatewayOptions& o) {
   Status listening = ok_status();
   {
     Runtime runtime(*config, *settings, **guards);
-    runtime.start_backends();
-    // A signal that arrived while the backends were starting ends the run before it listens.
-    if (!runtime.stopping()) listening = runtime.listen();
+    // Listening first: /health answers (servers "starting") while slow backends start. The client
+    // configuration, which wrapper scripts wait for, is printed once every backend registered or failed.
+    listening = runtime.listen();
+    if (listening) runtime.start_backends();
+    // A signal that arrived while the backends were starting ends the run before the configuration is out.
     if (listening && !runtime.stopping()) {
       print_client_config(*config, *settings, runtime.bound_address());
       code = runtime.wait();

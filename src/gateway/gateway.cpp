@@ -179,6 +179,8 @@ asio::awaitable<void> Gateway::start_backends() {
   std::vector<std::string> failed;
   auto done = async::Mailbox<std::pair<std::string, bool>>::create(co_await asio::this_coro::executor);
   size_t launched = 0;
+  for (const auto& server : config_.servers)
+    if (server.type != config::ServerType::kCustom) status_.record_starting(server.id, true);
   for (const auto& server : config_.servers) {
     if (server.type == config::ServerType::kCustom) continue;
     ++launched;
@@ -204,6 +206,7 @@ asio::awaitable<void> Gateway::start_backends() {
                              "] \xE2\x80\x94 agents will not see tools from these servers");
   }
   started_ = true;
+  for (const auto& server : config_.servers) status_.record_starting(server.id, false);
   for (const auto& id : failed) {
     asio::co_spawn(
         asio::make_strand(io_), [this, id] { return keep_registering(id); }, asio::detached);

@@ -104,6 +104,34 @@ TEST(GatewayRun, CloseNeedsAuthThenShutsDownCleanly) {
   EXPECT_NE(md.find("\n</details>\n"), std::string::npos) << md;
 }
 
+// The gateway listens as soon as its configuration is valid: /health answers, its slow backend "starting",
+// before the client configuration (which wrapper scripts wait for) is printed, once, when the backend is up.
+TEST(GatewayRun, HealthAnswersWhileASlowBackendStarts) {
+  TempDir dir;
+  dir.write("config.toml",
+            "[gateway]\nagent_id = \"test-key\"\nstartup_timeout = 10\n[servers.slow]\n"
+            "command = \"/bin/sh\"\nargs = [\"-c\", \"sleep 2; exec " +
+                kDemoServer + "\"]\n");
+  int port = free_port();
+  Child gateway({kAwmg, "--listen", "127.0.0.1:" + std::to_string(port), "-c", dir.file("config.toml")},
+                awmg_env(dir));
+  HttpReply health;
+  for (int i = 0; i < 100 && health.status != 200; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    health = http_request(port, "GET", "/health", {});
+  }
+  ASSERT_EQ(health.status, 200);
+  EXPECT_NE(health.body.find(R"("slow":{"status":"starting")"), std::string::npos) << health.body;
+  EXPECT_TRUE(gateway.out().empty()) << "the client configuration comes when the backends are up";
+  ASSERT_TRUE(gateway.wait_for_stdout([](const std::string& out) { return json::parse(out).ok(); },
+                                      std::chrono::seconds(15)));
+  EXPECT_NE(http_request(port, "GET", "/health", {}).body.find(R"("slow":{"status":"running")"),
+            std::string::npos);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  auto out = gateway.out();
+  EXPECT_EQ(out.find("mcpServers"), out.rfind("mcpServers")) << "printed once: " << out;
+}
+
 TEST(GatewayRun, SigtermAndSigintExitZero) {
   for (int sig : {SIGTERM, SIGINT}) {
     TempDir dir;

@@ -11,6 +11,7 @@ packages=(
   wabt clang lld wasi-libc libclang-rt-14-dev-wasm32
   rustc cargo libstd-rust-dev-wasm32 librust-serde-json-dev
   curl openssl ca-certificates libtcmalloc-minimal4
+  chromium
 )
 # Node.js and npm for the third-party MCP clients and servers the tests drive; any installed Node will do.
 command -v npm >/dev/null || packages+=(nodejs npm)

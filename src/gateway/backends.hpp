@@ -4,6 +4,7 @@
 #include "backend/launcher.hpp"
 #include "config/model.hpp"
 #include "gateway/circuit_breaker.hpp"
+#include "gateway/decision_log.hpp"
 #include "gateway/gateway_metrics.hpp"
 #include "gateway/guards.hpp"
 #include "gateway/tool_registry.hpp"
@@ -27,6 +28,7 @@ struct Backends {
   results::UrlAudit* url_audit;  // --url-domain-audit; nullptr when off
   results::JqFilters* jq;        // tool_response_filters; nullptr when no server has one
   GatewayMetrics& metrics;
+  DecisionLog& decisions;       // the latest DIFC decisions, for the status page
   boost::asio::io_context& io;  // where a guard's calls to its backend run
 };
 

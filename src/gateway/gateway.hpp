@@ -60,6 +60,7 @@ class Gateway : public frontend::Dispatcher {
   const Backends& backends() const { return backends_; }
   const CircuitBreakers& breakers() const { return breakers_; }
   GatewayMetrics& metrics() { return metrics_; }
+  const DecisionLog& decisions() const { return decisions_; }
   std::atomic<bool>& shutting_down() { return shutting_down_; }
 
  private:
@@ -85,8 +86,9 @@ class Gateway : public frontend::Dispatcher {
   std::unique_ptr<results::UrlAudit> url_audit_;
   std::unique_ptr<results::JqFilters> jq_;
   GatewayMetrics metrics_;
-  const Backends backends_{config_, launcher_,        guards_,   registry_, breakers_,
-                           spill_,  url_audit_.get(), jq_.get(), metrics_,  io_};
+  DecisionLog decisions_;
+  const Backends backends_{config_,          launcher_, guards_,  registry_,  breakers_, spill_,
+                           url_audit_.get(), jq_.get(), metrics_, decisions_, io_};
   std::atomic<bool> shutting_down_{false};
   // start_backends finished: a later shared connection (a backend that recovered) may bring new tools.
   std::atomic<bool> started_{false};

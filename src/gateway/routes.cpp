@@ -7,6 +7,7 @@
 #include "frontend/mcp_endpoint.hpp"
 #include "gateway/health.hpp"
 #include "gateway/reflect.hpp"
+#include "gateway/status_page.hpp"
 #include "json/json.hpp"
 #include "log/logger.hpp"
 
@@ -76,10 +77,31 @@ http::Response metrics_route(Gateway& gw, const http::Request& req, const http::
                              "text/plain; version=0.0.4; charset=utf-8");
 }
 
+// The live status page: the page itself holds nothing (its script asks /status.json with the key).
+http::Response status_route(Gateway& gw, const http::Request& req, const http::Responder& responder,
+                            bool document) {
+  if (auto denied = frontend::check_host_and_origin(req, responder)) return *denied;
+  if (!document) {
+    auto page = http::make_response(req, 200, status_page_html(), "text/html; charset=utf-8");
+    page.set("Content-Security-Policy",
+             "default-src 'none'; script-src 'unsafe-inline'; style-src "
+             "'unsafe-inline'; connect-src 'self'; form-action 'none'");
+    page.set("Cache-Control", "no-store");
+    return page;
+  }
+  if (auto denied = authenticate(gw.config(), req)) return *denied;
+  auto answer = http::make_response(
+      req, 200,
+      status_document(gw.status().snapshot(), gw.breakers().states(), gw.sessions().size(), gw.decisions()),
+      kJson);
+  answer.set("Cache-Control", "no-store");
+  return answer;
+}
+
 // The label a request's route has in the metrics (a fixed set: paths are the client's to choose).
 const char* route_label(std::string_view path, bool mcp) {
   if (mcp) return "mcp";
-  for (const char* known : {"/health", "/close", "/reflect", "/metrics"})
+  for (const char* known : {"/health", "/close", "/reflect", "/metrics", "/status"})
     if (path == known) return known + 1;
   return "other";
 }
@@ -93,6 +115,7 @@ http::Response plain_route(Gateway& gw, const http::Request& req, const http::Re
   if (path == "/close") return close_route(gw.config(), gw.shutting_down(), req, responder, request_shutdown);
   if (path == "/reflect") return reflect_route(gw.config(), gw.guards(), req, responder);
   if (path == "/metrics") return metrics_route(gw, req, responder);
+  if (path == "/status" || path == "/status.json") return status_route(gw, req, responder, path != "/status");
   return http::make_response(req, 404, "404 page not found\n");
 }
 

@@ -226,11 +226,14 @@ asio::awaitable<std::string> guarded_call(const Backends& backends, const fronte
   difc::Decision coarse = difc::evaluate(agent, resource->resource, op, mode);
   if (!coarse.allowed() && !difc::bypasses_coarse_deny(op)) {
     backends.metrics.guard_decisions.with({server_id, "denied"}).inc();
+    backends.decisions.record(agent_id, server_id, tool, "denied", coarse.reason);
     log::warn("difc", "Access DENIED for agent " + log::short_session_id(agent_id) + " to " +
                           resource->resource.description + ": " + coarse.reason);
     co_return difc_denial(server_id, tool, difc::violation_text(coarse, agent, resource->resource));
   }
   backends.metrics.guard_decisions.with({server_id, "allowed"}).inc();
+  backends.decisions.record(agent_id, server_id, tool, coarse.allowed() ? "allowed" : "filtered by item",
+                            coarse.allowed() ? "" : coarse.reason);
   // Phase 3: the backend.
   BackendOutcome backend = co_await call_backend(backends, session, server_id, args, deadline, events);
   if (!backend.ok) co_return backend.result;
@@ -261,9 +264,16 @@ asio::awaitable<std::string> guarded_call(const Backends& backends, const fronte
   auto items = difc::resolve(*response_labels, document, backend.result);
   if (!items) co_return mcp::tool_error_result("response labeling failed: " + items.error().message);
   difc::FilterOutcome outcome = difc::filter(agent, *items, op, mode);
-  if (!outcome.filtered.empty())
+  if (!outcome.filtered.empty()) {
     backends.metrics.filtered_items.with({server_id}).inc(outcome.filtered.size());
+    backends.decisions.record(
+        agent_id, server_id, tool,
+        std::to_string(outcome.filtered.size()) + " of " + std::to_string(items->size()) + " items filtered",
+        difc::filtering_policy(outcome.filtered));
+  }
   if (difc::blocks_filtered_response(mode, outcome.filtered.size())) {
+    backends.decisions.record(agent_id, server_id, tool, "denied",
+                              "strict mode: a response with filtered items");
     std::string counts = std::to_string(outcome.filtered.size()) + " of " + std::to_string(items->size());
     co_return difc_denial(
         server_id, tool,

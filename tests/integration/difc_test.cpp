@@ -153,6 +153,32 @@ TEST(Difc, MetricsCountCallsDecisionsAndFilteredItems) {
     EXPECT_NE(scrape.body.find(line), std::string::npos) << line << "\n" << scrape.body;
 }
 
+// The live status page in a real browser (headless Chromium): it reads the key from its URL's fragment, polls
+// /status.json, and shows a denied call's decision with its reason; without the key the data stays closed.
+TEST(Difc, TheStatusPageShowsDecisionsLiveInABrowser) {
+  Gateway g("repo_guard", kPublicPolicy);
+  ASSERT_TRUE(g.gw->ready()) << g.gw->child().err();
+  auto c = g.client("agent-watched");
+  EXPECT_FALSE(is_error_result(call(c, "search_issues")));  // one item filtered
+  EXPECT_TRUE(is_error_result(call(c, "create_issue", R"({"owner":"acme","repo":"website","title":"x"})")));
+  EXPECT_EQ(g.gw->get("/status.json", {}).status, 401);
+  EXPECT_EQ(g.gw->get("/status", {}).status, 200);  // the page holds no data
+  const std::string url = "http://127.0.0.1:" + std::to_string(g.gw->port()) + "/status#key=test-key";
+  auto browser = run({"/usr/bin/chromium", "--headless", "--no-sandbox", "--disable-gpu",
+                      "--virtual-time-budget=3000", "--dump-dom", url},
+                     {}, std::chrono::seconds(60));
+  ASSERT_EQ(browser.exit_code, 0) << browser.err;
+  const std::string& dom = browser.out;
+  EXPECT_NE(dom.find("<td>create_issue</td><td class=\"denied\">denied</td>"), std::string::npos) << dom;
+  EXPECT_NE(dom.find("lacks required integrity"), std::string::npos) << dom;
+  EXPECT_NE(
+      dom.find("<td>search_issues</td><td class=\"filtered\">1 of 4 items filtered</td><td>integrity policy</td>"),
+      std::string::npos)
+      << dom;
+  EXPECT_NE(dom.find("<td>repos</td><td class=\"running\">running</td>"), std::string::npos) << dom;
+  EXPECT_EQ(dom.find("test-key"), std::string::npos) << "the key stays out of the page";
+}
+
 TEST(Difc, PropagateModeCarriesWhatWasReadSoALaterPublicWriteIsDenied) {
   Gateway g("repo_guard_propagate", R"({ "allow-only" = { repos = "all", "min-integrity" = "approved" } })");
   ASSERT_TRUE(g.gw->ready()) << g.gw->child().err();

@@ -25,6 +25,15 @@ std::string sha256_hex(std::string_view bytes) {
   return hex(digest, length);
 }
 
+std::string sha256_base64(std::string_view bytes) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr);
+  unsigned char encoded[4 * EVP_MAX_MD_SIZE / 3 + 4];
+  int n = EVP_EncodeBlock(encoded, digest, static_cast<int>(length));
+  return std::string(reinterpret_cast<const char*>(encoded), static_cast<size_t>(n));
+}
+
 std::string hmac_sha256_hex(std::string_view key, std::string_view bytes) {
   unsigned char mac[EVP_MAX_MD_SIZE];
   unsigned int length = 0;

@@ -5,6 +5,18 @@
 
 namespace awmg::gateway {
 
+namespace {
+
+// At most 500 bytes, cut on a character (after the sanitizer has seen the whole text).
+std::string shortened(std::string text) {
+  if (text.size() <= 500) return text;
+  size_t cut = 500;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  return text.substr(0, cut) + "...";
+}
+
+}  // namespace
+
 void DecisionLog::record(const std::string& agent, const std::string& server, const std::string& tool,
                          const std::string& decision, const std::string& reason) {
   Entry entry{0,
@@ -13,7 +25,7 @@ void DecisionLog::record(const std::string& agent, const std::string& server, co
               server,
               tool,
               decision,
-              log::sanitize(reason.substr(0, 500))};
+              shortened(log::sanitize(reason))};
   std::lock_guard lock(mutex_);
   entry.sequence = ++next_;
   entries_.push_back(std::move(entry));

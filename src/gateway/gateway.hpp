@@ -60,6 +60,8 @@ class Gateway : public frontend::Dispatcher {
   const Backends& backends() const { return backends_; }
   const CircuitBreakers& breakers() const { return breakers_; }
   GatewayMetrics& metrics() { return metrics_; }
+  // Every backend has registered or failed once (MCP requests are served from then on).
+  bool started() const { return started_; }
   const DecisionLog& decisions() const { return decisions_; }
   std::atomic<bool>& shutting_down() { return shutting_down_; }
 

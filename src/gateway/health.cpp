@@ -14,7 +14,7 @@ std::string health_document(const std::map<std::string, backend::ServerHealth>& 
   bool healthy = true;
   rapidjson::Value list(rapidjson::kObjectType);
   for (const auto& [id, h] : servers) {
-    healthy = healthy && h.status != "error";
+    healthy = healthy && h.status != "error" && h.status != "starting";
     rapidjson::Value entry(rapidjson::kObjectType);
     entry.AddMember("status", rapidjson::Value(h.status.c_str(), a), a);
     entry.AddMember("uptime", h.uptime_seconds, a);

@@ -83,9 +83,7 @@ http::Response status_route(Gateway& gw, const http::Request& req, const http::R
   if (auto denied = frontend::check_host_and_origin(req, responder)) return *denied;
   if (!document) {
     auto page = http::make_response(req, 200, status_page_html(), "text/html; charset=utf-8");
-    page.set("Content-Security-Policy",
-             "default-src 'none'; script-src 'unsafe-inline'; style-src "
-             "'unsafe-inline'; connect-src 'self'; form-action 'none'");
+    page.set("Content-Security-Policy", status_page_policy());
     page.set("Cache-Control", "no-store");
     return page;
   }
@@ -98,9 +96,17 @@ http::Response status_route(Gateway& gw, const http::Request& req, const http::R
   return answer;
 }
 
+// MCP requests before every backend registered or failed: a session made now would see a partial gateway.
+http::Response starting_response(const http::Request& req) {
+  auto answer = http::make_response(req, 503, R"({"error":"the gateway is starting"})", kJson);
+  answer.set("Retry-After", "1");
+  return answer;
+}
+
 // The label a request's route has in the metrics (a fixed set: paths are the client's to choose).
 const char* route_label(std::string_view path, bool mcp) {
   if (mcp) return "mcp";
+  if (path == "/status.json") return "status";
   for (const char* known : {"/health", "/close", "/reflect", "/metrics", "/status"})
     if (path == known) return known + 1;
   return "other";
@@ -139,6 +145,7 @@ http::Handler make_routes(Gateway& gw, std::function<void()> request_shutdown) {
     std::optional<http::Response> denied;
     if (route) denied = authenticate(gw.config(), req);
     if (route && !denied) denied = frontend::verify_signature(hmac.get(), req);
+    if (route && !denied && !gw.started()) denied = starting_response(req);
     if (route && !denied) {
       co_await frontend::serve_mcp(door, req, responder, *route);
     } else {

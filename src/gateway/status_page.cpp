@@ -1,9 +1,28 @@
 #include "gateway/status_page.hpp"
 
+#include "base/digest.hpp"
 #include "base/version.hpp"
 #include "json/json.hpp"
 
 namespace awmg::gateway {
+
+namespace {
+
+// The page's one script, for its hash in the Content-Security-Policy.
+std::string script_of(const std::string& page) {
+  auto start = page.find("<script>") + 8;
+  return page.substr(start, page.find("</script>") - start);
+}
+
+}  // namespace
+
+const std::string& status_page_policy() {
+  static const std::string policy = "default-src 'none'; script-src 'sha256-" +
+                                    base::sha256_base64(script_of(status_page_html())) +
+                                    "'; style-src 'unsafe-inline'; connect-src 'self'; form-action 'none'; "
+                                    "frame-ancestors 'none'; base-uri 'none'";
+  return policy;
+}
 
 const std::string& status_page_html() {
   static const std::string page = R"html(<!doctype html>
@@ -23,6 +42,7 @@ th{background:#f6f8fa}.running,.allowed,.closed{color:#1a7f37}.error,.denied,.op
 <script>
 "use strict";
 let key = new URLSearchParams(location.hash.slice(1)).get("key") || "";
+if (location.hash) history.replaceState(null, "", location.pathname);  // the key leaves the address bar
 function cell(row, text, cls) { const td = row.insertCell(); td.textContent = text; if (cls) td.className = cls; }
 function render(s) {
   document.getElementById("state").textContent =

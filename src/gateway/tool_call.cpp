@@ -272,6 +272,7 @@ asio::awaitable<std::string> guarded_call(const Backends& backends, const fronte
         difc::filtering_policy(outcome.filtered));
   }
   if (difc::blocks_filtered_response(mode, outcome.filtered.size())) {
+    backends.metrics.guard_decisions.with({server_id, "denied"}).inc();
     backends.decisions.record(agent_id, server_id, tool, "denied",
                               "strict mode: a response with filtered items");
     std::string counts = std::to_string(outcome.filtered.size()) + " of " + std::to_string(items->size());

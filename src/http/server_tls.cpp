@@ -16,6 +16,12 @@ Result<std::shared_ptr<ssl::context>> server_tls_context(const std::string& cert
                        ec);
   SSL_CTX* native = context->native_handle();
   SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
+  SSL_CTX_set_options(native, SSL_OP_NO_RENEGOTIATION);  // a client cannot make the server redo handshakes
+  // (a resumed TLS 1.2 session needs a context id when client certificates are verified)
+  static const unsigned char kSessionContext[] = "awmg";
+  SSL_CTX_set_session_id_context(native, kSessionContext, sizeof kSessionContext - 1);
+  // An encrypted key is refused, not asked for on a terminal.
+  context->set_password_callback([](std::size_t, ssl::context::password_purpose) { return std::string(); });
   // TLS 1.2: forward secrecy and AEAD only (TLS 1.3's suites are all of that kind).
   if (SSL_CTX_set_cipher_list(native, "ECDHE+AESGCM:ECDHE+CHACHA20:!aNULL:!eNULL:!MD5:!SHA1:!RSA") != 1)
     return Error{"failed to configure TLS: no usable cipher"};

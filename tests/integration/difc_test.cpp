@@ -172,7 +172,8 @@ TEST(Difc, TheStatusPageShowsDecisionsLiveInABrowser) {
   EXPECT_NE(dom.find("<td>create_issue</td><td class=\"denied\">denied</td>"), std::string::npos) << dom;
   EXPECT_NE(dom.find("lacks required integrity"), std::string::npos) << dom;
   EXPECT_NE(
-      dom.find("<td>search_issues</td><td class=\"filtered\">1 of 4 items filtered</td><td>integrity policy</td>"),
+      dom.find(
+          "<td>search_issues</td><td class=\"filtered\">1 of 4 items filtered</td><td>integrity policy</td>"),
       std::string::npos)
       << dom;
   EXPECT_NE(dom.find("<td>repos</td><td class=\"running\">running</td>"), std::string::npos) << dom;

@@ -123,6 +123,12 @@ TEST(GatewayRun, HealthAnswersWhileASlowBackendStarts) {
   ASSERT_EQ(health.status, 200);
   EXPECT_NE(health.body.find(R"("slow":{"status":"starting")"), std::string::npos) << health.body;
   EXPECT_TRUE(gateway.out().empty()) << "the client configuration comes when the backends are up";
+  // An MCP request meanwhile is asked to come back: a session made now would see a partial gateway.
+  auto early = http_request(port, "POST", "/mcp/slow",
+                            {{"Authorization", "test-key"}, {"Content-Type", "application/json"}},
+                            R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{}})");
+  EXPECT_EQ(early.status, 503);
+  EXPECT_EQ(early.headers["retry-after"], "1");
   ASSERT_TRUE(gateway.wait_for_stdout([](const std::string& out) { return json::parse(out).ok(); },
                                       std::chrono::seconds(15)));
   EXPECT_NE(http_request(port, "GET", "/health", {}).body.find(R"("slow":{"status":"running")"),

@@ -97,6 +97,27 @@ TEST(Tls, MutualTlsRefusesClientsWithoutACertificateFromTheCa) {
                                certs.file("client.key")});
   EXPECT_EQ(with.exit_code, 0) << with.err;
   EXPECT_NE(with.out.find("\"status\":\"healthy\""), std::string::npos) << with.out;
+  // A TLS 1.2 client that resumes its session (as libcurl and browsers do) is served again.
+  const std::string address = "127.0.0.1:" + std::to_string(gw.port());
+  const std::vector<std::string> client = {"/usr/bin/openssl",
+                                           "s_client",
+                                           "-connect",
+                                           address,
+                                           "-tls1_2",
+                                           "-CAfile",
+                                           certs.file("ca.pem"),
+                                           "-cert",
+                                           certs.file("client.pem"),
+                                           "-key",
+                                           certs.file("client.key")};
+  auto first_argv = client;
+  first_argv.insert(first_argv.end(), {"-sess_out", certs.file("session")});
+  auto first = run(first_argv);
+  EXPECT_NE(first.out.find("Verify return code: 0 (ok)"), std::string::npos) << first.out << first.err;
+  auto again_argv = client;
+  again_argv.insert(again_argv.end(), {"-sess_in", certs.file("session")});
+  auto again = run(again_argv);
+  EXPECT_NE(again.out.find("Reused, TLSv1.2"), std::string::npos) << again.out << again.err;
   // A certificate from another CA is refused in the handshake.
   Certificates stranger;
   ASSERT_TRUE(stranger.made);

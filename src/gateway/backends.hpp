@@ -8,6 +8,7 @@
 #include "gateway/gateway_metrics.hpp"
 #include "gateway/guards.hpp"
 #include "gateway/tool_registry.hpp"
+#include "github/rest.hpp"
 #include "results/jq_filters.hpp"
 #include "results/payload_spill.hpp"
 #include "results/url_audit.hpp"
@@ -28,8 +29,9 @@ struct Backends {
   results::UrlAudit* url_audit;  // --url-domain-audit; nullptr when off
   results::JqFilters* jq;        // tool_response_filters; nullptr when no server has one
   GatewayMetrics& metrics;
-  DecisionLog& decisions;       // the latest DIFC decisions, for the status page
-  boost::asio::io_context& io;  // where a guard's calls to its backend run
+  DecisionLog& decisions;                // the latest DIFC decisions, for the status page
+  github::PermissionCache& permissions;  // guards' get_collaborator_permission answers
+  boost::asio::io_context& io;           // where a guard's calls to its backend run
 };
 
 }  // namespace awmg::gateway

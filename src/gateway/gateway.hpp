@@ -89,8 +89,9 @@ class Gateway : public frontend::Dispatcher {
   std::unique_ptr<results::JqFilters> jq_;
   GatewayMetrics metrics_;
   DecisionLog decisions_;
-  const Backends backends_{config_,          launcher_, guards_,  registry_,  breakers_, spill_,
-                           url_audit_.get(), jq_.get(), metrics_, decisions_, io_};
+  github::PermissionCache permissions_;
+  const Backends backends_{config_,          launcher_, guards_,  registry_,  breakers_,    spill_,
+                           url_audit_.get(), jq_.get(), metrics_, decisions_, permissions_, io_};
   std::atomic<bool> shutting_down_{false};
   // start_backends finished: a later shared connection (a backend that recovered) may bring new tools.
   std::atomic<bool> started_{false};

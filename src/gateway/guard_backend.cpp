@@ -24,13 +24,16 @@ constexpr const char* kCollaboratorPermission = "get_collaborator_permission";
 // REST API and never sent to the backend (which could lie about who may do what).
 struct MetadataCall {
   backend::Launcher& launcher;
+  github::PermissionCache& permissions;
   std::string server_id, agent, tool, args, params;
   std::chrono::steady_clock::time_point deadline;
   std::promise<Result<std::string>> done;
 
-  MetadataCall(backend::Launcher& backends, std::string server, std::string who, std::string name,
-               std::string arguments, std::chrono::steady_clock::time_point until)
+  MetadataCall(backend::Launcher& backends, github::PermissionCache& cache, std::string server,
+               std::string who, std::string name, std::string arguments,
+               std::chrono::steady_clock::time_point until)
       : launcher(backends),
+        permissions(cache),
         server_id(std::move(server)),
         agent(std::move(who)),
         tool(std::move(name)),
@@ -44,7 +47,9 @@ struct MetadataCall {
       co_return Error{"get_collaborator_permission takes an object with owner, repo and username"};
     const std::string owner = json::string_or(*doc, "owner"), repo = json::string_or(*doc, "repo"),
                       username = json::string_or(*doc, "username");
+    if (auto known = permissions.find(owner, repo, username)) co_return *known;
     auto answer = co_await github::collaborator_permission(owner, repo, username, deadline);
+    if (answer) permissions.store(owner, repo, username, *answer);
     co_return answer;
   }
 
@@ -77,8 +82,8 @@ struct MetadataCall {
 
 Result<std::string> GuardBackend::call_tool(const std::string& tool, const std::string& args_json,
                                             std::chrono::steady_clock::time_point deadline) {
-  auto call =
-      std::make_shared<MetadataCall>(backends_.launcher, server_id_, agent_, tool, args_json, deadline);
+  auto call = std::make_shared<MetadataCall>(backends_.launcher, backends_.permissions, server_id_, agent_,
+                                             tool, args_json, deadline);
   auto result = call->done.get_future();
   // The function object owns the call until its coroutine ends, even when this thread stops waiting first.
   asio::co_spawn(

@@ -4,6 +4,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "base/strings.hpp"
@@ -47,6 +48,38 @@ std::string api_base_from_environment() {
   if (host == "github.com" || host == "www.github.com") return "https://api.github.com";
   if (base::ends_with(host, ".ghe.com")) return scheme + "api." + host;
   return server + "/api/v3";
+}
+
+namespace {
+
+std::string permission_key(const std::string& owner, const std::string& repo, const std::string& user) {
+  return base::to_lower(owner + "/" + repo + ":" + user);
+}
+
+}  // namespace
+
+std::optional<std::string> PermissionCache::find(const std::string& owner, const std::string& repo,
+                                                 const std::string& user) {
+  std::lock_guard lock(mutex_);
+  auto it = entries_.find(permission_key(owner, repo, user));
+  if (it == entries_.end()) return std::nullopt;
+  if (std::chrono::steady_clock::now() - it->second.stored > ttl_) {
+    entries_.erase(it);
+    return std::nullopt;
+  }
+  return it->second.answer;
+}
+
+void PermissionCache::store(const std::string& owner, const std::string& repo, const std::string& user,
+                            std::string answer) {
+  std::lock_guard lock(mutex_);
+  if (entries_.size() >= kMaxEntries) {
+    auto oldest = std::min_element(entries_.begin(), entries_.end(), [](const auto& a, const auto& b) {
+      return a.second.stored < b.second.stored;
+    });
+    entries_.erase(oldest);
+  }
+  entries_[permission_key(owner, repo, user)] = Entry{std::move(answer), std::chrono::steady_clock::now()};
 }
 
 bool safe_path_segment(const std::string& segment) {

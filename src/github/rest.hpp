@@ -2,6 +2,8 @@
 #include "async/awaitable.hpp"
 
 #include <chrono>
+#include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -29,6 +31,25 @@ inline constexpr size_t kMaxAnswerBytes = 1 << 20;
 boost::asio::awaitable<Result<std::string>> collaborator_permission(
     const std::string& owner, const std::string& repo, const std::string& username,
     const std::chrono::steady_clock::time_point& deadline);
+
+// Collaborator permissions already asked, per owner/repo:user (lower-cased), for `ttl`: a guard labelling a
+// list asks for the same authors again and again. At most kMaxEntries; the oldest go first. Thread-safe.
+class PermissionCache {
+ public:
+  static constexpr size_t kMaxEntries = 4096;
+  explicit PermissionCache(std::chrono::seconds ttl = std::chrono::minutes(10)) : ttl_(ttl) {}
+  std::optional<std::string> find(const std::string& owner, const std::string& repo, const std::string& user);
+  void store(const std::string& owner, const std::string& repo, const std::string& user, std::string answer);
+
+ private:
+  struct Entry {
+    std::string answer;
+    std::chrono::steady_clock::time_point stored;
+  };
+  std::chrono::seconds ttl_;
+  std::mutex mutex_;
+  std::map<std::string, Entry> entries_;
+};
 
 // Whether the workflow's repository (GITHUB_REPOSITORY) is public: GET <api>/repos/{GITHUB_REPOSITORY} with
 // the token (its `visibility`, else its `private`), bounded by `timeout`; runs its own event loop (for

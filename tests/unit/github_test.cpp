@@ -1,6 +1,8 @@
 // GitHub's REST API as the gateway calls it for guards: where, with which token, and what it refuses.
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 
@@ -71,6 +73,20 @@ TEST(GitHubRest, CollaboratorPermissionIsAskedOfTheRestApiWithTheToken) {
   EXPECT_NE(no_token.error().message.find("needs a GitHub token"), std::string::npos);
   env.set("GITHUB_TOKEN", "wrong");
   EXPECT_FALSE(permission("octo", "hello", "alice"));  // HTTP 401
+}
+
+TEST(GitHubRest, PermissionsAreCachedByCaseInsensitiveKeyForAWhile) {
+  PermissionCache cache(std::chrono::seconds(1));
+  EXPECT_EQ(cache.find("Octo", "Hello", "Alice"), std::nullopt);
+  cache.store("octo", "hello", "alice", "admin-answer");
+  EXPECT_EQ(cache.find("Octo", "Hello", "ALICE"), "admin-answer");
+  EXPECT_EQ(cache.find("octo", "hello", "bob"), std::nullopt);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  EXPECT_EQ(cache.find("octo", "hello", "alice"), std::nullopt);  // expired
+  for (size_t i = 0; i < PermissionCache::kMaxEntries + 10; ++i)
+    cache.store("o", "r", std::to_string(i), "x");
+  EXPECT_EQ(cache.find("o", "r", "0"), std::nullopt);  // the oldest went first
+  EXPECT_EQ(cache.find("o", "r", std::to_string(PermissionCache::kMaxEntries + 9)), "x");
 }
 
 TEST(GitHubRest, TheWorkflowRepositorysVisibility) {

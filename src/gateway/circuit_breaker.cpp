@@ -40,6 +40,7 @@ std::optional<std::chrono::seconds> reset_in(const std::string& text) {
 }  // namespace
 
 std::optional<RateLimitSignal> rate_limit_signal(const std::string& result_json) {
+  if (result_json.find("\"isError\"") == std::string::npos) return std::nullopt;  // (most results: no parse)
   auto doc = json::parse(result_json);
   if (!doc || !doc->IsObject()) return std::nullopt;
   const json::Value* is_error = json::member(*doc, "isError");

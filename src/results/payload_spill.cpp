@@ -127,6 +127,9 @@ std::string preview(const std::string& text, size_t limit) {
 PayloadSpill::PayloadSpill(SpillOptions options) : options_(std::move(options)) {}
 
 std::string PayloadSpill::process(const std::string& session, const std::string& result) {
+  // Compact JSON written again is no longer than its text but for rare number spellings ("1e2" -> "100.0"): a
+  // result under half the threshold cannot be over it, and is not parsed at all.
+  if (result.size() * 2 <= static_cast<size_t>(std::max<int64_t>(options_.threshold, 1))) return result;
   auto doc = json::parse(result);
   if (!doc || !doc->IsObject() || is_error_result(*doc)) return result;
   auto threshold = static_cast<size_t>(std::max<int64_t>(options_.threshold, 1));

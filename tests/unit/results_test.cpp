@@ -117,7 +117,8 @@ TEST(PayloadSpill, PreviewsEndOnACharacter) {
 
 TEST(UrlAudit, HostileTextCostsLinearTime) {
   std::string text;
-  for (int i = 0; i < 200000; ++i) text += "http://[";  // (each unclosed literal once copied the rest: minutes)
+  for (int i = 0; i < 200000; ++i)
+    text += "http://[";  // (each unclosed literal once copied the rest: minutes)
   auto start = std::chrono::steady_clock::now();
   EXPECT_TRUE(url_hosts(text).empty());
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));

@@ -188,6 +188,7 @@ class Runtime {
       session_timer_.cancel();
       gateway_.sessions().close_streams();
       if (server_) server_->stop();
+      guards_.stop();  // a guard call in flight (a looping guard) fails closed now, not at its deadline
       gateway_.stop_backends();
       deadline_ = std::chrono::steady_clock::now() + budget;
       poll_drain(fail_on_timeout);

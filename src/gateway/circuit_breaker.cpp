@@ -4,6 +4,7 @@
 #include "base/strings.hpp"
 #include "json/json.hpp"
 #include "log/logger.hpp"
+#include "mcp/jsonrpc.hpp"
 
 namespace awmg::gateway {
 
@@ -42,9 +43,7 @@ std::optional<std::chrono::seconds> reset_in(const std::string& text) {
 std::optional<RateLimitSignal> rate_limit_signal(const std::string& result_json) {
   if (result_json.find("\"isError\"") == std::string::npos) return std::nullopt;  // (most results: no parse)
   auto doc = json::parse(result_json);
-  if (!doc || !doc->IsObject()) return std::nullopt;
-  const json::Value* is_error = json::member(*doc, "isError");
-  if (!is_error || !is_error->IsBool() || !is_error->GetBool()) return std::nullopt;
+  if (!doc || !mcp::is_error_result(*doc)) return std::nullopt;
   std::string text = lowered_text(*doc);
   bool limited = text.find("rate limit exceeded") != std::string::npos ||
                  (text.find("rate limit") != std::string::npos && text.find("403") != std::string::npos) ||

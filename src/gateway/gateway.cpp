@@ -306,6 +306,7 @@ size_t Gateway::expire_sessions(std::chrono::nanoseconds idle) {
 }
 
 void Gateway::stop_backends() {
+  if (jq_) jq_->stop();  // a filter in flight (a looping one) fails now, not at its deadline
   launcher_.close_all();
 }
 

@@ -151,17 +151,24 @@ std::string text_result(const std::vector<std::string>& texts) {
 
 namespace {
 
+// A DIFC decision, for /metrics (`counted` as allowed or denied) and the status page.
+void note_decision(const Backends& backends, const std::string& agent, const std::string& server,
+                   const std::string& tool, const char* counted, const std::string& decision,
+                   const std::string& reason) {
+  if (counted) backends.metrics.guard_decisions.with({server, counted}).inc();
+  backends.decisions.record(agent, server, tool, decision, reason);
+}
+
 asio::awaitable<std::string> guarded_call(const Backends& backends, const frontend::Session& session,
                                           const std::string& server_id, const std::string& tool,
                                           const json::Value& params,
+                                          const std::chrono::steady_clock::time_point& deadline,
                                           const std::shared_ptr<backend::EventBox>& events) {
   const config::ServerConfig* server = backends.config.find_server(server_id);
   std::string args = backend_params(tool, params);
   log::info("client", "MCP tool call request, session=" + log::short_session_id(session.id) +
                           ", tool=" + server_id + "/" + tool + ", args=" + args);
   if (!server) co_return mcp::tool_error_result("unknown server " + server_id);
-  auto deadline =
-      std::chrono::steady_clock::now() + std::chrono::seconds(tool_timeout_seconds(backends.config, *server));
   if (!allowed(*server, tool)) {
     co_return mcp::tool_error_result("tool \"" + tool +
                                      "\" is not in the allowed-tools list for this server");
@@ -225,15 +232,13 @@ asio::awaitable<std::string> guarded_call(const Backends& backends, const fronte
   // Phase 2: the coarse check. A read that fails it goes on, to be filtered item by item.
   difc::Decision coarse = difc::evaluate(agent, resource->resource, op, mode);
   if (!coarse.allowed() && !difc::bypasses_coarse_deny(op)) {
-    backends.metrics.guard_decisions.with({server_id, "denied"}).inc();
-    backends.decisions.record(agent_id, server_id, tool, "denied", coarse.reason);
+    note_decision(backends, agent_id, server_id, tool, "denied", "denied", coarse.reason);
     log::warn("difc", "Access DENIED for agent " + log::short_session_id(agent_id) + " to " +
                           resource->resource.description + ": " + coarse.reason);
     co_return difc_denial(server_id, tool, difc::violation_text(coarse, agent, resource->resource));
   }
-  backends.metrics.guard_decisions.with({server_id, "allowed"}).inc();
-  backends.decisions.record(agent_id, server_id, tool, coarse.allowed() ? "allowed" : "filtered by item",
-                            coarse.allowed() ? "" : coarse.reason);
+  note_decision(backends, agent_id, server_id, tool, "allowed",
+                coarse.allowed() ? "allowed" : "filtered by item", coarse.allowed() ? "" : coarse.reason);
   // Phase 3: the backend.
   BackendOutcome backend = co_await call_backend(backends, session, server_id, args, deadline, events);
   if (!backend.ok) co_return backend.result;
@@ -266,15 +271,14 @@ asio::awaitable<std::string> guarded_call(const Backends& backends, const fronte
   difc::FilterOutcome outcome = difc::filter(agent, *items, op, mode);
   if (!outcome.filtered.empty()) {
     backends.metrics.filtered_items.with({server_id}).inc(outcome.filtered.size());
-    backends.decisions.record(
-        agent_id, server_id, tool,
+    note_decision(
+        backends, agent_id, server_id, tool, nullptr,
         std::to_string(outcome.filtered.size()) + " of " + std::to_string(items->size()) + " items filtered",
         difc::filtering_policy(outcome.filtered));
   }
   if (difc::blocks_filtered_response(mode, outcome.filtered.size())) {
-    backends.metrics.guard_decisions.with({server_id, "denied"}).inc();
-    backends.decisions.record(agent_id, server_id, tool, "denied",
-                              "strict mode: a response with filtered items");
+    note_decision(backends, agent_id, server_id, tool, "denied", "denied",
+                  "strict mode: a response with filtered items");
     std::string counts = std::to_string(outcome.filtered.size()) + " of " + std::to_string(items->size());
     co_return difc_denial(
         server_id, tool,
@@ -299,16 +303,9 @@ asio::awaitable<std::string> guarded_call(const Backends& backends, const fronte
   co_return text_result(texts);
 }
 
-bool is_error(const std::string& result) {
-  if (result.find("\"isError\"") == std::string::npos) return false;  // (most results: no parse)
-  auto doc = json::parse(result);
-  const json::Value* flag = doc && doc->IsObject() ? json::member(*doc, "isError") : nullptr;
-  return flag && flag->IsBool() && flag->GetBool();
-}
-
 // "ok", "denied" (a DIFC refusal) or "error".
 std::string outcome_of(const std::string& result) {
-  if (!is_error(result)) return "ok";
+  if (!mcp::is_error_result(result)) return "ok";
   bool denied = result.find("DIFC") != std::string::npos || result.find("[Filtered]") != std::string::npos;
   return denied ? "denied" : "error";
 }
@@ -325,8 +322,7 @@ asio::awaitable<std::string> filtered(const Backends& backends, const std::strin
   if (!backends.jq || !server || filter == server->tool_response_filters.end()) co_return result;
   auto doc = json::parse(result);
   if (!doc || !doc->IsObject()) co_return result;
-  const json::Value* is_error = json::member(*doc, "isError");
-  if (is_error && is_error->IsBool() && is_error->GetBool()) co_return result;
+  if (mcp::is_error_result(*doc)) co_return result;
   json::Value* first = nullptr;
   if (auto content = doc->FindMember("content");
       content != doc->MemberEnd() && content->value.IsArray() && !content->value.Empty())
@@ -358,7 +354,7 @@ asio::awaitable<std::string> call_tool(const Backends& backends, const frontend:
   const config::ServerConfig* server = backends.config.find_server(server_id);
   const auto deadline = std::chrono::steady_clock::now() +
                         std::chrono::seconds(server ? tool_timeout_seconds(backends.config, *server) : 0);
-  std::string guarded = co_await guarded_call(backends, session, server_id, tool, params, events);
+  std::string guarded = co_await guarded_call(backends, session, server_id, tool, params, deadline, events);
   std::string result = co_await filtered(backends, server_id, tool, guarded, deadline);
   // What the client may see, as it will see it: the audit and the size check come after DIFC.
   if (backends.url_audit) backends.url_audit->observe(server_id, result);

@@ -114,6 +114,17 @@ std::string notification_message(std::string_view method, std::string_view param
   return out + "}";
 }
 
+bool is_error_result(const json::Value& result) {
+  const json::Value* flag = result.IsObject() ? json::member(result, "isError") : nullptr;
+  return flag && flag->IsBool() && flag->GetBool();
+}
+
+bool is_error_result(const std::string& result) {
+  if (result.find("\"isError\"") == std::string::npos) return false;
+  auto doc = json::parse(result);
+  return doc && is_error_result(*doc);
+}
+
 std::string tool_error_result(std::string_view text) {
   return R"({"content":[{"type":"text","text":)" + json::quote(text) + R"(}],"isError":true})";
 }

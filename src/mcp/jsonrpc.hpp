@@ -48,5 +48,9 @@ std::optional<int> log_severity(std::string_view level);
 // A tool result that reports a failure to the model:
 // `{"content":[{"type":"text","text":...}],"isError":true}`.
 std::string tool_error_result(std::string_view text);
+// Whether a tool result (a parsed object, or JSON text) reports a failure: `"isError": true`. The text form
+// parses only a result that mentions isError at all.
+bool is_error_result(const json::Value& result);
+bool is_error_result(const std::string& result);
 
 }  // namespace awmg::mcp

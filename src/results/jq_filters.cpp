@@ -45,11 +45,17 @@ bool transfer(int fd, char* data, size_t size, bool writing, Clock::time_point d
 
 JqFilters::JqFilters(std::string program) : program_(std::move(program)) {}
 
-JqFilters::~JqFilters() {
+void JqFilters::stop() {
   {
     std::lock_guard lock(mutex_);
+    stopping_ = true;
     for (int pid : live_) ::kill(-pid, SIGKILL);  // a call still waiting for its filter ends at once
   }
+  idle_changed_.notify_all();
+}
+
+JqFilters::~JqFilters() {
+  stop();
   threads_.join();
   for (auto& worker : idle_) kill(worker);
 }

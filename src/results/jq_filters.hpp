@@ -26,6 +26,8 @@ class JqFilters {
   // `filter` applied to `input` (JSON): the one result's compact JSON, or why there is none.
   boost::asio::awaitable<Result<std::string>> run(const std::string& filter, const std::string& input,
                                                   const std::chrono::steady_clock::time_point& deadline);
+  // Shutdown: filters still running end at once (their calls fail), later calls fail. Any thread.
+  void stop();
   // The same, blocking the calling thread.
   Result<std::string> run_blocking(const std::string& filter, const std::string& input,
                                    std::chrono::steady_clock::time_point deadline);
@@ -47,7 +49,7 @@ class JqFilters {
   std::vector<Worker> idle_;
   std::vector<int> live_;  // every worker's pid, so the destructor can end a filter that still runs
   int running_ = 0;        // workers in existence
-  bool stopping_ = false;  // the destructor runs: calls still queued fail at once
+  bool stopping_ = false;  // stop() ran: calls still queued fail at once
 };
 
 }  // namespace awmg::results

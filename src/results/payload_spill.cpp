@@ -102,11 +102,6 @@ bool query_name(const char* name) {
   return n == 32;
 }
 
-bool is_error_result(const json::Value& doc) {
-  const json::Value* is_error = doc.IsObject() ? json::member(doc, "isError") : nullptr;
-  return is_error && is_error->IsBool() && is_error->GetBool();
-}
-
 }  // namespace
 
 std::string infer_schema(const std::string& text) {
@@ -131,7 +126,7 @@ std::string PayloadSpill::process(const std::string& session, const std::string&
   // result under half the threshold cannot be over it, and is not parsed at all.
   if (result.size() * 2 <= static_cast<size_t>(std::max<int64_t>(options_.threshold, 1))) return result;
   auto doc = json::parse(result);
-  if (!doc || !doc->IsObject() || is_error_result(*doc)) return result;
+  if (!doc || !doc->IsObject() || mcp::is_error_result(*doc)) return result;
   auto threshold = static_cast<size_t>(std::max<int64_t>(options_.threshold, 1));
   // (no shortcut on a text's length: escaping can make its JSON several times larger)
   std::string data = json::to_string(*doc);

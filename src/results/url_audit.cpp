@@ -6,6 +6,7 @@
 #include "base/strings.hpp"
 #include "json/json.hpp"
 #include "log/logger.hpp"
+#include "mcp/jsonrpc.hpp"
 
 namespace awmg::results {
 
@@ -83,9 +84,7 @@ UrlAudit::UrlAudit(std::string file) : file_(std::move(file)) {}
 void UrlAudit::observe(const std::string& server_id, const std::string& result_json) {
   auto doc = json::parse(result_json);
   if (!doc || !doc->IsObject()) return;
-  const json::Value* is_error = json::member(*doc, "isError");
-  if (is_error && is_error->IsBool() && is_error->GetBool())
-    return;  // errors pass through unaudited, as upstream
+  if (mcp::is_error_result(*doc)) return;  // errors pass through unaudited, as upstream
   std::set<std::string> hosts;
   collect(*doc, hosts);
   if (hosts.empty()) return;

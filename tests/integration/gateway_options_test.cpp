@@ -1,6 +1,7 @@
 // Gateway options over the real binary: several agent ids, the rate-limit breaker, the tool-result pipeline
 // (payloads to disk, the URL domain audit, jq filters) and backends started again after a failed start.
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <chrono>
 #include <thread>
@@ -153,6 +154,22 @@ TEST(Mcp, ABackendThatFailedAtStartupIsStartedAgainAndItsToolsAppear) {
             "healed");
   std::string log = read_text(f.dir.file("logs/flaky.log"));
   EXPECT_NE(log.find("Starting flaky again (attempt 1)"), std::string::npos) << log;
+}
+
+// SIGTERM while a filter loops: the filter's worker is stopped at once, the call answered, the drain ends and
+// the gateway exits 0 well before the call's deadline.
+TEST(Mcp, SigtermDuringALoopingFilterExitsPromptly) {
+  Fixture f(demo_config({{"demo", ""}}) + "tool_response_filters = { echo = \"last(repeat(.))\" }\n");
+  ASSERT_TRUE(f.gw->ready()) << f.gw->child().err();
+  auto c = f.client("/mcp/demo");
+  c.initialize();
+  std::thread caller([&c] { c.request("tools/call", R"({"name":"echo","arguments":{"message":"x"}})"); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  auto start = std::chrono::steady_clock::now();
+  f.gw->child().signal(SIGTERM);
+  EXPECT_EQ(f.gw->child().wait(std::chrono::seconds(8)), 0) << f.gw->child().err();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
+  caller.join();
 }
 
 }  // namespace

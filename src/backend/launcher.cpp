@@ -77,6 +77,9 @@ asio::awaitable<Result<std::shared_ptr<Connection>>> Launcher::connection(const 
     Entry& e = entries_[key];
     e.last_used = std::chrono::steady_clock::now();
     if (e.connection && e.connection->alive()) co_return e.connection;
+    if (auto why = agent.empty() ? std::nullopt : status_.down(server_id))
+      co_return Error{"server " + server_id + " is unavailable: " + *why +
+                      "; the gateway is starting it again"};
     if (e.launching) {
       wait_box = async::Mailbox<bool>::create(co_await asio::this_coro::executor);
       e.waiters.push_back(wait_box);
@@ -220,6 +223,48 @@ std::vector<std::shared_ptr<Connection>> Launcher::connections_of(const std::str
     if (e.connection && mine && (server.empty() || key.first == server)) out.push_back(e.connection);
   }
   return out;
+}
+
+std::vector<Launcher::OpenConnection> Launcher::live_connections() const {
+  std::lock_guard lock(mutex_);
+  std::vector<OpenConnection> out;
+  for (const auto& [key, e] : entries_)
+    if (e.connection && e.connection->alive()) out.push_back({key.first, key.second, e.connection});
+  return out;
+}
+
+bool Launcher::shared_alive(const std::string& server_id) const {
+  std::lock_guard lock(mutex_);
+  auto it = entries_.find(Key{server_id, ""});
+  return it != entries_.end() && it->second.connection && it->second.connection->alive();
+}
+
+void Launcher::drop(const std::string& server_id, const std::string& agent,
+                    const std::shared_ptr<Connection>& connection) {
+  {
+    std::lock_guard lock(mutex_);
+    auto it = entries_.find(Key{server_id, agent});
+    if (it == entries_.end() || it->second.connection != connection) return;
+    it->second.connection.reset();
+  }
+  connection->set_listener(nullptr);
+  connection->close();
+}
+
+void Launcher::drop_server(const std::string& server_id, bool agents) {
+  std::vector<std::shared_ptr<Connection>> ended;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto& [key, e] : entries_) {
+      if (key.first != server_id || (!agents && !key.second.empty()) || !e.connection) continue;
+      ended.push_back(std::move(e.connection));
+      e.connection.reset();
+    }
+  }
+  for (auto& c : ended) {
+    c->set_listener(nullptr);
+    c->close();
+  }
 }
 
 size_t Launcher::open_connections() const {

@@ -28,7 +28,8 @@ namespace awmg::backend {
 // that died is relaunched on the next use; concurrent first uses share one launch; other keys never wait for
 // it. Idle agent connections are swept, and an agent's connections end with close_agent. At most
 // kMaxAgentsPerServer agent connections of one server are open at once: past that an agent gets an
-// error, never another process.
+// error, never another process. While the server is down (ServerStatus::down) an agent without a live
+// connection of its own gets an error at once rather than a launch that would wait for its timeout.
 class Launcher {
  public:
   static constexpr size_t kMaxAgentsPerServer = 32;
@@ -47,6 +48,19 @@ class Launcher {
   // Closes every connection of an agent (its last MCP session ended), unless it has a session again.
   void close_agent(const std::string& agent);
   size_t open_connections() const;
+  struct OpenConnection {
+    std::string server_id, agent;
+    std::shared_ptr<Connection> connection;
+  };
+  // Every launched connection that is still alive.
+  std::vector<OpenConnection> live_connections() const;
+  // Whether the server's shared connection is launched and alive.
+  bool shared_alive(const std::string& server_id) const;
+  // Closes `connection` if it is still the one of (server, agent): the next use launches another.
+  void drop(const std::string& server_id, const std::string& agent,
+            const std::shared_ptr<Connection>& connection);
+  // Closes the server's shared connection, and with `agents` every agent's too.
+  void drop_server(const std::string& server_id, bool agents);
   // The open connections an agent may be using: its own and the shared ones (of `server` only, when
   // given).
   std::vector<std::shared_ptr<Connection>> connections_of(const std::string& agent,

@@ -106,6 +106,7 @@ Result<SpawnedProcess> spawn_process(const std::vector<std::string>& argv_in,
 void terminate_process(pid_t pid, int grace_ms) {
   if (pid <= 0) return;
   ::kill(-pid, SIGTERM);
+  ::kill(-pid, SIGCONT);  // a stopped process (SIGSTOP, a debugger) takes its SIGTERM only once continued
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(grace_ms);
   while (true) {
     int status = 0;

@@ -29,6 +29,30 @@ void ServerStatus::record_retry(const std::string& id, int attempt) {
   entries_[id].retries = attempt;
 }
 
+void ServerStatus::record_down(const std::string& id, const std::string& why, bool was_running) {
+  std::lock_guard lock(mutex_);
+  auto& e = entries_[id];
+  e.down = why.empty() ? "unknown error" : why;
+  e.error.clear();  // from now on: what the attempts to start it again say
+  e.retries = 0;
+  if (was_running) ++e.restarts;
+}
+
+void ServerStatus::record_recovered(const std::string& id) {
+  std::lock_guard lock(mutex_);
+  auto& e = entries_[id];
+  e.down.reset();
+  e.error.clear();
+  e.retries = 0;
+  e.started = std::chrono::steady_clock::now();
+}
+
+std::optional<std::string> ServerStatus::down(const std::string& id) const {
+  std::lock_guard lock(mutex_);
+  auto it = entries_.find(id);
+  return it == entries_.end() ? std::nullopt : it->second.down;
+}
+
 void ServerStatus::record_stop(const std::string& id) {
   std::lock_guard lock(mutex_);
   entries_[id] = Entry{};
@@ -40,7 +64,12 @@ std::map<std::string, ServerHealth> ServerStatus::snapshot() const {
   auto now = std::chrono::steady_clock::now();
   for (const auto& [id, e] : entries_) {
     ServerHealth h;
-    if (!e.error.empty()) {
+    h.restarts = e.restarts;
+    if (e.down) {
+      h.status = "restarting";
+      h.error = e.error.empty() ? *e.down : *e.down + "; last attempt: " + e.error;
+      h.retries = e.retries;
+    } else if (!e.error.empty()) {
       h.status = "error";
       h.error = e.error;
       h.retries = e.retries;

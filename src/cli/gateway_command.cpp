@@ -126,6 +126,7 @@ class Runtime {
                    [&done](std::exception_ptr) { done.set_value(); });
     done.get_future().wait();
     gateway_.launcher().start_sweeper(session_timeout(), std::chrono::minutes(5));
+    gateway_.start_health_monitor();
     expire_sessions_every(std::chrono::minutes(5));
   }
 

@@ -39,6 +39,9 @@ void register_flags(FlagSet& f, GatewayOptions& o) {
   f.add_duration("payload-retention", 0, &o.payload_retention,
                  "Payloads written to disk are removed after this long (0s: kept forever)",
                  {"MCP_GATEWAY_PAYLOAD_RETENTION", true}, std::chrono::hours(24));
+  f.add_duration("health-interval", 0, &o.health_interval,
+                 "Ping every backend this often and restart those that died or did not answer (0s: off)",
+                 {"MCP_GATEWAY_HEALTH_INTERVAL", true}, std::chrono::seconds(30));
   f.add_bool("url-domain-audit", 0, &o.url_domain_audit, "Record URL domains seen in tool results",
              {"MCP_GATEWAY_URL_DOMAIN_AUDIT"}, false);
   add_guards_mode_flag(f, &o.guards_mode);

@@ -32,6 +32,7 @@ struct GatewayOptions {
   std::string payload_path_prefix;
   int64_t payload_size_threshold = kDefaultPayloadSizeThreshold;
   base::Duration payload_retention{};
+  base::Duration health_interval{};
   bool url_domain_audit = false;
   std::string guards_mode;
   std::string guards_sink_server_ids;

@@ -100,6 +100,9 @@ Result<config::Settings> resolve_settings(const GatewayOptions& o, config::Confi
       pick<std::string>(o.was_set("payload-path-prefix"), o.payload_path_prefix, "", g.payload_path_prefix);
   s.payload_size_threshold = pick<int64_t>(o.was_set("payload-size-threshold"), o.payload_size_threshold,
                                            kDefaultPayloadSizeThreshold, g.payload_size_threshold);
+  s.health_interval_ms = std::chrono::duration_cast<std::chrono::milliseconds>(o.health_interval).count();
+  if (s.health_interval_ms < 0)
+    return Error{"--health-interval (MCP_GATEWAY_HEALTH_INTERVAL) must not be negative (0s turns it off)"};
   s.payload_retention_seconds = std::chrono::duration_cast<std::chrono::seconds>(o.payload_retention).count();
   s.url_domain_audit =
       pick<bool>(o.was_set("url-domain-audit"), o.url_domain_audit, false, g.url_domain_audit);

@@ -27,6 +27,7 @@ struct Settings {
   bool force_public_repos = true;
   std::string hmac_secret;
   int64_t shutdown_timeout_ms = 5000;
+  int64_t health_interval_ms = 30000;  // ping every backend this often; 0: no health monitor, no restarts
 };
 
 }  // namespace awmg::config

@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 
 #include "backend/launcher.hpp"
 #include "backend/server_status.hpp"
@@ -16,6 +17,7 @@
 #include "frontend/session.hpp"
 #include "gateway/backends.hpp"
 #include "gateway/guards.hpp"
+#include "gateway/health_monitor.hpp"
 #include "gateway/tool_registry.hpp"
 
 namespace awmg::gateway {
@@ -33,6 +35,14 @@ class Gateway : public frontend::Dispatcher {
   boost::asio::awaitable<void> start_backends();
   // Closes every backend connection (children are stopped).
   void stop_backends();
+  // Watches the backends (HealthMonitor) and restarts those that go down; off when the health interval is 0.
+  void start_health_monitor();
+  // A server went down: closes what is left of it (its shared connection; an HTTP server's agent sessions
+  // too, since they reach the same server) and starts it again in the background, after 1 s and then twice
+  // as long each time (at most a minute), until it registers or the gateway stops. Clients hear of changed
+  // tools (tools/list_changed); calls meanwhile get an error at once. No effect while it is already being
+  // started again.
+  void restart(const std::string& server_id, const std::string& why);
   // Lists a backend's tools again (after it said they changed, or after it recovered from a failed start)
   // and tells the client sessions that see them.
   // True when the server registered.
@@ -68,9 +78,6 @@ class Gateway : public frontend::Dispatcher {
  private:
   boost::asio::awaitable<bool> register_server(const config::ServerConfig& server);
   void register_gauges();
-  // A server whose registration failed at startup is tried again in the background, after 1 s and then
-  // twice as long each time (at most a minute), until it registers or the gateway stops; clients hear of
-  // its tools when they come (tools/list_changed).
   boost::asio::awaitable<void> keep_registering(const std::string& server_id);
   // Lists a server's tools again, in the background.
   void refresh_tools_soon(const std::string& server_id);
@@ -97,6 +104,8 @@ class Gateway : public frontend::Dispatcher {
   std::atomic<bool> started_{false};
   std::mutex refresh_mutex_;
   std::map<std::string, bool> refreshing_;  // server -> another refresh is due after the running one
+  std::set<std::string> restarting_;        // under refresh_mutex_
+  std::unique_ptr<HealthMonitor> monitor_;
 };
 
 }  // namespace awmg::gateway

@@ -22,6 +22,9 @@ struct GatewayMetrics {
                        "DIFC decisions on tool calls by server (allowed, denied).", {"server", "decision"});
   metrics::Family<metrics::Counter>& filtered_items = registry.counter(
       "awmg_guard_filtered_items_total", "Items DIFC removed from tool results, by server.", {"server"});
+  metrics::Family<metrics::Counter>& backend_restarts =
+      registry.counter("awmg_backend_restarts_total",
+                       "Times a running server's backend went down and the gateway started it again.", {"server"});
   metrics::Family<metrics::Counter>& payload_spills = registry.counter(
       "awmg_payload_spills_total", "Tool results written to the payload directory, by server.", {"server"});
 };

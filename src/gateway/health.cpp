@@ -14,12 +14,13 @@ std::string health_document(const std::map<std::string, backend::ServerHealth>& 
   bool healthy = true;
   rapidjson::Value list(rapidjson::kObjectType);
   for (const auto& [id, h] : servers) {
-    healthy = healthy && h.status != "error" && h.status != "starting";
+    healthy = healthy && (h.status == "running" || h.status == "stopped");
     rapidjson::Value entry(rapidjson::kObjectType);
     entry.AddMember("status", rapidjson::Value(h.status.c_str(), a), a);
     entry.AddMember("uptime", h.uptime_seconds, a);
     if (!h.error.empty()) entry.AddMember("error", rapidjson::Value(h.error.c_str(), a), a);
     if (h.retries > 0) entry.AddMember("retries", h.retries, a);
+    if (h.restarts > 0) entry.AddMember("restarts", h.restarts, a);
     if (auto circuit = circuits.find(id); circuit != circuits.end())
       entry.AddMember("circuit", rapidjson::Value(circuit->second.c_str(), a), a);
     list.AddMember(rapidjson::Value(id.c_str(), a), entry, a);

@@ -150,7 +150,7 @@ check "conformance --suite all (routed, stdio backend)" conformance "$URL_BASE/m
 check "conformance --suite all (routed, Streamable HTTP backend)" conformance "$URL_BASE/mcp/confh"
 check "conformance --suite all (routed, Streamable HTTP backend over https)" conformance "$URL_BASE/mcp/confs"
 check "an https backend with an untrusted certificate fails with a clear error" bash -c \
-  "curl -s '$URL_BASE/health' | grep -q '\"untrusted\":{\"status\":\"error\"' &&
+  "curl -s '$URL_BASE/health' | grep -q '\"untrusted\":{\"status\":\"restarting\"' &&
    grep -q 'TLS handshake with localhost:$UNTRUSTED_PORT failed: certificate verify failed' '$LOGS/mcp-gateway.log'"
 check "sdk client: server-everything over HTTP+SSE, echo" bash -c \
   "$(declare -f sdk); NODE=$NODE HERE=$HERE KEY=$KEY; sdk '$URL_BASE/mcp/everysse' --tool echo --args '{\"message\":\"over sse\"}' | grep -q 'over sse'"

@@ -296,7 +296,7 @@ TEST(HttpBackend, ABackendThatIsNotThereFailsItsServerOnly) {
   RunningGateway gw({"-c", dir.file("config.toml")}, awmg_env(dir));
   ASSERT_TRUE(gw.ready()) << gw.child().err();
   auto health = gw.get("/health");
-  EXPECT_NE(health.body.find(R"("gone":{"status":"error")"), std::string::npos) << health.body;
+  EXPECT_NE(health.body.find(R"("gone":{"status":"restarting")"), std::string::npos) << health.body;
   std::string log = read_log_when(dir.file("logs/mcp-gateway.log"), "failed to connect using any");
   EXPECT_NE(
       log.find("failed to connect using any HTTP transport (tried streamable, SSE, and plain JSON-RPC)"),

@@ -216,6 +216,13 @@ bool ScriptedBackend::handle(int fd, const Request& request) {
   auto doc = json::parse(request.body);
   if (!doc || !doc->IsObject()) return write_all(fd, json_reply(400, "not JSON"));
   record(request.body);
+  {
+    std::unique_lock lock(mutex_);
+    if (hanging_) {
+      changed_.wait(lock, [this] { return stopping_.load() || !hanging_; });
+      return false;  // the request is never answered
+    }
+  }
   std::string method = json::string_or(*doc, "method");
   std::string id = doc->HasMember("id") ? json::to_string((*doc)["id"]) : "";
   auto session = request.headers.find("mcp-session-id");

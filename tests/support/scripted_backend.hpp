@@ -62,6 +62,12 @@ class ScriptedBackend {
   }
   // initialize takes `ms` from now on.
   void slow_initialize(int ms) { initialize_delay_ms_ = ms; }
+  // While set, every MCP request is read and never answered (a backend that hangs).
+  void set_hanging(bool hanging) {
+    std::lock_guard lock(mutex_);
+    hanging_ = hanging;
+    changed_.notify_all();
+  }
   // Waits up to `ms` for a received message containing `text`.
   bool wait_for(const std::string& text, int ms) const;
 
@@ -92,6 +98,7 @@ class ScriptedBackend {
   std::map<std::string, std::string> permissions_;
   std::string dropped_id_;     // the request whose stream `drop` closed
   bool resume_hangs_ = false;  // `drop_hang`
+  bool hanging_ = false;
 };
 
 }  // namespace awmg::test

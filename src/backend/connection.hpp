@@ -43,10 +43,12 @@ class Connection {
   // Sends a request and waits for its reply until `deadline`; runs on the caller's executor. `events`, when
   // given, receives what the backend sends about this call: its notifications and its requests to the
   // client. A transport failure or timeout is an Error; a JSON-RPC error from the backend is an RpcReply with
-  // error_code set. (References, not values: see http::Responder; callers co_await at once.)
+  // error_code set. `traceparent`, when not empty, is the W3C trace context an HTTP backend's request
+  // carries. (References, not values: see http::Responder; callers co_await at once.)
   virtual boost::asio::awaitable<Result<RpcReply>> call(const std::string& method, const std::string& params,
                                                         Deadline deadline,
-                                                        const std::shared_ptr<EventBox>& events) = 0;
+                                                        const std::shared_ptr<EventBox>& events,
+                                                        const std::string& traceparent) = 0;
   virtual void notify(std::string method, std::string params) = 0;
   // Answers a request the backend sent: `message` is a complete JSON-RPC response carrying the backend's id.
   virtual void respond(std::string message) = 0;

@@ -252,6 +252,7 @@ asio::awaitable<void> HttpConnection::post(const std::string& message, const std
     fail(id, prepared.error().message);
     co_return;
   }
+  if (std::string trace = id ? traceparent_of(*id) : ""; !trace.empty()) (*prepared)["traceparent"] = trace;
   auto abort = id ? track(*id, executor) : std::make_shared<http::Abort>(executor);
   if (id && !waiting(*id)) {  // given up while the headers were prepared, before its abort was registered
     untrack(*id, abort);

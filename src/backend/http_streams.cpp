@@ -111,7 +111,8 @@ asio::awaitable<void> HttpConnection::keepalive(const std::weak_ptr<HttpConnecti
     const std::string method = "ping", params = "{}";
     const std::shared_ptr<EventBox> no_events;
     const Deadline deadline = std::chrono::steady_clock::now() + interval / 2;
-    auto reply = co_await me->call(method, params, deadline, no_events);
+    const std::string no_trace;
+    auto reply = co_await me->call(method, params, deadline, no_events, no_trace);
     if (reply && reply->error_code == mcp::kMethodNotFound) co_return;  // a backend without ping
     if (!reply) {
       log::Logger::instance().server(

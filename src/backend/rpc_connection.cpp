@@ -32,7 +32,8 @@ asio::awaitable<Status> RpcConnection::handshake(const Deadline& deadline) {
                              R"(,"clientInfo":{"name":"awmg","version":)" +
                              json::quote(base::version_string()) + "}}";
   const std::shared_ptr<EventBox> no_events;
-  auto reply = co_await call(method, params, deadline, no_events);
+  const std::string no_trace;
+  auto reply = co_await call(method, params, deadline, no_events, no_trace);
   if (!reply) co_return reply.error();
   if (reply->error_code) co_return Error{"initialize failed: " + reply->error_message};
   {
@@ -55,7 +56,8 @@ std::string RpcConnection::initialize_result() const {
 
 asio::awaitable<Result<RpcReply>> RpcConnection::call(const std::string& method, const std::string& params,
                                                       Deadline deadline,
-                                                      const std::shared_ptr<EventBox>& events) {
+                                                      const std::shared_ptr<EventBox>& events,
+                                                      const std::string& traceparent) {
   auto executor = co_await asio::this_coro::executor;
   auto reply = async::Mailbox<Result<RpcReply>>::create(executor);
   int64_t id = ++next_id_;
@@ -64,7 +66,7 @@ asio::awaitable<Result<RpcReply>> RpcConnection::call(const std::string& method,
   {
     std::lock_guard lock(calls_mutex_);
     if (!alive_) co_return Error{exit_reason_};
-    pending_[id] = Pending{reply, events, token, deadline};
+    pending_[id] = Pending{reply, events, token, deadline, traceparent};
   }
   const std::string request = mcp::request_message(std::to_string(id), method, params);
   co_await send_request(request, id, executor, deadline);
@@ -254,6 +256,12 @@ std::optional<Deadline> RpcConnection::deadline_of(int64_t id) const {
   auto it = pending_.find(id);
   if (it == pending_.end()) return std::nullopt;
   return it->second.deadline;
+}
+
+std::string RpcConnection::traceparent_of(int64_t id) const {
+  std::lock_guard lock(calls_mutex_);
+  auto it = pending_.find(id);
+  return it == pending_.end() ? "" : it->second.traceparent;
 }
 
 void RpcConnection::fail_call(int64_t id, const std::string& reason) {

@@ -28,8 +28,8 @@ class RpcConnection : public Connection, public std::enable_shared_from_this<Rpc
   RpcConnection(boost::asio::io_context& io, std::string server_id, TagSource tags);
 
   boost::asio::awaitable<Result<RpcReply>> call(const std::string& method, const std::string& params,
-                                                Deadline deadline,
-                                                const std::shared_ptr<EventBox>& events) override;
+                                                Deadline deadline, const std::shared_ptr<EventBox>& events,
+                                                const std::string& traceparent) override;
   void notify(std::string method, std::string params) override;
   void respond(std::string message) override;
   void cancel(const EventBox* events, const std::string& reason) override;
@@ -64,6 +64,8 @@ class RpcConnection : public Connection, public std::enable_shared_from_this<Rpc
   bool give_up(int64_t id);
   // Whether the caller of request `id` still waits for it (it gives up at its deadline).
   bool waiting(int64_t id) const;
+  // The trace context request `id` carries ("" when none, or when it is no longer waited for).
+  std::string traceparent_of(int64_t id) const;
   // Until when the caller of request `id` waits; std::nullopt when it does not (any more).
   std::optional<Deadline> deadline_of(int64_t id) const;
   // Fails every call in flight; later calls fail with `reason` once alive() is false.
@@ -82,6 +84,7 @@ class RpcConnection : public Connection, public std::enable_shared_from_this<Rpc
     std::shared_ptr<EventBox> events;
     std::string progress_token;
     Deadline deadline;
+    std::string traceparent;
   };
 
   void handle_response(const json::Value& message, std::string_view text);

@@ -23,6 +23,7 @@
 #include "cli/env.hpp"
 #include "cli/env_file.hpp"
 #include "cli/settings.hpp"
+#include "cli/tracing_setup.hpp"
 #include "cli/validate_env.hpp"
 #include "gateway/client_config.hpp"
 #include "gateway/gateway.hpp"
@@ -73,17 +74,6 @@ std::string prepare_wasm_cache(const GatewayOptions& o) {
   return cache.path;
 }
 
-// Tracing is not built yet: asking for it is refused rather than silently ignored.
-Status check_telemetry(const GatewayOptions& o, const config::Config& config) {
-  std::string source;
-  if (!o.telemetry.otlp_endpoint.empty()) source = "--otlp-endpoint (or OTEL_EXPORTER_OTLP_ENDPOINT)";
-  if (config.gateway.telemetry && !config.gateway.telemetry->endpoint.empty())
-    source = "the config's gateway opentelemetry endpoint";
-  if (source.empty()) return ok_status();
-  return Error{"failed to configure OpenTelemetry: export is not available in this build yet; remove " +
-               source};
-}
-
 void log_config(const config::Config& config, const config::Settings& settings) {
   for (const auto& w : config.warnings) log::warn("config", w);
   log::info("startup", "Loaded " + std::to_string(config.servers.size()) +
@@ -95,7 +85,8 @@ void log_config(const config::Config& config, const config::Settings& settings) 
 // Owns the running gateway: the I/O threads, the backends, the listener and the shutdown sequence.
 class Runtime {
  public:
-  Runtime(const config::Config& config, const config::Settings& settings, gateway::Guards& guards)
+  Runtime(const config::Config& config, const config::Settings& settings, gateway::Guards& guards,
+          std::optional<telemetry::TracerOptions> tracing)
       : settings_(settings),
         guards_(guards),
         threads_(static_cast<unsigned>(env_int("AWMG_MAIN_THREADS", 1)),
@@ -108,6 +99,13 @@ class Runtime {
       log::info("shutdown", "Received signal " + std::to_string(signal) + ", shutting down");
       begin_shutdown(std::chrono::milliseconds(settings_.shutdown_timeout_ms), /*fail_on_timeout=*/true);
     });
+    if (tracing) {
+      auto& m = gateway_.metrics();
+      tracing->counters = {&m.trace_spans_exported, &m.trace_spans_dropped, &m.trace_export_failures};
+      log::info("startup", "Tracing to " + std::to_string(tracing->endpoints.size()) +
+                               " OTLP endpoint(s), sample rate " + std::to_string(tracing->sample_rate));
+      telemetry::Tracer::instance().start(std::move(*tracing));
+    }
     threads_.start();
   }
 
@@ -117,6 +115,7 @@ class Runtime {
     guards_.join();  // guard workers call into the gateway, which goes next
     gateway_.stop_backends();
     backend::wait_for_terminations();
+    telemetry::Tracer::instance().shutdown(std::chrono::seconds(5));  // the spans of the last requests
   }
 
   // Launches the backends and registers their tools; returns when every backend registered or failed.
@@ -269,7 +268,9 @@ int run_gateway(const GatewayOptions& o) {
     auto context = http::server_tls_context(settings->tls_cert, settings->tls_key, settings->tls_ca);
     if (!context) return fail(context.error().message);
   }
-  if (auto otel = check_telemetry(o, *config); !otel) return fail(otel.error().message);
+  auto tracing =
+      tracing_options(o.telemetry, o.was_set("otlp-service-name"), o.was_set("otlp-sample-rate"), *config);
+  if (!tracing) return fail(tracing.error().message);
   log_config(*config, *settings);
   // Guards outlive the runtime, which stops them first and joins their workers before the gateway goes.
   auto guards = gateway::Guards::create(*config, *settings);
@@ -278,7 +279,7 @@ int run_gateway(const GatewayOptions& o) {
   int code = 0;
   Status listening = ok_status();
   {
-    Runtime runtime(*config, *settings, **guards);
+    Runtime runtime(*config, *settings, **guards, *tracing);
     // Listening first: /health answers (servers "starting") while slow backends start. The client
     // configuration, which wrapper scripts wait for, is printed once every backend registered or failed.
     listening = runtime.listen();

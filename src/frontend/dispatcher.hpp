@@ -9,6 +9,7 @@
 #include "backend/connection.hpp"
 #include "frontend/session.hpp"
 #include "json/json.hpp"
+#include "telemetry/trace_context.hpp"
 
 namespace awmg::frontend {
 
@@ -18,10 +19,12 @@ class Dispatcher {
  public:
   virtual ~Dispatcher() = default;
   // The response message for a request of `session`; `id` is the request's id as the client wrote it.
-  // `events`, when given, receives what a backend sends about the request while it runs.
+  // `events`, when given, receives what a backend sends about the request while it runs; `trace` is the
+  // request's span (invalid while tracing is off), the parent of what answering it does.
   virtual boost::asio::awaitable<std::string> answer(Session& session, const json::Value& request,
                                                      const std::string& id,
-                                                     const std::shared_ptr<backend::EventBox>& events) = 0;
+                                                     const std::shared_ptr<backend::EventBox>& events,
+                                                     const telemetry::SpanContext& trace) = 0;
   // Whether a request for `method` may reach a backend, so its response may stream events first.
   virtual bool may_stream(std::string_view method) const = 0;
   // A notification from the client (cancellation, roots changes); `raw` is its text.

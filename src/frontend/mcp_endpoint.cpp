@@ -141,7 +141,7 @@ PostPlan plan_post(const FrontDoor& door, const http::Request& req, const std::s
 // GCC 12 mishandles both in places (lost or doubly resumed frames); named locals are always safe.
 
 asio::awaitable<void> post(const FrontDoor& door, const http::Request& req, http::Responder& responder,
-                           const std::string& route) {
+                           const std::string& route, const telemetry::SpanContext& trace) {
   PostPlan plan = plan_post(door, req, route);
   if (plan.response) {
     http::Response response = std::move(*plan.response);
@@ -149,11 +149,12 @@ asio::awaitable<void> post(const FrontDoor& door, const http::Request& req, http
     co_return;
   }
   if (plan.stream) {
-    co_await answer_streaming(door, plan.session, plan.message, plan.id, req, responder, plan.accepts);
+    co_await answer_streaming(door, plan.session, plan.message, plan.id, req, responder, plan.accepts, trace);
     co_return;
   }
   std::shared_ptr<backend::EventBox> no_events;
-  std::string reply = co_await door.dispatcher.answer(*plan.session, *plan.message, plan.id, no_events);
+  std::string reply =
+      co_await door.dispatcher.answer(*plan.session, *plan.message, plan.id, no_events, trace);
   http::Response response = framed(req, plan.accepts, reply, plan.session->id);
   co_await responder.send(std::move(response));
 }
@@ -239,12 +240,12 @@ std::optional<http::Response> precheck(const FrontDoor& door, const http::Reques
 }  // namespace
 
 asio::awaitable<void> serve_mcp(const FrontDoor& door, const http::Request& req, http::Responder& responder,
-                                const std::string& route) {
+                                const std::string& route, const telemetry::SpanContext& trace) {
   if (auto early = precheck(door, req, responder, route)) {
     http::Response response = std::move(*early);
     co_await responder.send(std::move(response));
   } else if (req.method() == bhttp::verb::post) {
-    co_await post(door, req, responder, route);
+    co_await post(door, req, responder, route, trace);
   } else {
     co_await get_stream(door, req, responder, route);
   }

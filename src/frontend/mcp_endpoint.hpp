@@ -5,6 +5,7 @@
 
 #include "frontend/dispatcher.hpp"
 #include "http/server.hpp"
+#include "telemetry/trace_context.hpp"
 
 namespace awmg::frontend {
 
@@ -12,6 +13,7 @@ namespace awmg::frontend {
 // Host/Origin checks, sessions, protocol version, SSE or JSON framing, the GET stream,
 // DELETE. Authentication has already passed.
 boost::asio::awaitable<void> serve_mcp(const FrontDoor& door, const http::Request& request,
-                                       http::Responder& responder, const std::string& route);
+                                       http::Responder& responder, const std::string& route,
+                                       const telemetry::SpanContext& trace);
 
 }  // namespace awmg::frontend

@@ -210,14 +210,14 @@ class StreamingExchange : public std::enable_shared_from_this<StreamingExchange>
 asio::awaitable<void> answer_streaming(const FrontDoor& door, const std::shared_ptr<Session>& session,
                                        const std::shared_ptr<json::Document>& message, const std::string& id,
                                        const http::Request& req, http::Responder& responder,
-                                       const Accepts& accepts) {
+                                       const Accepts& accepts, const telemetry::SpanContext& trace) {
   auto executor = co_await asio::this_coro::executor;
   auto exchange = std::make_shared<StreamingExchange>(session, req, responder, accepts, executor);
   exchange->watch();
   session->add_in_flight(id, exchange->events().get());
   std::string reply;
   try {
-    reply = co_await door.dispatcher.answer(*session, *message, id, exchange->events());
+    reply = co_await door.dispatcher.answer(*session, *message, id, exchange->events(), trace);
   } catch (...) {  // a failed call still ends the exchange (and the pump, which uses `req` and `responder`)
     reply = mcp::error_message(id, mcp::kInternalError, "internal error");
   }

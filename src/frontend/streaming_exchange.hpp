@@ -7,6 +7,7 @@
 #include "frontend/framing.hpp"
 #include "http/server.hpp"
 #include "json/json.hpp"
+#include "telemetry/trace_context.hpp"
 
 namespace awmg::frontend {
 
@@ -18,7 +19,8 @@ namespace awmg::frontend {
 boost::asio::awaitable<void> answer_streaming(const FrontDoor& door, const std::shared_ptr<Session>& session,
                                               const std::shared_ptr<json::Document>& message,
                                               const std::string& id, const http::Request& req,
-                                              http::Responder& responder, const Accepts& accepts);
+                                              http::Responder& responder, const Accepts& accepts,
+                                              const telemetry::SpanContext& trace);
 
 // Keepalive comments on an open stream: rarely in general, often while the client owes a backend an answer.
 inline constexpr auto kStreamPing = std::chrono::seconds(15);

@@ -310,8 +310,9 @@ asio::awaitable<void> Gateway::keep_registering(const std::string& server_id) {
 
 asio::awaitable<std::string> Gateway::answer(frontend::Session& session, const json::Value& request,
                                              const std::string& id,
-                                             const std::shared_ptr<backend::EventBox>& events) {
-  std::string reply = co_await answer_request(backends_, session, request, id, events);
+                                             const std::shared_ptr<backend::EventBox>& events,
+                                             const telemetry::SpanContext& trace) {
+  std::string reply = co_await answer_request(backends_, session, request, id, events, trace);
   co_return reply;
 }
 

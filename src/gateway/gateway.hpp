@@ -51,7 +51,8 @@ class Gateway : public frontend::Dispatcher {
   // frontend::Dispatcher
   boost::asio::awaitable<std::string> answer(frontend::Session& session, const json::Value& request,
                                              const std::string& id,
-                                             const std::shared_ptr<backend::EventBox>& events) override;
+                                             const std::shared_ptr<backend::EventBox>& events,
+                                             const telemetry::SpanContext& trace) override;
   bool may_stream(std::string_view method) const override;
   void notified(frontend::Session& session, const json::Value& message, std::string_view raw) override;
   // A client session ended (DELETE or idle): when it was its agent's last, the agent's backend processes and

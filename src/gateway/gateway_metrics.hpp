@@ -22,9 +22,21 @@ struct GatewayMetrics {
                        "DIFC decisions on tool calls by server (allowed, denied).", {"server", "decision"});
   metrics::Family<metrics::Counter>& filtered_items = registry.counter(
       "awmg_guard_filtered_items_total", "Items DIFC removed from tool results, by server.", {"server"});
-  metrics::Family<metrics::Counter>& backend_restarts =
-      registry.counter("awmg_backend_restarts_total",
-                       "Times a running server's backend went down and the gateway started it again.", {"server"});
+  metrics::Family<metrics::Counter>& backend_restarts = registry.counter(
+      "awmg_backend_restarts_total",
+      "Times a running server's backend went down and the gateway started it again.", {"server"});
+  metrics::Counter& trace_spans_exported =
+      registry.counter("awmg_trace_spans_exported_total", "Spans sent to at least one OTLP endpoint.", {})
+          .with({});
+  metrics::Counter& trace_spans_dropped =
+      registry
+          .counter("awmg_trace_spans_dropped_total",
+                   "Spans dropped because the export queue was full or the shutdown flush ran out of time.",
+                   {})
+          .with({});
+  metrics::Counter& trace_export_failures =
+      registry.counter("awmg_trace_export_failures_total", "Span batches an OTLP endpoint did not take.", {})
+          .with({});
   metrics::Family<metrics::Counter>& payload_spills = registry.counter(
       "awmg_payload_spills_total", "Tool results written to the payload directory, by server.", {"server"});
 };

@@ -66,7 +66,8 @@ struct MetadataCall {
     }
     const std::string method = "tools/call";
     const std::shared_ptr<backend::EventBox> no_events;
-    auto reply = co_await (*conn)->call(method, params, deadline, no_events);
+    const std::string no_trace;
+    auto reply = co_await (*conn)->call(method, params, deadline, no_events, no_trace);
     if (!reply) {
       done.set_value(Error{reply.error().message});
     } else if (reply->error_code) {

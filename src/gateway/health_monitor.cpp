@@ -82,8 +82,10 @@ asio::awaitable<void> HealthMonitor::probe(const backend::Launcher::OpenConnecti
 }
 
 asio::awaitable<bool> HealthMonitor::answers(const std::shared_ptr<backend::Connection>& connection) {
-  const std::string method = "ping", params = "{}";
-  auto reply = co_await connection->call(method, params, Clock::now() + options_.probe_timeout, nullptr);
+  const std::string method = "ping", params = "{}", no_trace;
+  const std::shared_ptr<backend::EventBox> no_events;
+  const auto deadline = Clock::now() + options_.probe_timeout;
+  auto reply = co_await connection->call(method, params, deadline, no_events, no_trace);
   co_return reply.ok();
 }
 

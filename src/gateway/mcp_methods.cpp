@@ -78,8 +78,8 @@ std::string list_prompts(const Backends& backends, const std::string& id, const 
 }
 
 asio::awaitable<std::string> call(const Backends& backends, frontend::Session& session, const std::string& id,
-                                  const json::Value* params,
-                                  const std::shared_ptr<backend::EventBox>& events) {
+                                  const json::Value* params, const std::shared_ptr<backend::EventBox>& events,
+                                  const telemetry::SpanContext& trace) {
   std::string name = params ? json::string_or(*params, "name") : "";
   auto target = resolve(session, name);
   if (!target || !backends.registry.find_tool(target->server, target->name)) {
@@ -88,13 +88,14 @@ asio::awaitable<std::string> call(const Backends& backends, frontend::Session& s
   static const json::Value empty(rapidjson::kObjectType);
   const json::Value& call_params = params ? *params : empty;
   std::string result =
-      co_await call_tool(backends, session, target->server, target->name, call_params, events);
+      co_await call_tool(backends, session, target->server, target->name, call_params, events, trace);
   co_return mcp::result_message(id, result);
 }
 
 asio::awaitable<std::string> get_prompt(const Backends& backends, frontend::Session& session,
                                         const std::string& id, const json::Value* params,
-                                        const std::shared_ptr<backend::EventBox>& events) {
+                                        const std::shared_ptr<backend::EventBox>& events,
+                                        const telemetry::SpanContext& trace) {
   std::string name = params ? json::string_or(*params, "name") : "";
   auto target = session.route.empty() ? resolve(session, name) : std::nullopt;
   if (!target || !backends.registry.find_prompt(target->server, target->name)) {
@@ -105,7 +106,7 @@ asio::awaitable<std::string> get_prompt(const Backends& backends, frontend::Sess
                                      (args && args->IsObject() ? json::to_string(*args) : "{}") + "}";
   const std::string method = "prompts/get";
   std::string reply =
-      co_await forward_text(backends, session, target->server, id, method, backend_params, events);
+      co_await forward_text(backends, session, target->server, id, method, backend_params, events, trace);
   co_return reply;
 }
 
@@ -167,7 +168,8 @@ std::string initialize_result(const Backends& backends, const frontend::Session&
 
 asio::awaitable<std::string> answer_request(const Backends& backends, frontend::Session& session,
                                             const json::Value& request, const std::string& id,
-                                            const std::shared_ptr<backend::EventBox>& events) {
+                                            const std::shared_ptr<backend::EventBox>& events,
+                                            const telemetry::SpanContext& trace) {
   std::string method = json::string_or(request, "method");
   const json::Value* params = json::member(request, "params");
   if (method == "initialize") {
@@ -186,16 +188,16 @@ asio::awaitable<std::string> answer_request(const Backends& backends, frontend::
   if (method == "logging/setLevel") co_return set_log_level(session, id, params);
   if (method == "tools/call") {
     std::string reply =
-        co_await call(backends, session, id, params, events);  // (no `co_return co_await`: GCC 12)
+        co_await call(backends, session, id, params, events, trace);  // (no `co_return co_await`: GCC 12)
     co_return reply;
   }
   if (!session.route.empty() && relayed_method(method)) {
-    std::string reply = co_await forward(backends, session, session.route, id, method, params, events);
+    std::string reply = co_await forward(backends, session, session.route, id, method, params, events, trace);
     co_return reply;
   }
   if (method == "prompts/list") co_return list_prompts(backends, id, params);
   if (method == "prompts/get") {
-    std::string reply = co_await get_prompt(backends, session, id, params, events);
+    std::string reply = co_await get_prompt(backends, session, id, params, events, trace);
     co_return reply;
   }
   if (method == "resources/list" || method == "resources/templates/list") {

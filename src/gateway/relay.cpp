@@ -70,7 +70,8 @@ asio::awaitable<Result<std::vector<std::string>>> list_all(backend::Connection& 
   for (int page = 0; page < 100; ++page) {
     std::string params = cursor.empty() ? "{}" : R"({"cursor":)" + json::quote(cursor) + "}";
     const std::shared_ptr<backend::EventBox> no_events;  // (named arguments only: see mcp_endpoint.cpp)
-    auto reply = co_await conn.call(method, params, deadline, no_events);
+    const std::string no_trace;
+    auto reply = co_await conn.call(method, params, deadline, no_events, no_trace);
     if (!reply) co_return reply.error();
     if (reply->error_code) co_return Error{method + " failed: " + reply->error_message};
     auto doc = json::parse(reply->result);
@@ -99,7 +100,8 @@ bool relays_beyond_tools(const Guards& guards, const std::string& server) {
 asio::awaitable<std::string> forward_text(const Backends& backends, frontend::Session& session,
                                           const std::string& server, const std::string& id,
                                           const std::string& method, const std::string& params,
-                                          const std::shared_ptr<backend::EventBox>& events) {
+                                          const std::shared_ptr<backend::EventBox>& events,
+                                          const telemetry::SpanContext& trace) {
   if (reads_data(method) && !relays_beyond_tools(backends.guards, server)) {
     co_return mcp::error_message(id, mcp::kInvalidRequest,
                                  method + " is not relayed for server " + server +
@@ -109,7 +111,8 @@ asio::awaitable<std::string> forward_text(const Backends& backends, frontend::Se
   if (!conn) co_return mcp::error_message(id, mcp::kInternalError, conn.error().message);
   auto deadline =
       std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds(backends.config, server));
-  auto reply = co_await (*conn)->call(method, params, deadline, events);
+  const std::string traceparent = trace.valid() ? trace.traceparent() : "";
+  auto reply = co_await (*conn)->call(method, params, deadline, events, traceparent);
   if (!reply) co_return mcp::error_message(id, mcp::kInternalError, reply.error().message);
   co_return response_for(id, *reply);
 }
@@ -117,9 +120,10 @@ asio::awaitable<std::string> forward_text(const Backends& backends, frontend::Se
 asio::awaitable<std::string> forward(const Backends& backends, frontend::Session& session,
                                      const std::string& server, const std::string& id,
                                      const std::string& method, const json::Value* params,
-                                     const std::shared_ptr<backend::EventBox>& events) {
+                                     const std::shared_ptr<backend::EventBox>& events,
+                                     const telemetry::SpanContext& trace) {
   const std::string body = params && params->IsObject() ? json::to_string(*params) : "{}";
-  std::string reply = co_await forward_text(backends, session, server, id, method, body, events);
+  std::string reply = co_await forward_text(backends, session, server, id, method, body, events, trace);
   bool subscription = method == "resources/subscribe" || method == "resources/unsubscribe";
   if (subscription) {
     auto answer = json::parse(reply);

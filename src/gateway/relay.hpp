@@ -10,6 +10,7 @@
 #include "frontend/session.hpp"
 #include "gateway/backends.hpp"
 #include "json/json.hpp"
+#include "telemetry/trace_context.hpp"
 
 namespace awmg::gateway {
 
@@ -39,12 +40,14 @@ bool relays_beyond_tools(const Guards& guards, const std::string& server);
 boost::asio::awaitable<std::string> forward(const Backends& backends, frontend::Session& session,
                                             const std::string& server, const std::string& id,
                                             const std::string& method, const json::Value* params,
-                                            const std::shared_ptr<backend::EventBox>& events);
+                                            const std::shared_ptr<backend::EventBox>& events,
+                                            const telemetry::SpanContext& trace);
 // The same with the backend's params given as JSON text.
 boost::asio::awaitable<std::string> forward_text(const Backends& backends, frontend::Session& session,
                                                  const std::string& server, const std::string& id,
                                                  const std::string& method, const std::string& params,
-                                                 const std::shared_ptr<backend::EventBox>& events);
+                                                 const std::shared_ptr<backend::EventBox>& events,
+                                                 const telemetry::SpanContext& trace);
 
 // A client notification: cancellation goes to the backend call it names; roots changes to the session's
 // backends.

@@ -10,6 +10,7 @@
 #include "gateway/status_page.hpp"
 #include "json/json.hpp"
 #include "log/logger.hpp"
+#include "telemetry/tracer.hpp"
 
 namespace awmg::gateway {
 
@@ -125,6 +126,28 @@ http::Response plain_route(Gateway& gw, const http::Request& req, const http::Re
   return http::make_response(req, 404, "404 page not found\n");
 }
 
+// The server span of an MCP request, child of the client's `traceparent` when it sends a valid one.
+telemetry::Span request_span(const http::Request& req, std::string_view path, const std::string& route) {
+  auto& tracer = telemetry::Tracer::instance();
+  if (!tracer.enabled()) return {};
+  std::optional<telemetry::SpanContext> remote;
+  if (auto header = http::header(req, "traceparent")) remote = telemetry::parse_traceparent(*header);
+  auto span = tracer.start_span("gateway.request", telemetry::SpanKind::kServer, remote ? &*remote : nullptr);
+  span.set("http.request.method", std::string(req.method_string()));
+  span.set("url.path", std::string(path));
+  span.set("http.route", route.empty() ? std::string("/mcp") : std::string("/mcp/{server}"));
+  span.set("gateway.tag", route.empty() ? std::string("unified") : "routed:" + route);
+  return span;
+}
+
+void end_request_span(telemetry::Span& span, const http::Request& req, unsigned status) {
+  if (!span.recording()) return;
+  span.set("http.response.status_code", static_cast<int64_t>(status));
+  if (status >= 500) span.set_error("HTTP " + std::to_string(status));
+  if (auto session = http::header(req, "mcp-session-id"))
+    span.set("gen_ai.conversation.id", std::string(session->substr(0, 8)));
+}
+
 }  // namespace
 
 http::Handler make_routes(Gateway& gw, std::function<void()> request_shutdown) {
@@ -147,7 +170,9 @@ http::Handler make_routes(Gateway& gw, std::function<void()> request_shutdown) {
     if (route && !denied) denied = frontend::verify_signature(hmac.get(), req);
     if (route && !denied && !gw.started()) denied = starting_response(req);
     if (route && !denied) {
-      co_await frontend::serve_mcp(door, req, responder, *route);
+      telemetry::Span span = request_span(req, path, *route);
+      co_await frontend::serve_mcp(door, req, responder, *route, span.context());
+      end_request_span(span, req, responder.status());
     } else {
       http::Response response =
           denied ? std::move(*denied) : plain_route(gw, req, responder, path, request_shutdown);

@@ -13,6 +13,7 @@
 #include "log/logger.hpp"
 #include "log/sanitizer.hpp"
 #include "mcp/jsonrpc.hpp"
+#include "telemetry/tracer.hpp"
 
 namespace awmg::gateway {
 
@@ -69,10 +70,25 @@ struct BackendOutcome {
   std::string result;
 };
 
+// A child span of the tool call's, for one of its stages.
+telemetry::Span stage_span(const telemetry::Span& call, const char* name, telemetry::SpanKind kind,
+                           const std::string& server_id) {
+  if (!call.recording()) return {};
+  auto span = telemetry::Tracer::instance().start_span(name, kind, &call.context());
+  span.set("gen_ai.agent.id", server_id);
+  return span;
+}
+
 asio::awaitable<BackendOutcome> call_backend(const Backends& backends, const frontend::Session& session,
                                              const std::string& server_id, const std::string& args,
                                              const std::chrono::steady_clock::time_point& deadline,
-                                             const std::shared_ptr<backend::EventBox>& events) {
+                                             const std::shared_ptr<backend::EventBox>& events,
+                                             telemetry::Span& call) {
+  telemetry::Span span = stage_span(call, "gateway.backend.execute", telemetry::SpanKind::kClient, server_id);
+  span.set("mcp.method", std::string("tools/call"));
+  // A backend gets the trace even when it is not sampled here, so its own spans can join it.
+  const telemetry::SpanContext& trace = span.recording() ? span.context() : call.context();
+  const std::string traceparent = trace.valid() ? trace.traceparent() : "";
   CircuitBreaker& breaker = backends.breakers.of(server_id);
   if (auto refused = breaker.admit()) co_return BackendOutcome{false, mcp::tool_error_result(*refused)};
   auto conn = co_await backends.launcher.connection(server_id, session.agent);
@@ -85,9 +101,12 @@ asio::awaitable<BackendOutcome> call_backend(const Backends& backends, const fro
   // drops it.
   const std::shared_ptr<backend::EventBox> no_events;
   const auto& relayed = relays_beyond_tools(backends.guards, server_id) ? events : no_events;
-  auto reply = co_await (*conn)->call(method, args, deadline, relayed);
+  auto reply = co_await (*conn)->call(method, args, deadline, relayed, traceparent);
   if (!reply || reply->error_code)
-    breaker.record_no_result();  // (transport and JSON-RPC errors do not count)
+    breaker.record_no_result();                           // (transport and JSON-RPC errors do not count)
+  if (!reply) span.set_error("backend transport error");  // (the details may name hosts: not exported)
+  if (reply && reply->error_code)
+    span.set_error("backend JSON-RPC error " + std::to_string(*reply->error_code));
   if (!reply) {
     co_return BackendOutcome{false, mcp::tool_error_result("backend error server=" + server_id +
                                                            " method=tools/call: " + reply.error().message)};
@@ -99,6 +118,10 @@ asio::awaitable<BackendOutcome> call_backend(const Backends& backends, const fro
                                       ", message=" + reply->error_message)};
   }
   if (auto limited = rate_limit_signal(reply->result)) {
+    span.set("rate_limit.hit", true);
+    span.add_event(
+        "rate_limit.detected",
+        {{"reset_at", limited->reset_in ? static_cast<int64_t>(limited->reset_in->count()) : int64_t{0}}});
     breaker.record_rate_limited(*limited);
     co_return BackendOutcome{false, rate_limited_result(server_id, *limited)};
   }
@@ -163,7 +186,8 @@ asio::awaitable<std::string> guarded_call(const Backends& backends, const fronte
                                           const std::string& server_id, const std::string& tool,
                                           const json::Value& params,
                                           const std::chrono::steady_clock::time_point& deadline,
-                                          const std::shared_ptr<backend::EventBox>& events) {
+                                          const std::shared_ptr<backend::EventBox>& events,
+                                          telemetry::Span& call) {
   const config::ServerConfig* server = backends.config.find_server(server_id);
   std::string args = backend_params(tool, params);
   log::info("client", "MCP tool call request, session=" + log::short_session_id(session.id) +
@@ -175,7 +199,7 @@ asio::awaitable<std::string> guarded_call(const Backends& backends, const fronte
   }
   Guards& guards = backends.guards;
   if (!guards.enabled()) {
-    BackendOutcome plain = co_await call_backend(backends, session, server_id, args, deadline, events);
+    BackendOutcome plain = co_await call_backend(backends, session, server_id, args, deadline, events, call);
     co_return plain.ok ? convert_tool_result(plain.result) : plain.result;
   }
   // DIFC, in upstream's order.
@@ -195,7 +219,11 @@ asio::awaitable<std::string> guarded_call(const Backends& backends, const fronte
       std::function<void()> label_agent = [&] {
         agent_labels = sg.guard->label_agent(sg.payload, &metadata, deadline);
       };
+      telemetry::Span stage =
+          stage_span(call, "guard.label_agent", telemetry::SpanKind::kInternal, server_id);
       co_await run_guard(sg, label_agent);
+      if (!agent_labels) stage.set_error(agent_labels.error().message);
+      stage.end();
       if (!agent_labels) {
         co_return mcp::tool_error_result("guard session initialization failed: " +
                                          agent_labels.error().message);
@@ -223,7 +251,11 @@ asio::awaitable<std::string> guarded_call(const Backends& backends, const fronte
   std::function<void()> label_resource = [&] {
     resource = sg.guard->label_resource(tool, args_json, &metadata, deadline);
   };
+  telemetry::Span resource_stage =
+      stage_span(call, "guard.label_resource", telemetry::SpanKind::kInternal, server_id);
   co_await run_guard(sg, label_resource);
+  if (!resource) resource_stage.set_error(resource.error().message);
+  resource_stage.end();
   if (!resource) {
     co_return mcp::tool_error_result("guard labeling failed: resource labeling failed: " +
                                      resource.error().message);
@@ -240,7 +272,8 @@ asio::awaitable<std::string> guarded_call(const Backends& backends, const fronte
   note_decision(backends, agent_id, server_id, tool, "allowed",
                 coarse.allowed() ? "allowed" : "filtered by item", coarse.allowed() ? "" : coarse.reason);
   // Phase 3: the backend.
-  BackendOutcome backend = co_await call_backend(backends, session, server_id, args, deadline, events);
+  call.add_event("difc.pre_phases_complete");
+  BackendOutcome backend = co_await call_backend(backends, session, server_id, args, deadline, events, call);
   if (!backend.ok) co_return backend.result;
   // Phase 4: the response's labels.
   std::optional<difc::ResponseLabels> response_labels;
@@ -249,7 +282,11 @@ asio::awaitable<std::string> guarded_call(const Backends& backends, const fronte
     std::function<void()> label_response = [&] {
       labeled = sg.guard->label_response(tool, args_json, backend.result, &metadata, deadline);
     };
+    telemetry::Span stage =
+        stage_span(call, "guard.label_response", telemetry::SpanKind::kInternal, server_id);
     co_await run_guard(sg, label_response);
+    if (!labeled) stage.set_error(labeled.error().message);
+    stage.end();
     if (!labeled) {
       co_return mcp::tool_error_result("response labeling failed: response labeling failed: " +
                                        labeled.error().message);
@@ -345,16 +382,55 @@ asio::awaitable<std::string> filtered(const Backends& backends, const std::strin
   co_return json::to_string(*doc);
 }
 
+telemetry::Span tool_span(const std::string& server_id, const std::string& tool,
+                          const telemetry::SpanContext& trace) {
+  auto span =
+      telemetry::Tracer::instance().start_span("mcp.tool_call", telemetry::SpanKind::kInternal, &trace);
+  if (!span.recording()) return span;
+  span.set("gen_ai.system", std::string("mcp"));
+  span.set("gen_ai.operation.name", std::string("execute_tool"));
+  span.set("gen_ai.agent.name", std::string("mcp-gateway"));
+  span.set("gen_ai.agent.id", server_id);
+  span.set("mcp.method", std::string("tools/call"));
+  span.set("gen_ai.tool.name", tool);
+  return span;
+}
+
+// The text of a result's first content item ("" when it has none).
+std::string first_text(const std::string& result) {
+  auto doc = json::parse(result);
+  const json::Value* content = doc ? json::member(*doc, "content") : nullptr;
+  if (!content || !content->IsArray() || content->Empty() || !(*content)[0].IsObject()) return "";
+  return json::string_or((*content)[0], "text");
+}
+
+// mcp.response.status is upstream's conceptual status: 200, 403 (denied), 429 (rate limited) or 500.
+void end_tool_span(telemetry::Span& span, const std::string& outcome, const std::string& answer) {
+  if (!span.recording()) return;
+  int64_t status = 200;
+  if (outcome == "denied") {
+    status = 403;
+    span.add_event("difc.access_denied", {{"reason", first_text(answer)}});
+  } else if (outcome == "error") {
+    status = answer.find("rate limit exceeded") != std::string::npos ? 429 : 500;
+    span.set_error(status == 429 ? "rate limited" : "tool call failed");
+  }
+  span.set("mcp.response.status", status);
+}
+
 }  // namespace
 
 asio::awaitable<std::string> call_tool(const Backends& backends, const frontend::Session& session,
                                        const std::string& server_id, const std::string& tool,
                                        const json::Value& params,
-                                       const std::shared_ptr<backend::EventBox>& events) {
+                                       const std::shared_ptr<backend::EventBox>& events,
+                                       const telemetry::SpanContext& trace) {
   const config::ServerConfig* server = backends.config.find_server(server_id);
   const auto deadline = std::chrono::steady_clock::now() +
                         std::chrono::seconds(server ? tool_timeout_seconds(backends.config, *server) : 0);
-  std::string guarded = co_await guarded_call(backends, session, server_id, tool, params, deadline, events);
+  telemetry::Span span = tool_span(server_id, tool, trace);
+  std::string guarded =
+      co_await guarded_call(backends, session, server_id, tool, params, deadline, events, span);
   std::string result = co_await filtered(backends, server_id, tool, guarded, deadline);
   // What the client may see, as it will see it: the audit and the size check come after DIFC.
   if (backends.url_audit) backends.url_audit->observe(server_id, result);
@@ -362,6 +438,7 @@ asio::awaitable<std::string> call_tool(const Backends& backends, const frontend:
   const std::string outcome = outcome_of(answer);
   if (outcome == "ok" && answer != result) backends.metrics.payload_spills.with({server_id}).inc();
   backends.metrics.tool_calls.with({server_id, outcome}).inc();
+  end_tool_span(span, outcome, answer);
   co_return answer;
 }
 

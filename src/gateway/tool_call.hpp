@@ -8,6 +8,7 @@
 #include "frontend/session.hpp"
 #include "gateway/backends.hpp"
 #include "json/json.hpp"
+#include "telemetry/trace_context.hpp"
 
 namespace awmg::gateway {
 
@@ -19,7 +20,8 @@ namespace awmg::gateway {
 boost::asio::awaitable<std::string> call_tool(const Backends& backends, const frontend::Session& session,
                                               const std::string& server_id, const std::string& tool,
                                               const json::Value& params,
-                                              const std::shared_ptr<backend::EventBox>& events);
+                                              const std::shared_ptr<backend::EventBox>& events,
+                                              const telemetry::SpanContext& trace);
 
 // A backend tool result as the client gets it: a result with a content array passes
 // through (content kept, structuredContent and _meta kept too); anything else becomes one text item with its

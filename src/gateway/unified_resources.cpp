@@ -75,7 +75,9 @@ asio::awaitable<std::string> read_unified_resource(const Backends& backends, fro
   const std::string method = "resources/read";
   const std::string body = R"({"uri":)" + json::quote(uri.substr(sep + prefix_length)) + "}";
   const std::shared_ptr<backend::EventBox> no_events;
-  auto reply = co_await (*conn)->call(method, body, deadline(backends), no_events);
+  const std::string no_trace;
+  const auto until = deadline(backends);
+  auto reply = co_await (*conn)->call(method, body, until, no_events, no_trace);
   if (!reply) co_return mcp::error_message(id, mcp::kInternalError, reply.error().message);
   if (reply->error_code) co_return response_for(id, *reply);
   auto result = json::parse(reply->result);

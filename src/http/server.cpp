@@ -156,6 +156,7 @@ class ConnectionResponder : public Responder {
 
   asio::awaitable<void> send(Response&& response) override {
     answered_ = true;
+    status_ = response.result_int();
     if (stopping_) response.keep_alive(false);
     keep_alive_ = response.keep_alive();
     beast::error_code ec;
@@ -166,6 +167,7 @@ class ConnectionResponder : public Responder {
 
   asio::awaitable<bool> begin_stream(StreamHead&& head) override {
     answered_ = true;
+    status_ = head.result_int();
     head.chunked(true);
     keep_alive_ = request_.keep_alive() && !stopping_;
     head.keep_alive(keep_alive_);
@@ -196,6 +198,7 @@ class ConnectionResponder : public Responder {
 
   bool local_is_loopback() const override { return loopback_; }
   bool stopping() const override { return stopping_; }
+  unsigned status() const override { return status_; }
   bool answered() const { return answered_; }
   bool keep_alive() const { return keep_alive_; }
 
@@ -207,6 +210,7 @@ class ConnectionResponder : public Responder {
   const std::atomic<bool>& stopping_;
   bool loopback_;
   bool answered_ = false;
+  unsigned status_ = 0;
   bool keep_alive_ = false;
 };
 

@@ -57,6 +57,8 @@ class Responder {
   virtual bool local_is_loopback() const = 0;
   // True once the server is stopping: long streams should end.
   virtual bool stopping() const = 0;
+  // The status of the response sent or begun; 0 before.
+  virtual unsigned status() const = 0;
 };
 
 // Runs on the connection's strand; may co_await. A handler that returns without answering yields a 500.

@@ -23,32 +23,6 @@ TEST(GatewayRun, DemoPrintsOneClientConfigDocument) {
   EXPECT_EQ(gw.child().err().find(gw.agent_id()), std::string::npos) << "the key must not reach stderr";
 }
 
-// Tracing is not built yet: an endpoint from the flag, the environment or the config is refused, never
-// ignored.
-TEST(GatewayRun, AnOpenTelemetryEndpointIsRefusedAtStartup) {
-  TempDir dir;
-  auto by_flag = run_awmg({"--demo", "--listen", "127.0.0.1:0", "--otlp-endpoint", "https://otel.example/v1"},
-                          awmg_env(dir));
-  EXPECT_EQ(by_flag.exit_code, 1);
-  EXPECT_NE(by_flag.err.find("failed to configure OpenTelemetry: export is not available in this build yet; "
-                             "remove --otlp-endpoint"),
-            std::string::npos)
-      << by_flag.err;
-  EXPECT_EQ(by_flag.out, "");
-  auto by_env = run_awmg({"--demo", "--listen", "127.0.0.1:0"},
-                         awmg_env(dir, {{"OTEL_EXPORTER_OTLP_ENDPOINT", "https://otel.example/v1"}}));
-  EXPECT_EQ(by_env.exit_code, 1);
-  EXPECT_NE(by_env.err.find("OTEL_EXPORTER_OTLP_ENDPOINT"), std::string::npos) << by_env.err;
-  dir.write("config.toml",
-            "[gateway]\napi_key = \"k\"\n[gateway.opentelemetry]\nendpoint = \"https://otel.example/v1\"\n"
-            "[servers.a]\ncommand = \"" +
-                kDemoServer + "\"\n");
-  auto by_config = run_awmg({"-c", dir.file("config.toml"), "--listen", "127.0.0.1:0"}, awmg_env(dir));
-  EXPECT_EQ(by_config.exit_code, 1);
-  EXPECT_NE(by_config.err.find("remove the config's gateway opentelemetry endpoint"), std::string::npos)
-      << by_config.err;
-}
-
 TEST(GatewayRun, UnifiedModeUrls) {
   TempDir dir;
   RunningGateway gw({"--demo", "--unified"}, awmg_env(dir));

@@ -213,6 +213,15 @@ bool ScriptedBackend::handle(int fd, const Request& request) {
   }
   if (request.method == "GET") return write_all(fd, json_reply(405, ""));
   if (request.method == "DELETE") return write_all(fd, json_reply(200, ""));
+  if (request.target == "/v1/traces") {  // an OTLP/HTTP receiver
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [this] { return stopping_.load() || !hanging_; });
+    traces_.push_back(request.body);
+    trace_headers_.push_back(request.headers);
+    changed_.notify_all();
+    lock.unlock();
+    return write_all(fd, json_reply(200, "{}"));
+  }
   auto doc = json::parse(request.body);
   if (!doc || !doc->IsObject()) return write_all(fd, json_reply(400, "not JSON"));
   record(request.body);

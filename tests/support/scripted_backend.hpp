@@ -68,6 +68,15 @@ class ScriptedBackend {
     hanging_ = hanging;
     changed_.notify_all();
   }
+  // The OTLP export requests POSTed to /v1/traces (held while hanging), and their headers (lower-case names).
+  std::vector<std::string> traces() const {
+    std::lock_guard lock(mutex_);
+    return traces_;
+  }
+  std::vector<std::map<std::string, std::string>> trace_headers() const {
+    std::lock_guard lock(mutex_);
+    return trace_headers_;
+  }
   // Waits up to `ms` for a received message containing `text`.
   bool wait_for(const std::string& text, int ms) const;
 
@@ -99,6 +108,8 @@ class ScriptedBackend {
   std::string dropped_id_;     // the request whose stream `drop` closed
   bool resume_hangs_ = false;  // `drop_hang`
   bool hanging_ = false;
+  std::vector<std::string> traces_;
+  std::vector<std::map<std::string, std::string>> trace_headers_;
 };
 
 }  // namespace awmg::test

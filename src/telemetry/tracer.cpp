@@ -1,0 +1,88 @@
+#include "telemetry/tracer.hpp"
+
+#include <cstring>
+
+namespace awmg::telemetry {
+
+Span& Span::operator=(Span&& other) noexcept {
+  if (this != &other) {
+    end();
+    context_ = other.context_;
+    data_ = std::move(other.data_);
+    exporter_ = other.exporter_;
+  }
+  return *this;
+}
+
+Span::~Span() {
+  end();
+}
+
+void Span::set(const char* key, AttributeValue value) {
+  if (data_) data_->attributes.push_back({key, std::move(value)});
+}
+
+void Span::add_event(const char* name, Attributes attributes) {
+  if (data_) data_->events.push_back({name, now_unix_nano(), std::move(attributes)});
+}
+
+void Span::set_error(std::string message) {
+  if (!data_) return;
+  data_->error = true;
+  data_->status_message = std::move(message);
+}
+
+void Span::end() {
+  if (!data_) return;
+  data_->end_unix_nano = now_unix_nano();
+  exporter_->add(std::move(data_));
+}
+
+Tracer& Tracer::instance() {
+  static Tracer tracer;
+  return tracer;
+}
+
+void Tracer::start(TracerOptions options) {
+  sample_rate_ = options.sample_rate;
+  process_parent_ = options.process_parent;
+  owned_ = std::make_unique<BatchExporter>(std::move(options.endpoints), std::move(options.resource),
+                                           options.counters);
+  exporter_.store(owned_.get(), std::memory_order_release);
+}
+
+void Tracer::shutdown(std::chrono::milliseconds budget) {
+  if (owned_) owned_->shutdown(budget);
+  exporter_.store(nullptr, std::memory_order_release);
+}
+
+bool sampled_at(double rate, const TraceId& id) {
+  if (rate >= 1) return true;
+  if (rate <= 0) return false;
+  uint64_t x = 0;
+  for (size_t i = 8; i < 16; ++i) x = x << 8 | id[i];
+  x >>= 1;
+  return static_cast<double>(x) < rate * 9223372036854775808.0;
+}
+
+Span Tracer::start_span(const char* name, SpanKind kind, const SpanContext* parent) {
+  BatchExporter* exporter = exporter_.load(std::memory_order_acquire);
+  Span span;
+  if (!exporter) return span;
+  if ((!parent || !parent->valid()) && process_parent_) parent = &*process_parent_;
+  bool has_parent = parent && parent->valid();
+  span.context_.trace_id = has_parent ? parent->trace_id : new_trace_id();
+  span.context_.span_id = new_span_id();
+  span.context_.sampled = sampled_at(sample_rate_, span.context_.trace_id);
+  if (!span.context_.sampled) return span;
+  span.exporter_ = exporter;
+  span.data_ = std::make_unique<SpanData>();
+  span.data_->name = name;
+  span.data_->kind = kind;
+  span.data_->context = span.context_;
+  if (has_parent) span.data_->parent = parent->span_id;
+  span.data_->start_unix_nano = now_unix_nano();
+  return span;
+}
+
+}  // namespace awmg::telemetry

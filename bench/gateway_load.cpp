@@ -9,7 +9,7 @@
 // gateway's RSS with 3 idle backends and per idle session. Loopback only; every run is bounded in count and
 // time.
 //
-//   awmg-bench [--calls N] [--clients 1,8,32] [--sessions N] [--only http|difc|results]
+//   awmg-bench [--calls N] [--clients 1,8,32] [--sessions N] [--only http|difc|results|observability]
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -30,6 +30,7 @@
 
 #include "backend/process.hpp"
 #include "base/strings.hpp"
+#include "gateway/gateway_metrics.hpp"
 #include "json/json.hpp"
 
 namespace {
@@ -399,11 +400,107 @@ void results_cost(const std::string& work) {
   }
 }
 
+// An OTLP collector that takes every POST and answers 200 (a thread per connection, keep-alive).
+class Collector {
+ public:
+  Collector() : acceptor_(io_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)) {
+    port = acceptor_.local_endpoint().port();
+    thread_ = std::thread([this] {
+      while (true) {
+        tcp::socket socket(io_);
+        beast::error_code ec;
+        acceptor_.accept(socket, ec);
+        if (ec || stopping_) return;
+        std::thread([s = std::move(socket)]() mutable {
+          beast::flat_buffer buffer;
+          beast::error_code e;
+          while (true) {
+            beast::http::request<beast::http::string_body> req;
+            beast::http::read(s, buffer, req, e);
+            if (e) return;
+            beast::http::response<beast::http::string_body> res{beast::http::status::ok, req.version()};
+            res.body() = "{}";
+            res.prepare_payload();
+            beast::http::write(s, res, e);
+            if (e) return;
+          }
+        }).detach();
+      }
+    });
+  }
+  ~Collector() {
+    stopping_ = true;
+    tcp::socket poke(io_);
+    beast::error_code ec;
+    poke.connect(acceptor_.local_endpoint(), ec);
+    thread_.join();
+  }
+  int port = 0;
+
+ private:
+  asio::io_context io_;
+  tcp::acceptor acceptor_;
+  std::atomic<bool> stopping_{false};
+  std::thread thread_;
+};
+
+// What tracing and metrics add to a tools/call: the same echo call with tracing off, at sample rate 0 and at
+// 1.0 (to a loopback collector), interleaved over rounds, medians of p50; and the metrics' own per-request
+// work (the counters and the histogram a tools/call touches), timed in process.
+void observability_cost(int calls, const std::string& work) {
+  Collector collector;
+  const std::string tracing =
+      "[gateway.tracing]\nendpoint = \"http://127.0.0.1:" + std::to_string(collector.port) + "\"\n";
+  struct Case {
+    const char* name;
+    std::string extra;
+    std::vector<double> p50s;
+  };
+  std::vector<Case> cases = {{"tracing off", "", {}},
+                             {"tracing on, sample rate 0", tracing + "sample_rate = 0.0\n", {}},
+                             {"tracing on, sample rate 1.0", tracing + "sample_rate = 1.0\n", {}}};
+  std::vector<std::unique_ptr<Gateway>> gateways;
+  for (size_t i = 0; i < cases.size(); ++i) {
+    std::string dir = work + "/observability-" + std::to_string(i);
+    std::system(("mkdir -p " + dir).c_str());
+    gateways.push_back(std::make_unique<Gateway>(demo_toml(1, cases[i].extra), dir));
+  }
+  const int rounds = 5;
+  for (int round = 0; round < rounds; ++round) {
+    for (size_t i = 0; i < cases.size(); ++i) {
+      Stats s = measure<HttpClient>(1, calls / rounds, [&](int) {
+        return std::make_unique<HttpClient>(gateways[i]->port, "bench-key", "bench-obs");
+      });
+      cases[i].p50s.push_back(s.percentile(0.5));
+    }
+  }
+  std::printf("\ntools/call echo, 1 client, %d rounds of %d calls, interleaved\n\n", rounds, calls / rounds);
+  std::printf("| case | median p50 us | added p50 us |\n|---|---|---|\n");
+  double baseline = 0;
+  for (auto& c : cases) {
+    std::sort(c.p50s.begin(), c.p50s.end());
+    double p50 = c.p50s[c.p50s.size() / 2];
+    if (baseline == 0) baseline = p50;
+    std::printf("| %s | %.1f | %.1f |\n", c.name, p50, p50 - baseline);
+  }
+  awmg::gateway::GatewayMetrics metrics;
+  const int n = 1000000;
+  auto start = Clock::now();
+  for (int i = 0; i < n; ++i) {
+    metrics.tool_calls.with({"demo", "ok"}).inc();
+    metrics.requests.with({"mcp", "demo"}).inc();
+    metrics.request_seconds.with({"mcp", "demo"}).observe(std::chrono::microseconds(i % 5000));
+  }
+  double ns = std::chrono::duration<double, std::nano>(Clock::now() - start).count() / n;
+  std::printf(
+      "\nmetrics' work per tools/call (two counters and a histogram, by labels), in process: %.0f ns\n", ns);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   int calls = 4000, sessions = 1000;
-  std::string only;  // "stdio", "http" or "difc": one section
+  std::string only;  // one section: "http", "difc", "results" or "observability"
   std::vector<int> client_counts = {1, 8, 32};
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string flag = argv[i];
@@ -425,6 +522,10 @@ int main(int argc, char** argv) {
   }
   if (only == "difc") {
     difc_cost(calls, work);
+    return 0;
+  }
+  if (only == "observability") {
+    observability_cost(calls, work);
     return 0;
   }
   if (only == "results") {
@@ -471,6 +572,7 @@ int main(int argc, char** argv) {
   http_backend(client_counts, calls, work);
   difc_cost(calls, work);
   results_cost(work);
+  observability_cost(calls, work);
   std::system(("rm -rf " + work).c_str());
   return 0;
 }

@@ -2,6 +2,10 @@
 // and openssl s_client as the clients.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <future>
+#include <thread>
+
 #include "integration/awmg_process.hpp"
 
 namespace awmg::test {
@@ -143,6 +147,34 @@ TEST(Tls, AnUnusableCertificateIsRefusedAtStartupNamingTheFile) {
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_NE(missing.err.find("cannot use the certificate " + dir.file("nope.pem")), std::string::npos)
       << missing.err;
+}
+
+// Clients that open a connection and stall in the handshake (a partial ClientHello, or nothing at all) are
+// cut off at the read timeout and never hold up anyone else.
+TEST(Tls, ClientsStallingInTheHandshakeAreCutOffAndOthersAreServed) {
+  Certificates certs;
+  ASSERT_TRUE(certs.made);
+  TempDir dir;
+  RunningGateway gw({"--demo", "--tls-cert", certs.file("server.pem"), "--tls-key", certs.file("server.key")},
+                    awmg_env(dir, {{"AWMG_HTTP_READ_TIMEOUT", "1s"}}));
+  ASSERT_TRUE(gw.ready()) << gw.child().err();
+  const std::string partial_hello("\x16\x03\x01\x02\x00\x01", 6);  // a record header and a byte of the hello
+  std::vector<std::future<std::pair<std::string, double>>> stallers;
+  for (int i = 0; i < 40; ++i) {
+    stallers.push_back(std::async(std::launch::async, [&gw, &partial_hello, i] {
+      auto start = std::chrono::steady_clock::now();
+      std::string answer = raw_exchange(gw.port(), i % 2 ? partial_hello : "", 8000);
+      return std::make_pair(answer,
+                            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    }));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  auto health = curl(gw.port(), {"--cacert", certs.file("ca.pem")});
+  EXPECT_NE(health.out.find("\"status\":\"healthy\""), std::string::npos) << health.out << health.err;
+  for (auto& s : stallers) {
+    auto [answer, seconds] = s.get();
+    EXPECT_LT(seconds, 4.0) << "a stalled handshake is cut off at the read timeout";
+  }
 }
 
 }  // namespace

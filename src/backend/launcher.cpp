@@ -69,17 +69,23 @@ asio::awaitable<Result<std::shared_ptr<Connection>>> Launcher::connection(const 
     // it gone, or close_agent sees this entry.
     if (!agent.empty() && agent_open_ && !agent_open_(agent))
       co_return Error{"the agent's MCP session ended"};
-    if (!agent.empty() && !entries_.count(key) && agent_count(server_id) >= kMaxAgentsPerServer)
+    auto found = entries_.find(key);
+    bool live = found != entries_.end() && found->second.connection && found->second.connection->alive();
+    // While the server is down an agent's own stdio process may still serve it; an HTTP agent's session goes
+    // to the server that is down. (Checked before an entry exists: refusals take no agent slot.)
+    if (!agent.empty() && (!live || server->type == config::ServerType::kHttp)) {
+      if (auto why = status_.down(server_id))
+        co_return Error{"server " + server_id + " is unavailable: " + *why +
+                        "; the gateway is starting it again"};
+    }
+    if (!agent.empty() && found == entries_.end() && agent_count(server_id) >= kMaxAgentsPerServer)
       co_return Error{"server " + server_id + " already runs a backend for " +
                       std::to_string(kMaxAgentsPerServer) +
                       " agents, the limit; one is freed when an agent's last MCP session ends (DELETE or "
                       "idle timeout)"};
     Entry& e = entries_[key];
     e.last_used = std::chrono::steady_clock::now();
-    if (e.connection && e.connection->alive()) co_return e.connection;
-    if (auto why = agent.empty() ? std::nullopt : status_.down(server_id))
-      co_return Error{"server " + server_id + " is unavailable: " + *why +
-                      "; the gateway is starting it again"};
+    if (live) co_return e.connection;
     if (e.launching) {
       wait_box = async::Mailbox<bool>::create(co_await asio::this_coro::executor);
       e.waiters.push_back(wait_box);

@@ -28,8 +28,9 @@ namespace awmg::backend {
 // that died is relaunched on the next use; concurrent first uses share one launch; other keys never wait for
 // it. Idle agent connections are swept, and an agent's connections end with close_agent. At most
 // kMaxAgentsPerServer agent connections of one server are open at once: past that an agent gets an
-// error, never another process. While the server is down (ServerStatus::down) an agent without a live
-// connection of its own gets an error at once rather than a launch that would wait for its timeout.
+// error, never another process. While the server is down (ServerStatus::down) an agent gets an error at once
+// rather than a launch that would wait for its timeout: unless it has a live stdio process of its own (an
+// HTTP agent's session goes to the server that is down).
 class Launcher {
  public:
   static constexpr size_t kMaxAgentsPerServer = 32;

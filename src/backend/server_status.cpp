@@ -65,6 +65,7 @@ std::map<std::string, ServerHealth> ServerStatus::snapshot() const {
   for (const auto& [id, e] : entries_) {
     ServerHealth h;
     h.restarts = e.restarts;
+    h.ever_started = e.started.has_value();
     if (e.down) {
       h.status = "restarting";
       h.error = e.error.empty() ? *e.down : *e.down + "; last attempt: " + e.error;

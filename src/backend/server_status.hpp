@@ -15,6 +15,7 @@ struct ServerHealth {
   std::string error;  // the recorded launch/connection error, if any; while restarting, why it went down
   int retries = 0;    // attempts since the server last failed, while it is being started again
   int restarts = 0;   // times it went down while running and was started again (or is being)
+  bool ever_started = false;
 };
 
 // Thread-safe record of each configured server's launch state: `error` while a launch/connection error is

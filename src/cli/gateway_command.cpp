@@ -114,8 +114,8 @@ class Runtime {
     threads_.stop_and_join();
     guards_.join();  // guard workers call into the gateway, which goes next
     gateway_.stop_backends();
+    telemetry::Tracer::instance().shutdown(std::chrono::seconds(5));  // (while the backends stop)
     backend::wait_for_terminations();
-    telemetry::Tracer::instance().shutdown(std::chrono::seconds(5));  // the spans of the last requests
   }
 
   // Launches the backends and registers their tools; returns when every backend registered or failed.

@@ -47,6 +47,10 @@ Result<std::optional<telemetry::TracerOptions>> tracing_options(const TelemetryF
   telemetry::TracerOptions options;
   std::map<std::string, std::string> headers;
   if (from_config && !from_config->headers.empty()) {
+    for (const auto& [name, value] : from_config->headers) {
+      auto usable = telemetry::check_header(name, value);
+      if (!usable) return Error{"the config's opentelemetry headers: " + usable.error().message};
+    }
     headers = from_config->headers;
   } else if (auto text = env_value("OTEL_EXPORTER_OTLP_HEADERS")) {
     auto parsed = telemetry::parse_headers(*text, true);

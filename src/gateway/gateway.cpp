@@ -60,6 +60,13 @@ bool any_filters(const config::Config& config) {
   return false;
 }
 
+HealthMonitor::Options health_options(const config::Settings& settings) {
+  HealthMonitor::Options options;
+  options.probe_every = std::chrono::milliseconds(settings.health_interval_ms);
+  options.probe_timeout = std::min(options.probe_every, std::chrono::milliseconds(10000));
+  return options;
+}
+
 // The running binary, which is also the jq worker (the same file even if the one on disk was replaced).
 std::string own_executable() {
   return "/proc/self/exe";
@@ -81,7 +88,9 @@ Gateway::Gateway(asio::io_context& io, const config::Config& config, const confi
       url_audit_(settings.url_domain_audit
                      ? std::make_unique<results::UrlAudit>(settings.log_dir + "/observed-url-domains.json")
                      : nullptr),
-      jq_(any_filters(config) ? std::make_unique<results::JqFilters>(own_executable()) : nullptr) {
+      jq_(any_filters(config) ? std::make_unique<results::JqFilters>(own_executable()) : nullptr),
+      monitor_(io, launcher_, status_, health_options(settings),
+               [this](const std::string& id, const std::string& why) { restart(id, why); }) {
   launcher_.set_agent_check([this](const std::string& agent) { return sessions_.has_agent(agent); });
   launcher_.set_connect_hook([this](const std::string& server_id, const std::string& session,
                                     const std::shared_ptr<backend::Connection>& conn) {
@@ -208,7 +217,7 @@ asio::awaitable<void> Gateway::start_backends() {
   started_ = true;
   for (const auto& server : config_.servers) status_.record_starting(server.id, false);
   auto health = status_.snapshot();
-  for (const auto& id : failed) restart(id, health[id].error);
+  for (const auto& id : failed) restart(id, health[id].error, false);
   auto& logger = log::Logger::instance();
   if (logger.has_dir()) {
     auto written = base::write_file_atomic(logger.dir() + "/tools.json", registry_.tools_json());
@@ -228,7 +237,7 @@ std::vector<std::string> definitions(const std::vector<Tool>& tools) {
 
 // Notifications come in bursts (a backend that adds five tools says so five times): one refresh runs at a
 // time per server, and what arrives meanwhile makes one more. Clients hear of real changes only.
-asio::awaitable<bool> Gateway::refresh_tools(const std::string& server_id) {
+asio::awaitable<std::optional<bool>> Gateway::refresh_tools(const std::string& server_id) {
   const config::ServerConfig* server = config_.find_server(server_id);
   if (!server) co_return false;
   {
@@ -236,7 +245,7 @@ asio::awaitable<bool> Gateway::refresh_tools(const std::string& server_id) {
     auto [it, idle] = refreshing_.try_emplace(server_id, false);
     if (!idle) {
       it->second = true;  // once more when the running refresh ends
-      co_return false;
+      co_return std::nullopt;
     }
   }
   bool registered = false;
@@ -257,55 +266,6 @@ asio::awaitable<bool> Gateway::refresh_tools(const std::string& server_id) {
     }
     it->second = false;
   }
-}
-
-void Gateway::start_health_monitor() {
-  if (settings_.health_interval_ms <= 0) return;
-  HealthMonitor::Options options;
-  options.probe_every = std::chrono::milliseconds(settings_.health_interval_ms);
-  options.probe_timeout = std::min(options.probe_every, std::chrono::milliseconds(10000));
-  monitor_ = std::make_unique<HealthMonitor>(
-      io_, launcher_, status_, options,
-      [this](const std::string& id, const std::string& why) { restart(id, why); });
-  monitor_->start();
-}
-
-void Gateway::restart(const std::string& server_id, const std::string& why) {
-  const config::ServerConfig* server = config_.find_server(server_id);
-  if (!server || shutting_down_) return;
-  {
-    std::lock_guard lock(refresh_mutex_);
-    if (!restarting_.insert(server_id).second) return;
-  }
-  bool was_running = status_.snapshot()[server_id].status == "running";
-  status_.record_down(server_id, why, was_running);
-  if (was_running) metrics_.backend_restarts.with({server_id}).inc();
-  log::Logger::instance().server(server_id, log::Level::kWarn, "backend",
-                                 server_id + " is down (" + why + "); starting it again");
-  launcher_.drop_server(server_id, server->type == config::ServerType::kHttp);
-  asio::co_spawn(
-      asio::make_strand(io_), [this, server_id] { return keep_registering(server_id); }, asio::detached);
-}
-
-asio::awaitable<void> Gateway::keep_registering(const std::string& server_id) {
-  auto delay = std::chrono::milliseconds(1000);
-  for (int attempt = 1; !shutting_down_; ++attempt) {
-    co_await async::sleep_for(delay);
-    if (shutting_down_) break;
-    status_.record_retry(server_id, attempt);
-    log::Logger::instance().server(
-        server_id, log::Level::kInfo, "backend",
-        "Starting " + server_id + " again (attempt " + std::to_string(attempt) + ")");
-    if (co_await refresh_tools(server_id)) {
-      status_.record_recovered(server_id);
-      log::Logger::instance().server(server_id, log::Level::kInfo, "backend",
-                                     server_id + " is up after " + std::to_string(attempt) + " attempt(s)");
-      break;
-    }
-    delay = std::min(delay * 2, std::chrono::milliseconds(60000));
-  }
-  std::lock_guard lock(refresh_mutex_);
-  restarting_.erase(server_id);
 }
 
 asio::awaitable<std::string> Gateway::answer(frontend::Session& session, const json::Value& request,
@@ -335,7 +295,7 @@ size_t Gateway::expire_sessions(std::chrono::nanoseconds idle) {
 }
 
 void Gateway::stop_backends() {
-  if (monitor_) monitor_->stop();
+  monitor_.stop();
   if (jq_) jq_->stop();  // a filter in flight (a looping one) fails now, not at its deadline
   launcher_.close_all();
 }

@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 
 #include "backend/launcher.hpp"
@@ -37,16 +38,18 @@ class Gateway : public frontend::Dispatcher {
   void stop_backends();
   // Watches the backends (HealthMonitor) and restarts those that go down; off when the health interval is 0.
   void start_health_monitor();
-  // A server went down: closes what is left of it (its shared connection; an HTTP server's agent sessions
-  // too, since they reach the same server) and starts it again in the background, after 1 s and then twice
-  // as long each time (at most a minute), until it registers or the gateway stops. Clients hear of changed
-  // tools (tools/list_changed); calls meanwhile get an error at once. No effect while it is already being
-  // started again.
-  void restart(const std::string& server_id, const std::string& why);
+  // A server went down: closes its shared connection and starts it again in the background until it
+  // registers or the gateway stops: at once when it was running (after 1 s when it failed to start), then
+  // after 1 s, twice as long each time, at most a minute. A server that goes down again within a minute of
+  // coming up goes on where its backoff left off, so a crash loop slows down. Clients hear of changed tools
+  // (tools/list_changed); calls meanwhile get an error at once (see Launcher). Agents' own connections stay:
+  // a stdio agent's process is its own, and an HTTP agent's session renews itself if the server forgot it. No
+  // effect while the server is already being started again. `was_running`: false for a failed start.
+  void restart(const std::string& server_id, const std::string& why, bool was_running = true);
   // Lists a backend's tools again (after it said they changed, or after it recovered from a failed start)
-  // and tells the client sessions that see them.
-  // True when the server registered.
-  boost::asio::awaitable<bool> refresh_tools(const std::string& server_id);
+  // and tells the client sessions that see them. True when the server registered; nullopt when a refresh of
+  // it was running already (it lists once more when done).
+  boost::asio::awaitable<std::optional<bool>> refresh_tools(const std::string& server_id);
 
   // frontend::Dispatcher
   boost::asio::awaitable<std::string> answer(frontend::Session& session, const json::Value& request,
@@ -79,7 +82,10 @@ class Gateway : public frontend::Dispatcher {
  private:
   boost::asio::awaitable<bool> register_server(const config::ServerConfig& server);
   void register_gauges();
-  boost::asio::awaitable<void> keep_registering(const std::string& server_id);
+  boost::asio::awaitable<void> keep_registering(const std::string& server_id,
+                                                const std::chrono::milliseconds& first_delay);
+  // Whether one attempt of keep_registering registered the server (waiting for a refresh already running).
+  boost::asio::awaitable<bool> registered_again(const std::string& server_id);
   // Lists a server's tools again, in the background.
   void refresh_tools_soon(const std::string& server_id);
 
@@ -105,8 +111,14 @@ class Gateway : public frontend::Dispatcher {
   std::atomic<bool> started_{false};
   std::mutex refresh_mutex_;
   std::map<std::string, bool> refreshing_;  // server -> another refresh is due after the running one
-  std::set<std::string> restarting_;        // under refresh_mutex_
-  std::unique_ptr<HealthMonitor> monitor_;
+  // Under refresh_mutex_: the servers being started again, and each server's backoff from its last restart.
+  std::set<std::string> restarting_;
+  struct Backoff {
+    std::chrono::milliseconds next{0};
+    std::chrono::steady_clock::time_point recovered_at;
+  };
+  std::map<std::string, Backoff> backoff_;
+  HealthMonitor monitor_;
 };
 
 }  // namespace awmg::gateway

@@ -26,6 +26,7 @@ HealthMonitor::HealthMonitor(asio::io_context& io, backend::Launcher& launcher, 
     : io_(io), launcher_(launcher), status_(status), options_(options), restart_(std::move(restart)) {}
 
 void HealthMonitor::start() {
+  if (options_.probe_every.count() <= 0) return;  // turned off
   asio::co_spawn(
       asio::make_strand(io_), [this] { return run(); }, asio::detached);
 }
@@ -46,10 +47,12 @@ asio::awaitable<void> HealthMonitor::run() {
   }
 }
 
-// Only servers /health shows running: one that is starting, or being started again, has its own loop.
+// Servers /health shows running, or in error (an agent's launch failed, or a refresh of its tools): one that
+// is starting, or being started again, has its own loop, and one never started has nothing to watch.
 void HealthMonitor::check_liveness() {
   for (const auto& [id, health] : status_.snapshot()) {
-    if (health.status == "running" && !launcher_.shared_alive(id))
+    bool watched = health.status == "running" || (health.status == "error" && health.ever_started);
+    if (watched && !launcher_.shared_alive(id))
       restart_(id, "its connection closed (the process exited or the server went away)");
   }
 }

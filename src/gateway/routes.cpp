@@ -1,5 +1,7 @@
 #include "gateway/routes.hpp"
 
+#include <cctype>
+
 #include "base/strings.hpp"
 #include "frontend/auth.hpp"
 #include "frontend/hmac.hpp"
@@ -144,8 +146,12 @@ void end_request_span(telemetry::Span& span, const http::Request& req, unsigned 
   if (!span.recording()) return;
   span.set("http.response.status_code", static_cast<int64_t>(status));
   if (status >= 500) span.set_error("HTTP " + std::to_string(status));
-  if (auto session = http::header(req, "mcp-session-id"))
-    span.set("gen_ai.conversation.id", std::string(session->substr(0, 8)));
+  if (auto session = http::header(req, "mcp-session-id")) {
+    std::string prefix;  // (the client's bytes: only what a session id of ours is made of)
+    for (char c : session->substr(0, 8))
+      if (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_') prefix += c;
+    span.set("gen_ai.conversation.id", prefix);
+  }
 }
 
 }  // namespace

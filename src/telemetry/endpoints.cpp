@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "base/strings.hpp"
+#include "http/client.hpp"
 #include "json/json.hpp"
 
 namespace awmg::telemetry {
@@ -41,39 +42,44 @@ Result<std::string> percent_decode(std::string_view text) {
 
 Result<std::string> traces_url(std::string_view endpoint) {
   std::string url(base::trim(endpoint));
-  size_t scheme = url.find("://");
-  std::string_view kind = scheme == std::string::npos ? "" : std::string_view(url).substr(0, scheme);
-  if ((kind != "http" && kind != "https") || url.size() == scheme + 3 || url[scheme + 3] == '/')
-    return Error{"OTLP endpoint '" + url + "' is not an http:// or https:// URL"};
+  auto parsed = http::Url::parse(url);
+  if (!parsed || parsed->host.empty() || url.find_first_of("?#") != std::string::npos)
+    return Error{"OTLP endpoint '" + url + "' is not an http:// or https:// URL of a host without a query"};
   while (!url.empty() && url.back() == '/') url.pop_back();
   constexpr std::string_view kSignal = "/v1/traces";
-  size_t path = url.find('/', scheme + 3);
-  bool has_signal = path != std::string::npos && url.size() >= kSignal.size() &&
-                    url.compare(url.size() - kSignal.size(), kSignal.size(), kSignal) == 0;
-  if (!has_signal) url += kSignal;
+  std::string_view path = parsed->target;
+  while (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
+  if (path.size() < kSignal.size() || path.substr(path.size() - kSignal.size()) != kSignal) url += kSignal;
   return url;
+}
+
+Status check_header(std::string_view name, std::string_view value) {
+  if (name.empty()) return Error{"an OTLP header without a name"};
+  for (char c : name)
+    if (!token_char(c)) return Error{"OTLP header name '" + std::string(name) + "' is not an HTTP token"};
+  for (char c : value)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+      return Error{"OTLP header " + std::string(name) + " has a control character in its value"};
+  return ok_status();
 }
 
 Result<std::map<std::string, std::string>> parse_headers(std::string_view text, bool percent_decoded) {
   std::map<std::string, std::string> out;
+  size_t index = 0;
   for (const auto& pair : base::split(text, ',')) {
+    ++index;
     if (base::trim(pair).empty()) continue;
     size_t eq = pair.find('=');
-    if (eq == std::string::npos)
-      return Error{"OTLP header '" + std::string(base::trim(pair)) + "' has no '='"};
+    // (never the pair itself in the message: it may be a secret written the wrong way)
+    if (eq == std::string::npos) return Error{"OTLP header " + std::to_string(index) + " has no '='"};
     std::string name(base::trim(std::string_view(pair).substr(0, eq)));
     std::string value(base::trim(std::string_view(pair).substr(eq + 1)));
-    if (name.empty()) return Error{"an OTLP header without a name"};
-    for (char c : name)
-      if (!token_char(c)) return Error{"OTLP header name '" + name + "' is not an HTTP token"};
     if (percent_decoded) {
       auto decoded = percent_decode(value);
-      if (!decoded) return Error{"OTLP header " + name + ": " + decoded.error().message};
+      if (!decoded) return Error{"OTLP header " + std::to_string(index) + ": " + decoded.error().message};
       value = *decoded;
     }
-    for (char c : value)
-      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
-        return Error{"OTLP header " + name + " has a control character in its value"};
+    AWMG_CHECK(check_header(name, value));
     out[name] = value;
   }
   return out;

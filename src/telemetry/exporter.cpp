@@ -20,21 +20,27 @@ struct BatchExporter::Sender {
     Endpoint endpoint;
     std::shared_ptr<http::Client> client;  // null when the URL did not parse
     http::Url url;
+    mutable std::atomic<bool> failing{false};  // the last post failed (logged once per outage)
   };
   std::vector<Target> targets;
   asio::io_context io;  // after targets: the posts it may still hold refer to them
 
+  // Idle keep-alive connections belong to `io`: they go before it does.
+  ~Sender() {
+    for (auto& t : targets)
+      if (t.client) t.client->close_idle();
+  }
+
   explicit Sender(std::vector<Endpoint> endpoints) {
-    for (auto& e : endpoints) {
-      Target t{std::move(e), nullptr, {}};
-      if (auto url = http::Url::parse(t.endpoint.url)) {
+    targets = std::vector<Target>(endpoints.size());
+    for (size_t i = 0; i < endpoints.size(); ++i) {
+      Target& t = targets[i];
+      t.endpoint = std::move(endpoints[i]);
+      if (auto url = http::Url::parse(t.endpoint.url)) {  // (checked at startup: see traces_url)
         t.url = *url;
         t.client = std::make_shared<http::Client>(
             *url, std::chrono::duration_cast<std::chrono::milliseconds>(BatchExporter::kPostTimeout));
-      } else {
-        log::warn("tracing", "OTLP endpoint " + t.endpoint.url + " is not a URL: " + url.error().message);
       }
-      targets.push_back(std::move(t));
     }
   }
 
@@ -77,9 +83,14 @@ struct BatchExporter::Sender {
     timer.cancel();
     if (problem.empty()) {
       ++taken;
+      if (t.failing.exchange(false))
+        log::info("tracing", "OTLP export to " + t.url.host_header() + " works again");
       co_return;
     }
-    log::warn("tracing", "OTLP export to " + t.endpoint.url + " failed: " + problem);
+    // Once per outage, and only the host: the URL may hold credentials, and a collector that is down would
+    // otherwise fill the log with a line per batch.
+    if (!t.failing.exchange(true))
+      log::warn("tracing", "OTLP export to " + t.url.host_header() + " failed: " + problem);
   }
 };
 
@@ -101,14 +112,14 @@ void BatchExporter::add(std::unique_ptr<SpanData> span) {
       if (queue_.size() == 1 || queue_.size() == kMaxBatch) wake_.notify_one();  // a batch begins, or is full
       return;
     }
+    if (counters_.dropped) counters_.dropped->inc();
   }
-  if (counters_.dropped) counters_.dropped->inc();
 }
 
 void BatchExporter::shutdown(std::chrono::milliseconds budget) {
   {
     std::unique_lock lock(mutex_);
-    if (!thread_.joinable()) return;
+    if (stopping_) return;  // (once)
     stopping_ = true;
     stop_by_ = Clock::now() + budget;
     wake_.notify_one();
@@ -116,6 +127,8 @@ void BatchExporter::shutdown(std::chrono::milliseconds budget) {
     if (!finished_.wait_until(lock, stop_by_, [this] { return done_; })) sender_->io.stop();
   }
   thread_.join();
+  std::lock_guard lock(mutex_);
+  counters_ = {};  // they belong to the caller, who may go now; spans ended later are dropped uncounted
 }
 
 std::vector<std::unique_ptr<SpanData>> BatchExporter::next_batch(std::unique_lock<std::mutex>& lock) {
@@ -144,12 +157,15 @@ void BatchExporter::run() {
       break;
     }
     lock.unlock();
-    if (!batch.empty()) {
-      size_t failures = sender_->send(encode_otlp_json(resource_, batch), deadline);
-      if (counters_.failed) counters_.failed->inc(failures);
-      if (counters_.exported && failures < sender_->targets.size()) counters_.exported->inc(batch.size());
-    }
+    size_t failures = batch.empty() ? 0 : sender_->send(encode_otlp_json(resource_, batch), deadline);
     lock.lock();
+    if (!batch.empty()) {
+      bool taken = failures < sender_->targets.size();
+      if (counters_.failed) counters_.failed->inc(failures);
+      if (taken && counters_.exported) counters_.exported->inc(batch.size());
+      if (!taken && stopping_ && Clock::now() >= stop_by_ && counters_.dropped)
+        counters_.dropped->inc(batch.size());  // cut by the end of the shutdown flush
+    }
     if (last) break;
   }
   done_ = true;

@@ -4,6 +4,47 @@
 
 namespace awmg::telemetry {
 
+namespace {
+
+constexpr size_t kMaxText = 1024;
+
+// Length of the valid UTF-8 sequence at s[i], 0 when there is none.
+size_t utf8_length(std::string_view s, size_t i) {
+  auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  auto cont = [&](size_t k) { return k < s.size() && (b(k) & 0xC0) == 0x80; };
+  unsigned char c = b(i);
+  if (c < 0x80) return 1;
+  if (c >= 0xC2 && c <= 0xDF) return cont(i + 1) ? 2 : 0;
+  if (c >= 0xE0 && c <= 0xEF) {
+    if (!cont(i + 1) || !cont(i + 2)) return 0;
+    if ((c == 0xE0 && b(i + 1) < 0xA0) || (c == 0xED && b(i + 1) > 0x9F)) return 0;  // overlong, surrogate
+    return 3;
+  }
+  if (c >= 0xF0 && c <= 0xF4) {
+    if (!cont(i + 1) || !cont(i + 2) || !cont(i + 3)) return 0;
+    if ((c == 0xF0 && b(i + 1) < 0x90) || (c == 0xF4 && b(i + 1) > 0x8F)) return 0;
+    return 4;
+  }
+  return 0;
+}
+
+}  // namespace
+
+std::string exportable_text(std::string_view text) {
+  std::string out;
+  for (size_t i = 0; i < text.size() && out.size() < kMaxText;) {
+    size_t n = utf8_length(text, i);
+    if (n == 0) {
+      out += "\xEF\xBF\xBD";  // U+FFFD for a byte that is not UTF-8
+      ++i;
+    } else {
+      out.append(text.substr(i, n));
+      i += n;
+    }
+  }
+  return out;
+}
+
 Span& Span::operator=(Span&& other) noexcept {
   if (this != &other) {
     end();
@@ -18,18 +59,31 @@ Span::~Span() {
   end();
 }
 
+namespace {
+
+void make_exportable(Attributes& attributes) {
+  for (auto& a : attributes)
+    if (auto* s = std::get_if<std::string>(&a.value)) *s = exportable_text(*s);
+}
+
+}  // namespace
+
 void Span::set(const char* key, AttributeValue value) {
-  if (data_) data_->attributes.push_back({key, std::move(value)});
+  if (!data_) return;
+  if (auto* s = std::get_if<std::string>(&value)) *s = exportable_text(*s);
+  data_->attributes.push_back({key, std::move(value)});
 }
 
 void Span::add_event(const char* name, Attributes attributes) {
-  if (data_) data_->events.push_back({name, now_unix_nano(), std::move(attributes)});
+  if (!data_) return;
+  make_exportable(attributes);
+  data_->events.push_back({name, now_unix_nano(), std::move(attributes)});
 }
 
 void Span::set_error(std::string message) {
   if (!data_) return;
   data_->error = true;
-  data_->status_message = std::move(message);
+  data_->status_message = exportable_text(message);
 }
 
 void Span::end() {

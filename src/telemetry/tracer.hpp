@@ -4,6 +4,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "telemetry/exporter.hpp"
@@ -49,6 +50,10 @@ struct TracerOptions {
   std::optional<SpanContext> process_parent;
   ExportCounters counters;
 };
+
+// Text as a span may carry it: valid UTF-8 (a byte that is not becomes U+FFFD, so one client's bytes cannot
+// make a collector refuse everyone's batch), at most 1 KiB.
+std::string exportable_text(std::string_view text);
 
 // Whether a trace is sampled at `rate`: >= 1 every trace, <= 0 none, else the trace id's last 8 bytes (as a
 // number below 2^63) against the rate, so every service sampling at the same rate keeps the same traces.

@@ -48,7 +48,7 @@ TEST(TraceContext, NewIdsAreNeverZeroAndDiffer) {
   EXPECT_NE(new_span_id(), new_span_id());
 }
 
-TEST(Endpoints, TheTracesPathIsAppendedOnce) {
+TEST(Endpoints, TheTracesPathIsAppendedOnceToTheUrlsPath) {
   EXPECT_EQ(*traces_url("https://collector:4318"), "https://collector:4318/v1/traces");
   EXPECT_EQ(*traces_url("https://collector:4318/"), "https://collector:4318/v1/traces");
   EXPECT_EQ(*traces_url("http://c/otlp/v1/traces/"), "http://c/otlp/v1/traces");
@@ -56,6 +56,29 @@ TEST(Endpoints, TheTracesPathIsAppendedOnce) {
   EXPECT_FALSE(traces_url("collector:4318"));
   EXPECT_FALSE(traces_url("ftp://collector"));
   EXPECT_FALSE(traces_url("https:///v1/traces"));
+  EXPECT_FALSE(traces_url("http://:4318"));
+  EXPECT_FALSE(traces_url("http://c/otlp?key=1"));
+  EXPECT_EQ(*traces_url("http://v1/traces"), "http://v1/traces/v1/traces") << "a host named v1 is not a path";
+}
+
+TEST(Endpoints, AHeaderErrorNeverEchoesWhatMayBeASecret) {
+  auto wrong = parse_headers("x=1,Authorization: Bearer sk-secret-value", true);
+  ASSERT_FALSE(wrong);
+  EXPECT_EQ(wrong.error().message, "OTLP header 2 has no '='");
+  EXPECT_FALSE(check_header("Authorization", "Bearer a\r\nX-Injected: 1"));
+  EXPECT_FALSE(check_header("Bad Name", "v"));
+  EXPECT_TRUE(check_header("Authorization", "Bearer ok"));
+}
+
+TEST(Spans, TextAClientSentIsValidUtf8AndBounded) {
+  EXPECT_EQ(exportable_text("caf\xC3\xA9 \xE2\x82\xAC"), "caf\xC3\xA9 \xE2\x82\xAC");
+  EXPECT_EQ(exportable_text("a\xFF" "b"),
+            "a\xEF\xBF\xBD"
+            "b");
+  EXPECT_EQ(exportable_text("\xC3"), "\xEF\xBF\xBD") << "a sequence cut short";
+  EXPECT_EQ(exportable_text("\xED\xA0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD") << "a surrogate";
+  EXPECT_EQ(exportable_text("\xC0\xAF"), "\xEF\xBF\xBD\xEF\xBF\xBD") << "an overlong slash";
+  EXPECT_LE(exportable_text(std::string(100000, 'x')).size(), 1024u);
 }
 
 TEST(Endpoints, HeadersArePairsAndEnvironmentValuesArePercentDecoded) {
@@ -158,10 +181,11 @@ TEST(BatchExporter, AFullQueueDropsAndShutdownKeepsItsBudget) {
   exporter.shutdown(std::chrono::milliseconds(300));
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
   EXPECT_EQ(exported.value(), 0u);
-  EXPECT_EQ(dropped.value(), 100u + BatchExporter::kMaxQueue);
+  const size_t added = BatchExporter::kMaxBatch + BatchExporter::kMaxQueue + 100;
+  EXPECT_EQ(dropped.value(), added) << "the post cut at the end of the flush counts as dropped too";
   EXPECT_GE(failed.value(), 1u);
-  exporter.add(a_span());  // after shutdown: dropped, not queued
-  EXPECT_EQ(dropped.value(), 101u + BatchExporter::kMaxQueue);
+  exporter.add(a_span());  // after shutdown: dropped, and the counters are no longer touched
+  EXPECT_EQ(dropped.value(), added);
   collector.set_hanging(false);
 }
 

@@ -79,7 +79,8 @@ Result<std::unique_ptr<WasmGuard>> WasmGuard::create(std::string name, std::stri
   if (!code) return Error{"failed to instantiate WASM module: " + code.error().message};
   std::unique_ptr<WasmGuard> guard(new WasmGuard(std::move(name), *code, engine, std::move(options)));
   {
-    std::lock_guard lock(guard->call_mutex_);
+    guard->call_slot_.take_until(Clock::time_point::max());  // (free: nobody else knows the guard yet)
+    SlotHeld held{guard->call_slot_};
     WasmGuard* raw = guard.get();
     wasm::Watchdog::Scope watch(engine.watchdog(), Clock::now() + guard->options_.create_timeout,
                                 [raw] { raw->expire(); });
@@ -113,9 +114,9 @@ wasm::Tier WasmGuard::tier() const {
 
 Result<std::string> WasmGuard::call(std::string_view function, std::string_view input, BackendCaller* backend,
                                     Clock::time_point deadline) {
-  std::unique_lock lock(call_mutex_, std::defer_lock);
-  if (!lock.try_lock_until(deadline))
+  if (!call_slot_.take_until(deadline))
     return Error{"WASM guard '" + name_ + "' was busy with earlier calls until this call's deadline"};
+  SlotHeld held{call_slot_};
   {
     std::lock_guard state(state_mutex_);
     if (stopped_) return Error{"WASM guard '" + name_ + "' is stopped: the gateway is shutting down"};
@@ -149,6 +150,21 @@ Result<std::string> WasmGuard::call(std::string_view function, std::string_view 
       std::find(agent_payloads_.begin(), agent_payloads_.end(), input) == agent_payloads_.end())
     agent_payloads_.emplace_back(input);
   return output;
+}
+
+bool WasmGuard::CallSlot::take_until(Clock::time_point deadline) {
+  std::unique_lock lock(mutex_);
+  if (!free_.wait_until(lock, deadline, [this] { return !busy_; })) return false;
+  busy_ = true;
+  return true;
+}
+
+void WasmGuard::CallSlot::give_back() {
+  {
+    std::lock_guard lock(mutex_);
+    busy_ = false;
+  }
+  free_.notify_one();
 }
 
 void WasmGuard::stop() {

@@ -1,5 +1,6 @@
 #pragma once
 #include <chrono>
+#include <condition_variable>
 #include <deque>
 #include <memory>
 #include <mutex>
@@ -80,7 +81,23 @@ class WasmGuard {
   WasmGuardOptions options_;
   bool has_allocator_ = false;
 
-  std::timed_mutex call_mutex_;               // one call at a time, host functions included
+  // One call at a time, host functions included; a caller waits its turn until its deadline. (A mutex and a
+  // condition variable rather than std::timed_mutex, whose try_lock_until ThreadSanitizer cannot see.)
+  class CallSlot {
+   public:
+    bool take_until(Clock::time_point deadline);
+    void give_back();
+
+   private:
+    std::mutex mutex_;
+    std::condition_variable free_;
+    bool busy_ = false;
+  };
+  struct SlotHeld {
+    CallSlot& slot;
+    ~SlotHeld() { slot.give_back(); }
+  };
+  CallSlot call_slot_;
   std::unique_ptr<wasm::Instance> instance_;  // written under both mutexes, read under either
   // Short sections only, so the watchdog, stop() and status readers never wait for a running call.
   mutable std::mutex state_mutex_;

@@ -130,7 +130,7 @@ std::string jq_request(const std::string& filter, const std::string& input) {
 
 int run_jq_worker() {
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // a worker in a loop dies with the gateway
-#if !defined(__SANITIZE_ADDRESS__)     // (AddressSanitizer reserves terabytes of address space)
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)  // (sanitizers reserve terabytes)
   rlimit memory{kWorkerMemory, kWorkerMemory};
   ::setrlimit(RLIMIT_AS, &memory);  // a filter that builds a huge value fails, the machine stays up
 #endif

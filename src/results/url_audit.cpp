@@ -69,9 +69,10 @@ std::set<std::string> url_hosts(const std::string& text) {
            !std::strchr("/?#\\ \t\r\n\"'<>()[]{}`,;|", text[end]))
       ++end;
     if (end == start && end < text.size() && text[end] == '[') {  // an IPv6 literal: up to its ']', nearby
-      size_t close = text.find(']', start);
-      if (close == std::string::npos || close - start > kMaxAuthority) continue;
-      end = close + 1;
+      // (looked for nearby only: a search to the end for each unclosed literal is quadratic)
+      size_t close = std::string_view(text).substr(start, kMaxAuthority + 1).find(']');
+      if (close == std::string_view::npos) continue;
+      end = start + close + 1;
     }
     std::string host = host_of(text.substr(start, end - start));
     if (!host.empty()) hosts.insert(host);

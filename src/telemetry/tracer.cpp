@@ -32,8 +32,9 @@ size_t utf8_length(std::string_view s, size_t i) {
 
 std::string exportable_text(std::string_view text) {
   std::string out;
-  for (size_t i = 0; i < text.size() && out.size() < kMaxText;) {
+  for (size_t i = 0; i < text.size();) {
     size_t n = utf8_length(text, i);
+    if (out.size() + (n == 0 ? 3 : n) > kMaxText) break;
     if (n == 0) {
       out += "\xEF\xBF\xBD";  // U+FFFD for a byte that is not UTF-8
       ++i;

@@ -82,6 +82,7 @@ void Code::set_unavailable(std::string detail) {
 }
 
 Engine::Engine(EngineOptions options) : options_(std::move(options)), cache_(options_.cache_dir) {
+  options_.native = options_.native && kNativeTierBuilt;
   if (!options_.native) return;
   toolchain_ = Toolchain::find();
   if (!toolchain_) {

@@ -57,6 +57,14 @@ class Code {
 // Runs a module's start function on a fresh instance (when ModuleInfo::has_start); its failure in words.
 Status start_instance(Instance& instance);
 
+// ThreadSanitizer cannot run the native tier's trap handling (a SIGSEGV handler on an alternate stack that
+// leaves by siglongjmp: the process dies), so a Tsan build runs guards on the interpreter tier only.
+#if defined(__SANITIZE_THREAD__)
+inline constexpr bool kNativeTierBuilt = false;
+#else
+inline constexpr bool kNativeTierBuilt = true;
+#endif
+
 struct EngineOptions {
   std::string cache_dir;  // prepared directory; "" = in-memory cache
   bool native = true;     // false: interpreter only (no compiler runs)

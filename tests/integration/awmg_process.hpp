@@ -29,6 +29,10 @@ inline ProcessOptions awmg_env(const TempDir& dir, std::map<std::string, std::st
                  "MCP_GATEWAY_TLS_CERT",
                  "MCP_GATEWAY_TLS_KEY",
                  "OTEL_EXPORTER_OTLP_ENDPOINT",
+                 "OTEL_EXPORTER_OTLP_HEADERS",
+                 "OTEL_SERVICE_NAME",
+                 "GH_AW_OTLP_ENDPOINTS",
+                 "MCP_GATEWAY_HEALTH_INTERVAL",
                  "GITHUB_REPOSITORY"};
   return o;
 }

@@ -82,6 +82,11 @@ class GuardRuntime : public ::testing::TestWithParam<wasm::Tier> {
     delete dir_;
   }
 
+  void SetUp() override {
+    if (GetParam() == wasm::Tier::kNative && !wasm::kNativeTierBuilt)
+      GTEST_SKIP() << "this build has no native tier (ThreadSanitizer)";
+  }
+
   std::unique_ptr<WasmGuard> make(const std::string& name, WasmGuardOptions options = {}) {
     std::string bytes = guard_bytes(name);
     if (GetParam() == wasm::Tier::kNative) {

@@ -72,7 +72,8 @@ TEST(Endpoints, AHeaderErrorNeverEchoesWhatMayBeASecret) {
 
 TEST(Spans, TextAClientSentIsValidUtf8AndBounded) {
   EXPECT_EQ(exportable_text("caf\xC3\xA9 \xE2\x82\xAC"), "caf\xC3\xA9 \xE2\x82\xAC");
-  EXPECT_EQ(exportable_text("a\xFF" "b"),
+  EXPECT_EQ(exportable_text("a\xFF"
+                            "b"),
             "a\xEF\xBF\xBD"
             "b");
   EXPECT_EQ(exportable_text("\xC3"), "\xEF\xBF\xBD") << "a sequence cut short";

@@ -90,6 +90,7 @@ TEST(CodeCache, InMemoryCacheLivesInAPrivateDirectoryRemovedAtClose) {
 }
 
 TEST(Engine, SecondStartLoadsNativeCodeFromTheCacheWithoutCompiling) {
+  if (!wasm::kNativeTierBuilt) GTEST_SKIP() << "this build has no native tier (ThreadSanitizer)";
   test::TempDir dir;
   std::string bytes = guard_bytes("size_hint");
   {
@@ -112,6 +113,7 @@ TEST(Engine, SecondStartLoadsNativeCodeFromTheCacheWithoutCompiling) {
 // An entry with a valid checksum holding another module's code (a file swapped in the cache directory) is
 // refused at load, because every object names the module it was compiled from, and rebuilt.
 TEST(Engine, AnEntryCompiledFromAnotherModuleIsRefusedAndRebuilt) {
+  if (!wasm::kNativeTierBuilt) GTEST_SKIP() << "this build has no native tier (ThreadSanitizer)";
   test::TempDir dir;
   std::string mine = guard_bytes("size_hint"), other = guard_bytes("loop");
   std::string my_path, other_path;
@@ -145,6 +147,7 @@ TEST(Engine, AnEntryCompiledFromAnotherModuleIsRefusedAndRebuilt) {
 }
 
 TEST(Engine, CorruptEntryIsReportedAndRebuilt) {
+  if (!wasm::kNativeTierBuilt) GTEST_SKIP() << "this build has no native tier (ThreadSanitizer)";
   test::TempDir dir;
   std::string bytes = guard_bytes("size_hint");
   std::string path;
@@ -174,6 +177,7 @@ TEST(Engine, CorruptEntryIsReportedAndRebuilt) {
 }
 
 TEST(Engine, TwoEnginesSharingADirectoryBothEndWithAValidEntry) {
+  if (!wasm::kNativeTierBuilt) GTEST_SKIP() << "this build has no native tier (ThreadSanitizer)";
   test::TempDir dir;
   std::string bytes = guard_bytes("loop");
   auto run = [&](bool* ready) {
@@ -231,6 +235,7 @@ TEST(Engine, WithoutACompilerGuardsRunOnTheInterpreter) {
 }
 
 TEST(Engine, GuardSwitchesToNativeBetweenCallsAndKeepsItsPolicy) {
+  if (!wasm::kNativeTierBuilt) GTEST_SKIP() << "this build has no native tier (ThreadSanitizer)";
   test::TempDir dir;
   Engine engine({dir.path(), true});
   auto guard = guard::WasmGuard::create("g", guard_bytes("demo_guard"), engine);

@@ -6,13 +6,19 @@ IoThreads::IoThreads(unsigned main_threads, unsigned front_threads)
     : main_threads_(std::max(1u, main_threads)), main_(static_cast<int>(main_threads_)) {
   work_.push_back(boost::asio::make_work_guard(main_));
   for (unsigned i = 0; i < std::max(1u, front_threads); ++i) {
-    fronts_.push_back(std::make_unique<boost::asio::io_context>(1));
+    fronts_.push_back(std::make_unique<Context>(1));
     work_.push_back(boost::asio::make_work_guard(*fronts_.back()));
   }
 }
 
 IoThreads::~IoThreads() {
   stop_and_join();
+  shut_down();
+}
+
+void IoThreads::shut_down() {
+  main_.shutdown();
+  for (auto& front : fronts_) front->shutdown();
 }
 
 std::vector<boost::asio::io_context*> IoThreads::fronts() const {

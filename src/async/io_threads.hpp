@@ -26,12 +26,23 @@ class IoThreads {
   void start();
   // Stops every io_context (pending handlers are not run), then waits for the threads.
   void stop_and_join();
+  // After stop_and_join: destroys every io_context's pending handlers (and what they hold), all contexts
+  // still alive. The destructor does it too.
+  void shut_down();
 
  private:
   using Work = boost::asio::executor_work_guard<boost::asio::io_context::executor_type>;
+  // An io_context whose pending handlers can be destroyed before it goes: a handler may hold the last
+  // reference to an object with sockets of another io_context (an HTTP client's idle connections are kept
+  // per context), which must still exist when that object closes them.
+  class Context : public boost::asio::io_context {
+   public:
+    using io_context::io_context;
+    using io_context::shutdown;
+  };
   unsigned main_threads_;
-  boost::asio::io_context main_;
-  std::vector<std::unique_ptr<boost::asio::io_context>> fronts_;
+  Context main_;
+  std::vector<std::unique_ptr<Context>> fronts_;
   std::vector<Work> work_;
   std::vector<std::thread> threads_;
 };

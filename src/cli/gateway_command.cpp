@@ -116,6 +116,7 @@ class Runtime {
     gateway_.stop_backends();
     telemetry::Tracer::instance().shutdown(std::chrono::seconds(5));  // (while the backends stop)
     backend::wait_for_terminations();
+    threads_.shut_down();  // what pending handlers hold goes while the gateway they refer to still exists
   }
 
   // Launches the backends and registers their tools; returns when every backend registered or failed.

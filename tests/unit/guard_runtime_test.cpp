@@ -390,6 +390,7 @@ INSTANTIATE_TEST_SUITE_P(BothTiers, GuardRuntime,
 // /proc/self/fd names, and the loader handed a guard the object of a guard loaded before it. The interpreter
 // tier answers the same calls as the oracle.
 TEST(SeveralGuards, EachRunsItsOwnCodeOnTheNativeTierColdAndWarm) {
+  if (!wasm::kNativeTierBuilt) GTEST_SKIP() << "this build has no native tier (ThreadSanitizer)";
   const std::vector<std::string> names = {"permissive", "repo_guard", "demo_guard", "static_guard",
                                           "repo_guard_strict"};
   const std::string agent = R"({"allow-only":{"repos":"public","min-integrity":"none"}})";

@@ -76,6 +76,7 @@ TEST(CodeCache, ListsAndCleansEntriesOfOtherEngineVersions) {
 }
 
 TEST(CodeCache, InMemoryCacheLivesInAPrivateDirectoryRemovedAtClose) {
+  if (!wasm::kNativeTierBuilt) GTEST_SKIP() << "this build has no native tier (ThreadSanitizer)";
   std::string dir;
   {
     Engine engine({"", true});
@@ -199,6 +200,7 @@ TEST(Engine, TwoEnginesSharingADirectoryBothEndWithAValidEntry) {
 }
 
 TEST(Engine, NamesThatWouldInjectCodeIntoTheNativeBuildKeepTheGuardOnTheInterpreter) {
+  if (!wasm::kNativeTierBuilt) GTEST_SKIP() << "this build has no native tier (ThreadSanitizer)";
   test::TempDir dir;
   Engine engine({dir.path(), true});
   auto guard = guard::WasmGuard::create("g", guard_bytes("c_injection"), engine);

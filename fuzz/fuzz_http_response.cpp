@@ -1,6 +1,8 @@
 // A backend's HTTP answer as the gateway's client reads it: status line, headers, chunked or sized or
 // close-delimited bodies, cut anywhere. A loopback listener writes the input as the response and closes;
 // http::fetch reads it within its deadline and size limit.
+#include "async/awaitable.hpp"  // first: it supplies what Boost 1.74 forgets to include
+
 #include <sys/socket.h>
 #include <unistd.h>
 

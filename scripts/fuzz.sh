@@ -21,6 +21,7 @@ cmake -S . -B build-fuzz -G Ninja -DAWMG_FUZZ=ON -DCMAKE_C_COMPILER=clang-14 -DC
   >/dev/null
 cmake --build build-fuzz --target "${targets[@]/#/fuzz_}"
 
+export UBSAN_OPTIONS="suppressions=$PWD/fuzz/ubsan.supp:halt_on_error=1:print_stacktrace=1"
 mkdir -p build-fuzz/crashes
 status=0
 for t in "${targets[@]}"; do

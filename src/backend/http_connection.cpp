@@ -311,7 +311,8 @@ asio::awaitable<void> HttpConnection::read_answer(http::Exchange& exchange,
                                                   const std::optional<int64_t>& id) {
   std::string type = exchange.content_type();
   if (exchange.status() == 202 || exchange.status() == 204) {
-    co_await exchange.read_all(kMaxErrorBody);
+    auto drained = co_await exchange.read_all(kMaxErrorBody);  // (so the connection can be used again)
+    (void)drained;
     if (id) fail(id, "the backend accepted the request but sent no answer");
     co_return;
   }

@@ -1,5 +1,7 @@
 #include "wasm/module.hpp"
 
+#include "wasm/wabt_interp.hpp"
+
 #include <wabt/binary-reader-ir.h>
 #include <wabt/binary-reader.h>
 #include <wabt/binary-writer.h>
@@ -284,6 +286,12 @@ const ExportInfo* ModuleInfo::find_function(std::string_view name) const {
 
 Result<std::shared_ptr<const Module>> Module::load(std::string_view bytes) {
   if (bytes.empty()) return Error{"empty module bytes"};
+  // wabt's IR reader asserts (aborting the process) on some malformed function bodies, which the
+  // interpreter's reader, validating as it reads, refuses with an error: it goes first (found by
+  // fuzz/fuzz_wasm.cpp).
+  std::string refused;
+  if (!wabt_interp::parse(std::string(bytes), &refused))
+    return Error{refused.empty() ? "invalid module" : refused};
   wabt::Module ir;
   wabt::Errors errors;
   wabt::ReadBinaryOptions read_options;

@@ -23,3 +23,9 @@ if [ "${AWMG_BUILD_TYPE:-}" = Tsan ] && [ -n "$(ls -A "$reports")" ]; then
   grep -h "^WARNING: ThreadSanitizer\|^    #[0-3] " "$reports"/* | head -80 >&2
   exit 1
 fi
+if [ -z "${AWMG_BUILD_TYPE:-}" ]; then
+  # The Release build (-O3, warnings as errors) and its tests, then every fuzzer briefly.
+  AWMG_BUILD_TYPE=Release AWMG_BUILD_DIR=build-release scripts/build.sh
+  ctest --test-dir build-release --output-on-failure --timeout 300 -j "$(nproc)" -E conformance
+  scripts/fuzz.sh all 10
+fi

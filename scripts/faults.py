@@ -31,8 +31,12 @@ from mcp_load import (BIN, GUARDS, KEY, SLACK, TOOL_TIMEOUT, Load, Session, free
                       finish, proc_stats, start_gateway, wait_port)
 
 
+POLICY = '{ "allow-only" = { repos = "public", "min-integrity" = "none" } }'
+
+
 def vanish(port, count):
-    """Streamed calls whose clients drop the connection mid-stream."""
+    """Streamed calls whose clients drop the connection mid-stream; then their sessions end (DELETE), so the
+    agents' backend processes go too."""
     for i in range(count):
         s = Session(port, "steady", f"vanisher-{i}")
         body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
@@ -43,6 +47,8 @@ def vanish(port, count):
                     .encode() + body.encode())
         time.sleep(0.1)
         raw.close()
+        s.conn.request("DELETE", "/mcp/steady", headers=s.headers())
+        s.conn.getresponse().read()
         s.conn.close()
 
 
@@ -102,8 +108,8 @@ def main():
             f'[servers.web]\ntype = "http"\nurl = "http://127.0.0.1:{web_port}/mcp"\n'
             f'[servers.trapper]\ncommand = "{demo}"\ntool_timeout = 2\nguard = "trap"\n'
             f'[servers.looper]\ncommand = "{demo}"\ntool_timeout = 2\nguard = "loop"\n'
-            f'[guards.trap]\ntype = "wasm"\npath = "{GUARDS}/oob.wasm"\n'
-            f'[guards.loop]\ntype = "wasm"\npath = "{GUARDS}/loop.wasm"\n')
+            f'[guards.trap]\ntype = "wasm"\npath = "{GUARDS}/oob.wasm"\npolicy = {POLICY}\n'
+            f'[guards.loop]\ntype = "wasm"\npath = "{GUARDS}/loop.wasm"\npolicy = {POLICY}\n')
     gw, port = start_gateway(work, toml, ["--health-interval", "2s"])
     loads = {name: Load(port, name, 2, opts.rate) for name in ("steady", "victim", "web")}
     for load in loads.values():

@@ -89,7 +89,7 @@ class Session:
                                      "params": {"name": tool, "arguments": arguments}}, timeout)
         messages = []
         for line in body.splitlines():
-            if line.startswith("data: "):
+            if line.startswith("data: ") and line[6:].strip():  # (not a priming event's empty data)
                 messages.append(json.loads(line[6:]))
         if not messages and body.strip().startswith("{"):
             messages.append(json.loads(body))

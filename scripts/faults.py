@@ -11,6 +11,8 @@ script hurts some of them, phase by phase:
   guards          calls to servers whose WASM guards trap (`trapper`) and loop (`looper`)
   recovery        nothing happens
 
+Throughout, a fourth server (`noisy`) writes a line that is not JSON before every answer on its stdout.
+
 Every call must get exactly one answer (a result or a clear error) before its deadline; the `steady` server,
 never hurt, must keep its latency; the gateway's fds, threads and RSS must come back to where they were.
 Prints a markdown report (docs/RELIABILITY.md keeps them) and exits 1 when a check fails.
@@ -105,13 +107,14 @@ def main():
     toml = (f'[gateway]\napi_key = "{KEY}"\nstartup_timeout = 5\ntool_timeout = {TOOL_TIMEOUT}\n'
             f'[servers.steady]\ncommand = "{demo}"\n'
             f'[servers.victim]\ncommand = "/bin/sh"\nargs = ["-c", {json.dumps(victim)}]\n'
+            f'[servers.noisy]\ncommand = "{demo}"\nargs = ["--garbage"]\n'
             f'[servers.web]\ntype = "http"\nurl = "http://127.0.0.1:{web_port}/mcp"\n'
             f'[servers.trapper]\ncommand = "{demo}"\ntool_timeout = 2\nguard = "trap"\n'
             f'[servers.looper]\ncommand = "{demo}"\ntool_timeout = 2\nguard = "loop"\n'
             f'[guards.trap]\ntype = "wasm"\npath = "{GUARDS}/oob.wasm"\npolicy = {POLICY}\n'
             f'[guards.loop]\ntype = "wasm"\npath = "{GUARDS}/loop.wasm"\npolicy = {POLICY}\n')
     gw, port = start_gateway(work, toml, ["--health-interval", "2s"])
-    loads = {name: Load(port, name, 2, opts.rate) for name in ("steady", "victim", "web")}
+    loads = {name: Load(port, name, 2, opts.rate) for name in ("steady", "victim", "web", "noisy")}
     for load in loads.values():
         load.start()
     time.sleep(3)  # warm up: sessions, agents' processes

@@ -61,6 +61,30 @@ TEST(ResourceLabels, UnknownOperationIsAWriteAndOddTagsAreRefused) {
   EXPECT_EQ(error_of(parse_resource_labels(huge + "]}}")), "secrecy has 4097 tags, more than 4096");
 }
 
+// The limits at their edges: one under is a label, one over is refused (the guard's answer fails closed).
+TEST(ResourceLabels, TagCountsAndLengthsAtTheirLimits) {
+  std::string tags;
+  for (size_t i = 0; i < kMaxTagsPerLabel; ++i) tags += (i ? ",\"t" : "\"t") + std::to_string(i) + "\"";
+  EXPECT_TRUE(parse_resource_labels(R"({"resource":{"secrecy":[)" + tags + "]}}"));
+  auto with_tag = [](size_t bytes) {
+    return parse_resource_labels(R"({"resource":{"integrity":[")" + std::string(bytes, 'x') + R"("]}})");
+  };
+  EXPECT_TRUE(with_tag(kMaxTagBytes));
+  EXPECT_EQ(error_of(with_tag(kMaxTagBytes + 1)), "integrity holds a tag longer than 1024 bytes");
+}
+
+TEST(ResponseLabels, LabeledPathsAtTheirLimit) {
+  auto with_paths = [](size_t n) {
+    std::string paths;
+    for (size_t i = 0; i < n; ++i)
+      paths += (i ? "," : "") + std::string(R"({"path":"/items/)") + std::to_string(i) + R"(","labels":{}})";
+    return parse_response_labels(R"({"labeled_paths":[)" + paths + "]}");
+  };
+  EXPECT_TRUE(with_paths(kMaxLabeledItems));
+  EXPECT_EQ(error_of(with_paths(kMaxLabeledItems + 1)),
+            "failed to parse path labels: more than 100000 labeled paths");
+}
+
 TEST(ResponseLabels, FormatsAreDetectedAsUpstreamDoes) {
   EXPECT_FALSE(*parse_response_labels(""));
   EXPECT_FALSE(*parse_response_labels("{}"));

@@ -293,6 +293,10 @@ TEST_P(GuardRuntime, InputOverTheLimitIsRefusedWithoutHarm) {
   ASSERT_FALSE(out);
   EXPECT_EQ(out.error().message, "input too large: 8388609 bytes (max 8388608)");
   EXPECT_TRUE(guard->healthy());
+  // At the limit the input reaches the guard (which finds no JSON in it: its answer, not the size check's).
+  auto at_limit = call(*guard, "label_response", std::string(kMaxInputBytes, ' '));
+  EXPECT_TRUE(at_limit || at_limit.error().message.find("input too large") == std::string::npos)
+      << at_limit.error().message;
 }
 
 TEST_P(GuardRuntime, ModuleWithoutMemoryFailsAtCallTime) {

@@ -1,0 +1,64 @@
+// The documented limits at their edges, through the real binary: one under passes, one over gets a clear
+// error and the gateway keeps serving.
+#include <gtest/gtest.h>
+
+#include "integration/demo_fixture.hpp"
+
+namespace awmg::test {
+namespace {
+
+constexpr size_t kMiB = 1u << 20;
+
+std::string status_line(const std::string& reply) {
+  return reply.substr(0, reply.find("\r\n"));
+}
+
+TEST(Limits, RequestHeadsAndBodiesAtTheirLimits) {
+  TempDir dir;
+  RunningGateway gw({"--demo"}, awmg_env(dir));
+  ASSERT_TRUE(gw.ready()) << gw.child().err();
+  auto head_with = [&](size_t bytes) {  // a request head of about `bytes` in all
+    return raw_exchange(gw.port(), "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-Big: " +
+                                       std::string(bytes - 64, 'a') + "\r\n\r\n");
+  };
+  EXPECT_EQ(status_line(head_with(60 * 1024)), "HTTP/1.1 200 OK");
+  EXPECT_EQ(status_line(head_with(66 * 1024)), "HTTP/1.1 431 Request Header Fields Too Large");
+  // A body of exactly 16 MiB is read (and the unauthenticated /close refused for what it is); one byte more
+  // is not.
+  std::string exact = raw_exchange(
+      gw.port(),
+      "POST /close HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: " + std::to_string(16 * kMiB) +
+          "\r\n\r\n" + std::string(16 * kMiB, '{'),
+      20000);
+  EXPECT_EQ(status_line(exact), "HTTP/1.1 401 Unauthorized");
+  std::string over = raw_exchange(gw.port(), "POST /close HTTP/1.1\r\nHost: x\r\nContent-Length: " +
+                                                 std::to_string(16 * kMiB + 1) + "\r\n\r\n");
+  EXPECT_EQ(status_line(over), "HTTP/1.1 413 Payload Too Large");
+  EXPECT_EQ(gw.get("/health").status, 200);
+}
+
+TEST(Limits, ConfigurationDocumentsAtTheirLimit) {
+  TempDir dir;
+  const std::string toml = demo_config({{"demo", ""}});
+  auto padded = [&](size_t total) { return toml + "#" + std::string(total - toml.size() - 2, 'x') + "\n"; };
+  dir.write("exact.toml", padded(16 * kMiB));
+  RunningGateway gw({"-c", dir.file("exact.toml")}, awmg_env(dir));
+  EXPECT_TRUE(gw.ready()) << gw.child().err();
+  dir.write("over.toml", padded(16 * kMiB + 1));
+  auto over = run_awmg({"-c", dir.file("over.toml"), "--listen", "127.0.0.1:0"}, awmg_env(dir));
+  EXPECT_EQ(over.exit_code, 1);
+  EXPECT_NE(over.err.find("larger than 16 MiB"), std::string::npos) << over.err;
+
+  // JSON on stdin: the same limit.
+  const std::string json = R"({"mcpServers":{},"gateway":{"port":3000,"domain":"localhost","apiKey":"k"}})";
+  ProcessOptions stdin_over = awmg_env(dir);
+  stdin_over.stdin_data = json + std::string(16 * kMiB + 1 - json.size(), ' ');
+  auto r = run_awmg({"--config-stdin", "--listen", "127.0.0.1:0"}, stdin_over);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("failed to read configuration from stdin: input is larger than 16 MiB"),
+            std::string::npos)
+      << r.err.substr(0, 300);
+}
+
+}  // namespace
+}  // namespace awmg::test

@@ -129,7 +129,15 @@ def main():
         phases.append((name, start, time.time()))
 
     def victim_pids():
-        return [int(p) for p in open(pids_file).read().split()]
+        """The recorded victims still running (a recycled pid is someone else's: left alone)."""
+        alive = []
+        for pid in {int(p) for p in open(pids_file).read().split()}:
+            try:
+                if b"awmg-demo-server" in open(f"/proc/{pid}/cmdline", "rb").read():
+                    alive.append(pid)
+            except OSError:
+                pass
+        return alive
 
     def kill_victims():
         end = time.time() + opts.phase_seconds - 1

@@ -104,6 +104,7 @@ class Load:
         self.records = []  # (start, seconds, outcome)
         self.stop = threading.Event()
         self.threads = []
+        self.in_flight = {}  # agent -> start of the call it waits for
         for i in range(agents):
             t = threading.Thread(target=self.run, args=(port, route, f"{route}-agent-{i}", rate / agents,
                                                          tool, args or {"message": "hi"}, timeout), daemon=True)
@@ -121,6 +122,7 @@ class Load:
             next_at += period
             start = time.time()
             outcome = "ok"
+            self.in_flight[agent] = start
             try:
                 if session is None:
                     session = Session(port, route, agent)
@@ -135,12 +137,17 @@ class Load:
                 outcome = "no-answer:" + type(e).__name__
                 session = None
             self.records.append((start, time.time() - start, outcome))
+            self.in_flight.pop(agent, None)
             time.sleep(max(0.0, next_at - time.time()))
 
     def end(self):
+        """Stops the clients; a call still unanswered by then (an open stream of keepalives, say) is recorded
+        as one that got no answer."""
         self.stop.set()
         for t in self.threads:
             t.join(timeout=TOOL_TIMEOUT + 10)
+        for start in list(self.in_flight.values()):
+            self.records.append((start, time.time() - start, "no-answer:hung"))
 
 
 def percentile(values, p):

@@ -2,7 +2,7 @@
 """A soak: the gateway under a steady load with session churn for MINUTES (default 10), on loopback: clients
 call a stdio server, an HTTP server and a server behind the example WASM repository guard, while others open
 sessions, use them, abandon some and delete the rest. Every minute it samples the gateway's RSS, fds and
-threads and the calls' p99; the run passes when, from minute 2 on, RSS grows by less than 10% (and 20 MB), fds
+threads and the calls' p99; the run passes when, from minute 2 on, RSS grows by less than 10%, fds
 and threads stay within a few of minute 2's, p99 stays within 3x of minute 2's, and every call got its answer.
 Prints a markdown report (docs/RELIABILITY.md keeps them). Not for CI: it takes the minutes it says.
 
@@ -28,12 +28,16 @@ def churn(port, stop, counts):
         route = ("plain", "web", "guarded")[n % 3]
         try:
             s = Session(port, route, f"churn-{n % 40}")
-            s.call("echo" if route != "guarded" else "list_issues",
-                   {"message": "churn"} if route != "guarded" else {"owner": "acme", "repo": "website"}, 12)
+            status, answers = s.call("echo" if route != "guarded" else "list_issues",
+                                     {"message": "churn"} if route != "guarded" else
+                                     {"owner": "acme", "repo": "website"}, 12)
+            if status != 200 or len(answers) != 1:
+                counts["failed"] += 1
             if n % 4:
                 s.conn.request("DELETE", f"/mcp/{route}", headers=s.headers())
-                s.conn.getresponse().read()
-                counts["deleted"] += 1
+                deleted = s.conn.getresponse()
+                deleted.read()
+                counts["deleted" if deleted.status in (200, 204) else "failed"] += 1
             else:
                 counts["abandoned"] += 1
             s.conn.close()
@@ -98,7 +102,7 @@ def main():
           f"{counts['deleted']} sessions deleted, {counts['abandoned']} abandoned, {counts['failed']} failed.")
     if len(samples) >= 3:
         ref, last = samples[1], samples[-1]
-        if last["rss_mb"] > ref["rss_mb"] * 1.10 and last["rss_mb"] > ref["rss_mb"] + 20:
+        if last["rss_mb"] > ref["rss_mb"] * 1.10:
             failures.append(f"RSS grew from {ref['rss_mb']:.1f} to {last['rss_mb']:.1f} MB")
         if max(s["fds"] for s in samples[1:]) > ref["fds"] + 16:
             failures.append(f"fds grew from {ref['fds']} to {max(s['fds'] for s in samples[1:])}")

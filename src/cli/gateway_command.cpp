@@ -115,8 +115,10 @@ class Runtime {
     guards_.join();  // guard workers call into the gateway, which goes next
     gateway_.stop_backends();
     telemetry::Tracer::instance().shutdown(std::chrono::seconds(5));  // (while the backends stop)
+    // What pending handlers hold goes while the gateway they refer to still exists, and before the wait
+    // below: a backend still starting is owned by its handlers only, and stops when they go.
+    threads_.shut_down();
     backend::wait_for_terminations();
-    threads_.shut_down();  // what pending handlers hold goes while the gateway they refer to still exists
   }
 
   // Launches the backends and registers their tools; returns when every backend registered or failed.

@@ -94,8 +94,11 @@ class WasmGuard {
     bool busy_ = false;
   };
   struct SlotHeld {
-    CallSlot& slot;
+    explicit SlotHeld(CallSlot& taken) : slot(taken) {}
+    SlotHeld(const SlotHeld&) = delete;
+    SlotHeld& operator=(const SlotHeld&) = delete;
     ~SlotHeld() { slot.give_back(); }
+    CallSlot& slot;
   };
   CallSlot call_slot_;
   std::unique_ptr<wasm::Instance> instance_;  // written under both mutexes, read under either

@@ -24,13 +24,12 @@ import json
 import os
 import signal
 import socket
-import subprocess
 import tempfile
 import threading
 import time
 
 from mcp_load import (BIN, GUARDS, KEY, SLACK, TOOL_TIMEOUT, Load, Session, free_port, percentile,
-                      finish, proc_stats, start_gateway, wait_port)
+                      finish, proc_stats, start_gateway, start_http_demo)
 
 
 POLICY = '{ "allow-only" = { repos = "public", "min-integrity" = "none" } }'
@@ -93,14 +92,8 @@ def main():
     opts = ap.parse_args()
     work = tempfile.mkdtemp(prefix="awmg-faults-")
 
-    def start_web(port):
-        p = subprocess.Popen([os.path.join(BIN, "awmg-demo-server"), "--http", str(port)],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_port(port)
-        return p
-
     web_port = free_port()
-    web = start_web(web_port)
+    web = start_http_demo(web_port)
     pids_file = os.path.join(work, "victim-pids")
     demo = os.path.join(BIN, "awmg-demo-server")
     victim = f"echo $$ >> {pids_file}; exec {demo}"
@@ -168,7 +161,7 @@ def main():
         web.kill()
         web.wait()
         time.sleep(3)
-        web = start_web(web_port)
+        web = start_http_demo(web_port)
 
     def web_garbage():
         nonlocal web
@@ -177,7 +170,7 @@ def main():
         g = Garbage(web_port)
         time.sleep(3)
         g.close()
-        web = start_web(web_port)
+        web = start_http_demo(web_port)
 
     guard_loads = {}
 

@@ -197,3 +197,11 @@ def finish(gw, others, work, failures):
     else:
         subprocess.run(["rm", "-rf", work])
     sys.exit(1 if failures else 0)
+
+
+def start_http_demo(port):
+    """The demo server over Streamable HTTP on `port`, once it listens."""
+    p = subprocess.Popen([os.path.join(BIN, "awmg-demo-server"), "--http", str(port)],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_port(port)
+    return p

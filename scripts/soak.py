@@ -10,14 +10,13 @@ Prints a markdown report (docs/RELIABILITY.md keeps them). Not for CI: it takes 
 """
 import argparse
 import os
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 
 from mcp_load import (BIN, GUARDS, KEY, Load, Session, finish, free_port, percentile, proc_stats, start_gateway,
-                      wait_port)
+                      start_http_demo)
 
 
 def churn(port, stop, counts):
@@ -53,9 +52,7 @@ def main():
     opts = ap.parse_args()
     work = tempfile.mkdtemp(prefix="awmg-soak-")
     web_port = free_port()
-    web = subprocess.Popen([os.path.join(BIN, "awmg-demo-server"), "--http", str(web_port)],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wait_port(web_port)
+    web = start_http_demo(web_port)
     demo = os.path.join(BIN, "awmg-demo-server")
     toml = (f'[gateway]\napi_key = "{KEY}"\nstartup_timeout = 10\ntool_timeout = 10\n'
             f'[servers.plain]\ncommand = "{demo}"\n'

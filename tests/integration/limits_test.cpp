@@ -25,11 +25,11 @@ TEST(Limits, RequestHeadsAndBodiesAtTheirLimits) {
   EXPECT_EQ(status_line(head_with(66 * 1024)), "HTTP/1.1 431 Request Header Fields Too Large");
   // A body of exactly 16 MiB is read (and the unauthenticated /close refused for what it is); one byte more
   // is not.
-  std::string exact = raw_exchange(
-      gw.port(),
-      "POST /close HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: " + std::to_string(16 * kMiB) +
-          "\r\n\r\n" + std::string(16 * kMiB, '{'),
-      20000);
+  std::string exact =
+      raw_exchange(gw.port(),
+                   "POST /close HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: " +
+                       std::to_string(16 * kMiB) + "\r\n\r\n" + std::string(16 * kMiB, '{'),
+                   20000);
   EXPECT_EQ(status_line(exact), "HTTP/1.1 401 Unauthorized");
   std::string over = raw_exchange(gw.port(), "POST /close HTTP/1.1\r\nHost: x\r\nContent-Length: " +
                                                  std::to_string(16 * kMiB + 1) + "\r\n\r\n");

@@ -257,20 +257,16 @@ void Launcher::drop(const std::string& server_id, const std::string& agent,
   connection->close();
 }
 
-void Launcher::drop_server(const std::string& server_id, bool agents) {
-  std::vector<std::shared_ptr<Connection>> ended;
+void Launcher::drop_shared(const std::string& server_id) {
+  std::shared_ptr<Connection> ended;
   {
     std::lock_guard lock(mutex_);
-    for (auto& [key, e] : entries_) {
-      if (key.first != server_id || (!agents && !key.second.empty()) || !e.connection) continue;
-      ended.push_back(std::move(e.connection));
-      e.connection.reset();
-    }
+    auto it = entries_.find(Key{server_id, ""});
+    if (it == entries_.end() || !it->second.connection) return;
+    ended = std::move(it->second.connection);
   }
-  for (auto& c : ended) {
-    c->set_listener(nullptr);
-    c->close();
-  }
+  ended->set_listener(nullptr);
+  ended->close();
 }
 
 size_t Launcher::open_connections() const {

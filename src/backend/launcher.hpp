@@ -60,8 +60,8 @@ class Launcher {
   // Closes `connection` if it is still the one of (server, agent): the next use launches another.
   void drop(const std::string& server_id, const std::string& agent,
             const std::shared_ptr<Connection>& connection);
-  // Closes the server's shared connection, and with `agents` every agent's too.
-  void drop_server(const std::string& server_id, bool agents);
+  // Closes the server's shared connection (agents' connections stay).
+  void drop_shared(const std::string& server_id);
   // The open connections an agent may be using: its own and the shared ones (of `server` only, when
   // given).
   std::vector<std::shared_ptr<Connection>> connections_of(const std::string& agent,

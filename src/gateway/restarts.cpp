@@ -47,7 +47,7 @@ void Gateway::restart(const std::string& server_id, const std::string& why, bool
   if (was_running) metrics_.backend_restarts.with({server_id}).inc();
   log::Logger::instance().server(server_id, log::Level::kWarn, "backend",
                                  server_id + " is down (" + why + "); starting it again");
-  launcher_.drop_server(server_id, false);
+  launcher_.drop_shared(server_id);
   asio::co_spawn(
       asio::make_strand(io_),
       [this, server_id, first_delay] { return keep_registering(server_id, first_delay); }, asio::detached);

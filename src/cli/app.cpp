@@ -7,6 +7,7 @@
 #include "cli/gateway_command.hpp"
 #include "cli/gateway_options.hpp"
 #include "cli/guard_command.hpp"
+#include "cli/proxy_command.hpp"
 #include "cli/proxy_options.hpp"
 #include "results/jq_worker.hpp"
 
@@ -35,15 +36,14 @@ int run_completion(const std::vector<std::string>& args) {
   return 0;
 }
 
-int run_proxy(const std::vector<std::string>& args) {
+int proxy_command(const std::vector<std::string>& args) {
   auto options = parse_proxy_options(args);
   if (!options) return usage_error(options.error().message, "awmg proxy");
   if (options->help) {
     out(proxy_help());
     return 0;
   }
-  std::fprintf(stderr, "awmg proxy: proxy mode is not available in this build yet\n");
-  return 1;
+  return run_proxy(*options);
 }
 
 int run_help(const std::vector<std::string>& args) {
@@ -67,7 +67,7 @@ int run_help(const std::vector<std::string>& args) {
 int run(const std::vector<std::string>& args) {
   if (!args.empty()) {
     std::vector<std::string> rest(args.begin() + 1, args.end());
-    if (args[0] == "proxy") return run_proxy(rest);
+    if (args[0] == "proxy") return proxy_command(rest);
     if (args[0] == "__jq-worker")
       return results::run_jq_worker();  // the gateway's own child (results/jq_worker.hpp)
     if (args[0] == "completion") return run_completion(rest);

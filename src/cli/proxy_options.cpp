@@ -30,6 +30,8 @@ void register_flags(FlagSet& f, ProxyOptions& o) {
                "Directory for the generated certificates (default <log-dir>/proxy-tls)");
   f.add_list("trusted-bots", 0, &o.trusted_bots, "Extra trusted bot logins (comma-separated)");
   f.add_list("trusted-users", 0, &o.trusted_users, "Logins elevated to approved integrity (comma-separated)");
+  f.add_bool("passthrough-unrecognized", 0, &o.passthrough_unrecognized,
+             "Forward REST reads no guard route knows, unlabelled (default: refused with 403)");
   add_telemetry_flags(f, &o.telemetry);
 }
 

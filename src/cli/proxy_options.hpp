@@ -24,6 +24,7 @@ struct ProxyOptions {
   std::string tls_dir;
   std::vector<std::string> trusted_bots;
   std::vector<std::string> trusted_users;
+  bool passthrough_unrecognized = false;  // not upstream's: restores its passthrough of unknown REST reads
   TelemetryFlags telemetry;
   bool help = false;
 

@@ -3,7 +3,7 @@
 #include "base/strings.hpp"
 #include "frontend/backend_requests.hpp"
 #include "frontend/framing.hpp"
-#include "frontend/host_check.hpp"
+#include "http/host_check.hpp"
 #include "frontend/streaming_exchange.hpp"
 #include "http/sse.hpp"
 #include "log/logger.hpp"
@@ -227,7 +227,7 @@ std::optional<http::Response> precheck(const FrontDoor& door, const http::Reques
                                        const http::Responder& responder, const std::string& route) {
   if (door.shutting_down)
     return http::make_response(req, 503, R"({"error":"Gateway is shutting down"})", "application/json");
-  if (auto denied = check_host_and_origin(req, responder)) return denied;
+  if (auto denied = http::check_host_and_origin(req, responder)) return denied;
   if (req.method() == bhttp::verb::delete_) return delete_session(door, req, route);
   if (req.method() != bhttp::verb::post && req.method() != bhttp::verb::get) {
     auto res = plain(req, 405, "Method Not Allowed");

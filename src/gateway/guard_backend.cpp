@@ -48,7 +48,8 @@ struct MetadataCall {
     const std::string owner = json::string_or(*doc, "owner"), repo = json::string_or(*doc, "repo"),
                       username = json::string_or(*doc, "username");
     if (auto known = permissions.find(owner, repo, username)) co_return *known;
-    auto answer = co_await github::collaborator_permission(owner, repo, username, deadline);
+    const github::Api api = github::Api::from_environment();
+    auto answer = co_await github::collaborator_permission(api, owner, repo, username, deadline);
     if (answer) permissions.store(owner, repo, username, *answer);
     co_return answer;
   }

@@ -5,7 +5,7 @@
 #include "base/strings.hpp"
 #include "frontend/auth.hpp"
 #include "frontend/hmac.hpp"
-#include "frontend/host_check.hpp"
+#include "http/host_check.hpp"
 #include "frontend/mcp_endpoint.hpp"
 #include "gateway/health.hpp"
 #include "gateway/reflect.hpp"
@@ -33,7 +33,7 @@ std::optional<http::Response> authenticate(const config::Config& config, const h
 http::Response close_route(const config::Config& config, std::atomic<bool>& shutting_down,
                            const http::Request& req, const http::Responder& responder,
                            const std::function<void()>& request_shutdown) {
-  if (auto denied = frontend::check_host_and_origin(req, responder)) return *denied;
+  if (auto denied = http::check_host_and_origin(req, responder)) return *denied;
   if (auto denied = authenticate(config, req)) return *denied;
   if (req.method() != bhttp::verb::post) {
     return http::make_response(req, 405, R"({"error":"method_not_allowed","message":"method not allowed"})",
@@ -66,7 +66,7 @@ std::optional<std::string> mcp_route(const config::Config& config, bool unified,
 // (upstream serves /reflect to anyone).
 http::Response reflect_route(const config::Config& config, Guards& guards, const http::Request& req,
                              const http::Responder& responder) {
-  if (auto denied = frontend::check_host_and_origin(req, responder)) return *denied;
+  if (auto denied = http::check_host_and_origin(req, responder)) return *denied;
   if (auto denied = authenticate(config, req)) return *denied;
   return http::make_response(req, 200, reflect_document(guards), kJson);
 }
@@ -74,7 +74,7 @@ http::Response reflect_route(const config::Config& config, Guards& guards, const
 // Prometheus metrics: behind the key and the Host/Origin rules too (server names and traffic are the
 // operator's business).
 http::Response metrics_route(Gateway& gw, const http::Request& req, const http::Responder& responder) {
-  if (auto denied = frontend::check_host_and_origin(req, responder)) return *denied;
+  if (auto denied = http::check_host_and_origin(req, responder)) return *denied;
   if (auto denied = authenticate(gw.config(), req)) return *denied;
   return http::make_response(req, 200, gw.metrics().registry.render(),
                              "text/plain; version=0.0.4; charset=utf-8");
@@ -83,7 +83,7 @@ http::Response metrics_route(Gateway& gw, const http::Request& req, const http::
 // The live status page: the page itself holds nothing (its script asks /status.json with the key).
 http::Response status_route(Gateway& gw, const http::Request& req, const http::Responder& responder,
                             bool document) {
-  if (auto denied = frontend::check_host_and_origin(req, responder)) return *denied;
+  if (auto denied = http::check_host_and_origin(req, responder)) return *denied;
   if (!document) {
     auto page = http::make_response(req, 200, status_page_html(), "text/html; charset=utf-8");
     page.set("Content-Security-Policy", status_page_policy());

@@ -39,14 +39,21 @@ std::string token_from_environment() {
 std::string api_base_from_environment() {
   std::string api = without_trailing_slash(environment("GITHUB_API_URL"));
   if (!api.empty()) return api;
-  std::string server = without_trailing_slash(environment("GITHUB_SERVER_URL"));
-  if (server.empty()) return "https://api.github.com";
+  std::string server = environment("GITHUB_SERVER_URL");
+  return server.empty() ? "https://api.github.com" : api_base_for_server(server);
+}
+
+std::string api_base_for_server(const std::string& server_url) {
+  std::string server = without_trailing_slash(server_url);
   auto url = http::Url::parse(server);
   if (!url) return "https://api.github.com";
   std::string scheme = url->tls ? "https://" : "http://";
   std::string host = base::to_lower(url->host);
   if (host == "github.com" || host == "www.github.com") return "https://api.github.com";
-  if (base::ends_with(host, ".ghe.com")) return scheme + "api." + host;
+  if (base::ends_with(host, ".ghe.com")) {
+    std::string port = url->port == (url->tls ? "443" : "80") ? "" : ":" + url->port;
+    return scheme + (base::starts_with(host, "api.") ? "" : "api.") + host + port;
+  }
   return server + "/api/v3";
 }
 
@@ -94,39 +101,44 @@ bool safe_path_segment(const std::string& segment) {
 
 namespace {
 
-// GET <api><path> with the token: the body of a 2xx answer that is a JSON object, within the size cap and
-// the deadline.
+// The body of a 2xx answer to GET <api><path> that is a JSON object, within the size cap and the deadline.
 boost::asio::awaitable<Result<std::string>> get_object(
-    const std::string& path, const std::string& token,
-    const std::chrono::steady_clock::time_point& deadline) {
-  auto url = http::Url::parse(api_base_from_environment() + path);
-  if (!url) co_return Error{"the GitHub API URL is not valid: " + url.error().message};
-  const std::map<std::string, std::string> headers{{"Authorization", "token " + token},
-                                                   {"Accept", "application/vnd.github+json"}};
+    const Api& api, const std::string& path, const std::chrono::steady_clock::time_point& deadline) {
   const size_t limit = kMaxAnswerBytes;
-  auto fetched = co_await http::fetch(*url, headers, deadline, limit);
-  if (!fetched) co_return Error{"GitHub API: " + fetched.error().message};
-  if (fetched->status < 200 || fetched->status >= 300 || fetched->status == 204)
-    co_return Error{"GitHub API: HTTP " + std::to_string(fetched->status)};
-  auto doc = json::parse(fetched->body);
+  auto answer = co_await get(api, path, deadline, limit);
+  if (!answer) co_return answer.error();
+  if (answer->status < 200 || answer->status >= 300 || answer->status == 204)
+    co_return Error{"GitHub API: HTTP " + std::to_string(answer->status)};
+  auto doc = json::parse(answer->body);
   if (!doc || !doc->IsObject()) co_return Error{"GitHub API: the answer is not a JSON object"};
-  co_return std::move(fetched->body);
+  co_return std::move(answer->body);
 }
 
 }  // namespace
 
+boost::asio::awaitable<Result<Answer>> get(const Api& api, const std::string& path_and_query,
+                                           const std::chrono::steady_clock::time_point& deadline,
+                                           const size_t& limit) {
+  auto url = http::Url::parse(api.base + path_and_query);
+  if (!url) co_return Error{"the GitHub API URL is not valid: " + url.error().message};
+  std::map<std::string, std::string> headers{{"Accept", "application/vnd.github+json"}};
+  if (!api.token.empty()) headers["Authorization"] = "token " + api.token;
+  auto fetched = co_await http::fetch(*url, headers, deadline, limit);
+  if (!fetched) co_return Error{"GitHub API: " + fetched.error().message};
+  co_return Answer{fetched->status, std::move(fetched->body)};
+}
+
 boost::asio::awaitable<Result<std::string>> collaborator_permission(
-    const std::string& owner, const std::string& repo, const std::string& username,
+    const Api& api, const std::string& owner, const std::string& repo, const std::string& username,
     const std::chrono::steady_clock::time_point& deadline) {
   if (!safe_path_segment(owner) || !safe_path_segment(repo) || !safe_path_segment(username))
     co_return Error{"get_collaborator_permission needs owner, repo and username that are GitHub names"};
-  std::string token = token_from_environment();
-  if (token.empty())
+  if (api.token.empty())
     co_return Error{
         "get_collaborator_permission needs a GitHub token (GITHUB_MCP_SERVER_TOKEN, GITHUB_TOKEN, "
         "GITHUB_PERSONAL_ACCESS_TOKEN or GH_TOKEN)"};
   const std::string path = "/repos/" + owner + "/" + repo + "/collaborators/" + username + "/permission";
-  auto body = co_await get_object(path, token, deadline);
+  auto body = co_await get_object(api, path, deadline);
   if (!body) co_return body.error();
   co_return R"({"content":[{"type":"text","text":)" + json::quote(*body) + "}]}";
 }
@@ -134,10 +146,9 @@ boost::asio::awaitable<Result<std::string>> collaborator_permission(
 namespace {
 
 boost::asio::awaitable<Result<bool>> repository_public(
-    const std::string& repository, const std::string& token,
-    const std::chrono::steady_clock::time_point& deadline) {
+    const Api& api, const std::string& repository, const std::chrono::steady_clock::time_point& deadline) {
   const std::string path = "/repos/" + repository;
-  auto body = co_await get_object(path, token, deadline);
+  auto body = co_await get_object(api, path, deadline);
   if (!body) co_return body.error();
   auto doc = json::parse(*body);
   std::string visibility = base::to_lower(json::string_or(*doc, "visibility"));
@@ -147,19 +158,18 @@ boost::asio::awaitable<Result<bool>> repository_public(
   co_return Error{"GitHub API: the answer names no visibility"};
 }
 
-boost::asio::awaitable<void> repository_public_into(Result<bool>& out, const std::string& repository,
-                                                    const std::string& token,
+boost::asio::awaitable<void> repository_public_into(Result<bool>& out, const Api& api,
+                                                    const std::string& repository,
                                                     const std::chrono::steady_clock::time_point& deadline) {
-  auto answer = co_await repository_public(repository, token, deadline);
+  auto answer = co_await repository_public(api, repository, deadline);
   out = std::move(answer);
 }
 
 }  // namespace
 
-Result<std::optional<bool>> workflow_repository_public(std::chrono::milliseconds timeout) {
+Result<std::optional<bool>> workflow_repository_public(const Api& api, std::chrono::milliseconds timeout) {
   std::string repository = environment("GITHUB_REPOSITORY");
-  std::string token = token_from_environment();
-  if (repository.empty() || token.empty()) return std::optional<bool>();
+  if (repository.empty() || api.token.empty()) return std::optional<bool>();
   auto slash = repository.find('/');
   if (slash == std::string::npos || !safe_path_segment(repository.substr(0, slash)) ||
       !safe_path_segment(repository.substr(slash + 1)))
@@ -168,7 +178,7 @@ Result<std::optional<bool>> workflow_repository_public(std::chrono::milliseconds
   Result<bool> answer = Error{"the visibility probe did not run"};
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   boost::asio::co_spawn(
-      io, [&] { return repository_public_into(answer, repository, token, deadline); }, boost::asio::detached);
+      io, [&] { return repository_public_into(answer, api, repository, deadline); }, boost::asio::detached);
   io.run();
   if (!answer) return answer.error();
   return std::optional<bool>(*answer);

@@ -244,8 +244,34 @@ Policy public_repos_policy() {
   return policy;
 }
 
-std::string label_agent_payload(const Policy& policy, const std::vector<std::string>& trusted_bots) {
-  std::string out = R"({"allow-only":)" + policy.allow_only_json;
+namespace {
+
+// The allow-only object with `users` added to its trusted-users (case-insensitively once), keys kept sorted.
+std::string with_trusted_users(const std::string& allow_only_json, const std::vector<std::string>& users) {
+  auto doc = json::parse(allow_only_json);
+  if (users.empty() || !doc || !doc->IsObject()) return allow_only_json;
+  auto& alloc = doc->GetAllocator();
+  if (!doc->HasMember("trusted-users")) doc->AddMember("trusted-users", json::Value(rapidjson::kArrayType), alloc);
+  json::Value& list = (*doc)["trusted-users"];
+  if (!list.IsArray()) list.SetArray();
+  for (const auto& user : users) {
+    bool known = false;
+    for (const auto& v : list.GetArray()) known = known || (v.IsString() && base::to_lower(v.GetString()) == base::to_lower(user));
+    if (!known) list.PushBack(json::Value(user.c_str(), alloc), alloc);
+  }
+  std::vector<std::pair<std::string, std::string>> members;
+  for (const auto& m : doc->GetObject()) members.emplace_back(m.name.GetString(), json::to_string(m.value));
+  std::sort(members.begin(), members.end());
+  std::string out = "{";
+  for (const auto& [name, value] : members) out += (out.size() > 1 ? "," : "") + json::quote(name) + ":" + value;
+  return out + "}";
+}
+
+}  // namespace
+
+std::string label_agent_payload(const Policy& policy, const std::vector<std::string>& trusted_bots,
+                                const std::vector<std::string>& trusted_users) {
+  std::string out = R"({"allow-only":)" + with_trusted_users(policy.allow_only_json, trusted_users);
   if (!trusted_bots.empty()) {
     out += R"(,"trusted-bots":[)";
     for (size_t i = 0; i < trusted_bots.size(); ++i) out += (i ? "," : "") + json::quote(trusted_bots[i]);

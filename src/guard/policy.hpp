@@ -35,7 +35,9 @@ void force_public_repos(Policy& policy);
 // integrity.
 Policy public_repos_policy();
 
-// The label_agent input: `{"allow-only":{...},"trusted-bots":[...]}`, keys sorted.
-std::string label_agent_payload(const Policy& policy, const std::vector<std::string>& trusted_bots);
+// The label_agent input: `{"allow-only":{...},"trusted-bots":[...]}`, keys sorted; `trusted_users` (the
+// proxy's --trusted-users) join the allow-only object's trusted-users.
+std::string label_agent_payload(const Policy& policy, const std::vector<std::string>& trusted_bots,
+                                const std::vector<std::string>& trusted_users = {});
 
 }  // namespace awmg::guard

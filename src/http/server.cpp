@@ -171,6 +171,7 @@ class ConnectionResponder : public Responder {
     head.chunked(true);
     keep_alive_ = request_.keep_alive() && !stopping_;
     head.keep_alive(keep_alive_);
+    stream_open_ = true;
     beast::http::response_serializer<beast::http::empty_body> serializer{head};
     beast::error_code ec;
     tcp().expires_never();
@@ -190,6 +191,7 @@ class ConnectionResponder : public Responder {
   }
 
   asio::awaitable<void> end_stream() override {
+    stream_open_ = false;
     beast::error_code ec;
     co_await asio::async_write(stream_, beast::http::make_chunk_last(),
                                asio::redirect_error(asio::use_awaitable, ec));
@@ -200,7 +202,9 @@ class ConnectionResponder : public Responder {
   bool stopping() const override { return stopping_; }
   unsigned status() const override { return status_; }
   bool answered() const { return answered_; }
-  bool keep_alive() const { return keep_alive_; }
+  // A stream the handler left without its last chunk (its source failed) ends with the connection, so the
+  // client sees a truncated body, never a complete one.
+  bool keep_alive() const { return keep_alive_ && !stream_open_; }
 
  private:
   beast::tcp_stream& tcp() { return beast::get_lowest_layer(stream_); }
@@ -212,6 +216,7 @@ class ConnectionResponder : public Responder {
   bool answered_ = false;
   unsigned status_ = 0;
   bool keep_alive_ = false;
+  bool stream_open_ = false;
 };
 
 }  // namespace

@@ -171,7 +171,8 @@ void Logger::stop_writer() {
   writer_due_ = false;
 }
 
-std::string Logger::open(const std::string& dir) {
+std::string Logger::open(const std::string& dir, LogSet set) {
+  const std::string main_log = set == LogSet::kProxy ? "proxy.log" : "mcp-gateway.log";
   if (auto made = base::make_dirs(dir, 0755); !made) {
     return "failed to create log directory " + dir + ": " + made.error().message +
            " (logging to stderr; markdown, JSONL and per-server logs are off)";
@@ -182,12 +183,13 @@ std::string Logger::open(const std::string& dir) {
     file.handle = std::fopen((dir + "/" + name).c_str(), mode);
     return file.handle != nullptr;
   };
-  if (!open_file(unified_, "mcp-gateway.log", "ae"))
-    return "failed to open " + dir + "/mcp-gateway.log (logging to stderr)";
+  if (!open_file(unified_, main_log.c_str(), "ae"))
+    return "failed to open " + dir + "/" + main_log + " (logging to stderr)";
   open_file(markdown_, "gateway.md", "we");
   open_file(jsonl_, "rpc-messages.jsonl", "ae");
-  if (auto made = base::write_file_atomic(dir + "/observed-url-domains.json", "{}\n", 0600); !made) {
-    write(Level::kWarn, "startup", "cannot create observed-url-domains.json: " + made.error().message);
+  if (set == LogSet::kGateway) {
+    if (auto made = base::write_file_atomic(dir + "/observed-url-domains.json", "{}\n", 0600); !made)
+      write(Level::kWarn, "startup", "cannot create observed-url-domains.json: " + made.error().message);
   }
   {
     std::lock_guard lock(state_mutex_);

@@ -43,7 +43,10 @@ class Logger {
 
   // Creates the directory and opens the files. On failure the unified log falls back to stderr, markdown
   // and per-server logs are off, and the returned text says why (the caller logs it as a warning).
-  std::string open(const std::string& dir);
+  // The gateway's set: mcp-gateway.log, gateway.md, rpc-messages.jsonl, per-server logs and
+  // observed-url-domains.json; the proxy's: proxy.log, gateway.md and rpc-messages.jsonl.
+  enum class LogSet { kGateway, kProxy };
+  std::string open(const std::string& dir, LogSet set = LogSet::kGateway);
   void close();  // writes the markdown footer; idempotent
 
   bool has_dir() const;

@@ -9,7 +9,7 @@
 #include "config/expand.hpp"
 #include "frontend/auth.hpp"
 #include "frontend/hmac.hpp"
-#include "frontend/host_check.hpp"
+#include "http/host_check.hpp"
 #include "frontend/session.hpp"
 #include "gateway/client_config.hpp"
 #include "gateway/health.hpp"
@@ -264,7 +264,7 @@ TEST(SessionOutbound, AClientOwesAtMostABoundedNumberOfAnswers) {
 }  // namespace
 }  // namespace awmg::frontend
 
-namespace awmg::frontend {
+namespace awmg::http {
 namespace {
 
 TEST(HostCheck, OnlyLoopbackNamesAndLiteralsPass) {
@@ -294,6 +294,12 @@ TEST(HostCheck, OnlyLoopbackNamesAndLiteralsPass) {
                            "local host"})
     EXPECT_FALSE(loopback_host(host)) << host;
 }
+
+}  // namespace
+}  // namespace awmg::http
+
+namespace awmg::frontend {
+namespace {
 
 TEST(Hmac, SignedRequestsPassOnceAndEverythingElseIsRefusedWithItsReason) {
   HmacVerifier verifier("s3cret");

@@ -17,10 +17,11 @@ Result<std::string> permission(const std::string& owner, const std::string& repo
   boost::asio::io_context io;
   Result<std::string> out = Error{"not run"};
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  const Api api = Api::from_environment();
   boost::asio::co_spawn(
       io,
       [&]() -> boost::asio::awaitable<void> {
-        out = co_await collaborator_permission(owner, repo, user, deadline);
+        out = co_await collaborator_permission(api, owner, repo, user, deadline);
       },
       [](std::exception_ptr) {});
   io.run();
@@ -95,17 +96,17 @@ TEST(GitHubRest, TheWorkflowRepositorysVisibility) {
   env.set("GITHUB_API_URL", api.base_url()).set("GITHUB_MCP_SERVER_TOKEN", "rest-token");
   const auto timeout = std::chrono::seconds(5);
   env.set("GITHUB_REPOSITORY", "octo/public-repo");
-  EXPECT_EQ(workflow_repository_public(timeout).value(), std::optional<bool>(true));
+  EXPECT_EQ(workflow_repository_public(Api::from_environment(), timeout).value(), std::optional<bool>(true));
   env.set("GITHUB_REPOSITORY", "octo/old-public-repo");  // no `visibility`: `private` decides
-  EXPECT_EQ(workflow_repository_public(timeout).value(), std::optional<bool>(true));
+  EXPECT_EQ(workflow_repository_public(Api::from_environment(), timeout).value(), std::optional<bool>(true));
   env.set("GITHUB_REPOSITORY", "octo/private-repo");
-  EXPECT_EQ(workflow_repository_public(timeout).value(), std::optional<bool>(false));
+  EXPECT_EQ(workflow_repository_public(Api::from_environment(), timeout).value(), std::optional<bool>(false));
   env.set("GITHUB_REPOSITORY", "octo/broken");
-  EXPECT_FALSE(workflow_repository_public(timeout));
+  EXPECT_FALSE(workflow_repository_public(Api::from_environment(), timeout));
   env.set("GITHUB_REPOSITORY", "octo/../../x");
-  EXPECT_FALSE(workflow_repository_public(timeout));
+  EXPECT_FALSE(workflow_repository_public(Api::from_environment(), timeout));
   env.unset("GITHUB_REPOSITORY");
-  EXPECT_EQ(workflow_repository_public(timeout).value(), std::nullopt);
+  EXPECT_EQ(workflow_repository_public(Api::from_environment(), timeout).value(), std::nullopt);
 }
 
 }  // namespace

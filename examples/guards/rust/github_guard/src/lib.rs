@@ -211,11 +211,26 @@ fn association_level(association: &str) -> usize {
     }
 }
 
-fn issue_labels(state: &mut State, issue: &Value) -> Value {
-    let full_name = issue["repository"].as_str().unwrap_or("?").to_string();
-    let mut level = association_level(issue["author_association"].as_str().unwrap_or(""));
+/// The repository an issue belongs to: its `repository` (the demo server), its `repository_url` (REST), else
+/// the call's owner and repo.
+fn issue_repository(issue: &Value, args: &Value) -> String {
+    if let Some(name) = issue["repository"].as_str() {
+        return name.to_string();
+    }
+    if let Some(url) = issue["repository_url"].as_str() {
+        if let Some((_, name)) = url.split_once("/repos/") {
+            return name.to_string();
+        }
+    }
+    format!("{}/{}", args["owner"].as_str().unwrap_or("?"), args["repo"].as_str().unwrap_or("?"))
+}
+
+fn issue_labels(state: &mut State, issue: &Value, args: &Value) -> Value {
+    let full_name = issue_repository(issue, args);
+    let association = issue["author_association"].as_str().or(issue["authorAssociation"].as_str()).unwrap_or("");
+    let mut level = association_level(association);
     if level < 2 {
-        if let Some(user) = issue["user"]["login"].as_str() {
+        if let Some(user) = issue["user"]["login"].as_str().or(issue["author"]["login"].as_str()) {
             if can_push(state, &full_name, user) {
                 level = 2;
             }
@@ -225,6 +240,31 @@ fn issue_labels(state: &mut State, issue: &Value) -> Value {
     labels(state, description, &full_name, level)
 }
 
+fn repository_labels(state: &mut State, repo: &Value) -> Value {
+    let full_name = repo["full_name"].as_str().unwrap_or("?").to_string();
+    let private = repo["visibility"].as_str().map(|v| v != "public").or(repo["private"].as_bool()).unwrap_or(true);
+    state.visibility.insert(full_name.clone(), private);
+    labels(state, format!("repository {}", full_name), &full_name, 2)
+}
+
+/// Labels for each element of the array at `items_path` in `data`.
+fn each(state: &mut State, data: &Value, items_path: &str, args: &Value, repos: bool) -> Value {
+    let items = data.pointer(items_path).and_then(Value::as_array).cloned().unwrap_or_default();
+    let labeled: Vec<Value> = items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let labels = if repos { repository_labels(state, item) } else { issue_labels(state, item, args) };
+            json!({"path": format!("{}/{}", items_path, i), "labels": labels})
+        })
+        .collect();
+    json!({
+        "items_path": items_path,
+        "labeled_paths": labeled,
+        "default_labels": {"description": "unlabeled item", "secrecy": ["private"], "integrity": []},
+    })
+}
+
 #[no_mangle]
 pub unsafe extern "C" fn label_response(ptr: *const u8, len: i32, out: *mut u8, cap: i32) -> i32 {
     let request = match input(ptr, len) {
@@ -232,29 +272,43 @@ pub unsafe extern "C" fn label_response(ptr: *const u8, len: i32, out: *mut u8, 
         None => return -1,
     };
     let tool = request["tool_name"].as_str().unwrap_or("");
-    if !matches!(tool, "list_issues" | "search_issues" | "issue_read") || request["tool_result"].get("isError").is_some() {
-        return 0; // nothing finer than the resource's labels
+    let args = request["tool_args"].clone();
+    let result = &request["tool_result"];
+    if result.get("isError").is_some() {
+        return 0;
     }
-    let data: Value = match request["tool_result"]["content"][0]["text"].as_str().and_then(|t| serde_json::from_str(t).ok()) {
-        Some(d) => d,
-        None => return -1,
+    // An MCP server's result carries the JSON in its text; the proxy passes GitHub's JSON itself.
+    let data: Value = match result["content"][0]["text"].as_str() {
+        Some(text) => match serde_json::from_str(text) {
+            Ok(d) => d,
+            Err(_) => return -1,
+        },
+        None => result.clone(),
     };
     let answer = STATE.with(|s| {
         let mut state = s.borrow_mut();
-        if tool == "issue_read" {
-            return json!({"labeled_paths": [], "items_path": "", "default_labels": issue_labels(&mut state, &data)});
+        let graphql = data.get("data").is_some();
+        match tool {
+            "issue_read" if graphql => {
+                let issue = &data["data"]["repository"]["issue"];
+                let issue = if issue.is_null() { &data["data"]["repository"]["issueOrPullRequest"] } else { issue };
+                Some(json!({"labeled_paths": [], "items_path": "", "default_labels": issue_labels(&mut state, issue, &args)}))
+            }
+            "issue_read" => {
+                Some(json!({"labeled_paths": [], "items_path": "", "default_labels": issue_labels(&mut state, &data, &args)}))
+            }
+            "list_issues" if graphql => Some(each(&mut state, &data, "/data/repository/issues/nodes", &args, false)),
+            "list_pull_requests" if graphql => {
+                Some(each(&mut state, &data, "/data/repository/pullRequests/nodes", &args, false))
+            }
+            "list_issues" | "list_pull_requests" if data.is_array() => Some(each(&mut state, &data, "", &args, false)),
+            "list_issues" | "search_issues" => Some(each(&mut state, &data, "/items", &args, false)),
+            "search_repositories" if data["items"].is_array() => Some(each(&mut state, &data, "/items", &args, true)),
+            _ => None, // nothing finer than the resource's labels
         }
-        let items = data["items"].as_array().cloned().unwrap_or_default();
-        let labeled: Vec<Value> = items
-            .iter()
-            .enumerate()
-            .map(|(i, issue)| json!({"path": format!("/items/{}", i), "labels": issue_labels(&mut state, issue)}))
-            .collect();
-        json!({
-            "items_path": "/items",
-            "labeled_paths": labeled,
-            "default_labels": {"description": "unlabeled issue", "secrecy": ["private"], "integrity": []},
-        })
     });
-    output(&answer, out, cap)
+    match answer {
+        Some(a) => output(&a, out, cap),
+        None => 0,
+    }
 }

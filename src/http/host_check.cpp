@@ -1,10 +1,10 @@
-#include "frontend/host_check.hpp"
+#include "http/host_check.hpp"
 
 #include <arpa/inet.h>
 
 #include "base/strings.hpp"
 
-namespace awmg::frontend {
+namespace awmg::http {
 namespace {
 
 bool valid_port(std::string_view port) {
@@ -84,4 +84,4 @@ std::optional<http::Response> check_host_and_origin(const http::Request& req,
   return std::nullopt;
 }
 
-}  // namespace awmg::frontend
+}  // namespace awmg::http

@@ -4,7 +4,7 @@
 
 #include "http/server.hpp"
 
-namespace awmg::frontend {
+namespace awmg::http {
 
 // Whether a Host header value (or an Origin's host part) names this machine: exactly `localhost`, an IPv4
 // literal in 127.0.0.0/8, or `[::1]` (or its IPv4-mapped form), each with an optional numeric port; case is
@@ -15,7 +15,7 @@ bool loopback_host(std::string_view host);
 // The DNS-rebinding guard for a listener on a loopback address: a 403 response when the Host is not a
 // loopback name, or when an Origin is present that is neither the Host nor a loopback name; on any listener,
 // 400 for two Host headers and 403 for two Origin headers.
-std::optional<http::Response> check_host_and_origin(const http::Request& req,
-                                                    const http::Responder& responder);
+std::optional<Response> check_host_and_origin(const Request& req,
+                                                    const Responder& responder);
 
-}  // namespace awmg::frontend
+}  // namespace awmg::http

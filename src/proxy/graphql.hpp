@@ -1,0 +1,31 @@
+#pragma once
+#include <string>
+#include <string_view>
+
+#include "base/result.hpp"
+#include "proxy/tool_call.hpp"
+
+namespace awmg::proxy {
+
+// A GraphQL request as the proxy serves it.
+struct GraphqlRequest {
+  enum class Kind {
+    kPassthrough,  // reads no repository data: introspection (__schema, __type, __typename), rateLimit
+    kRead,         // one read the guard labels
+    kRefused,      // a shape the guard cannot label: refused, never forwarded
+  };
+  Kind kind = Kind::kRefused;
+  ToolCall call;        // kRead
+  std::string body;     // kRead: the body to forward, with the fields the guard needs added
+  std::string refusal;  // kRefused: why, for the client
+};
+
+// Classifies a GraphQL request body ({"query": ..., "variables": ..., "operationName": ...}). Unlike
+// matching patterns over the query text, it parses the query, so what it labels is what the query selects:
+// one query operation whose one data field is repository, search, viewer or organization (rateLimit and
+// __typename may come along); no aliases or fragment spreads on what is labelled; a repository's nested
+// references to other repositories and users reduced to their names. Error: the body is not a GraphQL
+// request.
+Result<GraphqlRequest> classify_graphql(std::string_view body);
+
+}  // namespace awmg::proxy

@@ -1,0 +1,20 @@
+#pragma once
+#include <optional>
+#include <string>
+
+#include "proxy/tool_call.hpp"
+
+namespace awmg::proxy {
+
+// The guard tool a REST GET reads, by the first of the route table's anchored patterns its canonical path
+// (without /api/v3) matches: issues, pulls, commits, branches, tags, releases, contents and trees, labels,
+// Actions (workflows, runs, jobs, logs, artifacts, caches, secrets, variables, environments, organization
+// secrets and variables), discussions, notifications, the user, search, and any other /repos/<o>/<r>/...
+// path as get_file_contents. A non-empty `q` query parameter becomes the `query` argument. std::nullopt:
+// a path no route knows.
+std::optional<ToolCall> route_rest(const std::string& path, const std::string& query);
+
+// The value of `name` in a query string, percent- and '+'-decoded; "" when absent.
+std::string query_parameter(const std::string& query, const std::string& name);
+
+}  // namespace awmg::proxy

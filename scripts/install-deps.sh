@@ -10,7 +10,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   wabt clang lld wasi-libc libclang-rt-14-dev-wasm32
   rustc cargo libstd-rust-dev-wasm32 librust-serde-json-dev
-  curl openssl ca-certificates libtcmalloc-minimal4
+  curl openssl ca-certificates libtcmalloc-minimal4 python3 gh
   chromium
 )
 # Node.js and npm for the third-party MCP clients and servers the tests drive; any installed Node will do.

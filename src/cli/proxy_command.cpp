@@ -219,9 +219,9 @@ int run_proxy(const ProxyOptions& o) {
     server->start();
     log::info("startup", "Proxy listening on " + o.listen + ", upstream " + gateway.upstream().base() +
                              ", mode " + difc::mode_name(gateway.mode()));
-    print_banner(o, gateway, o.guard_wasm, endpoint->port(), ca_cert);
     Serving serving(threads.main(), server,
                     env_duration("MCP_GATEWAY_SHUTDOWN_TIMEOUT", std::chrono::seconds(5)));
+    print_banner(o, gateway, o.guard_wasm, endpoint->port(), ca_cert);  // (callers wait for it: signals first)
     code = serving.wait();
     gateway.stop();
     threads.stop_and_join();

@@ -63,13 +63,11 @@ class Handler(BaseHTTPRequestHandler):
     def send_json(self, status, value, headers=None):
         body = json.dumps(value).encode()
         self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("X-RateLimit-Limit", "5000")
-        self.send_header("X-RateLimit-Remaining", "4999")
-        self.send_header("X-GitHub-Request-Id", "FAKE:1")
-        self.send_header("Set-Cookie", "upstream=1")
-        for k, v in (headers or {}).items():
+        merged = {"Content-Type": "application/json; charset=utf-8", "Content-Length": str(len(body)),
+                  "X-RateLimit-Limit": "5000", "X-RateLimit-Remaining": "4999", "X-GitHub-Request-Id": "FAKE:1",
+                  "Set-Cookie": "upstream=1"}
+        merged.update(headers or {})
+        for k, v in merged.items():
             self.send_header(k, v)
         self.end_headers()
         self.wfile.write(body)
@@ -117,8 +115,8 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/repos/octo/moved/issues":
             return self.send_json(301, {"message": "Moved Permanently"},
                                   {"Location": "https://api.github.com/repositories/1/issues"})
-        if path == "/repos/octo/big/issues":  # larger than one read: streamed through
-            return self.send_json(200, issues("octo/public-repo", 2000))
+        if path == "/meta":  # larger than one read: streamed through
+            return self.send_json(200, {"hooks": ["10.0.0.%d/32" % (i % 250) for i in range(200000)]})
         m = re.fullmatch(r"/repos/([^/]+)/([^/]+)(/.*)?", path)
         if m:
             return self.repo_get(m.group(1) + "/" + m.group(2), m.group(3) or "", query)
@@ -168,7 +166,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def graphql(self, request):
         query, variables = request.get("query", ""), request.get("variables") or {}
-        if "__type" in query:
+        if re.search(r"__type\s*\(", query):
             return self.send_json(200, {"data": {"Issue": {"fields": [{"name": "stateReason"}]}}})
         if "viewer" in query:
             return self.send_json(200, {"data": {"viewer": {"login": "octocat"}}})

@@ -61,7 +61,8 @@ Result<std::string> policy_payload(const ProxyOptions& o, const github::Api& api
   auto policy = guard::parse_policy(o.policy);
   if (!policy) return Error{"invalid --policy: " + policy.error().message};
   if (policy->kind != guard::Policy::Kind::kAllowOnly)
-    return Error{"invalid --policy: the proxy enforces an allow-only policy (write-sink is for output servers)"};
+    return Error{
+        "invalid --policy: the proxy enforces an allow-only policy (write-sink is for output servers)"};
   if (o.force_public_repos) {
     auto repository_public = github::workflow_repository_public(api, std::chrono::seconds(10));
     if (!repository_public) {
@@ -69,8 +70,9 @@ Result<std::string> policy_payload(const ProxyOptions& o, const github::Api& api
                                repository_public.error().message + "); the policy is left as it is");
     } else if (repository_public->value_or(false)) {
       guard::force_public_repos(*policy);
-      log::warn("difc", "FORCED REPOS=PUBLIC: the workflow repository is public, so the proxy reads public "
-                        "repositories only (--force-public-repos=false turns this off)");
+      log::warn("difc",
+                "FORCED REPOS=PUBLIC: the workflow repository is public, so the proxy reads public "
+                "repositories only (--force-public-repos=false turns this off)");
     }
   }
   return guard::label_agent_payload(*policy, o.trusted_bots, o.trusted_users);
@@ -93,13 +95,14 @@ void print_banner(const ProxyOptions& o, const proxy::Proxy& p, const std::strin
                   unsigned short port, const std::string& ca_cert) {
   std::string host = client_host(o.listen, port);
   std::string scheme = ca_cert.empty() ? "http" : "https";
-  std::string text = "MCPG GitHub API Proxy\n  Listening: " + scheme + "://" + host + "\n  Upstream:  " +
-                     p.upstream().base() + "\n  Mode:      " + difc::mode_name(p.mode()) +
-                     (p.enforcing() ? "" : " (no policy: guarded reads answer 503)") + "\n  Guard:     " +
-                     guard_path + "\n";
+  std::string text = "MCPG GitHub API Proxy\n  Listening: " + scheme + "://" + host +
+                     "\n  Upstream:  " + p.upstream().base() + "\n  Mode:      " + difc::mode_name(p.mode()) +
+                     (p.enforcing() ? "" : " (no policy: guarded reads answer 503)") +
+                     "\n  Guard:     " + guard_path + "\n";
   if (!ca_cert.empty()) {
-    text += "  CA cert:   " + ca_cert + "\n\nexport GH_HOST=" + host + "\nexport NODE_EXTRA_CA_CERTS=" + ca_cert +
-            "\nexport SSL_CERT_FILE=" + ca_cert + "\nexport GIT_SSL_CAINFO=" + ca_cert + "\n";
+    text += "  CA cert:   " + ca_cert + "\n\nexport GH_HOST=" + host +
+            "\nexport NODE_EXTRA_CA_CERTS=" + ca_cert + "\nexport SSL_CERT_FILE=" + ca_cert +
+            "\nexport GIT_SSL_CAINFO=" + ca_cert + "\n";
   } else {
     text += "\n  curl " + scheme + "://" + host + "/repos/<owner>/<repo>/issues\n";
   }
@@ -177,7 +180,8 @@ int run_proxy(const ProxyOptions& o) {
   auto tracing = tracing_options(o.telemetry, o.was_set("otlp-service-name"), o.was_set("otlp-sample-rate"),
                                  config::Config{});
   if (!tracing) return fail(tracing.error().message);
-  auto cache = wasm::prepare_cache_dir(resolve_wasm_cache_dir(o.was_set("wasm-cache-dir"), o.wasm_cache_dir, o.log_dir));
+  auto cache = wasm::prepare_cache_dir(
+      resolve_wasm_cache_dir(o.was_set("wasm-cache-dir"), o.wasm_cache_dir, o.log_dir));
   if (!cache.warning.empty()) log::warn("startup", cache.warning);
   std::string ca_cert;
   std::shared_ptr<asio::ssl::context> tls;
@@ -192,7 +196,8 @@ int run_proxy(const ProxyOptions& o) {
   wasm::Engine engine(wasm::EngineOptions{cache.path, true});
   auto guard = load_guard(o.guard_wasm, engine);
   if (!guard) return fail(guard.error().message);
-  async::IoThreads threads(1, static_cast<unsigned>(env_int("AWMG_IO_THREADS", std::thread::hardware_concurrency())));
+  async::IoThreads threads(
+      1, static_cast<unsigned>(env_int("AWMG_IO_THREADS", std::thread::hardware_concurrency())));
   int code = 0;
   {
     proxy::ProxySettings settings{o.passthrough_unrecognized, *mode, *payload};
@@ -221,7 +226,8 @@ int run_proxy(const ProxyOptions& o) {
                              ", mode " + difc::mode_name(gateway.mode()));
     Serving serving(threads.main(), server,
                     env_duration("MCP_GATEWAY_SHUTDOWN_TIMEOUT", std::chrono::seconds(5)));
-    print_banner(o, gateway, o.guard_wasm, endpoint->port(), ca_cert);  // (callers wait for it: signals first)
+    print_banner(o, gateway, o.guard_wasm, endpoint->port(),
+                 ca_cert);  // (callers wait for it: signals first)
     code = serving.wait();
     gateway.stop();
     threads.stop_and_join();

@@ -19,8 +19,8 @@ std::string snapshot_document(const AgentRegistry& agents, Mode mode, const std:
     body += (body.empty() ? "" : ",") + json::quote(id) + R"(:{"secrecy":)" + tags(labels.secrecy) +
             R"(,"integrity":)" + tags(labels.integrity) + "}";
   }
-  return R"({"agents":{)" + body + R"(},"mode":)" + json::quote(mode_name(mode)) +
-         R"(,"timestamp":)" + json::quote(utc_time) + "}";
+  return R"({"agents":{)" + body + R"(},"mode":)" + json::quote(mode_name(mode)) + R"(,"timestamp":)" +
+         json::quote(utc_time) + "}";
 }
 
 }  // namespace awmg::difc

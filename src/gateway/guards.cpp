@@ -60,7 +60,8 @@ class WorkflowRepository {
  private:
   void ask() {
     asked_ = true;
-    auto answer = github::workflow_repository_public(github::Api::from_environment(), std::chrono::seconds(10));
+    auto answer =
+        github::workflow_repository_public(github::Api::from_environment(), std::chrono::seconds(10));
     if (!answer) {
       log::warn("difc", "The visibility of GITHUB_REPOSITORY could not be read (" + answer.error().message +
                             "); it is taken as public");

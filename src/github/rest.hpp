@@ -43,9 +43,9 @@ boost::asio::awaitable<Result<Answer>> get(const Api& api, const std::string& pa
 // digits, '-', '_', '.', not "." or ".."), so no argument can steer the request to another endpoint.
 bool safe_path_segment(const std::string& segment);
 
-// GET <api>/repos/{owner}/{repo}/collaborators/{username}/permission with the api's token, its answer as MCP result
-// text: {"content":[{"type":"text","text":<body>}]}. An error for unsafe arguments, a missing token, HTTP
-// status 400 or more, an answer over kMaxAnswerBytes, or the deadline.
+// GET <api>/repos/{owner}/{repo}/collaborators/{username}/permission with the api's token, its answer as MCP
+// result text: {"content":[{"type":"text","text":<body>}]}. An error for unsafe arguments, a missing token,
+// HTTP status 400 or more, an answer over kMaxAnswerBytes, or the deadline.
 inline constexpr size_t kMaxAnswerBytes = 1 << 20;
 boost::asio::awaitable<Result<std::string>> collaborator_permission(
     const Api& api, const std::string& owner, const std::string& repo, const std::string& username,

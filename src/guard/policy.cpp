@@ -251,19 +251,22 @@ std::string with_trusted_users(const std::string& allow_only_json, const std::ve
   auto doc = json::parse(allow_only_json);
   if (users.empty() || !doc || !doc->IsObject()) return allow_only_json;
   auto& alloc = doc->GetAllocator();
-  if (!doc->HasMember("trusted-users")) doc->AddMember("trusted-users", json::Value(rapidjson::kArrayType), alloc);
+  if (!doc->HasMember("trusted-users"))
+    doc->AddMember("trusted-users", json::Value(rapidjson::kArrayType), alloc);
   json::Value& list = (*doc)["trusted-users"];
   if (!list.IsArray()) list.SetArray();
   for (const auto& user : users) {
     bool known = false;
-    for (const auto& v : list.GetArray()) known = known || (v.IsString() && base::to_lower(v.GetString()) == base::to_lower(user));
+    for (const auto& v : list.GetArray())
+      known = known || (v.IsString() && base::to_lower(v.GetString()) == base::to_lower(user));
     if (!known) list.PushBack(json::Value(user.c_str(), alloc), alloc);
   }
   std::vector<std::pair<std::string, std::string>> members;
   for (const auto& m : doc->GetObject()) members.emplace_back(m.name.GetString(), json::to_string(m.value));
   std::sort(members.begin(), members.end());
   std::string out = "{";
-  for (const auto& [name, value] : members) out += (out.size() > 1 ? "," : "") + json::quote(name) + ":" + value;
+  for (const auto& [name, value] : members)
+    out += (out.size() > 1 ? "," : "") + json::quote(name) + ":" + value;
   return out + "}";
 }
 

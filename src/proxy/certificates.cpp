@@ -19,7 +19,7 @@ using Key = std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)>;
 using Cert = std::unique_ptr<X509, decltype(&X509_free)>;
 using Bio = std::unique_ptr<BIO, decltype(&BIO_free)>;
 
-constexpr long kValidFrom = -3600;      // an hour ago: clocks of the clients may lag
+constexpr long kValidFrom = -3600;     // an hour ago: clocks of the clients may lag
 constexpr long kValidFor = 24 * 3600;  // until 23 hours from now
 
 Status add_extension(X509* cert, X509* issuer, int nid, const char* value) {

@@ -19,23 +19,62 @@ const std::set<std::string_view> kFree = {"__typename", "rateLimit"};
 
 // Fields that lead to another repository or account. Inside labelled data they may only name it: their
 // whole selection stays within kNaming, so a query cannot reach one repository's data through another's.
-const std::set<std::string_view> kCrossing = {
-    "repository",   "repositories",    "parent",         "forks",        "templateRepository",
-    "owner",        "organization",    "organizations",  "source",       "viewer",
-    "mergeQueue",   "repositoriesContributedTo", "starredRepositories", "watching", "gists",
-    "pinnedItems",  "topRepositories", "contributionsCollection", "issueComments", "commitComments",
-    "sponsoring",   "sponsors",        "projects",       "projectsV2",   "itemShowcase",
-    "headRepository", "baseRepository", "headRepositoryOwner", "project", "content", "subject",
-    "node",         "nodes_by_id"};
-const std::set<std::string_view> kNaming = {"__typename", "id",         "databaseId", "name",
-                                            "nameWithOwner", "owner",    "login",      "url",
-                                            "isPrivate",  "visibility", "isFork",     "isArchived",
-                                            "avatarUrl",  "resourcePath"};
+const std::set<std::string_view> kCrossing = {"repository",
+                                              "repositories",
+                                              "parent",
+                                              "forks",
+                                              "templateRepository",
+                                              "owner",
+                                              "organization",
+                                              "organizations",
+                                              "source",
+                                              "viewer",
+                                              "mergeQueue",
+                                              "repositoriesContributedTo",
+                                              "starredRepositories",
+                                              "watching",
+                                              "gists",
+                                              "pinnedItems",
+                                              "topRepositories",
+                                              "contributionsCollection",
+                                              "issueComments",
+                                              "commitComments",
+                                              "sponsoring",
+                                              "sponsors",
+                                              "projects",
+                                              "projectsV2",
+                                              "itemShowcase",
+                                              "headRepository",
+                                              "baseRepository",
+                                              "headRepositoryOwner",
+                                              "project",
+                                              "content",
+                                              "subject",
+                                              "node",
+                                              "nodes_by_id"};
+const std::set<std::string_view> kNaming = {
+    "__typename", "id",        "databaseId", "name",   "nameWithOwner", "owner",     "login",
+    "url",        "isPrivate", "visibility", "isFork", "isArchived",    "avatarUrl", "resourcePath"};
 // What viewer and organization may select: the account itself, none of its repositories.
-const std::set<std::string_view> kAccount = {
-    "__typename", "id",       "databaseId", "login",     "name",        "email",      "url",
-    "avatarUrl",  "company",  "bio",        "location",  "createdAt",   "updatedAt",  "isSiteAdmin",
-    "description", "websiteUrl", "twitterUsername", "resourcePath", "isVerified"};
+const std::set<std::string_view> kAccount = {"__typename",
+                                             "id",
+                                             "databaseId",
+                                             "login",
+                                             "name",
+                                             "email",
+                                             "url",
+                                             "avatarUrl",
+                                             "company",
+                                             "bio",
+                                             "location",
+                                             "createdAt",
+                                             "updatedAt",
+                                             "isSiteAdmin",
+                                             "description",
+                                             "websiteUrl",
+                                             "twitterUsername",
+                                             "resourcePath",
+                                             "isVerified"};
 
 // Repository fields that hold items the guard labels one by one, and the tool that reads each.
 struct ItemKind {
@@ -161,7 +200,8 @@ GraphqlRequest repository_read(const GraphqlField& repo, const json::Value* vari
   if (owner.empty() || name.empty()) return refused("repository(owner:, name:) must name the repository");
   r.call.set("owner", owner);
   r.call.set("repo", name);
-  if (items && (items->name == "issue" || items->name == "issueOrPullRequest" || items->name == "pullRequest")) {
+  if (items &&
+      (items->name == "issue" || items->name == "issueOrPullRequest" || items->name == "pullRequest")) {
     std::string number = argument(*items, "number", variables);
     if (items->name != "pullRequest") r.call.set("issue_number", number);
     if (items->name == "pullRequest") r.call.set("pullNumber", number);
@@ -250,9 +290,8 @@ Result<GraphqlRequest> classify_graphql(std::string_view body) {
     return request;
   }
   std::string rewritten = with_insertions(std::move(text), std::move(insertions));
-  doc->FindMember("query")->value.SetString(rewritten.c_str(),
-                                            static_cast<rapidjson::SizeType>(rewritten.size()),
-                                            doc->GetAllocator());
+  doc->FindMember("query")->value.SetString(
+      rewritten.c_str(), static_cast<rapidjson::SizeType>(rewritten.size()), doc->GetAllocator());
   request.body = json::to_string(*doc);
   return request;
 }

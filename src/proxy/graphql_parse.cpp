@@ -267,11 +267,13 @@ class Parser {
   // Named spreads replaced by copies of their fragments, within the depth and field budgets (which also
   // stop a cycle).
   Status expand(GraphqlField& field, size_t depth, size_t& budget) {
-    if (depth > kMaxGraphqlDepth) return Error{"fragments nest deeper than " + std::to_string(kMaxGraphqlDepth)};
+    if (depth > kMaxGraphqlDepth)
+      return Error{"fragments nest deeper than " + std::to_string(kMaxGraphqlDepth)};
     for (const auto& name : field.spreads) {
       auto it = fragments_.find(name);
       if (it == fragments_.end()) return Error{"no fragment named " + name};
-      size_t size = count(it->second);  // charged before the copy: a spread repeated a million times stops here
+      size_t size =
+          count(it->second);  // charged before the copy: a spread repeated a million times stops here
       if (size >= budget)
         return Error{"the query selects more than " + std::to_string(kMaxGraphqlFields) + " fields"};
       budget -= size;
@@ -279,7 +281,8 @@ class Parser {
     }
     field.spreads.clear();
     for (auto& c : field.children) {
-      if (budget == 0) return Error{"the query selects more than " + std::to_string(kMaxGraphqlFields) + " fields"};
+      if (budget == 0)
+        return Error{"the query selects more than " + std::to_string(kMaxGraphqlFields) + " fields"};
       --budget;
       AWMG_CHECK(expand(c, depth + 1, budget));
     }

@@ -17,7 +17,7 @@ struct GraphqlField {
   std::string arguments;  // the text between its parentheses, "" when none
   size_t open = 0;        // offsets of its selection set's braces; open == close == 0 when it has none
   size_t close = 0;
-  bool named_fragment = false;      // a "..." child spread from a named fragment
+  bool named_fragment = false;       // a "..." child spread from a named fragment
   std::vector<std::string> spreads;  // named fragments spread into its selection (before expansion)
   std::vector<GraphqlField> children;
 
@@ -27,7 +27,7 @@ struct GraphqlField {
 };
 
 struct GraphqlOperation {
-  std::string type;  // query, mutation or subscription
+  std::string type;   // query, mutation or subscription
   GraphqlField root;  // its selection set, as the children of a nameless field
 };
 

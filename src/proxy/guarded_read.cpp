@@ -41,7 +41,9 @@ asio::awaitable<void> Proxy::guarded_read(const http::Request& request, http::Re
   // Phases 0 and 1: the agent's labels, the resource's.
   const difc::Labels agent = agents_.get(kAgent);
   Result<guard::ResourceLabels> resource = Error{"the guard failed unexpectedly"};
-  std::function<void()> label_resource = [&] { resource = guard_->label_resource(tool, args, &metadata, deadline); };
+  std::function<void()> label_resource = [&] {
+    resource = guard_->label_resource(tool, args, &metadata, deadline);
+  };
   co_await on_worker(label_resource);
   std::optional<http::Response> refusal;
   if (!resource) {
@@ -109,7 +111,9 @@ asio::awaitable<std::string> Proxy::label_answer(const http::Request& request, c
   const bool allowed = checked.coarse.allowed();
   auto parsed = json::parse(body);
   if (!parsed) {
-    if (!allowed) refusal = forbidden(request, difc::violation_text(checked.coarse, checked.agent, checked.resource.resource));
+    if (!allowed)
+      refusal =
+          forbidden(request, difc::violation_text(checked.coarse, checked.agent, checked.resource.resource));
     co_return body;
   }
   json::Document& document = *parsed;
@@ -129,7 +133,8 @@ asio::awaitable<std::string> Proxy::label_answer(const http::Request& request, c
   }
   if (!labels) {
     if (!allowed) co_return empty_response(document);
-    if (difc::accumulates_read_labels(op, mode_)) agents_.accumulate_read(kAgent, checked.resource.resource.labels);
+    if (difc::accumulates_read_labels(op, mode_))
+      agents_.accumulate_read(kAgent, checked.resource.resource.labels);
     co_return body;
   }
   // Phase 5: item by item. Labels that do not fit the answer deny it: nothing passes unlabelled.
@@ -147,7 +152,8 @@ asio::awaitable<std::string> Proxy::label_answer(const http::Request& request, c
   }
   if (difc::accumulates_read_labels(op, mode_)) agents_.accumulate_read(kAgent, difc::overall(*items));
   if (outcome.filtered.empty()) co_return body;
-  log::info("proxy", checked.tool + ": " + counts + " items filtered (" + difc::filtering_policy(outcome.filtered) + ")");
+  log::info("proxy", checked.tool + ": " + counts + " items filtered (" +
+                         difc::filtering_policy(outcome.filtered) + ")");
   const auto* paths = std::get_if<difc::PathLabels>(&*labels);
   bool single = paths && paths->items_path.empty() && !document.IsArray();
   if (single || (outcome.accessible.empty() && items->size() == 1 && !document.IsArray())) {

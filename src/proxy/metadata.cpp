@@ -117,8 +117,15 @@ Result<std::string> RestMetadata::call_tool(const std::string& tool, const std::
                                             std::chrono::steady_clock::time_point deadline) {
   AWMG_TRY(std::string path, path_of(tool, args_json));
   auto args = json::parse(args_json);
-  auto call = std::make_shared<Call>(Call{api_, permissions_, tool, path, text_arg(*args, "owner"),
-                                          text_arg(*args, "repo"), text_arg(*args, "username"), deadline, {}});
+  auto call = std::make_shared<Call>(Call{api_,
+                                          permissions_,
+                                          tool,
+                                          path,
+                                          text_arg(*args, "owner"),
+                                          text_arg(*args, "repo"),
+                                          text_arg(*args, "username"),
+                                          deadline,
+                                          {}});
   auto result = call->done.get_future();
   asio::co_spawn(
       asio::make_strand(io_), [call] { return call->run(); }, asio::detached);

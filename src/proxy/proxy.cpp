@@ -41,9 +41,9 @@ std::string utc_now() {
 
 http::Response json_error(const http::Request& request, unsigned status, const std::string& code,
                           const std::string& message) {
-  return http::make_response(request, status,
-                             R"({"error":)" + json::quote(code) + R"(,"message":)" + json::quote(message) + "}",
-                             "application/json");
+  return http::make_response(
+      request, status, R"({"error":)" + json::quote(code) + R"(,"message":)" + json::quote(message) + "}",
+      "application/json");
 }
 
 Proxy::Proxy(asio::io_context& io, Upstream upstream, std::unique_ptr<guard::Guard> guard,
@@ -92,7 +92,8 @@ github::Api Proxy::metadata_api(const http::Request& request) const {
 }
 
 asio::awaitable<void> Proxy::handle(const http::Request& request, http::Responder& responder) {
-  auto span = telemetry::Tracer::instance().start_span("proxy.request", telemetry::SpanKind::kServer, nullptr);
+  auto span =
+      telemetry::Tracer::instance().start_span("proxy.request", telemetry::SpanKind::kServer, nullptr);
   span.set("http.request.method", std::string(request.method_string()));
   co_await route(request, responder);
   span.set("http.response.status_code", static_cast<int64_t>(responder.status()));
@@ -118,8 +119,10 @@ Proxy::Step Proxy::decide(const http::Request& request, const http::Responder& r
       verb == bhttp::verb::connect)
     return json_error(request, 405, "method_not_allowed",
                       std::string(request.method_string()) + " is not served by the proxy");
-  if (verb != bhttp::verb::get && !graphql) return Forward{upstream_.rest_target(path, target->query), request.body()};
-  if (!enforcing()) return json_error(request, 503, "service_unavailable", "proxy enforcement not configured");
+  if (verb != bhttp::verb::get && !graphql)
+    return Forward{upstream_.rest_target(path, target->query), request.body()};
+  if (!enforcing())
+    return json_error(request, 503, "service_unavailable", "proxy enforcement not configured");
   if (graphql) return decide_graphql(request);
   auto call = route_rest(path, target->query);
   if (!call) return unrecognized(request, path, target->query);
@@ -142,12 +145,13 @@ Proxy::Step Proxy::decide_graphql(const http::Request& request) {
               std::move(classified->body), true};
 }
 
-Proxy::Step Proxy::unrecognized(const http::Request& request, const std::string& path, const std::string& query) {
+Proxy::Step Proxy::unrecognized(const http::Request& request, const std::string& path,
+                                const std::string& query) {
   const bool pass = settings_.passthrough_unrecognized;
   const std::string what = "GET " + path;
-  const std::string message = pass ? "Unrecognized endpoint " + what +
-                                         " forwarded unlabelled (--passthrough-unrecognized)"
-                                   : "Unrecognized endpoint " + what + " refused: no guard route labels it";
+  const std::string message =
+      pass ? "Unrecognized endpoint " + what + " forwarded unlabelled (--passthrough-unrecognized)"
+           : "Unrecognized endpoint " + what + " refused: no guard route labels it";
   log::warn("proxy", message);
   auto& logger = log::Logger::instance();
   logger.markdown(log::Level::kWarn, "proxy", message);

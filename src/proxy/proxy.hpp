@@ -30,8 +30,9 @@ struct ProxySettings {
 };
 
 // `awmg proxy`: GitHub's REST and GraphQL API behind a guard. The agent is "proxy"; its labels come from
-// label_agent once, at startup. A read is named as the guard tool that reads the same data, labelled, checked,
-// forwarded, and its answer filtered item by item; writes and a few metadata routes are forwarded as they are.
+// label_agent once, at startup. A read is named as the guard tool that reads the same data, labelled,
+// checked, forwarded, and its answer filtered item by item; writes and a few metadata routes are forwarded as
+// they are.
 class Proxy {
  public:
   static constexpr const char* kAgent = "proxy";

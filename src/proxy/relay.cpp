@@ -17,7 +17,8 @@ void mark_rate_limit(const http::Request& request, const http::Exchange& exchang
   head.set(bhttp::field::retry_after, std::to_string(*wait));
   log::error("proxy", "GitHub rate limit reached on " + std::string(request.method_string()) + " " +
                           std::string(http::path_of(request)) + " (HTTP " +
-                          std::to_string(exchange.status()) + "); retry after " + std::to_string(*wait) + "s");
+                          std::to_string(exchange.status()) + "); retry after " + std::to_string(*wait) +
+                          "s");
 }
 
 bool bodiless(unsigned status) {

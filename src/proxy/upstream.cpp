@@ -69,9 +69,15 @@ Bounded::~Bounded() {
 }
 
 void copy_response_headers(const http::Exchange& from, bhttp::fields& to) {
-  static const char* const kKept[] = {"Content-Type",          "Content-Disposition",  "Location",
-                                      "Link",                  "X-GitHub-Request-Id",  "X-RateLimit-Limit",
-                                      "X-RateLimit-Remaining", "X-RateLimit-Reset",    "X-RateLimit-Resource",
+  static const char* const kKept[] = {"Content-Type",
+                                      "Content-Disposition",
+                                      "Location",
+                                      "Link",
+                                      "X-GitHub-Request-Id",
+                                      "X-RateLimit-Limit",
+                                      "X-RateLimit-Remaining",
+                                      "X-RateLimit-Reset",
+                                      "X-RateLimit-Resource",
                                       "X-RateLimit-Used"};
   for (const char* name : kKept) {
     std::string value = from.header(name);
@@ -86,7 +92,8 @@ std::optional<long> retry_after(unsigned status, const std::string& remaining, c
   std::string_view text = base::trim(reset);
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), at);
   if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return 60;
-  long long seconds = at - std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count() + 1;
+  long long seconds =
+      at - std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count() + 1;
   if (seconds < 1) return 60;
   return static_cast<long>(std::min<long long>(seconds, 3600));
 }

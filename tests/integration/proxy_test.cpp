@@ -40,9 +40,10 @@ class RunningProxy {
   RunningProxy(const TempDir& dir, const FakeGitHub& github, std::vector<std::string> extra,
                std::map<std::string, std::string> env = {})
       : port_(free_port()) {
-    std::vector<std::string> argv = {kAwmg,         "proxy", "--guard-wasm", kGuard,       "--github-api-url",
-                                     github.url(),  "--github-token", kFallback, "--listen",
-                                     "127.0.0.1:" + std::to_string(port_), "--log-dir", dir.file("logs")};
+    std::vector<std::string> argv = {
+        kAwmg,        "proxy",          "--guard-wasm", kGuard,     "--github-api-url",
+        github.url(), "--github-token", kFallback,      "--listen", "127.0.0.1:" + std::to_string(port_),
+        "--log-dir",  dir.file("logs")};
     argv.insert(argv.end(), extra.begin(), extra.end());
     child_ = std::make_unique<Child>(argv, awmg_env(dir, std::move(env)));
     ready_ = child_->wait_for_stderr(
@@ -114,7 +115,8 @@ TEST_F(Proxy, FiltersItemsByRepositoryAndAuthorAndDeniesAFilteredSingleItem) {
 TEST_F(Proxy, TheGuardsMetadataCallsUseTheFallbackTokenAndClientsKeepTheirOwn) {
   RunningProxy proxy(dir, github, {"--policy", kPolicy});
   ASSERT_TRUE(proxy.ready()) << proxy.child().err();
-  EXPECT_EQ(proxy.get("/repos/octo/public-repo/issues", {{"Authorization", "token client-token"}}).status, 200);
+  EXPECT_EQ(proxy.get("/repos/octo/public-repo/issues", {{"Authorization", "token client-token"}}).status,
+            200);
   auto seen = json::parse(github.requests());
   ASSERT_TRUE(seen.ok());
   bool permission = false, search = false, list = false;
@@ -180,21 +182,24 @@ TEST_F(Proxy, WithoutAPolicyGuardedReadsAnswer503AndTheRestStillWorks) {
 TEST_F(Proxy, GraphqlReadsAreFilteredAndShapesTheGuardCannotLabelAreRefused) {
   RunningProxy proxy(dir, github, {"--policy", kPolicy});
   ASSERT_TRUE(proxy.ready()) << proxy.child().err();
-  auto list = proxy.post("/api/graphql", R"({"query":"query($owner:String!,$repo:String!){repository(owner:$owner,name:$repo){issues(first:10){totalCount nodes{number}}}}","variables":{"owner":"octo","repo":"public-repo"}})");
+  auto list = proxy.post(
+      "/api/graphql",
+      R"({"query":"query($owner:String!,$repo:String!){repository(owner:$owner,name:$repo){issues(first:10){totalCount nodes{number}}}}","variables":{"owner":"octo","repo":"public-repo"}})");
   ASSERT_EQ(list.status, 200) << list.body;
   auto doc = json::parse(list.body);
   ASSERT_TRUE(doc.ok());
   const auto& issues = (*doc)["data"]["repository"]["issues"];
   EXPECT_EQ(issues["nodes"].Size(), 3u);
   EXPECT_EQ(issues["totalCount"].GetInt64(), 3);
-  for (const char* body : {
-           R"({"query":"{ a: repository(owner:\"octo\",name:\"private-repo\"){ issues{nodes{body}} } }"})",
-           R"({"query":"{ repository(owner:\"octo\",name:\"public-repo\"){id} node(id:\"I_1\"){id} }"})",
-           R"({"query":"{ __type(name:\"Issue\"){name} repository(owner:\"octo\",name:\"private-repo\"){issues{nodes{body}}} }"})",
-           R"({"query":"mutation { addComment(input:{}) { clientMutationId } }"})",
-           R"({"query":"{ repository(owner:\"octo\",name:\"public-repo\"){ owner { ... on User { repositories(first:9){nodes{name}} } } } }"})",
-           R"({"query":"{ viewer { repositories(first:5){ nodes { name } } } }"})",
-       }) {
+  for (
+      const char* body : {
+          R"({"query":"{ a: repository(owner:\"octo\",name:\"private-repo\"){ issues{nodes{body}} } }"})",
+          R"({"query":"{ repository(owner:\"octo\",name:\"public-repo\"){id} node(id:\"I_1\"){id} }"})",
+          R"({"query":"{ __type(name:\"Issue\"){name} repository(owner:\"octo\",name:\"private-repo\"){issues{nodes{body}}} }"})",
+          R"({"query":"mutation { addComment(input:{}) { clientMutationId } }"})",
+          R"({"query":"{ repository(owner:\"octo\",name:\"public-repo\"){ owner { ... on User { repositories(first:9){nodes{name}} } } } }"})",
+          R"({"query":"{ viewer { repositories(first:5){ nodes { name } } } }"})",
+      }) {
     auto refused = proxy.post("/graphql", body);
     EXPECT_EQ(refused.status, 403) << body << " -> " << refused.body;
     EXPECT_NE(refused.body.find("access denied"), std::string::npos) << refused.body;
@@ -203,7 +208,8 @@ TEST_F(Proxy, GraphqlReadsAreFilteredAndShapesTheGuardCannotLabelAreRefused) {
     auto bad = proxy.post("/graphql", body);
     EXPECT_EQ(bad.status, 400) << body << " -> " << bad.body;
   }
-  auto introspection = proxy.post("/graphql", R"({"query":"query Issue_fields{Issue: __type(name: \"Issue\"){fields{name}}}"})");
+  auto introspection = proxy.post(
+      "/graphql", R"({"query":"query Issue_fields{Issue: __type(name: \"Issue\"){fields{name}}}"})");
   EXPECT_EQ(introspection.status, 200) << introspection.body;
   EXPECT_EQ(proxy.post("/graphql", R"({"query":"{ viewer { login } }"})").status, 200);
 }
@@ -233,12 +239,13 @@ TEST_F(Proxy, BadUpstreamsAndPathTricksGetClearAnswers) {
   EXPECT_EQ(proxy.get("/repos/octo/public-repo/issues", {{"Host", "evil.example"}}).status, 403);
   // A body over the limit is refused; the proxy keeps serving.
   std::string huge = raw_exchange(
-      proxy.port(), "POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 17825792\r\n\r\n{\"query\":\"");
+      proxy.port(),
+      "POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 17825792\r\n\r\n{\"query\":\"");
   EXPECT_EQ(huge.rfind("HTTP/1.1 413", 0), 0u) << huge;
   EXPECT_EQ(proxy.get("/health").status, 200);
   // A large passthrough answer streams through whole, chunk by chunk.
-  std::string big = raw_exchange(proxy.port(), "GET /meta HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
-                                 10000);
+  std::string big =
+      raw_exchange(proxy.port(), "GET /meta HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", 10000);
   EXPECT_EQ(big.rfind("HTTP/1.1 200", 0), 0u) << big.substr(0, 200);
   EXPECT_NE(big.find("Transfer-Encoding: chunked"), std::string::npos);
   EXPECT_GT(big.size(), 3300000u);
@@ -257,20 +264,24 @@ TEST_F(Proxy, StopsCleanlyOnSigterm) {
 TEST_F(Proxy, RefusesBadStartupInputNamingIt) {
   auto env = awmg_env(dir);
   auto sink = run_awmg({"proxy", "--guard-wasm", kGuard, "--policy", R"({"write-sink":{"accept":["*"]}})",
-                        "--log-dir", dir.file("logs")}, env);
+                        "--log-dir", dir.file("logs")},
+                       env);
   EXPECT_EQ(sink.exit_code, 1);
   EXPECT_NE(sink.err.find("allow-only"), std::string::npos) << sink.err;
-  auto mode = run_awmg({"proxy", "--guard-wasm", kGuard, "--guards-mode", "lax", "--log-dir", dir.file("logs")}, env);
+  auto mode =
+      run_awmg({"proxy", "--guard-wasm", kGuard, "--guards-mode", "lax", "--log-dir", dir.file("logs")}, env);
   EXPECT_EQ(mode.exit_code, 1);
   EXPECT_NE(mode.err.find("--guards-mode"), std::string::npos) << mode.err;
-  auto guard = run_awmg({"proxy", "--guard-wasm", dir.file("missing.wasm"), "--log-dir", dir.file("logs")}, env);
+  auto guard =
+      run_awmg({"proxy", "--guard-wasm", dir.file("missing.wasm"), "--log-dir", dir.file("logs")}, env);
   EXPECT_EQ(guard.exit_code, 1);
   EXPECT_NE(guard.err.find("missing.wasm"), std::string::npos) << guard.err;
 }
 
 // Debian's gh, pointed at the proxy over --tls with the generated CA.
 TEST_F(Proxy, RealGhCliAndCurlWorkThroughTlsWithTheGeneratedCa) {
-  if (!file_exists("/usr/bin/gh")) GTEST_SKIP() << "gh is not installed (scripts/install-deps.sh installs it)";
+  if (!file_exists("/usr/bin/gh"))
+    GTEST_SKIP() << "gh is not installed (scripts/install-deps.sh installs it)";
   RunningProxy proxy(dir, github, {"--policy", kPolicy, "--tls", "--tls-dir", dir.file("tls")});
   ASSERT_TRUE(proxy.ready()) << proxy.child().err();
   const std::string ca = dir.file("tls/ca.crt");
@@ -280,11 +291,13 @@ TEST_F(Proxy, RealGhCliAndCurlWorkThroughTlsWithTheGeneratedCa) {
   EXPECT_EQ(key.st_mode & 0777, 0600u);
   EXPECT_NE(read_text(dir.file("tls/server.key")).find("BEGIN EC PRIVATE KEY"), std::string::npos);
   const std::string host = "localhost:" + std::to_string(proxy.port());
-  auto curl = run({"/usr/bin/curl", "-s", "--cacert", ca, "https://" + host + "/repos/octo/public-repo/issues"});
+  auto curl =
+      run({"/usr/bin/curl", "-s", "--cacert", ca, "https://" + host + "/repos/octo/public-repo/issues"});
   EXPECT_EQ(numbers(curl.out), (std::vector<int64_t>{1, 4, 5})) << curl.out << curl.err;
   ProcessOptions env;
-  env.env = {{"GH_HOST", host},          {"GH_ENTERPRISE_TOKEN", "ghp_client"}, {"SSL_CERT_FILE", ca},
-             {"HOME", dir.file("home")}, {"TMPDIR", dir.path()},             {"GH_NO_UPDATE_NOTIFIER", "1"},
+  env.env = {{"GH_HOST", host},           {"GH_ENTERPRISE_TOKEN", "ghp_client"},
+             {"SSL_CERT_FILE", ca},       {"HOME", dir.file("home")},
+             {"TMPDIR", dir.path()},      {"GH_NO_UPDATE_NOTIFIER", "1"},
              {"GH_PROMPT_DISABLED", "1"}, {"NO_COLOR", "1"}};
   env.unset_env = {"GH_TOKEN", "GITHUB_TOKEN"};
   auto gh = [&](std::vector<std::string> args) {

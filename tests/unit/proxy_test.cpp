@@ -22,7 +22,8 @@ TEST(ProxyPath, CanonicalFormsAreRoutedAndTricksRefused) {
   EXPECT_EQ(canonical("/repos/o/x/../r/issues"), "/repos/o/r/issues");
   EXPECT_EQ(canonical("/api/v3/../graphql"), "/api/graphql");
   EXPECT_EQ(canonical("/api/v3"), "/");
-  for (const char* bad : {"/repos/o%2Fr/issues", "/repos/o/%2e%2e/x", "/a\\b", "/../x", "x", "/a%00b", "/a%5Cb"})
+  for (const char* bad :
+       {"/repos/o%2Fr/issues", "/repos/o/%2e%2e/x", "/a\\b", "/../x", "x", "/a%00b", "/a%5Cb"})
     EXPECT_EQ(canonical(bad), "refused") << bad;
 }
 
@@ -35,12 +36,16 @@ TEST(ProxyRoutes, FirstMatchWinsWithItsArguments) {
   EXPECT_EQ(route("/repos/o/r/issues/7/comments"),
             R"(issue_read {"owner":"o","repo":"r","issue_number":"7","method":"get_comments"})");
   EXPECT_EQ(route("/repos/o/r/issues"), R"(list_issues {"owner":"o","repo":"r"})");
-  EXPECT_EQ(route("/repos/o/r/pulls/3"), R"(pull_request_read {"owner":"o","repo":"r","pullNumber":"3","method":"get"})");
+  EXPECT_EQ(route("/repos/o/r/pulls/3"),
+            R"(pull_request_read {"owner":"o","repo":"r","pullNumber":"3","method":"get"})");
   EXPECT_EQ(route("/repos/o/r/commits/abc/check-runs"),
             R"(pull_request_read {"owner":"o","repo":"r","sha":"abc","method":"get_check_runs"})");
-  EXPECT_EQ(route("/repos/o/r/contents/a/b.md"), R"(get_file_contents {"owner":"o","repo":"r","path":"a/b.md"})");
-  EXPECT_EQ(route("/repos/o/r/actions/runs/5/attempts/2/logs"), R"(get_job_logs {"owner":"o","repo":"r","run_id":"5"})");
-  EXPECT_EQ(route("/orgs/acme/actions/secrets"), R"(actions_list {"owner":"acme","method":"list_org_config"})");
+  EXPECT_EQ(route("/repos/o/r/contents/a/b.md"),
+            R"(get_file_contents {"owner":"o","repo":"r","path":"a/b.md"})");
+  EXPECT_EQ(route("/repos/o/r/actions/runs/5/attempts/2/logs"),
+            R"(get_job_logs {"owner":"o","repo":"r","run_id":"5"})");
+  EXPECT_EQ(route("/orgs/acme/actions/secrets"),
+            R"(actions_list {"owner":"acme","method":"list_org_config"})");
   EXPECT_EQ(route("/search/issues", "q=is%3Aopen+repo%3Ao%2Fr&page=2"),
             R"(search_issues {"query":"is:open repo:o/r"})");
   EXPECT_EQ(route("/repos/o/r/anything/else"), R"(get_file_contents {"owner":"o","repo":"r"})");
@@ -57,15 +62,21 @@ GraphqlRequest classify(const std::string& query, const std::string& variables =
 
 // gh 2.23's own queries.
 const char* kGhIssueList =
-    "fragment issue on Issue {number,title,url,state,updatedAt,labels(first:100){nodes{id,name,description,color},"
-    "totalCount},stateReason}\n query IssueList($owner: String!, $repo: String!, $limit: Int) { repository(owner: "
-    "$owner, name: $repo) { hasIssuesEnabled issues(first: $limit, orderBy: {field: CREATED_AT, direction: DESC}) "
+    "fragment issue on Issue "
+    "{number,title,url,state,updatedAt,labels(first:100){nodes{id,name,description,color},"
+    "totalCount},stateReason}\n query IssueList($owner: String!, $repo: String!, $limit: Int) { "
+    "repository(owner: "
+    "$owner, name: $repo) { hasIssuesEnabled issues(first: $limit, orderBy: {field: CREATED_AT, direction: "
+    "DESC}) "
     "{ totalCount nodes { ...issue } pageInfo { hasNextPage endCursor } } } }";
 const char* kGhIssueView =
-    "query IssueByNumber($owner: String!, $repo: String!, $number: Int!) { repository(owner: $owner, name: $repo) "
-    "{ hasIssuesEnabled issue: issueOrPullRequest(number: $number) { __typename ...on Issue{number,title,body,"
+    "query IssueByNumber($owner: String!, $repo: String!, $number: Int!) { repository(owner: $owner, name: "
+    "$repo) "
+    "{ hasIssuesEnabled issue: issueOrPullRequest(number: $number) { __typename ...on "
+    "Issue{number,title,body,"
     "author{login,...on User{id,name}},projectCards(first:100){nodes{project{name}column{name}},totalCount},"
-    "comments(last: 1) {nodes {author{login},authorAssociation,body},totalCount},id} ...on PullRequest{number,"
+    "comments(last: 1) {nodes {author{login},authorAssociation,body},totalCount},id} ...on "
+    "PullRequest{number,"
     "title,author{login},id} } } }";
 
 TEST(ProxyGraphql, GhQueriesAreClassifiedAndGetTheFieldsTheGuardNeeds) {
@@ -84,9 +95,10 @@ TEST(ProxyGraphql, GhQueriesAreClassifiedAndGetTheFieldsTheGuardNeeds) {
   EXPECT_EQ(classify("query Issue_fields{Issue: __type(name: \"Issue\"){fields{name}}}").kind,
             GraphqlRequest::Kind::kPassthrough);
   EXPECT_EQ(classify("{ rateLimit { remaining } }").kind, GraphqlRequest::Kind::kPassthrough);
-  EXPECT_EQ(classify("{ search(query:\"is:open\", type: ISSUE, first: 5){ nodes { ... on Issue { number } } } }")
-                .call.args_json(),
-            R"({"query":"is:open"})");
+  EXPECT_EQ(
+      classify("{ search(query:\"is:open\", type: ISSUE, first: 5){ nodes { ... on Issue { number } } } }")
+          .call.args_json(),
+      R"({"query":"is:open"})");
 }
 
 TEST(ProxyGraphql, ShapesThatCouldReadUnlabelledDataAreRefused) {
@@ -96,8 +108,10 @@ TEST(ProxyGraphql, ShapesThatCouldReadUnlabelledDataAreRefused) {
            "{ repository(owner:\"o\",name:\"r\"){ issues{nodes{id}} pullRequests{nodes{id}} } }",
            "{ repository(owner:\"o\",name:\"r\"){ labels(first:5){nodes{issues(first:5){nodes{body}}}} } }",
            "{ repository(owner:\"o\",name:\"r\"){ parent { issues { nodes { body } } } } }",
-           "{ repository(owner:\"o\",name:\"r\"){ issues{ nodes { author { ... on User { repositories(first:5){nodes{name}} } } } } } }",
-           "{ repository(owner:\"o\",name:\"r\"){ ...F } } fragment F on Repository { forks(first:5){nodes{name}} }",
+           "{ repository(owner:\"o\",name:\"r\"){ issues{ nodes { author { ... on User { "
+           "repositories(first:5){nodes{name}} } } } } } }",
+           "{ repository(owner:\"o\",name:\"r\"){ ...F } } fragment F on Repository { "
+           "forks(first:5){nodes{name}} }",
            "{ repository(name:\"r\"){id} }",
            "{ organization(login:\"o\"){ repositories(first:5){nodes{name}} } }",
            "query A { viewer{login} } query B { viewer{login} }",
@@ -106,7 +120,10 @@ TEST(ProxyGraphql, ShapesThatCouldReadUnlabelledDataAreRefused) {
        })
     EXPECT_EQ(classify(query).kind, GraphqlRequest::Kind::kRefused) << query;
   // A fragment cycle or a fragment bomb is an error, not a hang.
-  EXPECT_FALSE(classify_graphql(R"({"query":"{ viewer { ...A } } fragment A on User { ...B } fragment B on User { ...A }"})").ok());
+  EXPECT_FALSE(
+      classify_graphql(
+          R"({"query":"{ viewer { ...A } } fragment A on User { ...B } fragment B on User { ...A }"})")
+          .ok());
   std::string bomb = "{ viewer { ...F0 } }";
   for (int i = 0; i < 30; ++i)
     bomb += " fragment F" + std::to_string(i) + " on User { ...F" + std::to_string(i + 1) + " ...F" +
@@ -124,7 +141,8 @@ TEST(ProxyRebuild, FilteredAnswersKeepTheirShape) {
             R"({"total_count":1,"incomplete_results":false,"items":[{"n":1}]})");
   auto gql = *json::parse(R"({"data":{"repository":{"issues":{"totalCount":2,"nodes":[{"n":1},{"n":2}]}}}})");
   labels = difc::PathLabels{{}, std::nullopt, "/data/repository/issues/nodes"};
-  EXPECT_EQ(*rebuild_response(gql, labels, kept), R"({"data":{"repository":{"issues":{"totalCount":1,"nodes":[{"n":1}]}}}})");
+  EXPECT_EQ(*rebuild_response(gql, labels, kept),
+            R"({"data":{"repository":{"issues":{"totalCount":1,"nodes":[{"n":1}]}}}})");
   auto array = *json::parse(R"([{"n":1},{"n":2}])");
   labels = difc::PathLabels{{}, std::nullopt, ""};
   EXPECT_EQ(*rebuild_response(array, labels, kept), R"([{"n":1}])");
@@ -161,10 +179,12 @@ TEST(ProxyMetadata, TheGuardsCallsBecomeSafeRestPaths) {
             "/repos/o/r/pulls/7");
   EXPECT_EQ(*RestMetadata::path_of("search_repositories", R"({"query":"repo:o/r","perPage":10})"),
             "/search/repositories?q=repo%3Ao%2Fr&per_page=10");
-  EXPECT_EQ(*RestMetadata::path_of("get_collaborator_permission", R"({"owner":"o","repo":"r","username":"u"})"),
-            "/repos/o/r/collaborators/u/permission");
+  EXPECT_EQ(
+      *RestMetadata::path_of("get_collaborator_permission", R"({"owner":"o","repo":"r","username":"u"})"),
+      "/repos/o/r/collaborators/u/permission");
   EXPECT_FALSE(RestMetadata::path_of("issue_read", R"({"owner":"..","repo":"r","issue_number":"5"})").ok());
-  EXPECT_FALSE(RestMetadata::path_of("issue_read", R"({"owner":"o","repo":"r","issue_number":"5/../x"})").ok());
+  EXPECT_FALSE(
+      RestMetadata::path_of("issue_read", R"({"owner":"o","repo":"r","issue_number":"5/../x"})").ok());
   EXPECT_FALSE(RestMetadata::path_of("list_issues", "{}").ok());
 }
 

@@ -81,8 +81,9 @@ Result<std::string> policy_payload(const ProxyOptions& o, const github::Api& api
 Result<std::unique_ptr<guard::Guard>> load_guard(const std::string& path, wasm::Engine& engine) {
   auto bytes = base::read_file(path);
   if (!bytes) return Error{"cannot read the guard " + path + ": " + bytes.error().message};
-  AWMG_TRY(auto wasm, guard::WasmGuard::create("github", *bytes, engine));
-  return guard::make_wasm_guard(std::move(wasm));
+  auto wasm = guard::WasmGuard::create("github", *bytes, engine);
+  if (!wasm) return Error{"cannot load the guard " + path + ": " + wasm.error().message};
+  return guard::make_wasm_guard(std::move(*wasm));
 }
 
 std::string client_host(const std::string& listen, unsigned short port) {

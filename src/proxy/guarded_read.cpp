@@ -29,15 +29,24 @@ bool json_type(const http::Exchange& exchange) {
 
 }  // namespace
 
+namespace {
+
+telemetry::Span child_span(const telemetry::Span& parent, const char* name, telemetry::SpanKind kind) {
+  if (!parent.recording()) return {};
+  return telemetry::Tracer::instance().start_span(name, kind, &parent.context());
+}
+
+}  // namespace
+
 asio::awaitable<void> Proxy::guarded_read(const http::Request& request, http::Responder& responder,
-                                          const Read& read) {
+                                          const Read& read, const telemetry::Span& trace) {
   const std::string& tool = read.call.tool;
   const std::string args = read.call.args_json();
   const auto deadline = std::chrono::steady_clock::now() + upstream_.timeout();
   RestMetadata metadata(io_, metadata_api(request), permissions_, stopping_);
-  auto span = telemetry::Tracer::instance().start_span("proxy.difc_pipeline", telemetry::SpanKind::kInternal,
-                                                       nullptr);
+  telemetry::Span span = child_span(trace, "proxy.difc_pipeline", telemetry::SpanKind::kInternal);
   span.set("gen_ai.tool.name", tool);
+  span.set("url.path", std::string(http::path_of(request)));
   // Phases 0 and 1: the agent's labels, the resource's.
   const difc::Labels agent = agents_.get(kAgent);
   Result<guard::ResourceLabels> resource = Error{"the guard failed unexpectedly"};
@@ -68,14 +77,28 @@ asio::awaitable<void> Proxy::guarded_read(const http::Request& request, http::Re
   auto executor = co_await asio::this_coro::executor;
   Bounded bound(executor, upstream_.timeout());
   const auto headers = upstream_.headers(request, read.graphql);
+  telemetry::Span forward = child_span(span, "proxy.backend.forward", telemetry::SpanKind::kClient);
+  forward.set("gen_ai.tool.name", tool);
+  forward.set("url.path", std::string(http::path_of(request)));
+  forward.set("server.address", upstream_.host());
   auto exchange = co_await upstream_.send(read.verb, read.target, headers, read.body, bound.abort());
   if (!exchange) {
+    forward.set_error("upstream request failed");
     log::warn("proxy", "upstream request failed: " + exchange.error().message);
     co_await bad_gateway(request, responder);
     co_return;
   }
   http::Exchange& answer = **exchange;
   const unsigned status = answer.status();
+  if (forward.recording()) {
+    forward.set("http.response.status_code", static_cast<int64_t>(status));
+    bool limited = retry_after(status, answer.header("X-RateLimit-Remaining"),
+                               answer.header("X-RateLimit-Reset"), std::chrono::system_clock::now())
+                       .has_value();
+    forward.set("rate_limit.hit", limited);
+    if (limited) forward.add_event("rate_limit.detected", {{"reset_at", answer.header("X-RateLimit-Reset")}});
+  }
+  forward.end();
   // Errors pass as they are; a redirect or an answer that is not JSON only when the coarse check allowed
   // the read (nothing in them can be filtered item by item).
   const bool opaque = status >= 300 || !json_type(answer);

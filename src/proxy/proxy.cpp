@@ -91,14 +91,32 @@ github::Api Proxy::metadata_api(const http::Request& request) const {
   return api;
 }
 
-asio::awaitable<void> Proxy::handle(const http::Request& request, http::Responder& responder) {
-  auto span =
-      telemetry::Tracer::instance().start_span("proxy.request", telemetry::SpanKind::kServer, nullptr);
+namespace {
+
+// The server span of a request, child of the client's `traceparent` when it sends a valid one.
+telemetry::Span request_span(const http::Request& request) {
+  auto& tracer = telemetry::Tracer::instance();
+  if (!tracer.enabled()) return {};
+  std::optional<telemetry::SpanContext> remote;
+  if (auto header = http::header(request, "traceparent")) remote = telemetry::parse_traceparent(*header);
+  auto span = tracer.start_span("proxy.request", telemetry::SpanKind::kServer, remote ? &*remote : nullptr);
   span.set("http.request.method", std::string(request.method_string()));
-  co_await route(request, responder);
-  span.set("http.response.status_code", static_cast<int64_t>(responder.status()));
+  span.set("url.path", std::string(http::path_of(request)));
+  return span;
+}
+
+}  // namespace
+
+asio::awaitable<void> Proxy::handle(const http::Request& request, http::Responder& responder) {
+  telemetry::Span span = request_span(request);
+  co_await route(request, responder, span);
+  const unsigned status = responder.status();
+  if (span.recording()) {
+    span.set("http.response.status_code", static_cast<int64_t>(status));
+    if (status >= 500) span.set_error("HTTP " + std::to_string(status));
+  }
   log::info("proxy", std::string(request.method_string()) + " " + std::string(http::path_of(request)) +
-                         " -> " + std::to_string(responder.status()));
+                         " -> " + std::to_string(status));
 }
 
 Proxy::Step Proxy::decide(const http::Request& request, const http::Responder& responder) {
@@ -163,14 +181,15 @@ Proxy::Step Proxy::unrecognized(const http::Request& request, const std::string&
                     "access denied: " + what + " is not a GitHub API read the guard can label");
 }
 
-asio::awaitable<void> Proxy::route(const http::Request& request, http::Responder& responder) {
+asio::awaitable<void> Proxy::route(const http::Request& request, http::Responder& responder,
+                                   const telemetry::Span& trace) {
   Step step = decide(request, responder);
   if (auto* answer = std::get_if<http::Response>(&step)) {
     co_await responder.send(std::move(*answer));
   } else if (auto* forward_to = std::get_if<Forward>(&step)) {
     co_await forward(request, responder, forward_to->target, forward_to->body);
   } else {
-    co_await guarded_read(request, responder, std::get<Read>(step));
+    co_await guarded_read(request, responder, std::get<Read>(step), trace);
   }
 }
 

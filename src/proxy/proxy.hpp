@@ -18,6 +18,7 @@
 #include "proxy/metadata.hpp"
 #include "proxy/tool_call.hpp"
 #include "proxy/upstream.hpp"
+#include "telemetry/tracer.hpp"
 
 namespace awmg::proxy {
 
@@ -71,9 +72,10 @@ class Proxy {
   Step decide_graphql(const http::Request& request);
   Step unrecognized(const http::Request& request, const std::string& path, const std::string& query);
 
-  boost::asio::awaitable<void> route(const http::Request& request, http::Responder& responder);
+  boost::asio::awaitable<void> route(const http::Request& request, http::Responder& responder,
+                                     const telemetry::Span& trace);
   boost::asio::awaitable<void> guarded_read(const http::Request& request, http::Responder& responder,
-                                            const Read& read);
+                                            const Read& read, const telemetry::Span& trace);
   // What the request phases established about a read.
   struct Checked {
     std::string tool;

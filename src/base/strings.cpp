@@ -102,4 +102,22 @@ std::string hex_escape(std::string_view s, char marker, bool (*keep)(char)) {
   return out;
 }
 
+namespace {
+
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+std::optional<char> percent_escape_at(std::string_view s, size_t at) {
+  if (at + 2 >= s.size() || s[at] != '%') return std::nullopt;
+  int high = hex_digit(s[at + 1]), low = hex_digit(s[at + 2]);
+  if (high < 0 || low < 0) return std::nullopt;
+  return static_cast<char>(high * 16 + low);
+}
+
 }  // namespace awmg::base

@@ -1,4 +1,5 @@
 #pragma once
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,5 +17,7 @@ std::string join(const std::vector<std::string>& parts, std::string_view sep);
 std::string quote(std::string_view s);
 // Every byte `keep` refuses written as `marker` and two upper-case hex digits (percent-encoding, C names).
 std::string hex_escape(std::string_view s, char marker, bool (*keep)(char));
+// The byte a percent-escape at `s[at]` ("%2F") stands for; std::nullopt when there is none there.
+std::optional<char> percent_escape_at(std::string_view s, size_t at);
 
 }  // namespace awmg::base

@@ -223,6 +223,13 @@ int run_proxy(const ProxyOptions& o) {
       return fail(endpoint.error().message);
     }
     server->start();
+    if (!endpoint->address().is_loopback()) {
+      std::string warning =
+          "the proxy listens on " + o.listen +
+          ", beyond this machine: anyone who reaches it reads GitHub with its fallback token";
+      log::warn("startup", warning);
+      std::fprintf(stderr, "WARN: %s\n", warning.c_str());
+    }
     log::info("startup", "Proxy listening on " + o.listen + ", upstream " + gateway.upstream().base() +
                              ", mode " + difc::mode_name(gateway.mode()));
     Serving serving(threads.main(), server,

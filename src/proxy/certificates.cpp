@@ -5,6 +5,8 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <functional>
 #include <memory>
@@ -80,6 +82,17 @@ Result<std::string> pem(const std::function<int(BIO*)>& write) {
   return std::string(data, static_cast<size_t>(size));
 }
 
+// Clients are told to trust ca.crt: the directory must be ours alone to write (not a link another user
+// could point elsewhere, not writable by others), or another local user could swap the CA.
+Status check_private_directory(const std::string& dir) {
+  struct stat info {};
+  if (::lstat(dir.c_str(), &info) != 0) return Error{"cannot stat the TLS directory " + dir};
+  if (!S_ISDIR(info.st_mode)) return Error{"the TLS directory " + dir + " is not a directory (a link?)"};
+  if (info.st_uid != ::geteuid()) return Error{"the TLS directory " + dir + " belongs to another user"};
+  if (info.st_mode & 022) return Error{"the TLS directory " + dir + " is writable by other users"};
+  return ok_status();
+}
+
 }  // namespace
 
 Result<CertificateFiles> generate_certificates(const std::string& dir) {
@@ -105,6 +118,7 @@ Result<CertificateFiles> generate_certificates(const std::string& dir) {
            }));
   if (auto made = base::make_dirs(dir, 0755); !made)
     return Error{"cannot create the TLS directory " + dir + ": " + made.error().message};
+  AWMG_CHECK(check_private_directory(dir));
   CertificateFiles files{dir + "/ca.crt", dir + "/server.crt", dir + "/server.key"};
   AWMG_CHECK(base::write_file_atomic(files.server_key, key_pem, 0600));
   AWMG_CHECK(base::write_file_atomic(files.ca_cert, ca_pem, 0644));

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "base/strings.hpp"
 #include "json/json.hpp"
 #include "proxy/graphql_parse.hpp"
 
@@ -19,39 +20,63 @@ const std::set<std::string_view> kFree = {"__typename", "rateLimit"};
 
 // Fields that lead to another repository or account. Inside labelled data they may only name it: their
 // whole selection stays within kNaming, so a query cannot reach one repository's data through another's.
-const std::set<std::string_view> kCrossing = {"repository",
-                                              "repositories",
-                                              "parent",
-                                              "forks",
-                                              "templateRepository",
-                                              "owner",
-                                              "organization",
-                                              "organizations",
-                                              "source",
-                                              "viewer",
-                                              "mergeQueue",
-                                              "repositoriesContributedTo",
-                                              "starredRepositories",
-                                              "watching",
-                                              "gists",
-                                              "pinnedItems",
-                                              "topRepositories",
-                                              "contributionsCollection",
-                                              "issueComments",
-                                              "commitComments",
-                                              "sponsoring",
-                                              "sponsors",
-                                              "projects",
-                                              "projectsV2",
-                                              "itemShowcase",
-                                              "headRepository",
-                                              "baseRepository",
-                                              "headRepositoryOwner",
-                                              "project",
-                                              "content",
-                                              "subject",
-                                              "node",
-                                              "nodes_by_id"};
+const std::set<std::string_view> kCrossing = {
+    "repository",
+    "repositories",
+    "parent",
+    "forks",
+    "templateRepository",
+    "owner",
+    "organization",
+    "organizations",
+    "source",
+    "viewer",
+    "mergeQueue",
+    "repositoriesContributedTo",
+    "starredRepositories",
+    "watching",
+    "gists",
+    "pinnedItems",
+    "topRepositories",
+    "contributionsCollection",
+    "issueComments",
+    "commitComments",
+    "sponsoring",
+    "sponsors",
+    "projects",
+    "itemShowcase",
+    "headRepository",
+    "baseRepository",
+    "headRepositoryOwner",
+    "project",
+    "content",
+    "subject",
+    "node",
+    "nodes_by_id",
+    "subIssues",
+    "blockedBy",
+    "blocking",
+    "trackedIssues",
+    "trackedInIssues",
+    "closingIssuesReferences",
+    "closedByPullRequestsReferences",
+    "commit",
+    "commitRepository",
+    "fromRepository",
+    "target",
+    "canonical",
+    "repositoryDiscussions",
+    "gist",
+    "followers",
+    "following",
+    "associatedPullRequests",
+    "timelineItems",
+    "timeline",
+    "mergedBy",
+    "editor",
+    "userContentEdits",
+    "duplicateOf",
+};
 const std::set<std::string_view> kNaming = {
     "__typename", "id",        "databaseId", "name",   "nameWithOwner", "owner",     "login",
     "url",        "isPrivate", "visibility", "isFork", "isArchived",    "avatarUrl", "resourcePath"};
@@ -101,6 +126,17 @@ bool within(const GraphqlField& field, const std::set<std::string_view>& allowed
     if (!within(c, allowed)) return false;
   }
   return true;
+}
+
+// The first aliased field under `field`: an alias could name data as a field the guard reads (`user:
+// mergedBy`) or select the labelled items twice (`evil: nodes`). gh's `issue: issueOrPullRequest` is the one
+// alias allowed, checked by the caller.
+const GraphqlField* aliased(const GraphqlField& field, const GraphqlField* allowed) {
+  for (const auto& c : field.children) {
+    if (!c.fragment() && !c.alias.empty() && &c != allowed) return &c;
+    if (auto found = aliased(c, allowed)) return found;
+  }
+  return nullptr;
 }
 
 // The first field under `field` that crosses to another repository or account with more than its name.
@@ -191,6 +227,10 @@ GraphqlRequest repository_read(const GraphqlField& repo, const json::Value* vari
       r.call.tool = std::string(kind.tool);
     }
   }
+  const GraphqlField* allowed_alias =
+      items && items->name == "issueOrPullRequest" && items->alias == "issue" ? items : nullptr;
+  if (const GraphqlField* alias = aliased(repo, allowed_alias))
+    return refused("aliases inside a repository read are not supported (" + alias->alias + ")");
   bool history = selects(repo, "history");
   if (!items && !history && item_fields(repo) > 0)
     return refused("repository items are read directly under the repository");
@@ -244,7 +284,8 @@ GraphqlRequest classify(const GraphqlDocument& doc, const json::Value* variables
   if (!data->alias.empty()) return refused("aliases on the root field are not supported");
   if (kIntrospection.count(data->name)) return refused("introspection cannot be mixed with data");
   if (data->name == "viewer" || data->name == "organization") {
-    if (!within(*data, kAccount)) return refused(data->name + " may select the account's own fields only");
+    if (!within(*data, kAccount) || aliased(*data, nullptr))
+      return refused(data->name + " may select the account's own fields only, without aliases");
     GraphqlRequest r;
     r.kind = Kind::kRead;
     r.call.tool = data->name == "viewer" ? "get_me" : "search_orgs";
@@ -257,6 +298,8 @@ GraphqlRequest classify(const GraphqlDocument& doc, const json::Value* variables
     return refused("the query reaches another repository or account through " + cross->name);
   if (data->name == "search") {
     if (item_fields(*data) > 0) return refused("search results are labelled as found, without their items");
+    if (const GraphqlField* alias = aliased(*data, nullptr))
+      return refused("aliases inside a search are not supported (" + alias->alias + ")");
     GraphqlRequest r;
     r.kind = Kind::kRead;
     r.call.tool = "search_issues";
@@ -266,17 +309,55 @@ GraphqlRequest classify(const GraphqlDocument& doc, const json::Value* variables
   return repository_read(*data, variables, insertions);
 }
 
+// Whether any object in `value` names a member twice: GitHub reads the last, a first-match lookup the
+// first, so the query checked could differ from the query run.
+bool duplicate_keys(const json::Value& value) {
+  std::vector<const json::Value*> pending = {&value};
+  while (!pending.empty()) {
+    const json::Value* v = pending.back();
+    pending.pop_back();
+    if (v->IsArray()) {
+      for (const auto& item : v->GetArray()) pending.push_back(&item);
+    } else if (v->IsObject()) {
+      std::set<std::string_view> names;
+      for (const auto& m : v->GetObject()) {
+        if (!names.emplace(m.name.GetString(), m.name.GetStringLength()).second) return true;
+        pending.push_back(&m.value);
+      }
+    }
+  }
+  return false;
+}
+
+// The body forwarded: the query as classified (fields added), its variables and operationName, nothing else.
+std::string forwarded_body(const std::string& query, const json::Value* variables,
+                           const json::Value* operation) {
+  std::string out = R"({"query":)" + json::quote(query);
+  if (variables && !variables->IsNull()) out += R"(,"variables":)" + json::to_string(*variables);
+  if (operation && operation->IsString()) out += R"(,"operationName":)" + json::to_string(*operation);
+  return out + "}";
+}
+
 }  // namespace
 
 Result<GraphqlRequest> classify_graphql(std::string_view body) {
   auto doc = json::parse(body);
   if (!doc || !doc->IsObject()) return Error{"the body is not a JSON object"};
+  if (duplicate_keys(*doc)) return Error{"the body names a member twice"};
+  for (const auto& m : doc->GetObject()) {
+    std::string_view name(m.name.GetString(), m.name.GetStringLength());
+    if (name != "query" && name != "variables" && name != "operationName")
+      return Error{"the body has an unknown member " + base::quote(name)};
+  }
   const json::Value* query = json::member(*doc, "query");
   if (!query || !query->IsString() || query->GetStringLength() == 0)
     return Error{"the body has no \"query\" string"};
   const json::Value* variables = json::member(*doc, "variables");
   if (variables && !variables->IsObject() && !variables->IsNull())
     return Error{"\"variables\" must be an object"};
+  const json::Value* operation = json::member(*doc, "operationName");
+  if (operation && !operation->IsString() && !operation->IsNull())
+    return Error{"\"operationName\" must be a string"};
   if (query->GetStringLength() > kMaxQueryBytes)
     return Error{"the query is longer than " + std::to_string(kMaxQueryBytes) + " bytes"};
   std::string text(query->GetString(), query->GetStringLength());
@@ -284,15 +365,9 @@ Result<GraphqlRequest> classify_graphql(std::string_view body) {
   if (!parsed) return Error{"the query does not parse: " + parsed.error().message};
   std::vector<Insertion> insertions;
   GraphqlRequest request = classify(*parsed, variables, insertions);
-  if (request.kind != Kind::kRead) return request;
-  if (insertions.empty()) {
-    request.body = std::string(body);
-    return request;
-  }
-  std::string rewritten = with_insertions(std::move(text), std::move(insertions));
-  doc->FindMember("query")->value.SetString(
-      rewritten.c_str(), static_cast<rapidjson::SizeType>(rewritten.size()), doc->GetAllocator());
-  request.body = json::to_string(*doc);
+  if (request.kind == Kind::kRefused) return request;
+  request.body =
+      forwarded_body(with_insertions(std::move(text), std::move(insertions)), variables, operation);
   return request;
 }
 

@@ -15,8 +15,8 @@ struct GraphqlRequest {
     kRefused,      // a shape the guard cannot label: refused, never forwarded
   };
   Kind kind = Kind::kRefused;
-  ToolCall call;        // kRead
-  std::string body;     // kRead: the body to forward, with the fields the guard needs added
+  ToolCall call;     // kRead
+  std::string body;  // kRead, kPassthrough: the body to forward, built anew (query, variables, operationName)
   std::string refusal;  // kRefused: why, for the client
 };
 
@@ -24,8 +24,8 @@ struct GraphqlRequest {
 // matching patterns over the query text, it parses the query, so what it labels is what the query selects:
 // one query operation whose one data field is repository, search, viewer or organization (rateLimit and
 // __typename may come along); no aliases or fragment spreads on what is labelled; a repository's nested
-// references to other repositories and users reduced to their names. Error: the body is not a GraphQL
-// request.
+// references to other repositories and users reduced to their names; no aliases below the root but gh's
+// `issue: issueOrPullRequest`. Error: the body is not a GraphQL request (a member named twice included).
 Result<GraphqlRequest> classify_graphql(std::string_view body);
 
 }  // namespace awmg::proxy

@@ -2,6 +2,7 @@
 // the coarse check, the forward, the response's labels, item filtering, label propagation.
 #include "async/blocking.hpp"
 #include "difc/labeled_data.hpp"
+#include "guard/wasm_guard.hpp"
 #include "log/logger.hpp"
 #include "proxy/metadata.hpp"
 #include "proxy/proxy.hpp"
@@ -16,7 +17,13 @@ namespace asio = boost::asio;
 namespace {
 
 // Upstream answers the proxy labels are read whole; larger ones are refused rather than passed unlabelled.
-constexpr size_t kMaxLabelledBody = 64u << 20;
+// Upstream answers are labelled whole, so they must fit the guard's input with the call's arguments: a
+// larger one is refused, never passed unlabelled.
+constexpr size_t kMaxLabelledBody = guard::kMaxInputBytes - (256u << 10);
+
+http::Response unlabelled(const http::Request& request, const std::string& why) {
+  return json_error(request, 502, "bad_gateway", "response labeling failed: " + why);
+}
 
 http::Response forbidden(const http::Request& request, const std::string& message) {
   return json_error(request, 403, "difc_forbidden", message);
@@ -99,23 +106,24 @@ asio::awaitable<void> Proxy::guarded_read(const http::Request& request, http::Re
     if (limited) forward.add_event("rate_limit.detected", {{"reset_at", answer.header("X-RateLimit-Reset")}});
   }
   forward.end();
-  // Errors pass as they are; a redirect or an answer that is not JSON only when the coarse check allowed
-  // the read (nothing in them can be filtered item by item).
-  const bool opaque = status >= 300 || !json_type(answer);
-  if (opaque && (coarse.allowed() || status >= 400)) {
+  // Errors pass as they are (GitHub's error bodies hold no data); a redirect only when the coarse check
+  // allowed the read; an answer that is not JSON, or too large, cannot be labelled and is refused.
+  if (status >= 400 || (status >= 300 && coarse.allowed())) {
     const std::string nothing_read;
     co_await relay_answer(request, responder, answer, nothing_read);
     co_return;
   }
-  if (opaque) {
-    refusal = forbidden(request, difc::violation_text(coarse, agent, resource->resource));
-    co_await responder.send(std::move(*refusal));
-    co_return;
+  if (status >= 300) refusal = forbidden(request, difc::violation_text(coarse, agent, resource->resource));
+  if (!refusal && !json_type(answer)) refusal = unlabelled(request, "the answer is not JSON");
+  Result<std::string> body = Error{"not read"};
+  if (!refusal) {
+    body = co_await answer.read_all(kMaxLabelledBody);
+    if (!body) log::warn("proxy", "upstream answer to " + tool + " refused: " + body.error().message);
+    if (!body)
+      refusal = unlabelled(request, "the answer could not be read whole (" + body.error().message + ")");
   }
-  auto body = co_await answer.read_all(kMaxLabelledBody);
-  if (!body) {
-    log::warn("proxy", "upstream answer to " + tool + " unreadable: " + body.error().message);
-    co_await bad_gateway(request, responder);
+  if (refusal) {
+    co_await responder.send(std::move(*refusal));
     co_return;
   }
   const Checked checked{tool, args, *resource, coarse, agent, deadline};
@@ -134,10 +142,8 @@ asio::awaitable<std::string> Proxy::label_answer(const http::Request& request, c
   const bool allowed = checked.coarse.allowed();
   auto parsed = json::parse(body);
   if (!parsed) {
-    if (!allowed)
-      refusal =
-          forbidden(request, difc::violation_text(checked.coarse, checked.agent, checked.resource.resource));
-    co_return body;
+    refusal = unlabelled(request, "the answer is not valid JSON");
+    co_return "";
   }
   json::Document& document = *parsed;
   // Phase 4: the answer's labels.
@@ -150,7 +156,8 @@ asio::awaitable<std::string> Proxy::label_answer(const http::Request& request, c
     co_await on_worker(label_response);
     if (!labeled) {
       log::warn("proxy", "label_response failed for " + checked.tool + ": " + labeled.error().message);
-      co_return allowed ? body : empty_response(document);
+      refusal = unlabelled(request, "the guard failed");
+      co_return "";
     }
     labels = std::move(*labeled);
   }
@@ -164,7 +171,7 @@ asio::awaitable<std::string> Proxy::label_answer(const http::Request& request, c
   auto items = difc::resolve(*labels, document, body);
   if (!items) {
     log::warn("proxy", "the labels of " + checked.tool + " do not fit its answer: " + items.error().message);
-    refusal = json_error(request, 502, "bad_gateway", "response labeling failed");
+    refusal = unlabelled(request, "the labels do not fit the answer");
     co_return "";
   }
   difc::FilterOutcome outcome = difc::filter(checked.agent, *items, op, mode_);

@@ -1,6 +1,7 @@
 #include "proxy/proxy.hpp"
 
 #include "async/blocking.hpp"
+#include "base/strings.hpp"
 #include "difc/snapshot.hpp"
 #include "http/host_check.hpp"
 #include "json/json.hpp"
@@ -127,24 +128,44 @@ Proxy::Step Proxy::decide(const http::Request& request, const http::Responder& r
   const bhttp::verb verb = request.method();
   if (path == "/health" || path == "/healthz")
     return http::make_response(request, 200, R"({"status":"ok"})", "application/json");
+  // gh, curl and GitHub's libraries send no Origin or Sec-Fetch headers; a browser always does. A page must
+  // not use the proxy's token (a <script> include, a sandboxed frame's `Origin: null`).
+  for (const char* browser : {"Origin", "Sec-Fetch-Site", "Sec-Fetch-Mode", "Sec-Fetch-Dest"}) {
+    if (http::header(request, browser))
+      return json_error(request, 403, "forbidden", "the proxy does not serve browsers");
+  }
+  if (auto bad = check_query(target->query)) return json_error(request, 400, "bad_request", *bad);
   if (verb == bhttp::verb::get && path == "/reflect")
     return http::make_response(request, 200, difc::snapshot_document(agents_, mode_, utc_now()),
                                "application/json");
   if (verb == bhttp::verb::get && passthrough_route(path))
     return Forward{upstream_.rest_target(path, target->query), ""};
   const bool graphql = verb == bhttp::verb::post && graphql_path(path);
-  if (verb == bhttp::verb::head || verb == bhttp::verb::options || verb == bhttp::verb::trace ||
-      verb == bhttp::verb::connect)
+  if (verb != bhttp::verb::get && verb != bhttp::verb::post && verb != bhttp::verb::put &&
+      verb != bhttp::verb::patch && verb != bhttp::verb::delete_)
     return json_error(request, 405, "method_not_allowed",
                       std::string(request.method_string()) + " is not served by the proxy");
-  if (verb != bhttp::verb::get && !graphql)
-    return Forward{upstream_.rest_target(path, target->query), request.body()};
+  if (!graphql && base::to_lower(path).find("graphql") != std::string::npos)
+    return graphql_error(request, 403, "access denied: GraphQL is served at /graphql and /api/graphql only");
+  if (verb != bhttp::verb::get && !graphql) return write_to(request, path, target->query);
   if (!enforcing())
     return json_error(request, 503, "service_unavailable", "proxy enforcement not configured");
   if (graphql) return decide_graphql(request);
   auto call = route_rest(path, target->query);
   if (!call) return unrecognized(request, path, target->query);
   return Read{std::move(*call), verb, upstream_.rest_target(path, target->query), "", false};
+}
+
+// A write goes upstream as it is; its answer (which holds the resource written) reaches the client only when
+// the agent may read the repository the path names.
+Proxy::Step Proxy::write_to(const http::Request& request, const std::string& path, const std::string& query) {
+  Write write{upstream_.rest_target(path, query), request.body(), "", ""};
+  auto segments = base::split(path, '/');  // "", "repos", owner, repo, ...
+  if (segments.size() >= 4 && segments[1] == "repos") {
+    write.owner = segments[2];
+    write.repo = segments[3];
+  }
+  return write;
 }
 
 Proxy::Step Proxy::decide_graphql(const http::Request& request) {
@@ -155,7 +176,7 @@ Proxy::Step Proxy::decide_graphql(const http::Request& request) {
       log::warn("proxy", "GraphQL request refused: " + classified->refusal);
       return graphql_error(request, 403, "access denied: " + classified->refusal);
     case GraphqlRequest::Kind::kPassthrough:
-      return Forward{upstream_.graphql_target(), request.body()};
+      return Forward{upstream_.graphql_target(), std::move(classified->body)};
     case GraphqlRequest::Kind::kRead:
       break;
   }
@@ -188,6 +209,8 @@ asio::awaitable<void> Proxy::route(const http::Request& request, http::Responder
     co_await responder.send(std::move(*answer));
   } else if (auto* forward_to = std::get_if<Forward>(&step)) {
     co_await forward(request, responder, forward_to->target, forward_to->body);
+  } else if (auto* write = std::get_if<Write>(&step)) {
+    co_await forward_write(request, responder, *write);
   } else {
     co_await guarded_read(request, responder, std::get<Read>(step), trace);
   }
@@ -207,6 +230,57 @@ asio::awaitable<void> Proxy::forward(const http::Request& request, http::Respond
   }
   const std::string nothing_read;
   co_await relay_answer(request, responder, **exchange, nothing_read);
+}
+
+asio::awaitable<bool> Proxy::may_read(const std::string& owner, const std::string& repo) {
+  if (!github::safe_path_segment(owner) || !github::safe_path_segment(repo)) co_return false;
+  ToolCall call;
+  call.tool = "get_file_contents";
+  call.set("owner", owner);
+  call.set("repo", repo);
+  const std::string args = call.args_json();
+  RestMetadata metadata(io_, upstream_.api(), permissions_, stopping_);
+  Result<guard::ResourceLabels> resource = Error{"the guard failed unexpectedly"};
+  std::function<void()> label = [&] {
+    resource = guard_->label_resource(call.tool, args, &metadata,
+                                      std::chrono::steady_clock::now() + upstream_.timeout());
+  };
+  co_await on_worker(label);
+  co_return resource&& difc::evaluate(agents_.get(kAgent), resource->resource, difc::Operation::kRead, mode_)
+      .allowed();
+}
+
+asio::awaitable<void> Proxy::forward_write(const http::Request& request, http::Responder& responder,
+                                           const Write& write) {
+  if (!enforcing()) {
+    co_await forward(request, responder, write.target, write.body);
+    co_return;
+  }
+  const bool readable = co_await may_read(write.owner, write.repo);
+  auto executor = co_await asio::this_coro::executor;
+  Bounded bound(executor, upstream_.timeout());
+  const auto headers = upstream_.headers(request, !write.body.empty());
+  auto exchange = co_await upstream_.send(request.method(), write.target, headers, write.body, bound.abort());
+  if (!exchange) {
+    log::warn("proxy", "upstream request failed: " + exchange.error().message);
+    co_await bad_gateway(request, responder);
+    co_return;
+  }
+  if (readable) {
+    const std::string nothing_read;
+    co_await relay_answer(request, responder, **exchange, nothing_read);
+    co_return;
+  }
+  const size_t limit = 64u << 20;
+  auto drained = co_await (*exchange)->read_all(limit);  // (the connection goes back to the pool)
+  (void)drained;
+  log::info("proxy", "the answer to " + std::string(request.method_string()) + " " +
+                         std::string(http::path_of(request)) +
+                         " is withheld: the policy does not let the agent read it");
+  std::string withheld =
+      R"({"message":"the proxy withholds this answer: the policy does not let the agent read )" +
+      (write.owner.empty() ? std::string("it") : write.owner + "/" + write.repo) + R"("})";
+  co_await send_made(request, responder, **exchange, std::move(withheld));
 }
 
 }  // namespace awmg::proxy

@@ -1,5 +1,6 @@
 #include "proxy/request_path.hpp"
 
+#include <cctype>
 #include <vector>
 
 #include "base/strings.hpp"
@@ -15,6 +16,23 @@ bool hides_structure(std::string_view path) {
     if (code == "2f" || code == "5c" || code == "2e" || code == "00") return true;
   }
   return false;
+}
+
+// Escapes of letters, digits, '-', '_' and '~' decoded: GitHub decodes them before routing (`priv%61te`
+// is `private`), so the proxy routes and forwards the decoded form. Other escapes stay as they are.
+std::string decode_unreserved(std::string_view path) {
+  std::string out;
+  out.reserve(path.size());
+  for (size_t i = 0; i < path.size(); ++i) {
+    auto c = base::percent_escape_at(path, i);
+    if (c && (std::isalnum(static_cast<unsigned char>(*c)) || *c == '-' || *c == '_' || *c == '~')) {
+      out += *c;
+      i += 2;
+      continue;
+    }
+    out += path[i];
+  }
+  return out;
 }
 
 bool has_control_or_backslash(std::string_view path) {
@@ -36,8 +54,9 @@ Result<RequestPath> canonical_request_path(std::string_view target) {
   }
   if (has_control_or_backslash(path)) return Error{"the path holds a backslash or a control character"};
   if (hides_structure(path)) return Error{"the path holds an escaped slash, backslash, dot or NUL"};
+  const std::string decoded = decode_unreserved(path);
   std::vector<std::string> segments;
-  for (auto& segment : base::split(path, '/')) {
+  for (auto& segment : base::split(decoded, '/')) {
     if (segment.empty() || segment == ".") continue;
     if (segment == "..") {
       if (segments.empty()) return Error{"the path climbs above the root"};

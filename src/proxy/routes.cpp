@@ -89,6 +89,12 @@ const RouteRow kRoutes[] = {
     {"/search/code", "search_code", nullptr, {}},
     {"/search/issues", "search_issues", nullptr, {}},
     {"/search/repositories", "search_repositories", nullptr, {}},
+    // Other paths under issues, pulls, comments, commits and discussions hold what users wrote (comments,
+    // timelines, reviews, reactions): the catch-all's repository labels would let it pass unfiltered, so no
+    // route takes them.
+    {REPO "/(?:issues|pulls|comments|discussions)/.+", nullptr, nullptr, {}},
+    {REPO "/comments", nullptr, nullptr, {}},
+    {REPO "/commits/[^/]+/.+", nullptr, nullptr, {}},
     {REPO "(?:/.*)?", "get_file_contents", nullptr, {O, R}},
 };
 #undef REPO
@@ -112,6 +118,7 @@ class RouteTable {
     if (!set_.Match(path, &hits) || hits.empty()) return std::nullopt;
     size_t first = static_cast<size_t>(*std::min_element(hits.begin(), hits.end()));
     const RouteRow& row = kRoutes[first];
+    if (!row.tool) return std::nullopt;
     const RE2& pattern = *patterns_[first];
     int groups = pattern.NumberOfCapturingGroups();
     std::string values[kMaxCaptures];
@@ -136,24 +143,14 @@ class RouteTable {
   RE2::Set set_;
 };
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 std::string form_decode(std::string_view text) {
   std::string out;
   for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '+') {
-      out += ' ';
-    } else if (text[i] == '%' && i + 2 < text.size() + 0 && hex_value(text[i + 1]) >= 0 &&
-               hex_value(text[i + 2]) >= 0) {
-      out += static_cast<char>(hex_value(text[i + 1]) * 16 + hex_value(text[i + 2]));
+    if (auto c = base::percent_escape_at(text, i)) {
+      out += *c;
       i += 2;
     } else {
-      out += text[i];
+      out += text[i] == '+' ? ' ' : text[i];
     }
   }
   return out;
@@ -168,6 +165,16 @@ std::string query_parameter(const std::string& query, const std::string& name) {
     return eq == std::string::npos ? "" : form_decode(std::string_view(pair).substr(eq + 1));
   }
   return "";
+}
+
+std::optional<std::string> check_query(const std::string& query) {
+  int q = 0;
+  for (const auto& pair : base::split(query, '&')) {
+    std::string name = form_decode(std::string_view(pair).substr(0, pair.find('=')));
+    if (name == "callback") return "a JSONP callback is not served";
+    if (name == "q" && ++q > 1) return "the query parameter q is given twice";
+  }
+  return std::nullopt;
 }
 
 std::optional<ToolCall> route_rest(const std::string& path, const std::string& query) {

@@ -14,6 +14,10 @@ namespace awmg::proxy {
 // a path no route knows.
 std::optional<ToolCall> route_rest(const std::string& path, const std::string& query);
 
+// Why a query string is refused: a JSONP `callback` (it would turn a JSON answer into a script a web page
+// can include), or `q` given twice (GitHub reads the last, the route the first). std::nullopt: accepted.
+std::optional<std::string> check_query(const std::string& query);
+
 // The value of `name` in a query string, percent- and '+'-decoded; "" when absent.
 std::string query_parameter(const std::string& query, const std::string& name);
 

@@ -83,6 +83,7 @@ void copy_response_headers(const http::Exchange& from, bhttp::fields& to) {
     std::string value = from.header(name);
     if (!value.empty()) to.set(name, value);
   }
+  to.set("X-Content-Type-Options", "nosniff");  // a body is never run as what a browser guesses it is
 }
 
 std::optional<long> retry_after(unsigned status, const std::string& remaining, const std::string& reset,

@@ -221,10 +221,14 @@ TEST_F(Proxy, BadUpstreamsAndPathTricksGetClearAnswers) {
   auto hung = proxy.get("/repos/octo/hang/issues");
   EXPECT_EQ(hung.status, 502) << hung.body;
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
-  // Out of scope (unknown visibility is private): neither garbage nor a redirect passes for it.
-  EXPECT_EQ(proxy.get("/repos/octo/garbage/issues").status, 403);
+  // What cannot be labelled is refused: an answer that is not JSON, a redirect for a repository out of scope
+  // (unknown visibility is private), a truncated body, one larger than the guard takes.
+  EXPECT_EQ(proxy.get("/repos/octo/garbage/issues").status, 502);
   EXPECT_EQ(proxy.get("/repos/octo/moved/issues").status, 403);
   EXPECT_NE(proxy.get("/repos/octo/truncated/issues").status, 200);
+  auto huge_list = proxy.get("/repos/octo/public-repo/issues?per_page=40000");
+  EXPECT_EQ(huge_list.status, 502) << huge_list.body.substr(0, 200);
+  EXPECT_EQ(huge_list.body.find("stranger"), std::string::npos);
   auto limited = proxy.get("/repos/octo/limited/issues");
   EXPECT_EQ(limited.status, 403);
   EXPECT_FALSE(limited.headers["retry-after"].empty());
@@ -250,6 +254,55 @@ TEST_F(Proxy, BadUpstreamsAndPathTricksGetClearAnswers) {
   EXPECT_NE(big.find("Transfer-Encoding: chunked"), std::string::npos);
   EXPECT_GT(big.size(), 3300000u);
   EXPECT_EQ(big.substr(big.size() - 9), "]}\r\n0\r\n\r\n");
+}
+
+// Found by attacking the proxy: each of these once read data the policy forbids.
+TEST_F(Proxy, AttacksThatOnceLeakedAreRefused) {
+  RunningProxy proxy(dir, github, {"--policy", kPolicy});
+  ASSERT_TRUE(proxy.ready()) << proxy.child().err();
+  // The JSON body names `query` twice: the checked and the forwarded query must not differ.
+  auto twice = proxy.post(
+      "/graphql",
+      R"({"query":"{__typename}","query":"query($owner:String!,$repo:String!){repository(owner:$owner,name:$repo){issues(first:10){nodes{body}}}}","variables":{"owner":"octo","repo":"private-repo"}})");
+  EXPECT_EQ(twice.status, 400) << twice.body;
+  EXPECT_EQ(twice.body.find("secret"), std::string::npos);
+  // JSONP would turn the answer into a script a page can include.
+  EXPECT_EQ(proxy.get("/search/issues?q=is:open&callback=steal").status, 400);
+  EXPECT_EQ(proxy.get("/search/issues?q=repo:octo/public-repo&q=repo:octo/private-repo").status, 400);
+  // A write's answer holds the resource: withheld when the agent may not read the repository.
+  auto edit = http_request(proxy.port(), "PATCH", "/repos/octo/private-repo/issues/2", {}, "{}");
+  EXPECT_EQ(edit.status, 200);
+  EXPECT_EQ(edit.body.find("secret"), std::string::npos) << edit.body;
+  EXPECT_NE(edit.body.find("withholds"), std::string::npos) << edit.body;
+  auto own = http_request(proxy.port(), "PATCH", "/repos/octo/public-repo/issues/1", {}, "{}");
+  EXPECT_NE(own.body.find("issue 1 of octo/public-repo"), std::string::npos) << own.body;
+  EXPECT_EQ(http_request(proxy.port(), "SEARCH", "/repos/octo/private-repo/issues/2").status, 405);
+  EXPECT_EQ(proxy.post("/GraphQL", R"({"query":"{viewer{login}}"})").status, 403);
+  // Browsers are not served: a sandboxed frame's `Origin: null`, a <script> include.
+  EXPECT_EQ(proxy.post("/repos/octo/private-repo/issues", R"({"title":"csrf"})", {{"Origin", "null"}}).status,
+            403);
+  EXPECT_EQ(proxy.get("/repos/octo/public-repo/issues", {{"Sec-Fetch-Dest", "script"}}).status, 403);
+  // What users wrote under a repository is not labelled as the repository's contents.
+  EXPECT_EQ(proxy.get("/repos/octo/public-repo/issues/comments").status, 403);
+  EXPECT_EQ(proxy.get("/repos/octo/public-repo/issues/3/timeline").status, 403);
+  // An escaped letter is routed as the letter GitHub reads.
+  EXPECT_EQ(proxy.get("/repos/octo/priv%61te-repo/issues").body, "[]");
+  // Aliases could select the items twice or name data as the author.
+  auto alias = proxy.post(
+      "/graphql",
+      R"({"query":"{repository(owner:\"octo\",name:\"public-repo\"){issues(first:10){nodes{number} evil: nodes{body}}}}"})");
+  EXPECT_EQ(alias.status, 403) << alias.body;
+}
+
+TEST_F(Proxy, TheTlsDirectoryMustBeTheProxysAlone) {
+  ASSERT_EQ(::mkdir(dir.file("open").c_str(), 0777), 0);
+  ASSERT_EQ(::chmod(dir.file("open").c_str(), 0777), 0);
+  auto env = awmg_env(dir);
+  auto r = run_awmg({"proxy", "--guard-wasm", kGuard, "--tls", "--tls-dir", dir.file("open"), "--log-dir",
+                     dir.file("logs"), "--listen", "127.0.0.1:0"},
+                    env);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("writable by other users"), std::string::npos) << r.err;
 }
 
 TEST_F(Proxy, StopsCleanlyOnSigterm) {

@@ -164,6 +164,17 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_json(201, {"number": 99, "title": created.get("title", "")})
         return self.send_json(404, {"message": "Not Found"})
 
+    def do_PATCH(self):  # an edit answers with the whole issue, as GitHub's does
+        self.record()
+        length = int(self.headers.get("Content-Length", "0"))
+        self.rfile.read(length)
+        m = re.fullmatch(r"(?:/api/v3)?/repos/([^/]+/[^/]+)/issues/(\d+)", urlsplit(self.path).path)
+        if m and m.group(1) in REPOS:
+            found = [i for i in issues(m.group(1)) if i["number"] == int(m.group(2))]
+            if found:
+                return self.send_json(200, found[0])
+        return self.send_json(404, {"message": "Not Found"})
+
     def graphql(self, request):
         query, variables = request.get("query", ""), request.get("variables") or {}
         if re.search(r"__type\s*\(", query):

@@ -22,6 +22,7 @@ TEST(ProxyPath, CanonicalFormsAreRoutedAndTricksRefused) {
   EXPECT_EQ(canonical("/repos/o/x/../r/issues"), "/repos/o/r/issues");
   EXPECT_EQ(canonical("/api/v3/../graphql"), "/api/graphql");
   EXPECT_EQ(canonical("/api/v3"), "/");
+  EXPECT_EQ(canonical("/repos/o/priv%61te/contents/a%20b"), "/repos/o/private/contents/a%20b");
   for (const char* bad :
        {"/repos/o%2Fr/issues", "/repos/o/%2e%2e/x", "/a\\b", "/../x", "x", "/a%00b", "/a%5Cb"})
     EXPECT_EQ(canonical(bad), "refused") << bad;
@@ -52,6 +53,14 @@ TEST(ProxyRoutes, FirstMatchWinsWithItsArguments) {
   EXPECT_EQ(route("/user"), "get_me {}");
   EXPECT_EQ(route("/users/o/repos"), "none");
   EXPECT_EQ(route("/repositories/1/issues"), "none");
+  for (const char* written :
+       {"/repos/o/r/issues/comments", "/repos/o/r/issues/comments/5", "/repos/o/r/issues/5/timeline",
+        "/repos/o/r/pulls/comments", "/repos/o/r/pulls/5/reviews/9", "/repos/o/r/comments",
+        "/repos/o/r/commits/abc/comments", "/repos/o/r/discussions/3/reactions"})
+    EXPECT_EQ(route(written), "none") << written;
+  EXPECT_EQ(check_query("q=a&q=b").value_or(""), "the query parameter q is given twice");
+  EXPECT_TRUE(check_query("callback=x").has_value());
+  EXPECT_FALSE(check_query("q=a&page=2").has_value());
 }
 
 GraphqlRequest classify(const std::string& query, const std::string& variables = "{}") {
@@ -117,8 +126,18 @@ TEST(ProxyGraphql, ShapesThatCouldReadUnlabelledDataAreRefused) {
            "query A { viewer{login} } query B { viewer{login} }",
            "subscription { x }",
            "{ ... on Query { viewer { login } } }",
+           "{ repository(owner:\"o\",name:\"r\"){ issues{ nodes { number } evil: nodes { body } } } }",
+           "{ repository(owner:\"o\",name:\"r\"){ pullRequests{ nodes { body user: mergedBy { login } } } } "
+           "}",
+           "{ repository(owner:\"o\",name:\"r\"){ issue(number:1){ title subIssues(first:9){nodes{body}} } } "
+           "}",
+           "{ repository(owner:\"o\",name:\"r\"){ issues{ nodes { b0: body b1: body } } } }",
        })
     EXPECT_EQ(classify(query).kind, GraphqlRequest::Kind::kRefused) << query;
+  // A member named twice: the query checked must be the query forwarded.
+  EXPECT_FALSE(classify_graphql(R"({"query":"{viewer{login}}","query":"{viewer{login}}"})").ok());
+  EXPECT_FALSE(classify_graphql(R"({"query":"{viewer{login}}","variables":{"a":1,"a":2}})").ok());
+  EXPECT_FALSE(classify_graphql(R"({"query":"{viewer{login}}","extensions":{}})").ok());
   // A fragment cycle or a fragment bomb is an error, not a hang.
   EXPECT_FALSE(
       classify_graphql(

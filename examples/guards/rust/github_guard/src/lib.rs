@@ -194,10 +194,13 @@ pub unsafe extern "C" fn label_resource(ptr: *const u8, len: i32, out: *mut u8, 
                 let full_name = format!("{}/{}", owner, repo);
                 labels(&mut state, format!("{} {}", tool, full_name), &full_name, 2)
             }
-            _ => {
+            // Searches and the user are labelled item by item in the response; any other read without a
+            // repository (notifications, organization settings) cannot be placed, so it counts as private.
+            _ if matches!(tool.as_str(), "search_issues" | "search_repositories" | "search_code" | "get_me") => {
                 let scope = state.scope_name.clone();
                 json!({"description": tool, "secrecy": [], "integrity": levels(3, &scope)})
             }
+            _ => json!({"description": tool, "secrecy": ["private"], "integrity": []}),
         }
     });
     output(&json!({"resource": resource, "operation": if write { "write" } else { "read" }}), out, cap)
@@ -247,14 +250,26 @@ fn repository_labels(state: &mut State, repo: &Value) -> Value {
     labels(state, format!("repository {}", full_name), &full_name, 2)
 }
 
+#[derive(Clone, Copy)]
+enum Items {
+    Issues,       // issues and pull requests: by their repository and author
+    Repositories, // by their own visibility
+    Found,        // search_code results: by the repository each was found in
+}
+
 /// Labels for each element of the array at `items_path` in `data`.
-fn each(state: &mut State, data: &Value, items_path: &str, args: &Value, repos: bool) -> Value {
-    let items = data.pointer(items_path).and_then(Value::as_array).cloned().unwrap_or_default();
+fn each(state: &mut State, data: &Value, items_path: &str, args: &Value, kind: Items) -> Value {
+    let empty = Vec::new();
+    let items = data.pointer(items_path).and_then(Value::as_array).unwrap_or(&empty);
     let labeled: Vec<Value> = items
         .iter()
         .enumerate()
         .map(|(i, item)| {
-            let labels = if repos { repository_labels(state, item) } else { issue_labels(state, item, args) };
+            let labels = match kind {
+                Items::Issues => issue_labels(state, item, args),
+                Items::Repositories => repository_labels(state, item),
+                Items::Found => repository_labels(state, &item["repository"]),
+            };
             json!({"path": format!("{}/{}", items_path, i), "labels": labels})
         })
         .collect();
@@ -267,13 +282,14 @@ fn each(state: &mut State, data: &Value, items_path: &str, args: &Value, repos: 
 
 #[no_mangle]
 pub unsafe extern "C" fn label_response(ptr: *const u8, len: i32, out: *mut u8, cap: i32) -> i32 {
-    let request = match input(ptr, len) {
+    let mut request = match input(ptr, len) {
         Some(r) => r,
         None => return -1,
     };
-    let tool = request["tool_name"].as_str().unwrap_or("");
-    let args = request["tool_args"].clone();
-    let result = &request["tool_result"];
+    let tool = request["tool_name"].as_str().unwrap_or("").to_string();
+    let tool = tool.as_str();
+    let args = request["tool_args"].take();
+    let result = request["tool_result"].take();
     if result.get("isError").is_some() {
         return 0;
     }
@@ -283,7 +299,7 @@ pub unsafe extern "C" fn label_response(ptr: *const u8, len: i32, out: *mut u8, 
             Ok(d) => d,
             Err(_) => return -1,
         },
-        None => result.clone(),
+        None => result,
     };
     let answer = STATE.with(|s| {
         let mut state = s.borrow_mut();
@@ -294,16 +310,25 @@ pub unsafe extern "C" fn label_response(ptr: *const u8, len: i32, out: *mut u8, 
                 let issue = if issue.is_null() { &data["data"]["repository"]["issueOrPullRequest"] } else { issue };
                 Some(json!({"labeled_paths": [], "items_path": "", "default_labels": issue_labels(&mut state, issue, &args)}))
             }
-            "issue_read" => {
+            "pull_request_read" if graphql => {
+                let pull = &data["data"]["repository"]["pullRequest"];
+                Some(json!({"labeled_paths": [], "items_path": "", "default_labels": issue_labels(&mut state, pull, &args)}))
+            }
+            "issue_read" | "pull_request_read" if data.is_object() => {
                 Some(json!({"labeled_paths": [], "items_path": "", "default_labels": issue_labels(&mut state, &data, &args)}))
             }
-            "list_issues" if graphql => Some(each(&mut state, &data, "/data/repository/issues/nodes", &args, false)),
+            "list_issues" if graphql => Some(each(&mut state, &data, "/data/repository/issues/nodes", &args, Items::Issues)),
             "list_pull_requests" if graphql => {
-                Some(each(&mut state, &data, "/data/repository/pullRequests/nodes", &args, false))
+                Some(each(&mut state, &data, "/data/repository/pullRequests/nodes", &args, Items::Issues))
             }
-            "list_issues" | "list_pull_requests" if data.is_array() => Some(each(&mut state, &data, "", &args, false)),
-            "list_issues" | "search_issues" => Some(each(&mut state, &data, "/items", &args, false)),
-            "search_repositories" if data["items"].is_array() => Some(each(&mut state, &data, "/items", &args, true)),
+            "list_issues" | "list_pull_requests" if data.is_array() => {
+                Some(each(&mut state, &data, "", &args, Items::Issues))
+            }
+            "list_issues" | "search_issues" => Some(each(&mut state, &data, "/items", &args, Items::Issues)),
+            "search_repositories" if data["items"].is_array() => {
+                Some(each(&mut state, &data, "/items", &args, Items::Repositories))
+            }
+            "search_code" if data["items"].is_array() => Some(each(&mut state, &data, "/items", &args, Items::Found)),
             _ => None, // nothing finer than the resource's labels
         }
     });

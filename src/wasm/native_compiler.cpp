@@ -34,7 +34,7 @@ extern const char* const kWasmRtHeader;
 namespace {
 
 constexpr const char* kCompileFlags = "-O2 -fPIC -shared -fvisibility=hidden -w -DNDEBUG";
-constexpr const char* kGlueVersion = "glue-3";
+constexpr const char* kGlueVersion = "glue-4";  // 4: the interrupt global is _Atomic
 constexpr auto kCompileTimeout = std::chrono::minutes(5);
 
 std::string c_type(ValType type) {
@@ -175,14 +175,21 @@ AWMG_API int awmg_call(awmg_instance* self, uint32_t slot, const uint64_t* args,
   return out;
 }
 
-// The interrupt global must be re-read at every check: the watchdog thread sets it while the guard runs.
-Result<std::string> volatile_interrupt(std::string header) {
+// The interrupt global is written by the watchdog thread while the guard runs: C11 `_Atomic`, so every
+// check is an atomic load (a plain `mov` on x86, re-read each time) and the access is no data race. The
+// export accessor, which hands the host its address, gets a cast: the host stores with __atomic builtins.
+Result<std::pair<std::string, std::string>> atomic_interrupt(std::string source, std::string header) {
   const std::string field = "  u32 w2c___awmg_interrupt;";
   auto at = header.find(field);
   if (at == std::string::npos || header.find(field, at + 1) != std::string::npos)
-    return Error{"wasm2c output has no single interrupt field to mark volatile"};
-  header.insert(at + 2, "volatile ");
-  return header;
+    return Error{"wasm2c output has no single interrupt field to make atomic"};
+  header.insert(at + 2, "_Atomic ");
+  const std::string accessor = "return &instance->w2c___awmg_interrupt;";
+  auto ret = source.find(accessor);
+  if (ret == std::string::npos || source.find(accessor, ret + 1) != std::string::npos)
+    return Error{"wasm2c output has no single interrupt accessor"};
+  source.insert(ret + 7, "(u32*)");
+  return std::make_pair(std::move(source), std::move(header));
 }
 
 // wabt 1.0.32's C writer copies import and export names verbatim into C comments: a name holding "*/" would
@@ -225,8 +232,7 @@ Result<std::pair<std::string, std::string>> write_c(const Module& module) {
     const auto& data = s.output_buffer().data;
     return std::string(data.begin(), data.end());
   };
-  AWMG_TRY(std::string header, volatile_interrupt(text(h_stream)));
-  return std::make_pair(text(c_stream), std::move(header));
+  return atomic_interrupt(text(c_stream), text(h_stream));
 }
 
 Result<int> run_compiler(const std::vector<std::string>& argv, const std::string& log_path,

@@ -125,6 +125,21 @@ TEST_P(GuardRuntime, CGuardLabelsAResource) {
   EXPECT_NE(out->find(R"("secrecy":[],"integrity":[]},"operation":"read")"), std::string::npos) << *out;
 }
 
+// The output limit at its edge: a guard may ask for 16 MiB (after a -2 with that hint) but not a byte more.
+TEST_P(GuardRuntime, GuardOutputIsBoundedAtSixteenMebibytes) {
+  auto guard = make("output_hint");
+  ASSERT_TRUE(guard);
+  auto out = call(*guard, "label_resource", std::to_string(kMaxOutputBytes), 30s);
+  ASSERT_TRUE(out) << out.error().message;
+  EXPECT_EQ(out->size(), size_t(kMaxOutputBytes));
+  out = call(*guard, "label_resource", std::to_string(kMaxOutputBytes + 1), 30s);
+  ASSERT_FALSE(out);
+  EXPECT_NE(out.error().message.find("exceeds maximum"), std::string::npos) << out.error().message;
+  out = call(*guard, "label_resource", "12", 30s);  // and it keeps serving
+  ASSERT_TRUE(out);
+  EXPECT_EQ(out->size(), 12u);
+}
+
 TEST_P(GuardRuntime, StartFunctionsAreNeverCalled) {
   auto guard = make("initialize_trap");  // _initialize and _start trap
   ASSERT_TRUE(guard);

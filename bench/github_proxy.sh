@@ -24,8 +24,7 @@ sys.path.insert(0, "tests/support")
 import fake_github as g
 out = sys.argv[1]
 json.dump(g.issues("octo/public-repo", 100), open(f"{out}/issues.json", "w"))
-json.dump({"total_count": 1, "incomplete_results": False, "items": [g.repo_json("octo/public-repo")]},
-          open(f"{out}/search.json", "w"))
+json.dump(g.repo_json("octo/public-repo"), open(f"{out}/repo.json", "w"))
 for _, user, _ in g.AUTHORS:
     json.dump({"permission": g.PERMISSIONS.get(user, "none")}, open(f"{out}/perm/{user}.json", "w"))
 PY
@@ -43,7 +42,7 @@ http {
   server {
     listen 127.0.0.1:$api_port;
     location = /repos/octo/public-repo/issues { alias $work/api/issues.json; }
-    location = /search/repositories { alias $work/api/search.json; }
+    location = /repos/octo/public-repo { alias $work/api/repo.json; }
     location ~ ^/repos/octo/public-repo/collaborators/([a-z]+)/permission\$ { alias $work/api/perm/\$1.json; }
   }
 }
@@ -71,14 +70,8 @@ function response(status, headers, body)
   local _, items = string.gsub(body, '"number":', '')
   if status ~= 200 or items ~= $1 then bad = bad + 1 end
 end
-function done(summary, latency)
-  local b = 0
-  for _, t in ipairs(threads) do b = b + t:get("bad") end
-  io.write(string.format("RESULT %.0f %.1f %.1f %d\n", summary.requests / (summary.duration / 1e6),
-    latency:percentile(50), latency:percentile(99), b + summary.errors.connect + summary.errors.read +
-    summary.errors.write + summary.errors.timeout + summary.errors.status))
-end
 LUA
+  wrk_done_lua
 }
 script 100 >"$work/direct.lua"
 script 60 >"$work/proxy.lua"

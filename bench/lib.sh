@@ -53,6 +53,14 @@ end
 function response(status, headers, body)
   if status ~= 200 or not string.find(body, '"hello"', 1, true) then bad = bad + 1 end
 end
+$(wrk_done_lua)
+EOF
+}
+
+# The wrk `done` every script here ends with: "RESULT req/s p50_us p99_us errors", counting each thread's `bad`
+# answers (scripts keep their threads in `threads`) and wrk's own errors.
+wrk_done_lua() {
+  cat <<'EOF'
 function done(summary, latency)
   local b = 0
   for _, t in ipairs(threads) do b = b + t:get("bad") end

@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 target=${1:-all}
 seconds=${2:-60}
-all=(front_door jsonrpc sse http_response config wasm guard_labels trace_context proxy)
+all=(front_door jsonrpc sse http_response config wasm wasm_build guard_labels trace_context proxy)
 if [ "$target" = all ]; then targets=("${all[@]}"); else targets=("$target"); fi
 for t in "${targets[@]}"; do
   [[ " ${all[*]} " == *" $t "* ]] || { echo "unknown fuzz target '$t' (one of: ${all[*]})" >&2; exit 2; }

@@ -130,11 +130,9 @@ http::Response plain_route(Gateway& gw, const http::Request& req, const http::Re
 
 // The server span of an MCP request, child of the client's `traceparent` when it sends a valid one.
 telemetry::Span request_span(const http::Request& req, std::string_view path, const std::string& route) {
-  auto& tracer = telemetry::Tracer::instance();
-  if (!tracer.enabled()) return {};
-  std::optional<telemetry::SpanContext> remote;
-  if (auto header = http::header(req, "traceparent")) remote = telemetry::parse_traceparent(*header);
-  auto span = tracer.start_span("gateway.request", telemetry::SpanKind::kServer, remote ? &*remote : nullptr);
+  auto span =
+      telemetry::Tracer::instance().start_server_span("gateway.request", http::header(req, "traceparent"));
+  if (!span.recording()) return span;
   span.set("http.request.method", std::string(req.method_string()));
   span.set("url.path", std::string(path));
   span.set("http.route", route.empty() ? std::string("/mcp") : std::string("/mcp/{server}"));

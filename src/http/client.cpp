@@ -204,6 +204,21 @@ asio::awaitable<Result<std::unique_ptr<Exchange>>> Client::send(
     exchange->abort_ = abort;
     exchange->context_ = context;
     if (!ec) ec = co_await stream->read_header(exchange->buffer_, exchange->parser_);
+    // Interim answers (100 Continue, 103 Early Hints) come before the answer: read past them, or the answer
+    // would stay on a pooled connection for the next request to read as its own.
+    for (int interim = 0; !ec && exchange->status() >= 100 && exchange->status() < 200; ++interim) {
+      if (interim == 8 || exchange->status() == 101) {
+        co_return Error{origin_.host_header() + " answered with interim responses only"};
+      }
+      auto next = std::make_unique<Exchange>(shared_from_this(), stream);
+      next->buffer_ = std::move(exchange->buffer_);  // (it may hold the start of the answer)
+      next->abort_ = abort;
+      next->context_ = context;
+      exchange->stream_ = nullptr;  // neither closed nor given back by the interim exchange
+      exchange->abort_ = nullptr;
+      exchange = std::move(next);
+      ec = co_await stream->read_header(exchange->buffer_, exchange->parser_);
+    }
     if (!ec) co_return exchange;
     if (reused && (ec == bhttp::error::end_of_stream || ec == asio::error::connection_reset ||
                    ec == asio::error::broken_pipe || ec == asio::error::eof))

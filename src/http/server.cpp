@@ -25,6 +25,8 @@
 #include <mutex>
 #include <optional>
 
+#include "base/strings.hpp"
+
 namespace awmg::http {
 
 namespace asio = boost::asio;
@@ -147,6 +149,16 @@ std::optional<Response> read_failure(const beast::error_code& ec) {
 namespace {
 
 // The Responder of one request on one connection.
+// A request framed the one way every reader agrees on: no Transfer-Encoding, or exactly one that is
+// `chunked`.
+bool plain_framing(const Request& request) {
+  auto count = request.count(beast::http::field::transfer_encoding);
+  if (count == 0) return true;
+  if (count > 1) return false;
+  auto value = request[beast::http::field::transfer_encoding];
+  return base::to_lower(base::trim(std::string_view(value.data(), value.size()))) == "chunked";
+}
+
 template <typename Stream>
 class ConnectionResponder : public Responder {
  public:
@@ -273,6 +285,14 @@ asio::awaitable<void> Server::State::serve_requests(Stream& stream, bool loopbac
       break;
     }
     const Request& request = parser.get();
+    if (!plain_framing(request)) {
+      // (`chunked, identity` reads as no body, and the body then as the next request: a smuggling seam)
+      auto refused = make_response(request, 400, "Bad Request: Transfer-Encoding other than chunked\n");
+      refused.keep_alive(false);
+      tcp.expires_after(std::chrono::seconds(5));
+      co_await beast::http::async_write(stream, refused, asio::redirect_error(asio::use_awaitable, ec));
+      break;
+    }
     ConnectionResponder<Stream> responder(stream, request, stopping, loopback);
     bool failed = false;
     try {

@@ -18,65 +18,46 @@ constexpr size_t kMaxQueryBytes = 1 << 20;
 const std::set<std::string_view> kIntrospection = {"__schema", "__type", "__typename"};
 const std::set<std::string_view> kFree = {"__typename", "rateLimit"};
 
-// Fields that lead to another repository or account. Inside labelled data they may only name it: their
-// whole selection stays within kNaming, so a query cannot reach one repository's data through another's.
-const std::set<std::string_view> kCrossing = {
-    "repository",
-    "repositories",
-    "parent",
-    "forks",
-    "templateRepository",
-    "owner",
-    "organization",
-    "organizations",
-    "source",
-    "viewer",
-    "mergeQueue",
-    "repositoriesContributedTo",
-    "starredRepositories",
-    "watching",
-    "gists",
-    "pinnedItems",
-    "topRepositories",
-    "contributionsCollection",
-    "issueComments",
-    "commitComments",
-    "sponsoring",
-    "sponsors",
-    "projects",
-    "itemShowcase",
-    "headRepository",
-    "baseRepository",
-    "headRepositoryOwner",
-    "project",
-    "content",
-    "subject",
-    "node",
-    "nodes_by_id",
-    "subIssues",
-    "blockedBy",
-    "blocking",
-    "trackedIssues",
-    "trackedInIssues",
-    "closingIssuesReferences",
-    "closedByPullRequestsReferences",
-    "commit",
-    "commitRepository",
-    "fromRepository",
-    "target",
-    "canonical",
-    "repositoryDiscussions",
-    "gist",
-    "followers",
-    "following",
-    "associatedPullRequests",
-    "timelineItems",
-    "timeline",
-    "mergedBy",
-    "editor",
-    "userContentEdits",
-    "duplicateOf",
-};
+// The fields whose selections a labelled read may open: the items the guard labels and what gh selects in
+// them. Any other field with a selection (a project, a ref, a user's repositories, a linked branch) may only
+// name what it points to: its whole selection stays within kNaming, so a query cannot reach data the guard
+// does not label through an object it does not know.
+const std::set<std::string_view> kContainers = {"issues",
+                                                "issue",
+                                                "issueOrPullRequest",
+                                                "pullRequests",
+                                                "pullRequest",
+                                                "discussions",
+                                                "discussion",
+                                                "discussionCategories",
+                                                "nodes",
+                                                "pageInfo",
+                                                "labels",
+                                                "assignees",
+                                                "author",
+                                                "comments",
+                                                "milestone",
+                                                "reactionGroups",
+                                                "users",
+                                                "defaultBranchRef",
+                                                "target",
+                                                "history",
+                                                "licenseInfo",
+                                                "primaryLanguage",
+                                                "repositoryTopics",
+                                                "topic",
+                                                "reviews",
+                                                "latestReviews",
+                                                "files",
+                                                "commits",
+                                                "commit",
+                                                "statusCheckRollup",
+                                                "contexts",
+                                                "category",
+                                                "search",
+                                                "projectCards",
+                                                "projectsV2",
+                                                "projectV2"};
 const std::set<std::string_view> kNaming = {
     "__typename", "id",        "databaseId", "name",   "nameWithOwner", "owner",     "login",
     "url",        "isPrivate", "visibility", "isFork", "isArchived",    "avatarUrl", "resourcePath"};
@@ -139,10 +120,11 @@ const GraphqlField* aliased(const GraphqlField& field, const GraphqlField* allow
   return nullptr;
 }
 
-// The first field under `field` that crosses to another repository or account with more than its name.
+// The first field under `field` that opens a selection it may not: outside kContainers, a selection may
+// only name (kNaming).
 const GraphqlField* crossing(const GraphqlField& field) {
   for (const auto& c : field.children) {
-    if (!c.fragment() && kCrossing.count(c.name) && !within(c, kNaming)) return &c;
+    if (!c.fragment() && !c.children.empty() && !kContainers.count(c.name) && !within(c, kNaming)) return &c;
     if (auto found = crossing(c)) return found;
   }
   return nullptr;
@@ -295,7 +277,8 @@ GraphqlRequest classify(const GraphqlDocument& doc, const json::Value* variables
   if (data->name != "repository" && data->name != "search")
     return refused("unrecognized GraphQL operation (root field " + data->name + ")");
   if (const GraphqlField* cross = crossing(*data))
-    return refused("the query reaches another repository or account through " + cross->name);
+    return refused("the query opens " + cross->name +
+                   ", which the guard does not label (only its name may be read)");
   if (data->name == "search") {
     if (item_fields(*data) > 0) return refused("search results are labelled as found, without their items");
     if (const GraphqlField* alias = aliased(*data, nullptr))

@@ -1,5 +1,7 @@
 // The DIFC pipeline of a read through the proxy, in the gateway's order: the agent's labels, the resource's,
 // the coarse check, the forward, the response's labels, item filtering, label propagation.
+#include <set>
+
 #include "async/blocking.hpp"
 #include "difc/labeled_data.hpp"
 #include "guard/wasm_guard.hpp"
@@ -20,6 +22,16 @@ namespace {
 // Upstream answers are labelled whole, so they must fit the guard's input with the call's arguments: a
 // larger one is refused, never passed unlabelled.
 constexpr size_t kMaxLabelledBody = guard::kMaxInputBytes - (256u << 10);
+
+// Tools whose answers are what users wrote (issues, pull requests, comments, discussions, commits): their
+// integrity is the authors', so they pass only with item labels.
+bool authored(const std::string& tool) {
+  static const std::set<std::string> kAuthored = {
+      "issue_read",       "pull_request_read",       "list_issues",   "list_pull_requests",
+      "list_discussions", "get_discussion_comments", "search_issues", "list_commits",
+      "get_commit",       "list_projects",           "search_code",   "list_notifications"};
+  return kAuthored.count(tool) > 0;
+}
 
 http::Response unlabelled(const http::Request& request, const std::string& why) {
   return json_error(request, 502, "bad_gateway", "response labeling failed: " + why);
@@ -83,7 +95,8 @@ asio::awaitable<void> Proxy::guarded_read(const http::Request& request, http::Re
   // Phase 3: upstream.
   auto executor = co_await asio::this_coro::executor;
   Bounded bound(executor, upstream_.timeout());
-  const auto headers = upstream_.headers(request, read.graphql);
+  const auto headers =
+      upstream_.headers(request, read.graphql ? Upstream::Body::kJson : Upstream::Body::kNone);
   telemetry::Span forward = child_span(span, "proxy.backend.forward", telemetry::SpanKind::kClient);
   forward.set("gen_ai.tool.name", tool);
   forward.set("url.path", std::string(http::path_of(request)));
@@ -106,9 +119,14 @@ asio::awaitable<void> Proxy::guarded_read(const http::Request& request, http::Re
     if (limited) forward.add_event("rate_limit.detected", {{"reset_at", answer.header("X-RateLimit-Reset")}});
   }
   forward.end();
-  // Errors pass as they are (GitHub's error bodies hold no data); a redirect only when the coarse check
-  // allowed the read; an answer that is not JSON, or too large, cannot be labelled and is refused.
-  if (status >= 400 || (status >= 300 && coarse.allowed())) {
+  // Errors and redirects pass as they are when the coarse check allowed the read (GitHub's error bodies hold
+  // no data). When it did not, every answer that is not items to filter is the same refusal: a 404 beside a
+  // 200 would tell what exists where the agent may not look. An answer that is not JSON, or too large,
+  // cannot be labelled and is refused.
+  const bool rate_limited = retry_after(status, answer.header("X-RateLimit-Remaining"),
+                                        answer.header("X-RateLimit-Reset"), std::chrono::system_clock::now())
+                                .has_value();
+  if (status >= 300 && (coarse.allowed() || rate_limited)) {  // (a spent limit is the client's, not data)
     const std::string nothing_read;
     co_await relay_answer(request, responder, answer, nothing_read);
     co_return;
@@ -132,7 +150,7 @@ asio::awaitable<void> Proxy::guarded_read(const http::Request& request, http::Re
     co_await responder.send(std::move(*refusal));
     co_return;
   }
-  co_await send_made(request, responder, answer, std::move(made));
+  co_await send_made(request, responder, answer, made);
 }
 
 asio::awaitable<std::string> Proxy::label_answer(const http::Request& request, const Checked& checked,
@@ -163,6 +181,11 @@ asio::awaitable<std::string> Proxy::label_answer(const http::Request& request, c
   }
   if (!labels) {
     if (!allowed) co_return empty_response(document);
+    // What users wrote carries their integrity, which only item labels give: without them, refused.
+    if (authored(checked.tool)) {
+      refusal = unlabelled(request, "the guard gave no labels for what users wrote (" + checked.tool + ")");
+      co_return "";
+    }
     if (difc::accumulates_read_labels(op, mode_))
       agents_.accumulate_read(kAgent, checked.resource.resource.labels);
     co_return body;
@@ -181,19 +204,28 @@ asio::awaitable<std::string> Proxy::label_answer(const http::Request& request, c
     co_return "";
   }
   if (difc::accumulates_read_labels(op, mode_)) agents_.accumulate_read(kAgent, difc::overall(*items));
-  if (outcome.filtered.empty()) co_return body;
+  // (an answer the coarse check did not allow is rebuilt even when nothing was filtered: a search's
+  // total_count would count what the agent may not see)
+  if (outcome.filtered.empty() && allowed) co_return body;
   log::info("proxy", checked.tool + ": " + counts + " items filtered (" +
                          difc::filtering_policy(outcome.filtered) + ")");
   const auto* paths = std::get_if<difc::PathLabels>(&*labels);
   bool single = paths && paths->items_path.empty() && !document.IsArray();
-  if (single || (outcome.accessible.empty() && items->size() == 1 && !document.IsArray())) {
+  if (!outcome.filtered.empty() &&
+      (single || (outcome.accessible.empty() && items->size() == 1 && !document.IsArray()))) {
     const auto& only = outcome.filtered.front();
+    if (!allowed) {  // (not "exists": the agent may not learn what exists there)
+      refusal =
+          forbidden(request, difc::violation_text(checked.coarse, checked.agent, checked.resource.resource));
+      co_return "";
+    }
     std::string what = only.item->labels.description.empty() ? "resource" : only.item->labels.description;
     refusal = forbidden(request, "[Filtered] " + what + " exists but is not accessible \u2014 filtered by " +
                                      difc::filtering_policy(outcome.filtered) +
                                      (only.reason.empty() ? "" : " (" + only.reason + ")"));
     co_return "";
   }
+  if (single) co_return body;  // (one object, not filtered)
   auto rebuilt = rebuild_response(document, *labels, outcome.accessible);
   co_return rebuilt ? std::move(*rebuilt) : empty_response(document);
 }

@@ -46,6 +46,19 @@ std::string percent_encode(const std::string& text) {
   return out;
 }
 
+// The repository a `repo:owner/name` search names alone ("" for any other search). Guards look repositories
+// up this way; GET /repos/{owner}/{name} answers it on the core rate limit (search has its own, small one,
+// which an agent could spend to make the lookups fail) and sees the token's private repositories too.
+std::string single_repository(const std::string& query) {
+  if (query.rfind("repo:", 0) != 0) return "";
+  std::string name = query.substr(5);
+  auto slash = name.find('/');
+  if (slash == std::string::npos || !github::safe_path_segment(name.substr(0, slash)) ||
+      !github::safe_path_segment(name.substr(slash + 1)))
+    return "";
+  return name;
+}
+
 std::string mcp_text(const std::string& body) {
   return R"({"content":[{"type":"text","text":)" + json::quote(body) + "}]}";
 }
@@ -70,6 +83,16 @@ struct Call {
     }
     const size_t limit = kMaxAnswer;
     auto answer = co_await github::get(api, path, deadline, limit);
+    if (answer && tool == "search_repositories" && path.rfind("/repos/", 0) == 0) {
+      // answered as the search it stands for: the repository, or nothing when the token cannot see it
+      if (answer->status == 404) answer->body = "null";
+      if (answer->status == 404 || answer->status < 300) {
+        answer->status = 200;
+        const bool found = answer->body != "null";
+        answer->body = R"({"total_count":)" + std::string(found ? "1" : "0") +
+                       R"(,"incomplete_results":false,"items":[)" + (found ? answer->body : "") + "]}";
+      }
+    }
     if (!answer) {
       done.set_value(answer.error());
     } else if (answer->status >= 400) {
@@ -100,6 +123,7 @@ Result<std::string> RestMetadata::path_of(const std::string& tool, const std::st
   if (tool == "search_repositories") {
     const std::string query = text_arg(*args, "query");
     if (query.empty()) return Error{"search_repositories needs a query"};
+    if (std::string one = single_repository(query); !one.empty()) return "/repos/" + one;
     std::string per_page = text_arg(*args, "perPage");
     if (!digits(per_page) || per_page.size() > 3) per_page = "10";
     return "/search/repositories?q=" + percent_encode(query) + "&per_page=" + per_page;

@@ -12,7 +12,8 @@ namespace awmg::proxy {
 // env.call_backend in proxy mode, where there is no MCP server behind the guard: its metadata tools answered
 // by GitHub's REST API as the GitHub MCP server would (the JSON body as the text of an MCP result).
 // pull_request_read: GET /repos/{o}/{r}/pulls/{pullNumber}; issue_read: /repos/{o}/{r}/issues/{issue_number};
-// search_repositories: /search/repositories?q={query}&per_page={perPage, 10}; get_collaborator_permission:
+// search_repositories: /search/repositories?q={query}&per_page={perPage, 10}, and `repo:o/r` alone as
+// /repos/o/r answered in the search's shape; get_collaborator_permission:
 // /repos/{o}/{r}/collaborators/{username}/permission (answers kept in `permissions`). Any other tool, an
 // argument that is not a GitHub name or number, and HTTP 400 or more are errors. Called on a guard's worker
 // thread; the request runs on `io`.

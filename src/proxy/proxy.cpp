@@ -7,6 +7,7 @@
 #include "json/json.hpp"
 #include "log/logger.hpp"
 #include "proxy/graphql.hpp"
+#include "proxy/rebuild.hpp"
 #include "proxy/relay.hpp"
 #include "proxy/request_path.hpp"
 #include "proxy/routes.hpp"
@@ -18,6 +19,8 @@ namespace asio = boost::asio;
 namespace bhttp = boost::beast::http;
 
 namespace {
+
+constexpr size_t kMaxWriteAnswer = 16u << 20;
 
 bool passthrough_route(const std::string& path) {
   return path == "/meta" || path == "/rate_limit" || path == "/octocat" || path == "/zen" ||
@@ -96,11 +99,9 @@ namespace {
 
 // The server span of a request, child of the client's `traceparent` when it sends a valid one.
 telemetry::Span request_span(const http::Request& request) {
-  auto& tracer = telemetry::Tracer::instance();
-  if (!tracer.enabled()) return {};
-  std::optional<telemetry::SpanContext> remote;
-  if (auto header = http::header(request, "traceparent")) remote = telemetry::parse_traceparent(*header);
-  auto span = tracer.start_span("proxy.request", telemetry::SpanKind::kServer, remote ? &*remote : nullptr);
+  auto span =
+      telemetry::Tracer::instance().start_server_span("proxy.request", http::header(request, "traceparent"));
+  if (!span.recording()) return span;
   span.set("http.request.method", std::string(request.method_string()));
   span.set("url.path", std::string(http::path_of(request)));
   return span;
@@ -156,16 +157,10 @@ Proxy::Step Proxy::decide(const http::Request& request, const http::Responder& r
   return Read{std::move(*call), verb, upstream_.rest_target(path, target->query), "", false};
 }
 
-// A write goes upstream as it is; its answer (which holds the resource written) reaches the client only when
-// the agent may read the repository the path names.
+// A write goes upstream as it is; its answer, which holds the resource written (PATCH answers the whole
+// issue), reaches the client as a receipt (write_receipt), so a write is no way to read.
 Proxy::Step Proxy::write_to(const http::Request& request, const std::string& path, const std::string& query) {
-  Write write{upstream_.rest_target(path, query), request.body(), "", ""};
-  auto segments = base::split(path, '/');  // "", "repos", owner, repo, ...
-  if (segments.size() >= 4 && segments[1] == "repos") {
-    write.owner = segments[2];
-    write.repo = segments[3];
-  }
-  return write;
+  return Write{upstream_.rest_target(path, query), request.body()};
 }
 
 Proxy::Step Proxy::decide_graphql(const http::Request& request) {
@@ -221,7 +216,11 @@ asio::awaitable<void> Proxy::forward(const http::Request& request, http::Respond
   auto executor = co_await asio::this_coro::executor;
   Bounded bound(executor, upstream_.timeout());
   const bhttp::verb verb = request.method();
-  const auto headers = upstream_.headers(request, !body.empty());
+  using Body = Upstream::Body;
+  const Body kind = target == upstream_.graphql_target() ? Body::kJson
+                    : body.empty()                       ? Body::kNone
+                                                         : Body::kClients;
+  const auto headers = upstream_.headers(request, kind);
   auto exchange = co_await upstream_.send(verb, target, headers, body, bound.abort());
   if (!exchange) {
     log::warn("proxy", "upstream request failed: " + exchange.error().message);
@@ -232,55 +231,31 @@ asio::awaitable<void> Proxy::forward(const http::Request& request, http::Respond
   co_await relay_answer(request, responder, **exchange, nothing_read);
 }
 
-asio::awaitable<bool> Proxy::may_read(const std::string& owner, const std::string& repo) {
-  if (!github::safe_path_segment(owner) || !github::safe_path_segment(repo)) co_return false;
-  ToolCall call;
-  call.tool = "get_file_contents";
-  call.set("owner", owner);
-  call.set("repo", repo);
-  const std::string args = call.args_json();
-  RestMetadata metadata(io_, upstream_.api(), permissions_, stopping_);
-  Result<guard::ResourceLabels> resource = Error{"the guard failed unexpectedly"};
-  std::function<void()> label = [&] {
-    resource = guard_->label_resource(call.tool, args, &metadata,
-                                      std::chrono::steady_clock::now() + upstream_.timeout());
-  };
-  co_await on_worker(label);
-  co_return resource&& difc::evaluate(agents_.get(kAgent), resource->resource, difc::Operation::kRead, mode_)
-      .allowed();
-}
-
 asio::awaitable<void> Proxy::forward_write(const http::Request& request, http::Responder& responder,
                                            const Write& write) {
   if (!enforcing()) {
     co_await forward(request, responder, write.target, write.body);
     co_return;
   }
-  const bool readable = co_await may_read(write.owner, write.repo);
   auto executor = co_await asio::this_coro::executor;
   Bounded bound(executor, upstream_.timeout());
-  const auto headers = upstream_.headers(request, !write.body.empty());
+  const auto headers =
+      upstream_.headers(request, write.body.empty() ? Upstream::Body::kNone : Upstream::Body::kClients);
   auto exchange = co_await upstream_.send(request.method(), write.target, headers, write.body, bound.abort());
   if (!exchange) {
     log::warn("proxy", "upstream request failed: " + exchange.error().message);
     co_await bad_gateway(request, responder);
     co_return;
   }
-  if (readable) {
+  if ((*exchange)->status() >= 300) {  // errors hold no data
     const std::string nothing_read;
     co_await relay_answer(request, responder, **exchange, nothing_read);
     co_return;
   }
-  const size_t limit = 64u << 20;
-  auto drained = co_await (*exchange)->read_all(limit);  // (the connection goes back to the pool)
-  (void)drained;
-  log::info("proxy", "the answer to " + std::string(request.method_string()) + " " +
-                         std::string(http::path_of(request)) +
-                         " is withheld: the policy does not let the agent read it");
-  std::string withheld =
-      R"({"message":"the proxy withholds this answer: the policy does not let the agent read )" +
-      (write.owner.empty() ? std::string("it") : write.owner + "/" + write.repo) + R"("})";
-  co_await send_made(request, responder, **exchange, std::move(withheld));
+  const size_t limit = kMaxWriteAnswer;
+  auto answer = co_await (*exchange)->read_all(limit);
+  const std::string receipt = answer ? write_receipt(*answer) : "{}";
+  co_await send_made(request, responder, **exchange, receipt);
 }
 
 }  // namespace awmg::proxy

@@ -70,14 +70,11 @@ class Proxy {
   struct Write {
     std::string target;
     std::string body;
-    std::string owner, repo;  // the repository the path names; "" outside /repos/<owner>/<repo>
   };
   using Step = std::variant<http::Response, Forward, Read, Write>;
   Step decide(const http::Request& request, const http::Responder& responder);
   Step decide_graphql(const http::Request& request);
   Step write_to(const http::Request& request, const std::string& path, const std::string& query);
-  // Whether the agent may read the repository (the guard's labels for get_file_contents on it).
-  boost::asio::awaitable<bool> may_read(const std::string& owner, const std::string& repo);
   boost::asio::awaitable<void> forward_write(const http::Request& request, http::Responder& responder,
                                              const Write& write);
   Step unrecognized(const http::Request& request, const std::string& path, const std::string& query);

@@ -80,6 +80,33 @@ Result<std::string> rebuild_response(json::Document& document, const difc::Respo
   return json::to_string(document);
 }
 
+namespace {
+
+std::string receipt_of(const json::Value& object) {
+  static const char* const kKept[] = {"id",    "node_id", "number", "url", "html_url",   "upload_url",
+                                      "state", "sha",     "name",   "ref", "created_at", "updated_at"};
+  std::string out = "{";
+  for (const char* key : kKept) {
+    const json::Value* v = json::member(object, key);
+    if (!v || v->IsObject() || v->IsArray()) continue;
+    out += (out.size() > 1 ? "," : "") + json::quote(key) + ":" + json::to_string(*v);
+  }
+  return out + "}";
+}
+
+}  // namespace
+
+std::string write_receipt(const std::string& answer) {
+  auto doc = json::parse(answer);
+  if (!doc) return "{}";
+  if (doc->IsObject()) return receipt_of(*doc);
+  if (!doc->IsArray()) return "{}";
+  std::string out = "[";
+  for (const auto& item : doc->GetArray())
+    out += (out.size() > 1 ? "," : "") + (item.IsObject() ? receipt_of(item) : std::string("{}"));
+  return out + "]";
+}
+
 std::string empty_response(const json::Value& document) {
   if (document.IsObject() && document.HasMember("data")) return R"({"data":null})";
   if (document.IsObject()) return "{}";

@@ -80,12 +80,12 @@ boost::asio::awaitable<void> relay_answer(const http::Request& request, http::Re
 }
 
 boost::asio::awaitable<void> send_made(const http::Request& request, http::Responder& responder,
-                                       const http::Exchange& exchange, std::string body) {
+                                       const http::Exchange& exchange, const std::string& body) {
   http::Response response{static_cast<bhttp::status>(exchange.status()), request.version()};
   copy_response_headers(exchange, response);
   response.set(bhttp::field::content_type, "application/json; charset=utf-8");
   response.keep_alive(request.keep_alive());
-  response.body() = std::move(body);
+  response.body() = body;
   response.prepare_payload();
   co_await responder.send(std::move(response));
 }

@@ -19,6 +19,6 @@ boost::asio::awaitable<void> bad_gateway(const http::Request& request, http::Res
 
 // An answer the proxy made from upstream's: upstream's status and kept headers, `body` as JSON.
 boost::asio::awaitable<void> send_made(const http::Request& request, http::Responder& responder,
-                                       const http::Exchange& exchange, std::string body);
+                                       const http::Exchange& exchange, const std::string& body);
 
 }  // namespace awmg::proxy

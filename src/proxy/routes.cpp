@@ -89,13 +89,15 @@ const RouteRow kRoutes[] = {
     {"/search/code", "search_code", nullptr, {}},
     {"/search/issues", "search_issues", nullptr, {}},
     {"/search/repositories", "search_repositories", nullptr, {}},
-    // Other paths under issues, pulls, comments, commits and discussions hold what users wrote (comments,
-    // timelines, reviews, reactions): the catch-all's repository labels would let it pass unfiltered, so no
-    // route takes them.
-    {REPO "/(?:issues|pulls|comments|discussions)/.+", nullptr, nullptr, {}},
-    {REPO "/comments", nullptr, nullptr, {}},
-    {REPO "/commits/[^/]+/.+", nullptr, nullptr, {}},
-    {REPO "(?:/.*)?", "get_file_contents", nullptr, {O, R}},
+    // The repository itself and what its maintainers publish. Upstream's catch-all took any other
+    // /repos/<o>/<r>/... path as get_file_contents, labelled as the repository: comments, timelines, events,
+    // security alerts and admin data with it. Those are unrecognized here.
+    {REPO, "get_file_contents", nullptr, {O, R}},
+    {REPO "/(?:readme|license|languages|topics|contributors|milestones)(?:/[^/]+)?",
+     "get_file_contents",
+     nullptr,
+     {O, R}},
+    {REPO "/git/(?:refs|matching-refs|blobs|commits|tags)(?:/.+)?", "get_file_contents", nullptr, {O, R}},
 };
 #undef REPO
 
@@ -118,7 +120,6 @@ class RouteTable {
     if (!set_.Match(path, &hits) || hits.empty()) return std::nullopt;
     size_t first = static_cast<size_t>(*std::min_element(hits.begin(), hits.end()));
     const RouteRow& row = kRoutes[first];
-    if (!row.tool) return std::nullopt;
     const RE2& pattern = *patterns_[first];
     int groups = pattern.NumberOfCapturingGroups();
     std::string values[kMaxCaptures];
@@ -182,6 +183,8 @@ std::optional<ToolCall> route_rest(const std::string& path, const std::string& q
   auto call = table.match(path);
   if (!call) return std::nullopt;
   if (std::string q = query_parameter(query, "q"); !q.empty()) call->set("query", q);
+  // (a ref names what is read: a pull request's head is its author's, not the repository's)
+  if (std::string ref = query_parameter(query, "ref"); !ref.empty()) call->set("ref", ref);
   return call;
 }
 

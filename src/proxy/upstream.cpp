@@ -35,14 +35,16 @@ std::string Upstream::rest_target(const std::string& path, const std::string& qu
   return base_path_ + path + (query.empty() ? "" : "?" + query);
 }
 
-std::map<std::string, std::string> Upstream::headers(const http::Request& client, bool with_body) const {
+std::map<std::string, std::string> Upstream::headers(const http::Request& client, Body body) const {
   std::map<std::string, std::string> out{{"Accept", "application/vnd.github+json"},
                                          {"User-Agent", "awmg/1.0"}};
   if (auto auth = http::header(client, "Authorization"); auth && !auth->empty())
     out["Authorization"] = std::string(*auth);
   else if (!token_.empty())
     out["Authorization"] = "token " + token_;
-  if (with_body) {
+  if (body == Body::kJson) {
+    out["Content-Type"] = "application/json";
+  } else if (body == Body::kClients) {
     auto type = http::header(client, "Content-Type");
     out["Content-Type"] = type ? std::string(*type) : "application/json";
   }

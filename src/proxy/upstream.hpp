@@ -37,8 +37,10 @@ class Upstream {
   bool has_token() const { return !token_.empty(); }
 
   // The headers sent upstream: the client's Authorization as is, else `token <fallback>`; GitHub's JSON media
-  // type and the proxy's User-Agent whatever the client sent; its Content-Type when there is a body.
-  std::map<std::string, std::string> headers(const http::Request& client, bool with_body) const;
+  // type and the proxy's User-Agent whatever the client sent; for a body, the client's Content-Type, or JSON
+  // for a GraphQL body the proxy built (a form type could make a server read other fields from it).
+  enum class Body { kNone, kClients, kJson };
+  std::map<std::string, std::string> headers(const http::Request& client, Body body) const;
 
   // Sends the request and reads the response head, bounded by `abort`'s deadline.
   boost::asio::awaitable<Result<std::unique_ptr<http::Exchange>>> send(

@@ -120,6 +120,13 @@ bool sampled_at(double rate, const TraceId& id) {
   return static_cast<double>(x) < rate * 9223372036854775808.0;
 }
 
+Span Tracer::start_server_span(const char* name, std::optional<std::string_view> traceparent) {
+  if (!enabled()) return {};
+  std::optional<SpanContext> remote;
+  if (traceparent) remote = parse_traceparent(*traceparent);
+  return start_span(name, SpanKind::kServer, remote ? &*remote : nullptr);
+}
+
 Span Tracer::start_span(const char* name, SpanKind kind, const SpanContext* parent) {
   BatchExporter* exporter = exporter_.load(std::memory_order_acquire);
   Span span;

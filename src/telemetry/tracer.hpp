@@ -72,6 +72,9 @@ class Tracer {
   // A span under `parent` (a remote span from a traceparent, or a local span's context); without a valid
   // parent, under the process parent if there is one, else the root of a new trace.
   Span start_span(const char* name, SpanKind kind, const SpanContext* parent = nullptr);
+  // The server span of an incoming request: a child of the client's `traceparent` header when it holds a
+  // valid one (std::nullopt: the request had none).
+  Span start_server_span(const char* name, std::optional<std::string_view> traceparent);
 
  private:
   std::unique_ptr<BatchExporter> owned_;

@@ -57,10 +57,28 @@ inline std::string read_log_when(const std::string& path, const std::string& nee
   return text;
 }
 
-// A running gateway: started, and ready once its stdout holds the complete client-config document.
-class RunningGateway {
+// GET and POST to a server on 127.0.0.1.
+class LocalServer {
  public:
-  RunningGateway(const std::vector<std::string>& args, const ProcessOptions& options) : port_(free_port()) {
+  explicit LocalServer(int port) : port_(port) {}
+  int port() const { return port_; }
+  HttpReply get(const std::string& target, std::map<std::string, std::string> headers = {}) {
+    return http_request(port_, "GET", target, headers);
+  }
+  HttpReply post(const std::string& target, const std::string& body,
+                 std::map<std::string, std::string> headers = {}) {
+    return http_request(port_, "POST", target, headers, body);
+  }
+
+ protected:
+  int port_;
+};
+
+// A running gateway: started, and ready once its stdout holds the complete client-config document.
+class RunningGateway : public LocalServer {
+ public:
+  RunningGateway(const std::vector<std::string>& args, const ProcessOptions& options)
+      : LocalServer(free_port()) {
     std::vector<std::string> argv = {kAwmg, "--listen", "127.0.0.1:" + std::to_string(port_)};
     argv.insert(argv.end(), args.begin(), args.end());
     child_ = std::make_unique<Child>(argv, options);
@@ -77,7 +95,6 @@ class RunningGateway {
   }
 
   bool ready() const { return ready_; }
-  int port() const { return port_; }
   const std::string& agent_id() const { return agent_id_; }
   Child& child() { return *child_; }
   // How many processes the gateway has started and not yet reaped (its backends).
@@ -86,16 +103,7 @@ class RunningGateway {
     return static_cast<int>(std::count(r.out.begin(), r.out.end(), '\n'));
   }
 
-  HttpReply get(const std::string& target, std::map<std::string, std::string> headers = {}) {
-    return http_request(port_, "GET", target, headers);
-  }
-  HttpReply post(const std::string& target, const std::string& body,
-                 std::map<std::string, std::string> headers = {}) {
-    return http_request(port_, "POST", target, headers, body);
-  }
-
  private:
-  int port_;
   std::unique_ptr<Child> child_;
   bool ready_ = false;
   std::string agent_id_;

@@ -35,11 +35,11 @@ class FakeGitHub {
 };
 
 // A running proxy, ready once its banner is out.
-class RunningProxy {
+class RunningProxy : public LocalServer {
  public:
   RunningProxy(const TempDir& dir, const FakeGitHub& github, std::vector<std::string> extra,
                std::map<std::string, std::string> env = {})
-      : port_(free_port()) {
+      : LocalServer(free_port()) {
     std::vector<std::string> argv = {
         kAwmg,        "proxy",          "--guard-wasm", kGuard,     "--github-api-url",
         github.url(), "--github-token", kFallback,      "--listen", "127.0.0.1:" + std::to_string(port_),
@@ -51,18 +51,9 @@ class RunningProxy {
         std::chrono::seconds(30));
   }
   bool ready() const { return ready_; }
-  int port() const { return port_; }
   Child& child() { return *child_; }
-  HttpReply get(const std::string& target, std::map<std::string, std::string> headers = {}) {
-    return http_request(port_, "GET", target, headers);
-  }
-  HttpReply post(const std::string& target, const std::string& body,
-                 std::map<std::string, std::string> headers = {}) {
-    return http_request(port_, "POST", target, headers, body);
-  }
 
  private:
-  int port_;
   std::unique_ptr<Child> child_;
   bool ready_ = false;
 };
@@ -126,7 +117,7 @@ TEST_F(Proxy, TheGuardsMetadataCallsUseTheFallbackTokenAndClientsKeepTheirOwn) {
       permission = true;
       EXPECT_EQ(auth, "token " + kFallback) << path;
     }
-    if (path.find("/search/repositories?q=repo%3Aocto%2Fpublic-repo") == 0) {
+    if (path == "/repos/octo/public-repo") {  // the guard's visibility lookup
       search = true;
       EXPECT_EQ(auth, "token " + kFallback);
     }
@@ -269,13 +260,13 @@ TEST_F(Proxy, AttacksThatOnceLeakedAreRefused) {
   // JSONP would turn the answer into a script a page can include.
   EXPECT_EQ(proxy.get("/search/issues?q=is:open&callback=steal").status, 400);
   EXPECT_EQ(proxy.get("/search/issues?q=repo:octo/public-repo&q=repo:octo/private-repo").status, 400);
-  // A write's answer holds the resource: withheld when the agent may not read the repository.
+  // A write's answer holds the resource written: the client gets a receipt, not a way to read.
   auto edit = http_request(proxy.port(), "PATCH", "/repos/octo/private-repo/issues/2", {}, "{}");
   EXPECT_EQ(edit.status, 200);
-  EXPECT_EQ(edit.body.find("secret"), std::string::npos) << edit.body;
-  EXPECT_NE(edit.body.find("withholds"), std::string::npos) << edit.body;
-  auto own = http_request(proxy.port(), "PATCH", "/repos/octo/public-repo/issues/1", {}, "{}");
-  EXPECT_NE(own.body.find("issue 1 of octo/public-repo"), std::string::npos) << own.body;
+  EXPECT_EQ(edit.body,
+            R"({"number":2,"html_url":"https://github.com/octo/private-repo/issues/2","state":"open"})");
+  auto stranger = http_request(proxy.port(), "PATCH", "/repos/octo/public-repo/issues/3", {}, "{}");
+  EXPECT_EQ(stranger.body.find("body 3"), std::string::npos) << stranger.body;
   EXPECT_EQ(http_request(proxy.port(), "SEARCH", "/repos/octo/private-repo/issues/2").status, 405);
   EXPECT_EQ(proxy.post("/GraphQL", R"({"query":"{viewer{login}}"})").status, 403);
   // Browsers are not served: a sandboxed frame's `Origin: null`, a <script> include.
@@ -292,6 +283,25 @@ TEST_F(Proxy, AttacksThatOnceLeakedAreRefused) {
       "/graphql",
       R"({"query":"{repository(owner:\"octo\",name:\"public-repo\"){issues(first:10){nodes{number} evil: nodes{body}}}}"})");
   EXPECT_EQ(alias.status, 403) << alias.body;
+}
+
+// A public workflow repository makes the policy read public repositories only (upstream's
+// force-public-repos), asked of the API with the fallback token at startup; --force-public-repos=false keeps
+// the policy.
+TEST_F(Proxy, APublicWorkflowRepositoryForcesPublicRepos) {
+  const std::string other = R"({"allow-only":{"repos":["octo/other"],"min-integrity":"approved"}})";
+  {
+    RunningProxy forced(dir, github, {"--policy", other}, {{"GITHUB_REPOSITORY", "octo/public-repo"}});
+    ASSERT_TRUE(forced.ready()) << forced.child().err();
+    EXPECT_EQ(numbers(forced.get("/repos/octo/public-repo/issues").body), (std::vector<int64_t>{1, 4, 5}));
+    EXPECT_EQ(forced.get("/repos/octo/private-repo/issues").body, "[]");
+    EXPECT_NE(read_log_when(dir.file("logs/proxy.log"), "FORCED REPOS=PUBLIC").find("FORCED REPOS=PUBLIC"),
+              std::string::npos);
+  }
+  RunningProxy kept(dir, github, {"--policy", other, "--force-public-repos=false"},
+                    {{"GITHUB_REPOSITORY", "octo/public-repo"}});
+  ASSERT_TRUE(kept.ready()) << kept.child().err();
+  EXPECT_EQ(kept.get("/repos/octo/public-repo/issues").body, "[]");  // octo/other only
 }
 
 TEST_F(Proxy, TheTlsDirectoryMustBeTheProxysAlone) {

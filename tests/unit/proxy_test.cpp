@@ -49,12 +49,16 @@ TEST(ProxyRoutes, FirstMatchWinsWithItsArguments) {
             R"(actions_list {"owner":"acme","method":"list_org_config"})");
   EXPECT_EQ(route("/search/issues", "q=is%3Aopen+repo%3Ao%2Fr&page=2"),
             R"(search_issues {"query":"is:open repo:o/r"})");
-  EXPECT_EQ(route("/repos/o/r/anything/else"), R"(get_file_contents {"owner":"o","repo":"r"})");
+  EXPECT_EQ(route("/repos/o/r"), R"(get_file_contents {"owner":"o","repo":"r"})");
+  EXPECT_EQ(route("/repos/o/r/readme"), R"(get_file_contents {"owner":"o","repo":"r"})");
+  EXPECT_EQ(route("/repos/o/r/contents/a.md", "ref=refs/pull/3/head"),
+            R"(get_file_contents {"owner":"o","repo":"r","path":"a.md","ref":"refs/pull/3/head"})");
   EXPECT_EQ(route("/user"), "get_me {}");
   EXPECT_EQ(route("/users/o/repos"), "none");
   EXPECT_EQ(route("/repositories/1/issues"), "none");
   for (const char* written :
-       {"/repos/o/r/issues/comments", "/repos/o/r/issues/comments/5", "/repos/o/r/issues/5/timeline",
+       {"/repos/o/r/anything/else", "/repos/o/r/events", "/repos/o/r/secret-scanning/alerts",
+        "/repos/o/r/issues/comments", "/repos/o/r/issues/comments/5", "/repos/o/r/issues/5/timeline",
         "/repos/o/r/pulls/comments", "/repos/o/r/pulls/5/reviews/9", "/repos/o/r/comments",
         "/repos/o/r/commits/abc/comments", "/repos/o/r/discussions/3/reactions"})
     EXPECT_EQ(route(written), "none") << written;
@@ -132,6 +136,11 @@ TEST(ProxyGraphql, ShapesThatCouldReadUnlabelledDataAreRefused) {
            "{ repository(owner:\"o\",name:\"r\"){ issue(number:1){ title subIssues(first:9){nodes{body}} } } "
            "}",
            "{ repository(owner:\"o\",name:\"r\"){ issues{ nodes { b0: body b1: body } } } }",
+           "{ repository(owner:\"o\",name:\"r\"){ collaborators{ nodes { lists { nodes { name } } } } } }",
+           "{ repository(owner:\"o\",name:\"r\"){ object(expression:\"refs/pull/3/head:a\"){ ... on Blob { "
+           "text } } } }",
+           "{ repository(owner:\"o\",name:\"r\"){ issue(number:1){ linkedBranches { nodes { ref { name } } } "
+           "} } }",
        })
     EXPECT_EQ(classify(query).kind, GraphqlRequest::Kind::kRefused) << query;
   // A member named twice: the query checked must be the query forwarded.
@@ -197,7 +206,9 @@ TEST(ProxyMetadata, TheGuardsCallsBecomeSafeRestPaths) {
   EXPECT_EQ(*RestMetadata::path_of("pull_request_read", R"({"owner":"o","repo":"r","pullNumber":7})"),
             "/repos/o/r/pulls/7");
   EXPECT_EQ(*RestMetadata::path_of("search_repositories", R"({"query":"repo:o/r","perPage":10})"),
-            "/search/repositories?q=repo%3Ao%2Fr&per_page=10");
+            "/repos/o/r");
+  EXPECT_EQ(*RestMetadata::path_of("search_repositories", R"({"query":"stars:>5 repo:o/r","perPage":10})"),
+            "/search/repositories?q=stars%3A%3E5%20repo%3Ao%2Fr&per_page=10");
   EXPECT_EQ(
       *RestMetadata::path_of("get_collaborator_permission", R"({"owner":"o","repo":"r","username":"u"})"),
       "/repos/o/r/collaborators/u/permission");

@@ -85,20 +85,20 @@ fn backend(tool: &str, args: &Value) -> Option<Value> {
     serde_json::from_str(result["content"][0]["text"].as_str()?).ok()
 }
 
-fn is_private(state: &mut State, full_name: &str) -> bool {
+/// Whether a repository is private: Some when the backend said, None when it could not (then it counts as
+/// private for secrecy, and nothing is granted for it). Only answers are kept: a failed lookup is asked again.
+fn visibility(state: &mut State, full_name: &str) -> Option<bool> {
     if let Some(&known) = state.visibility.get(full_name) {
-        return known;
+        return Some(known);
     }
-    let answer = backend("search_repositories", &json!({"query": format!("repo:{}", full_name), "perPage": 10}));
-    let private = answer
-        .and_then(|a| {
-            a["items"].as_array()?.iter().find(|r| r["full_name"].as_str() == Some(full_name)).map(|r| {
-                r["visibility"].as_str().map(|v| v != "public").or(r["private"].as_bool()).unwrap_or(true)
-            })
-        })
-        .unwrap_or(true);
+    let answer = backend("search_repositories", &json!({"query": format!("repo:{}", full_name), "perPage": 10}))?;
+    let items = answer["items"].as_array()?;
+    let private = match items.iter().find(|r| r["full_name"].as_str() == Some(full_name)) {
+        Some(r) => r["visibility"].as_str().map(|v| v != "public").or(r["private"].as_bool()).unwrap_or(true),
+        None => true, // an answer without it: the token cannot see it, or it does not exist
+    };
     state.visibility.insert(full_name.to_string(), private);
-    private
+    Some(private)
 }
 
 fn can_push(state: &mut State, full_name: &str, user: &str) -> bool {
@@ -131,7 +131,8 @@ fn levels(level: usize, scope: &str) -> Vec<String> {
 }
 
 fn labels(state: &mut State, description: String, full_name: &str, level: usize) -> Value {
-    let private = is_private(state, full_name);
+    let known = visibility(state, full_name);
+    let private = known.unwrap_or(true);
     let scoped = in_scope(state, full_name, private);
     let scope = if scoped { state.scope_name.clone() } else { full_name.to_string() };
     let secrecy: Vec<String> = if private {
@@ -140,7 +141,8 @@ fn labels(state: &mut State, description: String, full_name: &str, level: usize)
     } else {
         vec![]
     };
-    let level = if private && level < 2 { 2 } else { level };
+    // A private repository's authors had to be let in; an unknown one grants nothing.
+    let level = if known == Some(true) && level < 2 { 2 } else { level };
     json!({"description": description, "secrecy": secrecy, "integrity": levels(level, &scope)})
 }
 
@@ -257,6 +259,13 @@ enum Items {
     Found,        // search_code results: by the repository each was found in
 }
 
+/// The whole answer labelled as the repository the call names, at approved.
+fn as_repository(state: &mut State, args: &Value, what: &str) -> Value {
+    let full_name = format!("{}/{}", args["owner"].as_str().unwrap_or("?"), args["repo"].as_str().unwrap_or("?"));
+    let repo_labels = labels(state, format!("{} ({})", what, full_name), &full_name, 2);
+    json!({"labeled_paths": [], "items_path": "", "default_labels": repo_labels})
+}
+
 /// Labels for each element of the array at `items_path` in `data`.
 fn each(state: &mut State, data: &Value, items_path: &str, args: &Value, kind: Items) -> Value {
     let empty = Vec::new();
@@ -305,6 +314,13 @@ pub unsafe extern "C" fn label_response(ptr: *const u8, len: i32, out: *mut u8, 
         let mut state = s.borrow_mut();
         let graphql = data.get("data").is_some();
         match tool {
+            "search_issues" if graphql => Some(each(&mut state, &data, "/data/search/nodes", &args, Items::Issues)),
+            // What CI wrote about the code, and the labels maintainers put on an issue: the repository's.
+            "pull_request_read" if data["check_runs"].is_array() => Some(as_repository(&mut state, &args, "check runs")),
+            "issue_read" if args["method"].as_str() == Some("get_labels") => {
+                Some(as_repository(&mut state, &args, "issue labels"))
+            }
+            "issue_read" | "pull_request_read" if data.is_array() => Some(each(&mut state, &data, "", &args, Items::Issues)),
             "issue_read" if graphql => {
                 let issue = &data["data"]["repository"]["issue"];
                 let issue = if issue.is_null() { &data["data"]["repository"]["issueOrPullRequest"] } else { issue };

@@ -238,6 +238,19 @@ TEST_F(Proxy, BadUpstreamsAndPathTricksGetClearAnswers) {
       "POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 17825792\r\n\r\n{\"query\":\"");
   EXPECT_EQ(huge.rfind("HTTP/1.1 413", 0), 0u) << huge;
   EXPECT_EQ(proxy.get("/health").status, 200);
+  // An interim 103 before the answer is read past: the next request on the pooled connection gets its own.
+  auto zen = proxy.get("/zen");
+  EXPECT_EQ(zen.status, 200);
+  EXPECT_NE(zen.body.find("logically awesome"), std::string::npos) << zen.body;
+  EXPECT_NE(proxy.get("/rate_limit").body.find("resources"), std::string::npos);
+  // Framing every reader agrees on: `chunked, identity` could make a body pose as a second request.
+  std::string smuggled =
+      raw_exchange(proxy.port(),
+                   "POST /repos/octo/public-repo/issues HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                   "Transfer-Encoding: chunked, identity\r\n\r\n"
+                   "GET /repos/octo/private-repo/issues/1 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+  EXPECT_EQ(smuggled.rfind("HTTP/1.1 400", 0), 0u) << smuggled;
+  EXPECT_EQ(smuggled.find("secret"), std::string::npos);
   // A large passthrough answer streams through whole, chunk by chunk.
   std::string big =
       raw_exchange(proxy.port(), "GET /meta HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", 10000);

@@ -115,6 +115,11 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/repos/octo/moved/issues":
             return self.send_json(301, {"message": "Moved Permanently"},
                                   {"Location": "https://api.github.com/repositories/1/issues"})
+        if path == "/zen":  # an interim answer first, as GitHub's CDN may send (103 Early Hints)
+            self.wfile.write(b"HTTP/1.1 103 Early Hints\r\nLink: </x>; rel=preload\r\n\r\n")
+            self.wfile.flush()
+            time.sleep(0.2)
+            return self.send_json(200, {"zen": "Keep it logically awesome."})
         if path == "/meta":  # larger than one read: streamed through
             return self.send_json(200, {"hooks": ["10.0.0.%d/32" % (i % 250) for i in range(200000)]})
         m = re.fullmatch(r"/repos/([^/]+)/([^/]+)(/.*)?", path)

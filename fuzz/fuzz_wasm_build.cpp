@@ -48,7 +48,7 @@ class Builder {
   explicit Builder(Choices& c) : c_(c) {}
 
   std::string module() {
-    shape_.functions = 1 + c_.pick(6);
+    shape_.functions = 1 + c_.pick(4);
     shape_.globals = c_.pick(3);
     std::string out = "(module\n  (memory (export \"memory\") " + std::to_string(1 + c_.pick(3)) + " 16)\n";
     for (unsigned g = 0; g < shape_.globals; ++g)
@@ -56,9 +56,13 @@ class Builder {
              "))\n";
     for (unsigned f = 0; f < shape_.functions; ++f) {
       current_ = f;
-      out += "  (func $f" + std::to_string(f) +
-             " (param $a i32) (param $b i32) (result i32) (local $c i32)\n    " + statements(2) + expr(4) +
-             ")\n";
+      loops_ = 0;
+      calls_ = 0;
+      std::string body = statements(2) + expr(4);
+      std::string locals;
+      for (unsigned l = 0; l < loops_; ++l) locals += " (local $c" + std::to_string(l) + " i32)";
+      out += "  (func $f" + std::to_string(f) + " (param $a i32) (param $b i32) (result i32)" + locals +
+             "\n    " + body + ")\n";
     }
     // The guard ABI's exports, each over a function built above.
     for (const char* name : {"label_agent", "label_resource", "label_response"}) {
@@ -87,14 +91,18 @@ class Builder {
                expr(depth - 1) + "))";
       case 4:
         return "(block (result i32) " + statements(depth - 1) + expr(depth - 1) + ")";
-      case 5: {  // a loop of at most 64 rounds
-        return "(block (result i32) (local.set $c (i32.const 0)) (loop $l " + statements(depth - 1) +
-               "(local.set $c (i32.add (local.get $c) (i32.const 1))) (br_if $l (i32.lt_u (local.get $c) "
-               "(i32.const " +
-               std::to_string(1 + c_.pick(64)) + ")))) " + expr(depth - 1) + ")";
+      case 5: {  // a loop of at most 8 rounds, its counter its own (a shared one could reset forever)
+        if (loops_ >= kMaxLoops) return leaf();
+        const std::string c = "$c" + std::to_string(loops_++);
+        ++in_loop_;  // (no calls inside loops: the work stays small whatever the nesting)
+        std::string body = statements(depth - 1);
+        --in_loop_;
+        return "(block (result i32) (local.set " + c + " (i32.const 0)) (loop " + body + "(local.set " + c +
+               " (i32.add (local.get " + c + ") (i32.const 1))) (br_if 0 (i32.lt_u (local.get " + c +
+               ") (i32.const " + std::to_string(1 + c_.pick(8)) + ")))) " + expr(depth - 1) + ")";
       }
       case 6:
-        if (current_ > 0)
+        if (current_ > 0 && in_loop_ == 0 && calls_ < kMaxCalls && ++calls_)
           return "(call $f" + std::to_string(c_.pick(current_)) + " " + expr(depth - 1) + " " +
                  expr(depth - 1) + ")";
         return leaf();
@@ -148,9 +156,15 @@ class Builder {
     return out;
   }
 
+  // Bounds on the work a module can do: loops (and their nesting) and call sites per function.
+  static constexpr unsigned kMaxLoops = 3;
+  static constexpr unsigned kMaxCalls = 2;
   Choices& c_;
   Shape shape_;
   unsigned current_ = 0;
+  unsigned loops_ = 0;
+  unsigned calls_ = 0;
+  int in_loop_ = 0;
 };
 
 // The text assembled to a binary; "" when wabt refuses it (a bug of this generator: it aborts).

@@ -60,5 +60,55 @@ TEST(Limits, ConfigurationDocumentsAtTheirLimit) {
       << r.err.substr(0, 300);
 }
 
+// A stdio backend's answer at the 64 MiB line limit: a line of exactly 64 MiB, newline included, is read; one
+// byte more ends that connection with a clear error, and the gateway keeps serving.
+TEST(Limits, StdioBackendLinesAtTheirLimit) {
+#ifdef __SANITIZE_THREAD__
+  GTEST_SKIP() << "64 MiB through the gateway takes ThreadSanitizer longer than the test client waits";
+#endif
+  TempDir dir;
+  dir.write("big.py", R"(import json, sys
+for line in sys.stdin:
+    msg = json.loads(line)
+    if "id" not in msg:
+        continue
+    method = msg["method"]
+    if method == "tools/call":
+        size = int(msg["params"]["arguments"]["size"])
+        head = '{"jsonrpc":"2.0","id":%s,"result":{"content":[{"type":"text","text":"' % json.dumps(msg["id"])
+        tail = '"}]}}'
+        sys.stdout.write(head + "x" * (size - 1 - len(head) - len(tail)) + tail + "\n")
+        sys.stdout.flush()
+        continue
+    if method == "initialize":
+        result = {"protocolVersion": msg["params"]["protocolVersion"], "capabilities": {"tools": {}},
+                  "serverInfo": {"name": "big", "version": "1"}}
+    elif method == "tools/list":
+        result = {"tools": [{"name": "big", "inputSchema": {"type": "object"}}]}
+    else:
+        result = {}
+    sys.stdout.write(json.dumps({"jsonrpc": "2.0", "id": msg["id"], "result": result}) + "\n")
+    sys.stdout.flush()
+)");
+  dir.write(
+      "c.toml",
+      "[gateway]\napi_key = \"test-key\"\n[servers.big]\ncommand = \"/usr/bin/env\"\nargs = [\"python3\", " +
+          json::quote(dir.file("big.py")) + "]\n");
+  RunningGateway gw({"--config", dir.file("c.toml")}, awmg_env(dir));
+  ASSERT_TRUE(gw.ready()) << gw.child().err();
+  McpClient client(gw.port(), "/mcp/big", "test-key");
+  client.initialize();
+  auto exact = client.request("tools/call",
+                              R"({"name":"big","arguments":{"size":)" + std::to_string(64 * kMiB) + "}}");
+  ASSERT_TRUE(exact.IsObject() && exact.HasMember("result")) << client.last_reply.body.substr(0, 300);
+  EXPECT_FALSE(json::member(exact["result"], "isError") && exact["result"]["isError"].GetBool())
+      << client.last_reply.body.substr(0, 300);
+  auto over = client.request("tools/call",
+                             R"({"name":"big","arguments":{"size":)" + std::to_string(64 * kMiB + 1) + "}}");
+  EXPECT_NE(client.last_reply.body.find("longer than 64 MiB"), std::string::npos)
+      << client.last_reply.body.substr(0, 300);
+  EXPECT_EQ(gw.get("/health").status, 200);
+}
+
 }  // namespace
 }  // namespace awmg::test

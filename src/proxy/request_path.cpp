@@ -18,21 +18,26 @@ bool hides_structure(std::string_view path) {
   return false;
 }
 
-// Escapes of letters, digits, '-', '_' and '~' decoded: GitHub decodes them before routing (`priv%61te`
-// is `private`), so the proxy routes and forwards the decoded form. Other escapes stay as they are.
-std::string decode_unreserved(std::string_view path) {
+// Every escape decoded once, as GitHub decodes a path before routing it (`priv%61te` is `private`).
+std::string decoded(std::string_view path) {
   std::string out;
   out.reserve(path.size());
   for (size_t i = 0; i < path.size(); ++i) {
-    auto c = base::percent_escape_at(path, i);
-    if (c && (std::isalnum(static_cast<unsigned char>(*c)) || *c == '-' || *c == '_' || *c == '~')) {
+    if (auto c = base::percent_escape_at(path, i)) {
       out += *c;
       i += 2;
-      continue;
+    } else {
+      out += path[i];
     }
-    out += path[i];
   }
   return out;
+}
+
+// What a path segment may hold unescaped (RFC 3986 pchar without '%'); anything else is escaped again, so
+// GitHub's one decoding gives back exactly the segment that was routed (`%2561` stays `%61`, never `a`).
+bool plain_in_segment(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) ||
+         std::string_view("-._~!$&'()*+,;=:@").find(c) != std::string_view::npos;
 }
 
 bool has_control_or_backslash(std::string_view path) {
@@ -54,9 +59,10 @@ Result<RequestPath> canonical_request_path(std::string_view target) {
   }
   if (has_control_or_backslash(path)) return Error{"the path holds a backslash or a control character"};
   if (hides_structure(path)) return Error{"the path holds an escaped slash, backslash, dot or NUL"};
-  const std::string decoded = decode_unreserved(path);
+  const std::string plain = decoded(path);
+  if (has_control_or_backslash(plain)) return Error{"the path holds an escaped control character"};
   std::vector<std::string> segments;
-  for (auto& segment : base::split(decoded, '/')) {
+  for (auto& segment : base::split(plain, '/')) {
     if (segment.empty() || segment == ".") continue;
     if (segment == "..") {
       if (segments.empty()) return Error{"the path climbs above the root"};
@@ -67,7 +73,8 @@ Result<RequestPath> canonical_request_path(std::string_view target) {
   }
   size_t first = 0;
   if (segments.size() >= 2 && segments[0] == "api" && segments[1] == "v3") first = 2;
-  for (size_t i = first; i < segments.size(); ++i) out.path += "/" + segments[i];
+  for (size_t i = first; i < segments.size(); ++i)
+    out.path += "/" + base::hex_escape(segments[i], '%', plain_in_segment);
   if (out.path.empty()) out.path = "/";
   return out;
 }

@@ -12,8 +12,9 @@ struct RequestPath {
   std::string query;  // without the '?'; "" when there is none
 };
 
-// The canonical form of a request target, so what the proxy classifies is exactly what it forwards: escaped
-// letters, digits, '-', '_' and '~' decoded; empty
+// The canonical form of a request target, so what the proxy classifies is exactly what it forwards and what
+// GitHub reads: escapes decoded once and only what a segment may not hold escaped again (`priv%61te` is
+// `private`, `%2561` is `%2561`); empty
 // segments (double slashes) and "." dropped, ".." resolved, a trailing slash dropped, then a leading
 // /api/v3 (GitHub Enterprise's REST prefix) stripped. Refused: a target that is not a path, ".." above the
 // root, and escapes that would hide a segment boundary or a dot from the router (%2F, %5C, %2E, %00) or a

@@ -23,6 +23,9 @@ TEST(ProxyPath, CanonicalFormsAreRoutedAndTricksRefused) {
   EXPECT_EQ(canonical("/api/v3/../graphql"), "/api/graphql");
   EXPECT_EQ(canonical("/api/v3"), "/");
   EXPECT_EQ(canonical("/repos/o/priv%61te/contents/a%20b"), "/repos/o/private/contents/a%20b");
+  // Decoded once, as GitHub does: an escape that decoding makes is not decoded again.
+  EXPECT_EQ(canonical("/repos/o/priv%25%36%31te"), "/repos/o/priv%2561te");
+  EXPECT_EQ(canonical("/repos/o/r/%0a"), "refused");
   for (const char* bad :
        {"/repos/o%2Fr/issues", "/repos/o/%2e%2e/x", "/a\\b", "/../x", "x", "/a%00b", "/a%5Cb"})
     EXPECT_EQ(canonical(bad), "refused") << bad;

@@ -162,4 +162,76 @@ std::string string_or(const Value& object, const char* name, std::string fallbac
   return v && v->IsString() ? std::string(v->GetString(), v->GetStringLength()) : fallback;
 }
 
+namespace {
+
+size_t skip_space(std::string_view t, size_t i) {
+  while (i < t.size() && (t[i] == ' ' || t[i] == '\t' || t[i] == '\n' || t[i] == '\r')) ++i;
+  return i;
+}
+
+// The end (one past the closing quote) of the string that opens at t[i]; npos when unterminated.
+size_t string_end(std::string_view t, size_t i) {
+  for (++i; i < t.size(); ++i) {
+    if (t[i] == '\\') {
+      ++i;
+    } else if (t[i] == '"') {
+      return i + 1;
+    }
+  }
+  return std::string_view::npos;
+}
+
+// The end of the value that starts at t[i].
+size_t value_end(std::string_view t, size_t i) {
+  if (i >= t.size()) return std::string_view::npos;
+  if (t[i] == '"') return string_end(t, i);
+  if (t[i] == '{' || t[i] == '[') {
+    int depth = 0;
+    while (i < t.size()) {
+      if (t[i] == '"') {
+        i = string_end(t, i);
+        if (i == std::string_view::npos) return i;
+        continue;
+      }
+      if (t[i] == '{' || t[i] == '[') ++depth;
+      if (t[i] == '}' || t[i] == ']') {
+        if (--depth == 0) return i + 1;
+      }
+      ++i;
+    }
+    return std::string_view::npos;
+  }
+  while (i < t.size() && t[i] != ',' && t[i] != '}' && t[i] != ']' && t[i] != ' ' && t[i] != '\t' &&
+         t[i] != '\n' && t[i] != '\r')
+    ++i;
+  return i;
+}
+
+}  // namespace
+
+std::optional<std::vector<std::pair<std::string_view, std::string_view>>> raw_members(std::string_view t) {
+  std::vector<std::pair<std::string_view, std::string_view>> out;
+  size_t i = skip_space(t, 0);
+  if (i >= t.size() || t[i] != '{') return std::nullopt;
+  i = skip_space(t, i + 1);
+  if (i < t.size() && t[i] == '}') return out;
+  while (i < t.size()) {
+    if (t[i] != '"') return std::nullopt;
+    size_t name_end = string_end(t, i);
+    if (name_end == std::string_view::npos) return std::nullopt;
+    std::string_view name = t.substr(i + 1, name_end - i - 2);
+    i = skip_space(t, name_end);
+    if (i >= t.size() || t[i] != ':') return std::nullopt;
+    i = skip_space(t, i + 1);
+    size_t end = value_end(t, i);
+    if (end == std::string_view::npos || end == i) return std::nullopt;
+    out.emplace_back(name, t.substr(i, end - i));
+    i = skip_space(t, end);
+    if (i < t.size() && t[i] == '}') return out;
+    if (i >= t.size() || t[i] != ',') return std::nullopt;
+    i = skip_space(t, i + 1);
+  }
+  return std::nullopt;
+}
+
 }  // namespace awmg::json

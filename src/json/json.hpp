@@ -1,8 +1,11 @@
 #pragma once
 #include <rapidjson/document.h>
 
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "base/result.hpp"
 
@@ -31,6 +34,12 @@ bool valid(std::string_view text);
 // An object's compact JSON with member `name` set to `raw_json` (JSON text written as is, so a number no
 // double can hold keeps its digits).
 std::string with_raw_member(const Value& object, std::string_view name, std::string_view raw_json);
+
+// The members of one JSON object's text, in order: each name as written (escapes kept) and its value's text
+// exactly as written, so a number keeps every digit. For text already known to be one valid object;
+// std::nullopt when the scan finds otherwise.
+std::optional<std::vector<std::pair<std::string_view, std::string_view>>> raw_members(
+    std::string_view object);
 
 // Convenience lookups that never throw.
 const Value* member(const Value& object, const char* name);

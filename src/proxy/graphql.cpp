@@ -312,12 +312,17 @@ bool duplicate_keys(const json::Value& value) {
   return false;
 }
 
-// The body forwarded: the query as classified (fields added), its variables and operationName, nothing else.
-std::string forwarded_body(const std::string& query, const json::Value* variables,
-                           const json::Value* operation) {
+// The body forwarded: the query as classified (fields added), its variables and operationName as the client
+// wrote them (a variable's number keeps every digit), nothing else.
+Result<std::string> forwarded_body(const std::string& query, std::string_view body) {
+  auto members = json::raw_members(body);
+  if (!members) return Error{"the body is not one JSON object"};
   std::string out = R"({"query":)" + json::quote(query);
-  if (variables && !variables->IsNull()) out += R"(,"variables":)" + json::to_string(*variables);
-  if (operation && operation->IsString()) out += R"(,"operationName":)" + json::to_string(*operation);
+  for (const auto& [name, value] : *members) {
+    if (name.find('\\') != std::string_view::npos) return Error{"escaped member names are not supported"};
+    if (name == "variables" || name == "operationName")
+      out += "," + json::quote(name) + ":" + std::string(value);
+  }
   return out + "}";
 }
 
@@ -349,8 +354,7 @@ Result<GraphqlRequest> classify_graphql(std::string_view body) {
   std::vector<Insertion> insertions;
   GraphqlRequest request = classify(*parsed, variables, insertions);
   if (request.kind == Kind::kRefused) return request;
-  request.body =
-      forwarded_body(with_insertions(std::move(text), std::move(insertions)), variables, operation);
+  AWMG_TRY(request.body, forwarded_body(with_insertions(std::move(text), std::move(insertions)), body));
   return request;
 }
 

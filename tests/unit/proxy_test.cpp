@@ -146,6 +146,13 @@ TEST(ProxyGraphql, ShapesThatCouldReadUnlabelledDataAreRefused) {
            "} } }",
        })
     EXPECT_EQ(classify(query).kind, GraphqlRequest::Kind::kRefused) << query;
+  // Variables go upstream as written: a number keeps every digit.
+  auto exact = classify_graphql(
+      R"({"query":"{ viewer { login } }","variables":{"id":88888888888000000000000000454378996,"x":"\u00e9"}})");
+  ASSERT_TRUE(exact.ok());
+  EXPECT_NE(exact->body.find(R"("variables":{"id":88888888888000000000000000454378996,"x":"\u00e9"})"),
+            std::string::npos)
+      << exact->body;
   // A member named twice: the query checked must be the query forwarded.
   EXPECT_FALSE(classify_graphql(R"({"query":"{viewer{login}}","query":"{viewer{login}}"})").ok());
   EXPECT_FALSE(classify_graphql(R"({"query":"{viewer{login}}","variables":{"a":1,"a":2}})").ok());

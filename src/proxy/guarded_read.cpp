@@ -110,22 +110,20 @@ asio::awaitable<void> Proxy::guarded_read(const http::Request& request, http::Re
   }
   http::Exchange& answer = **exchange;
   const unsigned status = answer.status();
+  const bool rate_limited = retry_after(status, answer.header("X-RateLimit-Remaining"),
+                                        answer.header("X-RateLimit-Reset"), std::chrono::system_clock::now())
+                                .has_value();
   if (forward.recording()) {
     forward.set("http.response.status_code", static_cast<int64_t>(status));
-    bool limited = retry_after(status, answer.header("X-RateLimit-Remaining"),
-                               answer.header("X-RateLimit-Reset"), std::chrono::system_clock::now())
-                       .has_value();
-    forward.set("rate_limit.hit", limited);
-    if (limited) forward.add_event("rate_limit.detected", {{"reset_at", answer.header("X-RateLimit-Reset")}});
+    forward.set("rate_limit.hit", rate_limited);
+    if (rate_limited)
+      forward.add_event("rate_limit.detected", {{"reset_at", answer.header("X-RateLimit-Reset")}});
   }
   forward.end();
   // Errors and redirects pass as they are when the coarse check allowed the read (GitHub's error bodies hold
   // no data). When it did not, every answer that is not items to filter is the same refusal: a 404 beside a
   // 200 would tell what exists where the agent may not look. An answer that is not JSON, or too large,
   // cannot be labelled and is refused.
-  const bool rate_limited = retry_after(status, answer.header("X-RateLimit-Remaining"),
-                                        answer.header("X-RateLimit-Reset"), std::chrono::system_clock::now())
-                                .has_value();
   if (status >= 300 && (coarse.allowed() || rate_limited)) {  // (a spent limit is the client's, not data)
     const std::string nothing_read;
     co_await relay_answer(request, responder, answer, nothing_read);

@@ -2,6 +2,8 @@
 // (examples/guards/c/repo_guard.c) in each enforcement mode.
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "integration/awmg_process.hpp"
 #include "integration/mcp_client.hpp"
 #include "support/scripted_backend.hpp"
@@ -137,8 +139,16 @@ TEST(Difc, MetricsCountCallsDecisionsAndFilteredItems) {
   EXPECT_FALSE(is_error_result(call(c, "search_issues")));  // allowed, one item filtered
   EXPECT_TRUE(is_error_result(call(c, "create_issue", R"({"owner":"acme","repo":"website","title":"x"})")));
   EXPECT_EQ(g.gw->get("/metrics", {}).status, 401);
+  // A request is counted once answered, on its connection's thread: the refused scrape's count may land just
+  // after the next scrape reads the counters, so scrape until it shows.
+  const std::string refused_counted = "awmg_http_requests_total{route=\"metrics\",server=\"\"} ";
   auto scrape = g.gw->get("/metrics", {{"Authorization", "test-key"}});
+  for (int i = 0; i < 50 && scrape.body.find(refused_counted) == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    scrape = g.gw->get("/metrics", {{"Authorization", "test-key"}});
+  }
   ASSERT_EQ(scrape.status, 200);
+  EXPECT_NE(scrape.body.find(refused_counted), std::string::npos) << scrape.body;
   EXPECT_EQ(scrape.headers["content-type"], "text/plain; version=0.0.4; charset=utf-8");
   for (const char* line :
        {"awmg_tool_calls_total{server=\"repos\",outcome=\"ok\"} 1\n",
@@ -148,8 +158,7 @@ TEST(Difc, MetricsCountCallsDecisionsAndFilteredItems) {
         "awmg_guard_filtered_items_total{server=\"repos\"} 1\n", "awmg_sessions_open 1\n",
         "awmg_backend_up{server=\"repos\"} 1\n", "awmg_rate_limit_circuit_open{server=\"plain\"} 0\n",
         "# TYPE awmg_http_request_duration_seconds histogram\n",
-        "awmg_http_request_duration_seconds_bucket{route=\"mcp\",server=\"repos\",le=\"+Inf\"} 4\n",
-        "awmg_http_requests_total{route=\"metrics\",server=\"\"} 1\n"})
+        "awmg_http_request_duration_seconds_bucket{route=\"mcp\",server=\"repos\",le=\"+Inf\"} 4\n"})
     EXPECT_NE(scrape.body.find(line), std::string::npos) << line << "\n" << scrape.body;
 }
 

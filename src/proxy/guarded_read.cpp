@@ -125,8 +125,7 @@ asio::awaitable<void> Proxy::guarded_read(const http::Request& request, http::Re
   // 200 would tell what exists where the agent may not look. An answer that is not JSON, or too large,
   // cannot be labelled and is refused.
   if (status >= 300 && (coarse.allowed() || rate_limited)) {  // (a spent limit is the client's, not data)
-    const std::string nothing_read;
-    co_await relay_answer(request, responder, answer, nothing_read);
+    co_await relay_answer(request, responder, answer);
     co_return;
   }
   if (status >= 300) refusal = forbidden(request, difc::violation_text(coarse, agent, resource->resource));

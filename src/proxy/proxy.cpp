@@ -227,8 +227,7 @@ asio::awaitable<void> Proxy::forward(const http::Request& request, http::Respond
     co_await bad_gateway(request, responder);
     co_return;
   }
-  const std::string nothing_read;
-  co_await relay_answer(request, responder, **exchange, nothing_read);
+  co_await relay_answer(request, responder, **exchange);
 }
 
 asio::awaitable<void> Proxy::forward_write(const http::Request& request, http::Responder& responder,
@@ -248,8 +247,7 @@ asio::awaitable<void> Proxy::forward_write(const http::Request& request, http::R
     co_return;
   }
   if ((*exchange)->status() >= 300) {  // errors hold no data
-    const std::string nothing_read;
-    co_await relay_answer(request, responder, **exchange, nothing_read);
+    co_await relay_answer(request, responder, **exchange);
     co_return;
   }
   const size_t limit = kMaxWriteAnswer;

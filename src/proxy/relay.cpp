@@ -34,13 +34,13 @@ boost::asio::awaitable<void> bad_gateway(const http::Request& request, http::Res
 }
 
 boost::asio::awaitable<void> relay_answer(const http::Request& request, http::Responder& responder,
-                                          http::Exchange& exchange, const std::string& prefix) {
+                                          http::Exchange& exchange) {
   const unsigned status = exchange.status();
   // A body that ends within its first piece goes out as one response with a length; a longer one streams.
-  std::string first = prefix;
+  std::string first;
   std::string second;
   bool ended = bodiless(status);
-  if (!ended && first.empty()) {
+  if (!ended) {
     auto piece = co_await exchange.read_some();
     if (!piece) co_await bad_gateway(request, responder);
     if (!piece) co_return;

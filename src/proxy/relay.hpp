@@ -12,7 +12,7 @@ namespace awmg::proxy {
 // limit is spent, and its body piece by piece (at most one piece in memory). A body that fails midway ends
 // the client's connection before the last chunk, so the client sees it truncated.
 boost::asio::awaitable<void> relay_answer(const http::Request& request, http::Responder& responder,
-                                          http::Exchange& exchange, const std::string& prefix);
+                                          http::Exchange& exchange);
 
 // 502 {"error":"bad_gateway","message":"upstream request failed"}: upstream gave no answer.
 boost::asio::awaitable<void> bad_gateway(const http::Request& request, http::Responder& responder);

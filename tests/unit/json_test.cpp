@@ -6,6 +6,20 @@
 namespace awmg::json {
 namespace {
 
+TEST(RawMembers, GiveEachValueAsWrittenOrNothingForWhatIsNotOneObject) {
+  auto members = raw_members(
+      R"( {"a": 88888888888000000000000000454378996 , "b":{"c":"}]\"{"},"\u0064":[1,{"e":[]}]} )");
+  ASSERT_TRUE(members);
+  ASSERT_EQ(members->size(), 3u);
+  EXPECT_EQ((*members)[0].second, "88888888888000000000000000454378996");
+  EXPECT_EQ((*members)[1].second, R"({"c":"}]\"{"})");
+  EXPECT_EQ((*members)[2].first, R"(\u0064)");
+  EXPECT_EQ((*members)[2].second, R"([1,{"e":[]}])");
+  EXPECT_TRUE(raw_members("{}") && raw_members("{}")->empty());
+  for (const char* bad : {"[]", "", "{\"a\" 1}", "{\"a\":}", "{\"a\":1", "{\"a\":\"x}"})
+    EXPECT_FALSE(raw_members(bad)) << bad;
+}
+
 TEST(Utf8, AcceptsWellFormedTextAndRefusesEveryIllFormedShape) {
   EXPECT_TRUE(valid_utf8(""));
   EXPECT_TRUE(valid_utf8("plain ascii that is longer than eight bytes"));

@@ -157,6 +157,7 @@ TEST(ProxyGraphql, ShapesThatCouldReadUnlabelledDataAreRefused) {
   EXPECT_FALSE(classify_graphql(R"({"query":"{viewer{login}}","query":"{viewer{login}}"})").ok());
   EXPECT_FALSE(classify_graphql(R"({"query":"{viewer{login}}","variables":{"a":1,"a":2}})").ok());
   EXPECT_FALSE(classify_graphql(R"({"query":"{viewer{login}}","extensions":{}})").ok());
+  EXPECT_FALSE(classify_graphql(R"({"query":"{viewer{login}}","\u0076ariables":{}})").ok());  // escaped name
   // A fragment cycle or a fragment bomb is an error, not a hang.
   EXPECT_FALSE(
       classify_graphql(

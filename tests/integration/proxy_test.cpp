@@ -328,6 +328,29 @@ TEST_F(Proxy, TheTlsDirectoryMustBeTheProxysAlone) {
   EXPECT_NE(r.err.find("writable by other users"), std::string::npos) << r.err;
 }
 
+// A hostile guard costs its reads, never their labels: a guard that traps and one that loops past its
+// deadline get 502s, concurrent reads each end by their own deadline, and the proxy keeps serving.
+TEST_F(Proxy, HostileGuardsFailClosed) {
+  for (const char* hostile : {"oob", "loop"}) {
+    const std::string guard = std::string(AWMG_GUARD_DIR) + "/" + hostile + ".wasm";
+    RunningProxy proxy(dir, github, {"--policy", kPolicy, "--guard-wasm", guard},
+                       {{"AWMG_PROXY_UPSTREAM_TIMEOUT", "2s"}});
+    ASSERT_TRUE(proxy.ready()) << proxy.child().err();
+    const auto start = std::chrono::steady_clock::now();
+    std::vector<std::thread> readers;
+    std::vector<HttpReply> replies(3);
+    for (auto& reply : replies)
+      readers.emplace_back([&proxy, &reply] { reply = proxy.get("/repos/octo/public-repo/issues"); });
+    for (auto& t : readers) t.join();
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(12)) << hostile;
+    for (const auto& reply : replies) {
+      EXPECT_EQ(reply.status, 502) << hostile << ": " << reply.body;
+      EXPECT_EQ(reply.body.find("stranger"), std::string::npos);
+    }
+    EXPECT_EQ(proxy.get("/health").status, 200);
+  }
+}
+
 TEST_F(Proxy, StopsCleanlyOnSigterm) {
   RunningProxy proxy(dir, github, {"--policy", kPolicy});
   ASSERT_TRUE(proxy.ready()) << proxy.child().err();

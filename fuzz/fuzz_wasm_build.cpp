@@ -3,6 +3,8 @@
 // functions, memory.grow), written as WebAssembly text and assembled by wabt. Every module built is valid, so
 // the engine must take it (its checks and instrumentation keep it valid), and running every export on the
 // interpreter must end (loops are bounded, no function calls itself) with a result or a trap, never a crash.
+// The instrumented module must also compute exactly what the module as built computes (run uninstrumented
+// beside it): the same results, the same traps, the same memory.
 #include <wabt/binary-writer.h>
 #include <wabt/error.h>
 #include <wabt/ir.h>
@@ -13,10 +15,12 @@
 
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 
 #include "wasm/engine.hpp"
 #include "wasm/module.hpp"
+#include "wasm/wabt_interp.hpp"
 
 using namespace awmg;
 
@@ -194,11 +198,28 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto code = engine.load(binary);
   if (!code) std::abort();  // a valid module within the limits must be taken
   auto instance = (*code)->instantiate({}, wasm::Tier::kInterpreter);
-  if (!instance) return 0;
+  std::string error;
+  auto as_built =
+      wasm::wabt_interp::Machine::instantiate(wasm::wabt_interp::parse(binary, &error), {}, &error);
+  if (!instance || !as_built) {
+    if (bool(instance) != bool(as_built)) std::abort();  // instantiation failed on one side only
+    return 0;
+  }
   const uint64_t args[4] = {choices.number(), choices.number(), 0, 0};
   for (const char* name : {"label_agent", "label_resource", "label_response"}) {
     auto outcome = (*instance)->call(name, args);
     if (outcome.kind == wasm::Outcome::Kind::kInterrupted) std::abort();  // nothing interrupts it here
+    std::vector<uint64_t> results;
+    std::string trap;
+    const bool returned = as_built->call(name, args, 4, &results, &trap);
+    if (returned != outcome.returned()) std::abort();
+    if (returned && (results.empty() ? outcome.result.has_value() : outcome.result != results[0]))
+      std::abort();
+    wasm::LinearMemory memory;
+    as_built->memory("memory", &memory.data, &memory.size);
+    const wasm::LinearMemory instrumented = (*instance)->memory();
+    if (memory.size != instrumented.size || std::memcmp(memory.data, instrumented.data, memory.size) != 0)
+      std::abort();
   }
   return 0;
 }

@@ -29,7 +29,8 @@ struct Outcome {
 };
 
 // One instantiated guard module on one tier. Not thread-safe: one call at a time (the guard's mutex), except
-// interrupt(), which any thread may call to stop the running call at its next function entry or loop header.
+// interrupt(), which any thread may call: the running call ends at its next interrupt check (instrument.hpp),
+// and a call made while it is set does not run.
 class Instance {
  public:
   virtual ~Instance() = default;

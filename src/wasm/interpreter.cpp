@@ -21,6 +21,7 @@ class InterpreterInstance final : public Instance, public Caller {
     for (const HostFunction* fn : host) host_.push_back(*fn);
     std::vector<wabt_interp::Import> imports;
     for (const HostFunction& fn : host_) imports.push_back(bridge(fn));
+    imports.push_back(poll());
     std::string error;
     try {
       machine_ = wabt_interp::Machine::instantiate(parsed, std::move(imports), &error);
@@ -39,6 +40,7 @@ class InterpreterInstance final : public Instance, public Caller {
     exit_code_.reset();
     host_error_.clear();
     std::vector<uint64_t> results;
+    if (interrupted_.load()) return Outcome{Outcome::Kind::kInterrupted, {}, "", 0};
     try {
       if (machine_->call(std::string(function), args.data(), args.size(), &results, &trap)) {
         if (!results.empty()) outcome.result = results[0];
@@ -67,51 +69,62 @@ class InterpreterInstance final : public Instance, public Caller {
     return old_pages;
   }
 
-  void interrupt() override {
-    interrupted_.store(true);
-    machine_->set_global(std::string(kInterruptExport), 1);
-  }
-  void clear_interrupt() override {
-    interrupted_.store(false);
-    machine_->set_global(std::string(kInterruptExport), 0);
-  }
+  void interrupt() override { interrupted_.store(true); }
+  void clear_interrupt() override { interrupted_.store(false); }
 
  private:
-  wabt_interp::Import bridge(const HostFunction& fn) {
-    wabt_interp::Import import;
-    for (ValType t : fn.signature.params) import.param_is_i64.push_back(t == ValType::kI64);
-    import.has_result = !fn.signature.results.empty();
-    import.result_is_i64 = import.has_result && fn.signature.results[0] == ValType::kI64;
-    import.call = [ this, &fn ](const uint64_t* args, uint64_t* result, std::string* trap) {
-      try {
-        HostReturn ret = fn.call(*this, args);
-    if (ret.exit_code) {
-      exit_code_ = ret.exit_code;
-      *trap = "proc_exit";
-      return false;
-    }
-    *result = ret.value;
-    return true;
+  // The instrumentation's poll: the guard's own thread reads the flag the watchdog sets.
+  wabt_interp::Import poll() {
+    wabt_interp::Import entry;
+    entry.has_result = true;
+    entry.call = [this](const uint64_t*, uint64_t* result, std::string* trap) {
+      if (interrupted_.load()) {
+        *trap = "interrupted";
+        return false;
+      }
+      *result = kChecksPerPoll;
+      return true;
+    };
+    return entry;
   }
-  catch (const std::exception& e) {
-    host_error_ = e.what();
-  }
-  catch (...) {
-    host_error_ = "unknown exception";
-  }
-  *trap = "host function failed";
-  return false;
-};
-return import;
-}  // namespace
 
-std::shared_ptr<const Module> module_;
-std::vector<HostFunction> host_;  // bridges point into it: filled once, never resized
-std::unique_ptr<wabt_interp::Machine> machine_;
-std::atomic<bool> interrupted_{false};
-std::optional<uint32_t> exit_code_;
-std::string host_error_;
-};  // namespace awmg::wasm
+  wabt_interp::Import bridge(const HostFunction& fn) {
+    wabt_interp::Import entry;
+    for (ValType t : fn.signature.params) entry.param_is_i64.push_back(t == ValType::kI64);
+    entry.has_result = !fn.signature.results.empty();
+    entry.result_is_i64 = entry.has_result && fn.signature.results[0] == ValType::kI64;
+    entry.call = [this, &fn](const uint64_t* args, uint64_t* result, std::string* trap) {
+      return call_host(fn, args, result, trap);
+    };
+    return entry;
+  }
+
+  bool call_host(const HostFunction& fn, const uint64_t* args, uint64_t* result, std::string* trap) {
+    try {
+      HostReturn ret = fn.call(*this, args);
+      if (ret.exit_code) {
+        exit_code_ = ret.exit_code;
+        *trap = "proc_exit";
+        return false;
+      }
+      *result = ret.value;
+      return true;
+    } catch (const std::exception& e) {
+      host_error_ = e.what();
+    } catch (...) {
+      host_error_ = "unknown exception";
+    }
+    *trap = "host function failed";
+    return false;
+  }
+
+  std::shared_ptr<const Module> module_;
+  std::vector<HostFunction> host_;  // bridges point into it: filled once, never resized
+  std::unique_ptr<wabt_interp::Machine> machine_;
+  std::atomic<bool> interrupted_{false};
+  std::optional<uint32_t> exit_code_;
+  std::string host_error_;
+};
 
 }  // namespace
 

@@ -1,5 +1,6 @@
 #include "wasm/module.hpp"
 
+#include "wasm/instrument.hpp"
 #include "wasm/wabt_interp.hpp"
 
 #include <wabt/binary-reader-ir.h>
@@ -88,8 +89,8 @@ Status check_memory_limits(const ModuleInfo& info) {
   return ok_status();
 }
 
-// wasm2c names C items after exports with every other character turned into '_', so "__awmg-interrupt" would
-// take the C name of the host's interrupt flag.
+// wasm2c names C items after imports and exports with every other character turned into '_', so an export
+// "__awmg-interrupt" would take the C name of the host's interrupt flag.
 std::string c_legal(std::string_view name) {
   std::string out(name);
   for (char& c : out) {
@@ -104,11 +105,12 @@ Status check_reserved_names(const ModuleInfo& info) {
         c_legal(exp.name) == kStartExport)
       return Error{"export name \"" + exp.name + "\" is reserved by the host"};
   }
+  for (const auto& import : info.imports) {
+    if (c_legal(import.module) == kHostModule)
+      return Error{"import module \"" + import.module + "\" is reserved by the host"};
+  }
   return ok_status();
 }
-
-// Table sizes the host accepts: an interpreter table is a vector, so a huge one would exhaust memory.
-constexpr uint64_t kMaxTableElements = 1u << 20;
 
 Status check_table_limits(const wabt::Module& module) {
   for (const wabt::Table* table : module.tables) {
@@ -118,107 +120,6 @@ Status check_table_limits(const wabt::Module& module) {
                    std::to_string(kMaxTableElements)};
   }
   return ok_status();
-}
-
-void cap_tables(wabt::Module& module) {
-  for (wabt::Table* table : module.tables) {
-    wabt::Limits& limits = table->elem_limits;
-    if (!limits.has_max || limits.max > kMaxTableElements) {
-      limits.has_max = true;
-      limits.max = kMaxTableElements;
-    }
-  }
-}
-
-// `global.get $interrupt; if; unreachable; end`
-void prepend_interrupt_check(wabt::ExprList& exprs, wabt::Index global) {
-  auto check = std::make_unique<wabt::IfExpr>();
-  check->true_.exprs.push_back(std::make_unique<wabt::UnreachableExpr>());
-  exprs.push_front(std::move(check));
-  exprs.push_front(std::make_unique<wabt::GlobalGetExpr>(wabt::Var(global, wabt::Location())));
-}
-
-void instrument_loops(wabt::ExprList& exprs, wabt::Index global) {
-  for (wabt::Expr& expr : exprs) {
-    switch (expr.type()) {
-      case wabt::ExprType::Loop: {
-        auto& loop = wabt::cast<wabt::LoopExpr>(&expr)->block;
-        instrument_loops(loop.exprs, global);
-        prepend_interrupt_check(loop.exprs, global);
-        break;
-      }
-      case wabt::ExprType::Block:
-        instrument_loops(wabt::cast<wabt::BlockExpr>(&expr)->block.exprs, global);
-        break;
-      case wabt::ExprType::If: {
-        auto* branch = wabt::cast<wabt::IfExpr>(&expr);
-        instrument_loops(branch->true_.exprs, global);
-        instrument_loops(branch->false_, global);
-        break;
-      }
-      case wabt::ExprType::Try: {
-        auto* attempt = wabt::cast<wabt::TryExpr>(&expr);
-        instrument_loops(attempt->block.exprs, global);
-        for (auto& handler : attempt->catches) instrument_loops(handler.exprs, global);
-        break;
-      }
-      default:
-        break;
-    }
-  }
-}
-
-void add_export(wabt::Module& module, std::string_view name, wabt::ExternalKind kind, wabt::Index index) {
-  auto field = std::make_unique<wabt::ExportModuleField>();
-  field->export_.name = std::string(name);
-  field->export_.kind = kind;
-  field->export_.var = wabt::Var(index, wabt::Location());
-  module.AppendField(std::move(field));
-}
-
-// Returns the name under which the memory is exported (empty when there is no memory).
-std::string instrument_memory(wabt::Module& module) {
-  if (module.memories.empty()) return "";
-  wabt::Limits& limits = module.memories[0]->page_limits;
-  if (!limits.has_max) {
-    limits.has_max = true;
-    limits.max = kMaxMemoryPages;
-  }
-  for (const wabt::Export* exp : module.exports) {
-    if (exp->kind == wabt::ExternalKind::Memory) return exp->name;
-  }
-  add_export(module, kMemoryExport, wabt::ExternalKind::Memory, 0);
-  return std::string(kMemoryExport);
-}
-
-// The start function becomes an export the host calls itself, so a start function that never returns can be
-// interrupted like any other call.
-void export_start(wabt::Module& module) {
-  if (module.starts.empty()) return;
-  wabt::Index start = module.GetFuncIndex(*module.starts.front());
-  for (auto it = module.fields.begin(); it != module.fields.end(); ++it) {
-    if (it->type() == wabt::ModuleFieldType::Start) {
-      module.fields.erase(it);
-      break;
-    }
-  }
-  module.starts.clear();
-  add_export(module, kStartExport, wabt::ExternalKind::Func, start);
-}
-
-void instrument_interrupts(wabt::Module& module) {
-  auto field = std::make_unique<wabt::GlobalModuleField>();
-  field->global.type = wabt::Type::I32;
-  field->global.mutable_ = true;
-  field->global.init_expr.push_back(std::make_unique<wabt::ConstExpr>(wabt::Const::I32(0)));
-  module.AppendField(std::move(field));
-  auto global = static_cast<wabt::Index>(module.globals.size() - 1);
-  add_export(module, kInterruptExport, wabt::ExternalKind::Global, global);
-  for (wabt::Index i = module.num_func_imports; i < module.funcs.size(); ++i) {
-    wabt::Func& func = *module.funcs[i];
-    instrument_loops(func.exprs, global);
-    prepend_interrupt_check(func.exprs, global);
-  }
 }
 
 Result<std::string> write_binary(const wabt::Module& module) {
@@ -308,11 +209,9 @@ Result<std::shared_ptr<const Module>> Module::load(std::string_view bytes) {
   AWMG_CHECK(check_memory_limits(module->info_));
   AWMG_CHECK(check_reserved_names(module->info_));
   AWMG_CHECK(check_table_limits(ir));
+  module->bytes_ = std::string(bytes);
   module->sha256_ = base::sha256_hex(bytes);
-  module->memory_export_ = instrument_memory(ir);
-  cap_tables(ir);
-  export_start(ir);
-  instrument_interrupts(ir);
+  module->memory_export_ = instrument(ir, InterruptCheck::kPoll);
   AWMG_TRY(module->instrumented_, write_binary(ir));
   return std::shared_ptr<const Module>(std::move(module));
 }

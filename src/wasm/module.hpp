@@ -15,10 +15,19 @@ namespace awmg::wasm {
 inline constexpr uint32_t kMaxMemoryPages = 512;
 inline constexpr uint64_t kPageSize = 65536;
 
-// Names the instrumentation adds; a guard that uses them itself is refused.
+// Table sizes the host accepts: an interpreter table is a vector, so a huge one would exhaust memory.
+inline constexpr uint64_t kMaxTableElements = 1u << 20;
+
+// Names the instrumentation (instrument.hpp) adds; a guard that uses them itself is refused.
 inline constexpr std::string_view kInterruptExport = "__awmg_interrupt";
 inline constexpr std::string_view kMemoryExport = "__awmg_memory";
 inline constexpr std::string_view kStartExport = "__awmg_start";
+// The interpreter's interrupt poll, `(import "__awmg" "poll" (func (result i32)))`, after the guard's
+// imports.
+inline constexpr std::string_view kHostModule = "__awmg";
+inline constexpr std::string_view kPollImport = "poll";
+// The checks a guest passes between two polls: the host answers a poll with this budget.
+inline constexpr uint32_t kChecksPerPoll = 1024;
 
 enum class ExternKind : uint8_t { kFunc, kTable, kMemory, kGlobal, kTag };
 const char* extern_kind_name(ExternKind kind);
@@ -49,24 +58,25 @@ struct ModuleInfo {
   const ExportInfo* find_function(std::string_view name) const;
 };
 
-// A parsed, validated and instrumented module: immutable, shared by every instance and both tiers.
-// Instrumentation (one pass, feeding both tiers): memory limits capped at kMaxMemoryPages, tables capped, a
-// hidden memory exported as kMemoryExport, the start section turned into an export (kStartExport) that the
-// host calls after instantiation, under a deadline like any call, and a check of a host-owned interrupt
-// global (kInterruptExport) at every function entry and loop header, which executes `unreachable` when the
-// host has set it.
+// A parsed, validated module, instrumented for the interpreter (instrument.hpp): immutable, shared by every
+// instance and both tiers.
 class Module {
  public:
   // Errors are the engine's words (wabt's validation text, the memory-limit text); callers add their prefix.
   static Result<std::shared_ptr<const Module>> load(std::string_view bytes);
 
   const ModuleInfo& info() const { return info_; }
-  const std::string& sha256() const { return sha256_; }                // hex digest of the original bytes
-  const std::string& instrumented() const { return instrumented_; }    // the binary both tiers run
+  const std::string& bytes() const {
+    return bytes_;
+  }                                                      // as the author wrote it: the native compiler
+                                                         // instruments it for its own check (kFlag)
+  const std::string& sha256() const { return sha256_; }  // hex digest of bytes()
+  const std::string& instrumented() const { return instrumented_; }    // the binary the interpreter runs
   const std::string& memory_export() const { return memory_export_; }  // empty: the module has no memory
 
  private:
   ModuleInfo info_;
+  std::string bytes_;
   std::string sha256_;
   std::string instrumented_;
   std::string memory_export_;

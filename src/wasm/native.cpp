@@ -230,6 +230,7 @@ class NativeInstance final : public Instance, public Caller {
     uint64_t padded[16] = {};
     for (size_t i = 0; i < args.size() && i < 16; ++i) padded[i] = args[i];
     CallFrame frame{&glue_, self_, this, slot->second.index, padded, 0, 0};
+    if (interrupted_.load()) return Outcome{Outcome::Kind::kInterrupted, {}, "", 0};
     exit_code_.reset();
     host_error_.clear();
     stack_exhausted_ = false;

@@ -23,6 +23,7 @@
 #include "base/digest.hpp"
 #include "base/files.hpp"
 #include "base/strings.hpp"
+#include "wasm/instrument.hpp"
 
 extern char** environ;
 
@@ -34,7 +35,8 @@ extern const char* const kWasmRtHeader;
 namespace {
 
 constexpr const char* kCompileFlags = "-O2 -fPIC -shared -fvisibility=hidden -w -DNDEBUG";
-constexpr const char* kGlueVersion = "glue-4";  // 4: the interrupt global is _Atomic
+// Names the glue and the instrumentation (instrument.hpp) together: code built by another is never loaded.
+constexpr const char* kGlueVersion = "glue-5";  // 5: loop- and call-free functions have no entry check
 constexpr auto kCompileTimeout = std::chrono::minutes(5);
 
 std::string c_type(ValType type) {
@@ -217,16 +219,19 @@ Result<std::pair<std::string, std::string>> write_c(const Module& module) {
   AWMG_CHECK(check_names_safe_for_c(module.info()));
   wabt::Module ir;
   wabt::Errors errors;
-  const std::string& bytes = module.instrumented();
-  if (wabt::Failed(wabt::ReadBinaryIr("guard.wasm", bytes.data(), bytes.size(), wabt::ReadBinaryOptions(),
-                                      &errors, &ir)))
-    return Error{"cannot re-read the instrumented module"};
+  const std::string& bytes = module.bytes();
+  wabt::ReadBinaryOptions options;
+  options.fail_on_custom_section_error = false;  // as Module::load reads it
+  if (wabt::Failed(wabt::ReadBinaryIr("guard.wasm", bytes.data(), bytes.size(), options, &errors, &ir)))
+    return Error{"cannot re-read the module"};
+  if (instrument(ir, InterruptCheck::kFlag) != module.memory_export())
+    return Error{"the module's memory export changed between its instrumentations"};
   if (wabt::Failed(wabt::GenerateNames(&ir)) || wabt::Failed(wabt::ApplyNames(&ir)))
     return Error{"cannot name the module's items for C"};
   wabt::MemoryStream c_stream, h_stream;
-  wabt::WriteCOptions options;
-  options.module_name = "guard";
-  if (wabt::Failed(wabt::WriteC(&c_stream, &h_stream, "guard.h", &ir, options)))
+  wabt::WriteCOptions c_options;
+  c_options.module_name = "guard";
+  if (wabt::Failed(wabt::WriteC(&c_stream, &h_stream, "guard.h", &ir, c_options)))
     return Error{"wabt's C writer refused the module"};
   auto text = [](wabt::MemoryStream& s) {
     const auto& data = s.output_buffer().data;

@@ -49,9 +49,6 @@ class WabtMachine final : public Machine {
     }
     const auto& exports = module_->export_types();
     for (size_t i = 0; i < exports.size(); ++i) exports_.emplace(exports[i].name, instance_->exports()[i]);
-    for (const auto& [name, ref] : exports_) {
-      if (store_.Is<interp::Global>(ref)) globals_.emplace(name, store_.UnsafeGet<interp::Global>(ref));
-    }
     return true;
   }
 
@@ -99,13 +96,6 @@ class WabtMachine final : public Machine {
     return wabt::Succeeded(memory->Grow(pages));
   }
 
-  // Called from the watchdog thread while the guest runs: it must not touch the store (whose reference lists
-  // are not thread-safe), only the global's value, which the guest reads at each check.
-  void set_global(const std::string& export_name, uint32_t value) override {
-    auto it = globals_.find(export_name);
-    if (it != globals_.end()) it->second->UnsafeSet(interp::Value::Make(value));
-  }
-
  private:
   template <typename T>
   interp::RefPtr<T> find(const std::string& name) {
@@ -143,7 +133,6 @@ class WabtMachine final : public Machine {
   interp::Module::Ptr module_;
   interp::Instance::Ptr instance_;
   std::map<std::string, interp::Ref> exports_;
-  std::map<std::string, interp::Global::Ptr> globals_;  // resolved once, so set_global needs no store access
 };
 
 }  // namespace

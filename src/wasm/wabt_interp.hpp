@@ -33,7 +33,6 @@ class Machine {
   virtual bool has_function(const std::string& name) const = 0;
   virtual void memory(const std::string& export_name, uint8_t** data, uint64_t* size) = 0;
   virtual bool grow_memory(const std::string& export_name, uint32_t pages, uint32_t* old_pages) = 0;
-  virtual void set_global(const std::string& export_name, uint32_t value) = 0;
 };
 
 }  // namespace awmg::wasm::wabt_interp

@@ -44,6 +44,10 @@ TEST_F(GuardLoading, RefusesBrokenModulesWithUpstreamsTexts) {
             0u);
   EXPECT_EQ(error_of(guard_bytes("decoy_interrupt")),
             "failed to instantiate WASM module: export name \"__awmg-interrupt\" is reserved by the host");
+  EXPECT_EQ(error_of(guard_bytes("decoy_start")),
+            "failed to instantiate WASM module: export name \"__awmg-start\" is reserved by the host");
+  EXPECT_EQ(error_of(guard_bytes("decoy_poll")),
+            "failed to instantiate WASM module: import module \"__awmg\" is reserved by the host");
   EXPECT_EQ(error_of(guard_bytes("huge_table")),
             "failed to instantiate WASM module: table of 2000000 elements is over the host limit of 1048576");
   EXPECT_EQ(error_of(guard_bytes("wrong_alloc")),

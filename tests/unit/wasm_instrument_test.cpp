@@ -1,0 +1,141 @@
+// The instrumentation's interrupt poll: an import it inserts after the guard's own, which moves every
+// function index; a guard must compute exactly what it computed before, on both tiers, and still stop when
+// interrupted.
+#include <gtest/gtest.h>
+
+#include <wabt/binary-writer.h>
+#include <wabt/ir.h>
+#include <wabt/stream.h>
+#include <wabt/wast-lexer.h>
+#include <wabt/wast-parser.h>
+
+#include <chrono>
+#include <thread>
+
+#include "support/process.hpp"
+#include "wasm/engine.hpp"
+
+namespace awmg::wasm {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::string assemble(std::string_view text) {
+  wabt::Errors errors;
+  auto lexer = wabt::WastLexer::CreateBufferLexer("test.wat", text.data(), text.size(), &errors);
+  std::unique_ptr<wabt::Module> module;
+  wabt::WastParseOptions parse_options{wabt::Features()};
+  if (wabt::Failed(wabt::ParseWatModule(lexer.get(), &module, &errors, &parse_options)))
+    throw std::runtime_error("bad test module");
+  wabt::MemoryStream stream;
+  if (wabt::Failed(wabt::WriteBinaryModule(&stream, module.get(), wabt::WriteBinaryOptions())))
+    throw std::runtime_error("cannot encode the test module");
+  const auto& data = stream.output_buffer().data;
+  return std::string(data.begin(), data.end());
+}
+
+// Every way wasm names a function by index: calls, an export, a start function, an active element segment,
+// ref.func in a body, a declared segment and a global's initializer; and a host import before them all.
+constexpr std::string_view kIndices = R"(
+(module
+  (import "env" "add" (func $add (param i32 i32) (result i32)))
+  (type $answer (func (result i32)))
+  (table 3 funcref)
+  (elem (i32.const 0) $ten $twenty)
+  (elem declare func $ten)
+  (global $started (mut i32) (i32.const 0))
+  (global $ref funcref (ref.func $twenty))
+  (func $ten (result i32) (i32.const 10))
+  (func $twenty (result i32) (i32.const 20))
+  (func $start (global.set $started (i32.const 7)))
+  (start $start)
+  (export "twenty" (func $twenty))
+  (func (export "started") (result i32) (global.get $started))
+  (func (export "direct") (result i32) (call $add (call $ten) (call $twenty)))
+  (func (export "indirect") (param i32) (result i32) (call_indirect (type $answer) (local.get 0)))
+  (func (export "by_ref") (result i32)
+    (table.set 0 (i32.const 2) (ref.func $ten))
+    (call_indirect (type $answer) (i32.const 2)))
+  (func (export "from_global") (result i32)
+    (table.set 0 (i32.const 2) (global.get $ref))
+    (call_indirect (type $answer) (i32.const 2)))
+  (func $step (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))
+  ;; n calls and n loop iterations: many polls' worth of checks
+  (func (export "count") (param $n i32) (result i32) (local $i i32)
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $i (call $step (local.get $i)))
+        (br $next)))
+    (local.get $i))
+  (func (export "spin") (loop $forever (br $forever))))
+)";
+
+HostFunctions add_host() {
+  HostFunction add{"env", "add", {{ValType::kI32, ValType::kI32}, {ValType::kI32}}, nullptr};
+  add.call = [](Caller&, const uint64_t* args) { return HostReturn{uint32_t(args[0] + args[1]), {}}; };
+  return {add};
+}
+
+class Instrumentation : public ::testing::TestWithParam<Tier> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == Tier::kNative && !kNativeTierBuilt)
+      GTEST_SKIP() << "this build has no native tier (ThreadSanitizer)";
+    auto loaded = engine_.load(assemble(kIndices));
+    ASSERT_TRUE(loaded) << loaded.error().message;
+    code_ = *loaded;
+    if (GetParam() == Tier::kNative) {
+      ASSERT_TRUE(code_->wait_native(120s)) << code_->native_detail();
+    }
+    auto instance = code_->instantiate(host_, GetParam());
+    ASSERT_TRUE(instance) << instance.error().message;
+    instance_ = std::move(*instance);
+    ASSERT_EQ(instance_->tier(), GetParam());
+    ASSERT_TRUE(start_instance(*instance_));
+  }
+
+  uint64_t call(std::string_view function, std::vector<uint64_t> args = {}) {
+    Outcome outcome = instance_->call(function, args);
+    EXPECT_TRUE(outcome.returned()) << function << ": " << outcome.trap;
+    return outcome.result.value_or(~0ull);
+  }
+
+  test::TempDir dir_;
+  Engine engine_{{dir_.path(), GetParam() == Tier::kNative}};
+  HostFunctions host_ = add_host();
+  std::shared_ptr<Code> code_;
+  std::unique_ptr<Instance> instance_;
+};
+
+TEST_P(Instrumentation, EveryFunctionReferenceStillNamesItsFunction) {
+  EXPECT_EQ(call("started"), 7u);
+  EXPECT_EQ(call("twenty"), 20u);
+  EXPECT_EQ(call("direct"), 30u);
+  EXPECT_EQ(call("indirect", {0}), 10u);
+  EXPECT_EQ(call("indirect", {1}), 20u);
+  EXPECT_EQ(call("by_ref"), 10u);
+  EXPECT_EQ(call("from_global"), 20u);
+  EXPECT_EQ(call("count", {100000}), 100000u);  // about 200 polls, each answered with the next budget
+}
+
+TEST_P(Instrumentation, AnInterruptEndsARunningCallAndACallMadeWhileItIsSet) {
+  std::thread interrupter([&] {
+    std::this_thread::sleep_for(50ms);
+    instance_->interrupt();
+  });
+  auto begun = std::chrono::steady_clock::now();
+  Outcome spun = instance_->call("spin", {});
+  interrupter.join();
+  EXPECT_EQ(spun.kind, Outcome::Kind::kInterrupted);
+  EXPECT_LT(std::chrono::steady_clock::now() - begun, 5s);
+  EXPECT_EQ(instance_->call("twenty", {}).kind, Outcome::Kind::kInterrupted);  // still set: nothing runs
+  instance_->clear_interrupt();
+  EXPECT_EQ(call("twenty"), 20u);
+}
+
+INSTANTIATE_TEST_SUITE_P(BothTiers, Instrumentation, ::testing::Values(Tier::kInterpreter, Tier::kNative),
+                         [](const auto& info) { return std::string(tier_name(info.param)); });
+
+}  // namespace
+}  // namespace awmg::wasm

@@ -1,10 +1,11 @@
 // Guard modules the fuzzer builds: its bytes choose a module's memory, globals and functions, whose bodies
-// are typed expressions (arithmetic that may trap, loads and stores, bounded loops, ifs, calls to earlier
-// functions, memory.grow), written as WebAssembly text and assembled by wabt. Every module built is valid, so
-// the engine must take it (its checks and instrumentation keep it valid), and running every export on the
-// interpreter must end (loops are bounded, no function calls itself) with a result or a trap, never a crash.
-// The instrumented module must also compute exactly what the module as built computes (run uninstrumented
-// beside it): the same results, the same traps, the same memory.
+// are typed expressions (arithmetic that may trap, loads and stores, bulk memory operations, bounded loops,
+// ifs, calls to earlier functions directly, through a table and through ref.func, calls to a host import,
+// memory.grow), and maybe a start function, written as WebAssembly text and assembled by wabt. Every module
+// built is valid, so the engine must take it (its checks and instrumentation keep it valid), and running
+// every export on the interpreter must end (loops are bounded, no function calls itself) with a result or a
+// trap, never a crash. The instrumented module must also compute exactly what the module as built computes
+// (run uninstrumented beside it): the same results, the same traps, the same memory.
 #include <wabt/binary-writer.h>
 #include <wabt/error.h>
 #include <wabt/ir.h>
@@ -14,6 +15,7 @@
 #include <wabt/wast-parser.h>
 
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -54,7 +56,17 @@ class Builder {
   std::string module() {
     shape_.functions = 1 + c_.pick(4);
     shape_.globals = c_.pick(3);
-    std::string out = "(module\n  (memory (export \"memory\") " + std::to_string(1 + c_.pick(3)) + " 16)\n";
+    std::string out =
+        "(module\n  (type $sig (func (param i32 i32) (result i32)))\n"
+        "  (import \"env\" \"mix\" (func $mix (type $sig)))\n"
+        "  (memory (export \"memory\") " +
+        std::to_string(1 + c_.pick(3)) + " 16)\n";
+    // $calls holds every function at its index; $slots[i] is set only by f_i, to an earlier function.
+    std::string all;
+    for (unsigned f = 0; f < shape_.functions; ++f) all += " $f" + std::to_string(f);
+    const std::string count = std::to_string(shape_.functions);
+    out += "  (table $calls " + count + " funcref)\n  (elem (table $calls) (i32.const 0) func" + all +
+           ")\n  (table $slots " + count + " funcref)\n  (elem declare func" + all + ")\n";
     for (unsigned g = 0; g < shape_.globals; ++g)
       out += "  (global $g" + std::to_string(g) + " (mut i32) (i32.const " + std::to_string(c_.number()) +
              "))\n";
@@ -68,6 +80,10 @@ class Builder {
       out += "  (func $f" + std::to_string(f) + " (param $a i32) (param $b i32) (result i32)" + locals +
              "\n    " + body + ")\n";
     }
+    if (c_.pick(2)) {
+      out += "  (func $start (i32.store (i32.const 8) (call $f" + std::to_string(c_.pick(shape_.functions)) +
+             " (i32.const " + std::to_string(c_.number()) + ") (i32.const 1))))\n  (start $start)\n";
+    }
     // The guard ABI's exports, each over a function built above.
     for (const char* name : {"label_agent", "label_resource", "label_response"}) {
       unsigned f = c_.pick(shape_.functions);
@@ -80,8 +96,23 @@ class Builder {
  private:
   std::string expr(int depth) {
     if (depth <= 0) return leaf();
-    switch (c_.pick(10)) {
+    switch (c_.pick(13)) {
       case 0:
+        return leaf();
+      case 10:
+        return "(call $mix " + expr(depth - 1) + " " + expr(depth - 1) + ")";
+      case 11:
+        if (current_ > 0 && in_loop_ == 0 && calls_ < kMaxCalls && ++calls_)
+          return "(call_indirect $calls (type $sig) " + expr(depth - 1) + " " + expr(depth - 1) +
+                 " (i32.const " + std::to_string(c_.pick(current_)) + "))";
+        return leaf();
+      case 12:
+        if (current_ > 0 && in_loop_ == 0 && calls_ < kMaxCalls && ++calls_) {
+          const std::string slot = "(i32.const " + std::to_string(current_) + ")";
+          return "(block (result i32) (table.set $slots " + slot + " (ref.func $f" +
+                 std::to_string(c_.pick(current_)) + ")) (call_indirect $slots (type $sig) " +
+                 expr(depth - 1) + " " + expr(depth - 1) + " " + slot + "))";
+        }
         return leaf();
       case 1: {
         static const char* ops[] = {"add", "sub", "mul",   "and",   "or",
@@ -138,7 +169,13 @@ class Builder {
   std::string statements(int depth) {
     std::string out;
     for (unsigned n = c_.pick(3); n > 0; --n) {
-      switch (c_.pick(4)) {
+      switch (c_.pick(6)) {
+        case 4:
+          out += "(memory.fill " + expr(depth - 1) + " " + expr(depth - 1) + " " + expr(depth - 1) + ") ";
+          break;
+        case 5:
+          out += "(memory.copy " + expr(depth - 1) + " " + expr(depth - 1) + " " + expr(depth - 1) + ") ";
+          break;
         case 0:
           out += "(i32.store offset=" + std::to_string(c_.pick(70000)) + " " + expr(depth - 1) + " " +
                  expr(depth - 1) + ") ";
@@ -186,6 +223,33 @@ std::string assemble(const std::string& text) {
   return std::string(data.begin(), data.end());
 }
 
+// The module's one import, the same on both sides.
+uint32_t mix(uint64_t a, uint64_t b) {
+  return uint32_t(a) * 31u + uint32_t(b);
+}
+
+const wasm::HostFunctions& host() {
+  static const wasm::HostFunctions functions = {
+      {"env",
+       "mix",
+       {{wasm::ValType::kI32, wasm::ValType::kI32}, {wasm::ValType::kI32}},
+       [](wasm::Caller&, const uint64_t* args) {
+         return wasm::HostReturn{mix(args[0], args[1]), {}};
+       }}};
+  return functions;
+}
+
+std::vector<wasm::wabt_interp::Import> raw_host() {
+  wasm::wabt_interp::Import entry;
+  entry.param_is_i64 = {false, false};
+  entry.has_result = true;
+  entry.call = [](const uint64_t* args, uint64_t* result, std::string*) {
+    *result = mix(args[0], args[1]);
+    return true;
+  };
+  return {entry};
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -197,12 +261,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (binary.empty()) std::abort();  // the generator wrote an invalid module
   auto code = engine.load(binary);
   if (!code) std::abort();  // a valid module within the limits must be taken
-  auto instance = (*code)->instantiate({}, wasm::Tier::kInterpreter);
+  auto instance = (*code)->instantiate(host(), wasm::Tier::kInterpreter);
+  Status started = !instance                             ? Status(instance.error())
+                   : (*code)->module()->info().has_start ? wasm::start_instance(**instance)
+                                                         : ok_status();
   std::string error;
-  auto as_built =
-      wasm::wabt_interp::Machine::instantiate(wasm::wabt_interp::parse(binary, &error), {}, &error);
-  if (!instance || !as_built) {
-    if (bool(instance) != bool(as_built)) std::abort();  // instantiation failed on one side only
+  auto as_built = wasm::wabt_interp::Machine::instantiate(wasm::wabt_interp::parse(binary, &error),
+                                                          raw_host(), &error);  // (runs the start function)
+  if (!started || !as_built) {
+    if (bool(started) != bool(as_built)) {  // instantiation failed on one side only
+      std::fprintf(stderr, "engine: %s\nas built: %s\n%s\n",
+                   started ? "started" : started.error().message.c_str(),
+                   as_built ? "started" : error.c_str(), text.c_str());
+      std::abort();
+    }
     return 0;
   }
   const uint64_t args[4] = {choices.number(), choices.number(), 0, 0};
@@ -212,7 +284,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::vector<uint64_t> results;
     std::string trap;
     const bool returned = as_built->call(name, args, 4, &results, &trap);
-    if (returned != outcome.returned()) std::abort();
+    if (returned != outcome.returned()) {
+      std::fprintf(stderr, "%s: engine %s, as built %s\n%s\n", name, outcome.trap.c_str(),
+                   returned ? "returned" : trap.c_str(), text.c_str());
+      std::abort();
+    }
     if (returned && (results.empty() ? outcome.result.has_value() : outcome.result != results[0]))
       std::abort();
     wasm::LinearMemory memory;

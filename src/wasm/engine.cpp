@@ -39,7 +39,7 @@ Status start_instance(Instance& instance) {
     case Outcome::Kind::kTrapped:
       return Error{started.trap};
     case Outcome::Kind::kInterrupted:
-      return Error{"wasm error: the start function ran past its deadline"};
+      return Error{"wasm error: the start function's deadline passed"};
     default:
       return Error{"wasm error: the start function exited (proc_exit " + std::to_string(started.exit_code) +
                    ")"};

@@ -1,7 +1,9 @@
 #include "wasm/instrument.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <memory>
+#include <optional>
 
 #include <wabt/cast.h>
 #include <wabt/expr-visitor.h>
@@ -140,112 +142,209 @@ wabt::Var var(wabt::Index index) {
   return wabt::Var(index, wabt::Location());
 }
 
-// What the check at a function entry or loop header reads.
-struct Check {
-  InterruptCheck kind;
-  wabt::Index global;  // kFlag: the interrupt flag; kPoll: the budget counting down
-  wabt::Index poll;    // kPoll: the host function asked when the budget reaches zero
+template <typename E, typename... Args>
+void emit(wabt::ExprList& out, Args&&... args) {
+  out.push_back(std::make_unique<E>(std::forward<Args>(args)...));
+}
+
+// How many bits of a bulk operation's count (on top of the stack) make one unit of budget, about 64 KiB of
+// work: bytes for memory, elements for tables, pages for memory.grow. Null for any other instruction.
+std::optional<uint32_t> bulk_shift(wabt::ExprType type) {
+  switch (type) {
+    case wabt::ExprType::MemoryCopy:
+    case wabt::ExprType::MemoryFill:
+    case wabt::ExprType::MemoryInit:
+      return 16;
+    case wabt::ExprType::TableCopy:
+    case wabt::ExprType::TableFill:
+    case wabt::ExprType::TableInit:
+    case wabt::ExprType::TableGrow:
+      return 13;
+    case wabt::ExprType::MemoryGrow:
+      return 0;
+    default:
+      return std::nullopt;
+  }
+}
+
+// The interrupt checks of one tier, as instruction sequences to insert: at every function entry and loop
+// header, and before every bulk memory or table operation (one of which may copy 32 MiB).
+class Checks {
+ public:
+  Checks(wabt::Module& module, InterruptCheck kind) : kind_(kind), global_(add_i32_global(module)) {
+    if (kind == InterruptCheck::kFlag)
+      add_export(module, kInterruptExport, wabt::ExternalKind::Global, global_);
+    else
+      poll_ = add_poll_import(module);
+  }
+
+  // At a function entry or loop header guarding `size` instructions up to the next check:
+  //   kFlag: global.get $flag  if  unreachable  end
+  //   kPoll: spends a unit per kInstructionsPerUnit instructions, at least one (see spend()).
+  wabt::ExprList step(size_t size) const {
+    const auto units = static_cast<uint32_t>(1 + size / kInstructionsPerUnit);
+    return spend(
+        [units] {
+          wabt::ExprList out;
+          emit<wabt::ConstExpr>(out, wabt::Const::I32(units));
+          return out;
+        },
+        units == 1);
+  }
+
+  // Before a bulk operation; kPoll spends a unit per 2^shift of its count, which it keeps in `scratch`, an
+  // i32 local of the function:  local.set $n  <spend>  local.get $n,  the cost being
+  //   local.get $n  i32.const shift  i32.shr_u  i32.const 1  i32.add
+  wabt::ExprList bulk(uint32_t shift, const std::function<wabt::Index()>& scratch) const {
+    if (kind_ == InterruptCheck::kFlag) return step(0);
+    const wabt::Index n = scratch();
+    wabt::ExprList out;
+    emit<wabt::LocalSetExpr>(out, var(n));
+    out.splice(out.end(), spend(
+                              [n, shift] {
+                                wabt::ExprList cost;
+                                emit<wabt::LocalGetExpr>(cost, var(n));
+                                emit<wabt::ConstExpr>(cost, wabt::Const::I32(shift));
+                                emit<wabt::BinaryExpr>(cost, wabt::Opcode::I32ShrU);
+                                emit<wabt::ConstExpr>(cost, wabt::Const::I32(1));
+                                emit<wabt::BinaryExpr>(cost, wabt::Opcode::I32Add);
+                                return cost;
+                              },
+                              false));
+    emit<wabt::LocalGetExpr>(out, var(n));
+    return out;
+  }
+
+ private:
+  // About 64 interpreted instructions make a unit of budget, as 64 KiB of bulk work does.
+  static constexpr size_t kInstructionsPerUnit = 64;
+
+  // kFlag: global.get $flag  if  unreachable  end
+  // kPoll: global.get $budget  [<cost>  i32.gt_u]
+  //        if    global.get $budget  <cost>  i32.sub  global.set $budget
+  //        else  call $poll  global.set $budget
+  //        end
+  // The compare is left out when the cost is the constant 1: the budget is then simply not zero.
+  wabt::ExprList spend(const std::function<wabt::ExprList()>& cost, bool unit) const {
+    wabt::ExprList out;
+    auto branch = std::make_unique<wabt::IfExpr>();
+    emit<wabt::GlobalGetExpr>(out, var(global_));
+    if (kind_ == InterruptCheck::kFlag) {
+      emit<wabt::UnreachableExpr>(branch->true_.exprs);
+      out.push_back(std::move(branch));
+      return out;
+    }
+    if (!unit) {
+      out.splice(out.end(), cost());
+      emit<wabt::BinaryExpr>(out, wabt::Opcode::I32GtU);
+    }
+    wabt::ExprList& pay = branch->true_.exprs;
+    emit<wabt::GlobalGetExpr>(pay, var(global_));
+    pay.splice(pay.end(), cost());
+    emit<wabt::BinaryExpr>(pay, wabt::Opcode::I32Sub);
+    emit<wabt::GlobalSetExpr>(pay, var(global_));
+    emit<wabt::CallExpr>(branch->false_, var(poll_));
+    emit<wabt::GlobalSetExpr>(branch->false_, var(global_));
+    out.push_back(std::move(branch));
+    return out;
+  }
+
+  InterruptCheck kind_;
+  wabt::Index global_;  // kFlag: the interrupt flag; kPoll: the budget counting down
+  wabt::Index poll_ = 0;
 };
 
-// global.get $flag  if  unreachable  end
-void prepend_flag_check(wabt::ExprList& exprs, wabt::Index flag) {
-  auto check = std::make_unique<wabt::IfExpr>();
-  check->true_.exprs.push_back(std::make_unique<wabt::UnreachableExpr>());
-  exprs.push_front(std::move(check));
-  exprs.push_front(std::make_unique<wabt::GlobalGetExpr>(var(flag)));
-}
-
-// global.get $budget
-// if
-//   global.get $budget  i32.const 1  i32.sub  global.set $budget
-// else
-//   call $poll  global.set $budget
-// end
-void prepend_poll_check(wabt::ExprList& exprs, wabt::Index budget, wabt::Index poll) {
-  auto check = std::make_unique<wabt::IfExpr>();
-  wabt::ExprList& count_down = check->true_.exprs;
-  count_down.push_back(std::make_unique<wabt::GlobalGetExpr>(var(budget)));
-  count_down.push_back(std::make_unique<wabt::ConstExpr>(wabt::Const::I32(1)));
-  count_down.push_back(std::make_unique<wabt::BinaryExpr>(wabt::Opcode::I32Sub));
-  count_down.push_back(std::make_unique<wabt::GlobalSetExpr>(var(budget)));
-  check->false_.push_back(std::make_unique<wabt::CallExpr>(var(poll)));
-  check->false_.push_back(std::make_unique<wabt::GlobalSetExpr>(var(budget)));
-  exprs.push_front(std::move(check));
-  exprs.push_front(std::make_unique<wabt::GlobalGetExpr>(var(budget)));
-}
-
-void prepend_check(wabt::ExprList& exprs, const Check& check) {
-  if (check.kind == InterruptCheck::kFlag) return prepend_flag_check(exprs, check.global);
-  prepend_poll_check(exprs, check.global, check.poll);
-}
-
-void check_loops(wabt::ExprList& exprs, const Check& check) {
+// The instructions of `exprs`, nested blocks included, loops counted as one (their bodies have checks of
+// their own): what may run between one check and the next.
+size_t straight_size(wabt::ExprList& exprs) {
+  size_t size = 0;
   for (wabt::Expr& expr : exprs) {
+    ++size;
     switch (expr.type()) {
-      case wabt::ExprType::Loop: {
-        auto& loop = wabt::cast<wabt::LoopExpr>(&expr)->block;
-        check_loops(loop.exprs, check);
-        prepend_check(loop.exprs, check);
-        break;
-      }
       case wabt::ExprType::Block:
-        check_loops(wabt::cast<wabt::BlockExpr>(&expr)->block.exprs, check);
+        size += straight_size(wabt::cast<wabt::BlockExpr>(&expr)->block.exprs);
         break;
       case wabt::ExprType::If: {
         auto* branch = wabt::cast<wabt::IfExpr>(&expr);
-        check_loops(branch->true_.exprs, check);
-        check_loops(branch->false_, check);
+        size += straight_size(branch->true_.exprs) + straight_size(branch->false_);
         break;
       }
       case wabt::ExprType::Try: {
         auto* attempt = wabt::cast<wabt::TryExpr>(&expr);
-        check_loops(attempt->block.exprs, check);
-        for (auto& handler : attempt->catches) check_loops(handler.exprs, check);
+        size += straight_size(attempt->block.exprs);
+        for (auto& handler : attempt->catches) size += straight_size(handler.exprs);
         break;
       }
       default:
         break;
     }
   }
+  return size;
 }
 
-// Whether a function body has a loop or a call. One with neither runs straight through in a time its size
-// bounds (branches out of blocks only go forward), so its entry needs no check.
-class FindsRepetition : public wabt::ExprVisitor::DelegateNop {
+// Inserts the checks into one function body.
+class FunctionChecks {
  public:
-  bool found = false;
-  wabt::Result BeginLoopExpr(wabt::LoopExpr*) override { return stop(); }
-  wabt::Result OnCallExpr(wabt::CallExpr*) override { return stop(); }
-  wabt::Result OnCallIndirectExpr(wabt::CallIndirectExpr*) override { return stop(); }
-  wabt::Result OnCallRefExpr(wabt::CallRefExpr*) override { return stop(); }
-  wabt::Result OnReturnCallExpr(wabt::ReturnCallExpr*) override { return stop(); }
-  wabt::Result OnReturnCallIndirectExpr(wabt::ReturnCallIndirectExpr*) override { return stop(); }
+  FunctionChecks(const Checks& checks, wabt::Func& func) : checks_(checks), func_(func) {}
+
+  void add() {
+    const size_t size = straight_size(func_.exprs);
+    add_within(func_.exprs);
+    func_.exprs.splice(func_.exprs.begin(), checks_.step(size));
+  }
 
  private:
-  wabt::Result stop() {
-    found = true;
-    return wabt::Result::Error;  // ends the walk
+  void add_within(wabt::ExprList& exprs) {
+    for (auto it = exprs.begin(); it != exprs.end(); ++it) {
+      switch (it->type()) {
+        case wabt::ExprType::Loop: {
+          wabt::ExprList& body = wabt::cast<wabt::LoopExpr>(&*it)->block.exprs;
+          const size_t size = straight_size(body);
+          add_within(body);
+          body.splice(body.begin(), checks_.step(size));
+          break;
+        }
+        case wabt::ExprType::Block:
+          add_within(wabt::cast<wabt::BlockExpr>(&*it)->block.exprs);
+          break;
+        case wabt::ExprType::If: {
+          auto* branch = wabt::cast<wabt::IfExpr>(&*it);
+          add_within(branch->true_.exprs);
+          add_within(branch->false_);
+          break;
+        }
+        case wabt::ExprType::Try: {
+          auto* attempt = wabt::cast<wabt::TryExpr>(&*it);
+          add_within(attempt->block.exprs);
+          for (auto& handler : attempt->catches) add_within(handler.exprs);
+          break;
+        }
+        default:
+          if (auto shift = bulk_shift(it->type()))
+            exprs.splice(it, checks_.bulk(*shift, [this] { return scratch(); }));
+          break;
+      }
+    }
   }
+
+  // An i32 local added once to the function: new locals go last, so no other index moves.
+  wabt::Index scratch() {
+    if (!scratch_) {
+      scratch_ = func_.GetNumParamsAndLocals();
+      func_.local_types.AppendDecl(wabt::Type::I32, 1);
+    }
+    return *scratch_;
+  }
+
+  const Checks& checks_;
+  wabt::Func& func_;
+  std::optional<wabt::Index> scratch_;
 };
 
-bool can_repeat(wabt::Func& func) {
-  FindsRepetition finder;
-  wabt::ExprVisitor(&finder).VisitFunc(&func);
-  return finder.found;
-}
-
 void add_interrupt_checks(wabt::Module& module, InterruptCheck kind) {
-  Check check{kind, add_i32_global(module), 0};
-  if (kind == InterruptCheck::kFlag)
-    add_export(module, kInterruptExport, wabt::ExternalKind::Global, check.global);
-  else
-    check.poll = add_poll_import(module);
-  for (wabt::Index i = module.num_func_imports; i < module.funcs.size(); ++i) {
-    wabt::Func& func = *module.funcs[i];
-    if (!can_repeat(func)) continue;
-    check_loops(func.exprs, check);
-    prepend_check(func.exprs, check);
-  }
+  const Checks checks(module, kind);
+  for (wabt::Index i = module.num_func_imports; i < module.funcs.size(); ++i)
+    FunctionChecks(checks, *module.funcs[i]).add();
 }
 
 }  // namespace

@@ -26,7 +26,7 @@ inline constexpr std::string_view kStartExport = "__awmg_start";
 // imports.
 inline constexpr std::string_view kHostModule = "__awmg";
 inline constexpr std::string_view kPollImport = "poll";
-// The checks a guest passes between two polls: the host answers a poll with this budget.
+// The budget the host answers a poll with: checks passed, or 64 KiB units of bulk work, until the next poll.
 inline constexpr uint32_t kChecksPerPoll = 1024;
 
 enum class ExternKind : uint8_t { kFunc, kTable, kMemory, kGlobal, kTag };

@@ -36,7 +36,7 @@ namespace {
 
 constexpr const char* kCompileFlags = "-O2 -fPIC -shared -fvisibility=hidden -w -DNDEBUG";
 // Names the glue and the instrumentation (instrument.hpp) together: code built by another is never loaded.
-constexpr const char* kGlueVersion = "glue-5";  // 5: loop- and call-free functions have no entry check
+constexpr const char* kGlueVersion = "glue-5";  // 5: a check before every bulk memory or table operation
 constexpr auto kCompileTimeout = std::chrono::minutes(5);
 
 std::string c_type(ValType type) {

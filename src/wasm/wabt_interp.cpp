@@ -30,7 +30,9 @@ interp::Value value_of(interp::ValueType type, uint64_t raw) {
 class WabtMachine final : public Machine {
  public:
   WabtMachine(const Parsed& parsed, std::vector<Import> imports)
-      : store_(wabt::Features()), thread_(store_), imports_(std::move(imports)) {
+      : store_(wabt::Features()),
+        thread_(std::make_unique<interp::Thread>(store_)),
+        imports_(std::move(imports)) {
     module_ = interp::Module::New(store_, interp::ModuleDesc(parsed.desc));
   }
 
@@ -67,8 +69,10 @@ class WabtMachine final : public Machine {
       params.push_back(value_of(type.params[i], i < count ? args[i] : 0));
     interp::Values values;
     interp::Trap::Ptr trap;
-    if (wabt::Failed(func->Call(thread_, params, values, &trap))) {
+    if (wabt::Failed(func->Call(*thread_, params, values, &trap))) {
       *trap_message = trap ? trap->message() : "unknown trap";
+      // A trap leaves its frames on the thread, and the next call would return into them: a fresh thread.
+      thread_ = std::make_unique<interp::Thread>(store_);
       return false;
     }
     for (size_t i = 0; i < values.size(); ++i) results->push_back(slot_of(type.results[i], values[i]));
@@ -128,7 +132,7 @@ class WabtMachine final : public Machine {
   }
 
   interp::Store store_;
-  interp::Thread thread_;
+  std::unique_ptr<interp::Thread> thread_;
   std::vector<Import> imports_;  // callbacks point into it: never resized after construction
   interp::Module::Ptr module_;
   interp::Instance::Ptr instance_;

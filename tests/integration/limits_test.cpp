@@ -60,54 +60,63 @@ TEST(Limits, ConfigurationDocumentsAtTheirLimit) {
       << r.err.substr(0, 300);
 }
 
-// A stdio backend's answer at the 64 MiB line limit: a line of exactly 64 MiB, newline included, is read; one
-// byte more ends that connection with a clear error, and the gateway keeps serving.
+const std::string kBigBackend = std::string(AWMG_SOURCE_DIR) + "/tests/support/big_backend.py";
+
+// Calls `big` for answers of exactly 64 MiB and of one byte more: the first arrives whole, the second is
+// refused with `refusal` (and ends that backend connection), and the gateway keeps serving.
+void expect_answers_at_the_limit(RunningGateway& gw, const std::string& refusal) {
+  ASSERT_TRUE(gw.ready()) << gw.child().err();
+  McpClient client(gw.port(), "/mcp/big", "test-key");
+  client.initialize();
+  auto call = [&](size_t size) {
+    return client.request("tools/call",
+                          R"({"name":"big","arguments":{"size":)" + std::to_string(size) + "}}");
+  };
+  auto exact = call(64 * kMiB);
+  ASSERT_TRUE(exact.IsObject() && exact.HasMember("result")) << client.last_reply.body.substr(0, 300);
+  EXPECT_FALSE(is_error_result(exact)) << client.last_reply.body.substr(0, 300);
+  // Whole: too large for an MCP response, it is saved as a payload file and described by its size.
+  const std::string text = result_text(exact);
+  const auto size_at = text.find("\"originalSize\":");
+  ASSERT_NE(size_at, std::string::npos) << text.substr(0, 300);
+  EXPECT_GT(std::stoull(text.substr(size_at + 15)), 64 * kMiB - 100);
+  call(64 * kMiB + 1);
+  EXPECT_NE(client.last_reply.body.find(refusal), std::string::npos) << client.last_reply.body.substr(0, 300);
+  auto small = call(1000);
+  EXPECT_FALSE(is_error_result(small)) << client.last_reply.body.substr(0, 300);
+  EXPECT_EQ(gw.get("/health").status, 200);
+}
+
+// A stdio backend's line: 64 MiB, newline included.
 TEST(Limits, StdioBackendLinesAtTheirLimit) {
 #ifdef __SANITIZE_THREAD__
   GTEST_SKIP() << "64 MiB through the gateway takes ThreadSanitizer longer than the test client waits";
 #endif
   TempDir dir;
-  dir.write("big.py", R"(import json, sys
-for line in sys.stdin:
-    msg = json.loads(line)
-    if "id" not in msg:
-        continue
-    method = msg["method"]
-    if method == "tools/call":
-        size = int(msg["params"]["arguments"]["size"])
-        head = '{"jsonrpc":"2.0","id":%s,"result":{"content":[{"type":"text","text":"' % json.dumps(msg["id"])
-        tail = '"}]}}'
-        sys.stdout.write(head + "x" * (size - 1 - len(head) - len(tail)) + tail + "\n")
-        sys.stdout.flush()
-        continue
-    if method == "initialize":
-        result = {"protocolVersion": msg["params"]["protocolVersion"], "capabilities": {"tools": {}},
-                  "serverInfo": {"name": "big", "version": "1"}}
-    elif method == "tools/list":
-        result = {"tools": [{"name": "big", "inputSchema": {"type": "object"}}]}
-    else:
-        result = {}
-    sys.stdout.write(json.dumps({"jsonrpc": "2.0", "id": msg["id"], "result": result}) + "\n")
-    sys.stdout.flush()
-)");
-  dir.write(
-      "c.toml",
-      "[gateway]\napi_key = \"test-key\"\n[servers.big]\ncommand = \"/usr/bin/env\"\nargs = [\"python3\", " +
-          json::quote(dir.file("big.py")) + "]\n");
+  dir.write("c.toml",
+            "[gateway]\napi_key = \"test-key\"\n[servers.big]\ncommand = \"/usr/bin/env\"\n"
+            "args = [\"python3\", " +
+                json::quote(kBigBackend) + ", \"stdio\"]\n");
   RunningGateway gw({"--config", dir.file("c.toml")}, awmg_env(dir));
-  ASSERT_TRUE(gw.ready()) << gw.child().err();
-  McpClient client(gw.port(), "/mcp/big", "test-key");
-  client.initialize();
-  auto exact = client.request("tools/call",
-                              R"({"name":"big","arguments":{"size":)" + std::to_string(64 * kMiB) + "}}");
-  ASSERT_TRUE(exact.IsObject() && exact.HasMember("result")) << client.last_reply.body.substr(0, 300);
-  EXPECT_FALSE(json::member(exact["result"], "isError") && exact["result"]["isError"].GetBool())
-      << client.last_reply.body.substr(0, 300);
-  auto over = client.request("tools/call",
-                             R"({"name":"big","arguments":{"size":)" + std::to_string(64 * kMiB + 1) + "}}");
-  EXPECT_NE(client.last_reply.body.find("longer than 64 MiB"), std::string::npos)
-      << client.last_reply.body.substr(0, 300);
-  EXPECT_EQ(gw.get("/health").status, 200);
+  expect_answers_at_the_limit(gw, "longer than 64 MiB");
+}
+
+// An HTTP backend's JSON answer: a body of 64 MiB.
+TEST(Limits, HttpBackendAnswersAtTheirLimit) {
+#ifdef __SANITIZE_THREAD__
+  GTEST_SKIP() << "64 MiB through the gateway takes ThreadSanitizer longer than the test client waits";
+#endif
+  TempDir dir;
+  Child backend({"/usr/bin/env", "python3", kBigBackend, "http", dir.file("port")});
+  for (int i = 0; i < 500 && !file_exists(dir.file("port")); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_TRUE(file_exists(dir.file("port"))) << backend.err();
+  dir.write("c.toml",
+            "[gateway]\napi_key = \"test-key\"\n[servers.big]\ntype = \"http\"\nurl = "
+            "\"http://127.0.0.1:" +
+                read_text(dir.file("port")) + "/mcp\"\n");
+  RunningGateway gw({"--config", dir.file("c.toml")}, awmg_env(dir));
+  expect_answers_at_the_limit(gw, "larger than 67108864 bytes");
 }
 
 }  // namespace

@@ -211,7 +211,7 @@ TEST_P(GuardRuntime, AStartFunctionThatNeverReturnsFailsCreationAtItsDeadline) {
   auto guard = WasmGuard::create("start_loop", bytes, *engine_, {{}, GetParam(), 200ms});
   ASSERT_FALSE(guard);
   EXPECT_EQ(guard.error().message,
-            "failed to instantiate WASM module: wasm error: the start function ran past its deadline");
+            "failed to instantiate WASM module: wasm error: the start function's deadline passed");
   EXPECT_LT(Clock::now() - started, 200ms + 300ms);
 }
 

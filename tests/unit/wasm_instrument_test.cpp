@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <wabt/binary-writer.h>
+#include <wabt/error-formatter.h>
 #include <wabt/ir.h>
 #include <wabt/stream.h>
 #include <wabt/wast-lexer.h>
@@ -26,7 +27,8 @@ std::string assemble(std::string_view text) {
   std::unique_ptr<wabt::Module> module;
   wabt::WastParseOptions parse_options{wabt::Features()};
   if (wabt::Failed(wabt::ParseWatModule(lexer.get(), &module, &errors, &parse_options)))
-    throw std::runtime_error("bad test module");
+    throw std::runtime_error("bad test module: " +
+                             wabt::FormatErrorsToString(errors, wabt::Location::Type::Text));
   wabt::MemoryStream stream;
   if (wabt::Failed(wabt::WriteBinaryModule(&stream, module.get(), wabt::WriteBinaryOptions())))
     throw std::runtime_error("cannot encode the test module");
@@ -40,6 +42,7 @@ constexpr std::string_view kIndices = R"(
 (module
   (import "env" "add" (func $add (param i32 i32) (result i32)))
   (type $answer (func (result i32)))
+  (memory (export "memory") 512 512)
   (table 3 funcref)
   (elem (i32.const 0) $ten $twenty)
   (elem declare func $ten)
@@ -68,8 +71,36 @@ constexpr std::string_view kIndices = R"(
         (local.set $i (call $step (local.get $i)))
         (br $next)))
     (local.get $i))
-  (func (export "spin") (loop $forever (br $forever))))
+  (func (export "spin") (loop $forever (br $forever)))
+  (func $trap (result i32) (unreachable))
+  (func (export "trap_in_callee") (result i32) (i32.add (i32.const 1) (call $trap)))
+  ;; bulk operations, whose checks keep the count on the stack: 7 + the table's 5 elements
+  (func (export "bulk") (result i32)
+    (memory.fill (i32.const 0) (i32.const 7) (i32.const 100000))
+    (memory.copy (i32.const 200000) (i32.const 0) (i32.const 100000))
+    (drop (memory.grow (i32.const 0)))
+    (drop (table.grow 0 (ref.null func) (i32.const 2)))
+    (i32.add (i32.load8_u (i32.const 299999)) (table.size 0)))
+  ;; each iteration fills 32 MiB
+  (func (export "fill_forever") (loop $again (memory.fill (i32.const 0) (i32.const 0) (i32.const 33554432)) (br $again)))
+  (func (export "copy_storm") (local $i i32) (call $copies) (call $copies))
+  (func $copies)__COPIES__)
 )";
+
+// 1024 calls without a loop to a function without a loop or a call that copies 16 MiB eight times: about
+// 128 GiB of copying, minutes, unless every entry and every bulk operation is checked.
+std::string with_copy_storm(std::string text) {
+  std::string calls, copies;
+  for (int i = 0; i < 1024; ++i) calls += " (call $copies)";
+  for (int i = 0; i < 8; ++i)
+    copies += "\n    (memory.copy (i32.const 0) (i32.const 16777216) (i32.const 16777216))";
+  auto replace = [&](const std::string& from, const std::string& to) {
+    text.replace(text.find(from), from.size(), to);
+  };
+  replace(" (call $copies) (call $copies)", calls);
+  replace("(func $copies)__COPIES__", "(func $copies" + copies + ")");
+  return text;
+}
 
 HostFunctions add_host() {
   HostFunction add{"env", "add", {{ValType::kI32, ValType::kI32}, {ValType::kI32}}, nullptr};
@@ -82,7 +113,7 @@ class Instrumentation : public ::testing::TestWithParam<Tier> {
   void SetUp() override {
     if (GetParam() == Tier::kNative && !kNativeTierBuilt)
       GTEST_SKIP() << "this build has no native tier (ThreadSanitizer)";
-    auto loaded = engine_.load(assemble(kIndices));
+    auto loaded = engine_.load(assemble(with_copy_storm(std::string(kIndices))));
     ASSERT_TRUE(loaded) << loaded.error().message;
     code_ = *loaded;
     if (GetParam() == Tier::kNative) {
@@ -117,6 +148,7 @@ TEST_P(Instrumentation, EveryFunctionReferenceStillNamesItsFunction) {
   EXPECT_EQ(call("by_ref"), 10u);
   EXPECT_EQ(call("from_global"), 20u);
   EXPECT_EQ(call("count", {100000}), 100000u);  // about 200 polls, each answered with the next budget
+  EXPECT_EQ(call("bulk"), 12u);
 }
 
 TEST_P(Instrumentation, AnInterruptEndsARunningCallAndACallMadeWhileItIsSet) {
@@ -132,6 +164,31 @@ TEST_P(Instrumentation, AnInterruptEndsARunningCallAndACallMadeWhileItIsSet) {
   EXPECT_EQ(instance_->call("twenty", {}).kind, Outcome::Kind::kInterrupted);  // still set: nothing runs
   instance_->clear_interrupt();
   EXPECT_EQ(call("twenty"), 20u);
+}
+
+// A trap deep in a call leaves nothing behind: the next call runs its own code only (wabt's interpreter kept
+// the trapped frames on its thread, and the next call returned into them).
+TEST_P(Instrumentation, ACallAfterATrapRunsOnlyItsOwnCode) {
+  EXPECT_EQ(instance_->call("trap_in_callee", {}).kind, Outcome::Kind::kTrapped);
+  EXPECT_EQ(call("direct"), 30u);
+  EXPECT_EQ(call("indirect", {1}), 20u);
+}
+
+// Bulk operations are checked (the interpreter counts a unit of budget per 64 KiB), so neither a loop of
+// 32 MiB fills nor a storm of copies in straight-line code outlives an interrupt by much.
+TEST_P(Instrumentation, BulkWorkEndsSoonAfterAnInterrupt) {
+  for (const char* function : {"fill_forever", "copy_storm"}) {
+    std::thread interrupter([&] {
+      std::this_thread::sleep_for(50ms);
+      instance_->interrupt();
+    });
+    auto begun = std::chrono::steady_clock::now();
+    Outcome outcome = instance_->call(function, {});
+    interrupter.join();
+    EXPECT_EQ(outcome.kind, Outcome::Kind::kInterrupted) << function;
+    EXPECT_LT(std::chrono::steady_clock::now() - begun, 1s) << function;
+    instance_->clear_interrupt();
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(BothTiers, Instrumentation, ::testing::Values(Tier::kInterpreter, Tier::kNative),

@@ -6,6 +6,7 @@
 // - an interrupt check at every function entry and loop header, and before every bulk memory or table
 //   operation, in the form the tier runs best.
 #include <string>
+#include <string_view>
 
 namespace wabt {
 struct Module;
@@ -26,6 +27,10 @@ enum class InterruptCheck {
   // host, read on the guard's own thread.
   kPoll,
 };
+
+// Changes with whatever instrument() emits, and is part of the engine version that names the code cache:
+// native code instrumented another way is never loaded. 2: bulk operations checked, work-weighted budgets.
+inline constexpr std::string_view kInstrumentationVersion = "instrumentation-2";
 
 // Instruments `module` in place; returns the name under which its memory is exported (empty: no memory).
 std::string instrument(wabt::Module& module, InterruptCheck check);

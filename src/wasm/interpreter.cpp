@@ -100,6 +100,10 @@ class InterpreterInstance final : public Instance, public Caller {
   }
 
   bool call_host(const HostFunction& fn, const uint64_t* args, uint64_t* result, std::string* trap) {
+    if (interrupted_.load()) {  // a host function may do milliseconds of work: none past the deadline
+      *trap = "interrupted";
+      return false;
+    }
     try {
       HostReturn ret = fn.call(*this, args);
       if (ret.exit_code) {

@@ -276,6 +276,10 @@ class NativeInstance final : public Instance, public Caller {
   // The host side of every import: called by the shared object with this instance as the import context.
   static uint64_t dispatch(void* ctx, uint32_t index, const uint64_t* args, int* unwind) {
     auto* self = static_cast<NativeInstance*>(ctx);
+    if (self->interrupted_.load()) {  // a host function may do milliseconds of work: none past the deadline
+      *unwind = 1;
+      return 0;
+    }
     char probe = 0;
     if (t_state.stack_floor &&
         reinterpret_cast<uintptr_t>(&probe) < t_state.stack_floor + kHostStackHeadroom) {

@@ -35,8 +35,7 @@ extern const char* const kWasmRtHeader;
 namespace {
 
 constexpr const char* kCompileFlags = "-O2 -fPIC -shared -fvisibility=hidden -w -DNDEBUG";
-// Names the glue and the instrumentation (instrument.hpp) together: code built by another is never loaded.
-constexpr const char* kGlueVersion = "glue-5";  // 5: a check before every bulk memory or table operation
+constexpr const char* kGlueVersion = "glue-4";  // 4: the interrupt global is _Atomic
 constexpr auto kCompileTimeout = std::chrono::minutes(5);
 
 std::string c_type(ValType type) {
@@ -161,7 +160,7 @@ AWMG_API uint32_t awmg_grow_memory(awmg_instance* self, uint32_t pages) {
   wasm_rt_memory_t* memory = awmg_memory(self);
   return memory ? wasm_rt_grow_memory(memory, pages) : (uint32_t)-1;
 }
-AWMG_API volatile u32* awmg_interrupt(awmg_instance* self) { return &self->w2c___awmg_interrupt; }
+AWMG_API volatile u32* awmg_interrupt(awmg_instance* self) { return (volatile u32*)&self->w2c___awmg_interrupt; }
 AWMG_API const char* const awmg_exports[] = {
 )" + names +
          R"(  NULL};
@@ -304,9 +303,11 @@ std::optional<Toolchain> Toolchain::find() {
 }
 
 const std::string& engine_version() {
-  static const std::string version = "v1-" + base::sha256_hex(std::string(kNativeRuntimeSource) +
-                                                              kWasmRtHeader + kGlueVersion + "wabt-1.0.32")
-                                                 .substr(0, 12);
+  // Code built by another runtime, glue, instrumentation or wabt is never loaded.
+  static const std::string version =
+      "v1-" + base::sha256_hex(std::string(kNativeRuntimeSource) + kWasmRtHeader + kGlueVersion +
+                               std::string(kInstrumentationVersion) + "wabt-1.0.32")
+                  .substr(0, 12);
   return version;
 }
 

@@ -69,9 +69,17 @@ class WabtMachine final : public Machine {
       params.push_back(value_of(type.params[i], i < count ? args[i] : 0));
     interp::Values values;
     interp::Trap::Ptr trap;
-    if (wabt::Failed(func->Call(*thread_, params, values, &trap))) {
+    // A trap (or an exception: bad_alloc growing a table) leaves its frames on the thread, and the next call
+    // would return into them: a fresh thread.
+    wabt::Result called;
+    try {
+      called = func->Call(*thread_, params, values, &trap);
+    } catch (...) {
+      thread_ = std::make_unique<interp::Thread>(store_);
+      throw;
+    }
+    if (wabt::Failed(called)) {
       *trap_message = trap ? trap->message() : "unknown trap";
-      // A trap leaves its frames on the thread, and the next call would return into them: a fresh thread.
       thread_ = std::make_unique<interp::Thread>(store_);
       return false;
     }

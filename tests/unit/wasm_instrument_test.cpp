@@ -41,6 +41,7 @@ std::string assemble(std::string_view text) {
 constexpr std::string_view kIndices = R"(
 (module
   (import "env" "add" (func $add (param i32 i32) (result i32)))
+  (import "env" "slow" (func $slow))
   (type $answer (func (result i32)))
   (memory (export "memory") 512 512)
   (table 3 funcref)
@@ -82,6 +83,8 @@ constexpr std::string_view kIndices = R"(
     (drop (table.grow 0 (ref.null func) (i32.const 2)))
     (i32.add (i32.load8_u (i32.const 299999)) (table.size 0)))
   ;; each iteration fills 32 MiB
+  ;; a host call of 2 ms per iteration
+  (func (export "slow_forever") (loop $again (call $slow) (br $again)))
   (func (export "fill_forever") (loop $again (memory.fill (i32.const 0) (i32.const 0) (i32.const 33554432)) (br $again)))
   (func (export "copy_storm") (local $i i32) (call $copies) (call $copies))
   (func $copies)__COPIES__)
@@ -102,10 +105,15 @@ std::string with_copy_storm(std::string text) {
   return text;
 }
 
-HostFunctions add_host() {
+HostFunctions host_functions() {
   HostFunction add{"env", "add", {{ValType::kI32, ValType::kI32}, {ValType::kI32}}, nullptr};
   add.call = [](Caller&, const uint64_t* args) { return HostReturn{uint32_t(args[0] + args[1]), {}}; };
-  return {add};
+  HostFunction slow{"env", "slow", {}, nullptr};
+  slow.call = [](Caller&, const uint64_t*) {
+    std::this_thread::sleep_for(2ms);
+    return HostReturn{};
+  };
+  return {add, slow};
 }
 
 class Instrumentation : public ::testing::TestWithParam<Tier> {
@@ -134,7 +142,7 @@ class Instrumentation : public ::testing::TestWithParam<Tier> {
 
   test::TempDir dir_;
   Engine engine_{{dir_.path(), GetParam() == Tier::kNative}};
-  HostFunctions host_ = add_host();
+  HostFunctions host_ = host_functions();
   std::shared_ptr<Code> code_;
   std::unique_ptr<Instance> instance_;
 };
@@ -174,10 +182,12 @@ TEST_P(Instrumentation, ACallAfterATrapRunsOnlyItsOwnCode) {
   EXPECT_EQ(call("indirect", {1}), 20u);
 }
 
-// Bulk operations are checked (the interpreter counts a unit of budget per 64 KiB), so neither a loop of
-// 32 MiB fills nor a storm of copies in straight-line code outlives an interrupt by much.
+// Bulk operations are checked (the interpreter counts a unit of budget per 64 KiB), and host functions refuse
+// an interrupted call, so neither a loop of 32 MiB fills, nor a storm of copies in straight-line code, nor a
+// loop of slow host calls outlives an interrupt by much.
 TEST_P(Instrumentation, BulkWorkEndsSoonAfterAnInterrupt) {
-  for (const char* function : {"fill_forever", "copy_storm"}) {
+  for (const char* function :
+       {"slow_forever", "fill_forever", "copy_storm"}) {  // (the first on a full budget)
     std::thread interrupter([&] {
       std::this_thread::sleep_for(50ms);
       instance_->interrupt();

@@ -19,12 +19,11 @@ enum class InterruptCheck {
   // tier makes that global a C11 `_Atomic` in its generated C, so the watchdog's store is no data race; a
   // check costs one load and a branch, and a call overruns its deadline by one bulk operation at most.
   kFlag,
-  // Counts down a global private to the guest, a unit per check and per 64 KiB a bulk operation may touch,
-  // and when it runs out calls the host import kHostModule.kPollImport, which traps the call when the host
-  // has interrupted it and otherwise answers the next budget (kChecksPerPoll units). The interpreter's
-  // globals
-  // are plain memory the watchdog must not write while the guest reads them, so there the flag stays in the
-  // host, read on the guard's own thread.
+  // Counts down a global private to the guest, a unit per check (per 64 instructions it guards) and per
+  // 64 KiB a bulk operation may touch. When the budget runs out the guest calls the host import
+  // kHostModule.kPollImport, which traps the call when the host has interrupted it and otherwise answers a
+  // new budget (kPollBudget). The interpreter's globals are plain memory the watchdog must not write while
+  // the guest reads them, so there the flag stays in the host, read on the guard's own thread.
   kPoll,
 };
 

@@ -82,7 +82,7 @@ class InterpreterInstance final : public Instance, public Caller {
         *trap = "interrupted";
         return false;
       }
-      *result = kChecksPerPoll;
+      *result = kPollBudget;
       return true;
     };
     return entry;

@@ -26,8 +26,8 @@ inline constexpr std::string_view kStartExport = "__awmg_start";
 // imports.
 inline constexpr std::string_view kHostModule = "__awmg";
 inline constexpr std::string_view kPollImport = "poll";
-// The budget the host answers a poll with: checks passed, or 64 KiB units of bulk work, until the next poll.
-inline constexpr uint32_t kChecksPerPoll = 1024;
+// The budget the host answers a poll with, in units of about 64 instructions or 64 KiB of bulk work.
+inline constexpr uint32_t kPollBudget = 1024;
 
 enum class ExternKind : uint8_t { kFunc, kTable, kMemory, kGlobal, kTag };
 const char* extern_kind_name(ExternKind kind);

@@ -75,7 +75,10 @@ std::optional<http::Response> check_host_and_origin(const http::Request& req,
   if (responder.local_is_loopback() && !loopback_host(host.value_or("")))
     return forbidden(req, "Forbidden: invalid Host header " + base::quote(host.value_or("")));
   auto origin = http::header(req, "Origin");
-  if (!origin || *origin == "null") return std::nullopt;
+  if (!origin) return std::nullopt;
+  // An opaque origin (a sandboxed frame, a file:// page, a cross-origin redirect) names no page this machine
+  // serves.
+  if (*origin == "null") return forbidden(req, "Forbidden: an opaque Origin (null)");
   auto scheme = origin->find("://");
   std::string_view origin_host = scheme == std::string_view::npos ? *origin : origin->substr(scheme + 3);
   bool same = host && base::to_lower(origin_host) == base::to_lower(*host);

@@ -14,7 +14,7 @@ bool loopback_host(std::string_view host);
 
 // The DNS-rebinding guard for a listener on a loopback address: a 403 response when the Host is not a
 // loopback name, or when an Origin is present that is neither the Host nor a loopback name; on any listener,
-// 400 for two Host headers and 403 for two Origin headers.
+// 400 for two Host headers, and 403 for two Origin headers or the opaque Origin `null`.
 std::optional<Response> check_host_and_origin(const Request& req, const Responder& responder);
 
 }  // namespace awmg::http

@@ -258,6 +258,7 @@ TEST(Hostile, HostAndOriginFormsThatAreNotThisMachineAreRefused) {
   EXPECT_EQ(status_for({{"Host", "localhost"}, {"Origin", "http://localhost.evil:80"}}), 403);
   EXPECT_EQ(status_for({{"Host", "localhost:5"}, {"Origin", "http://localhost:5"}}), 200);
   EXPECT_EQ(status_for({{"Host", "localhost"}, {"Origin", "https://127.0.0.1:9"}}), 200);
+  EXPECT_EQ(status_for({{"Host", "localhost"}, {"Origin", "null"}}), 403);  // a sandboxed frame, file://
 }
 
 TEST(Hostile, ASessionBelongsToTheAgentThatCreatedIt) {

@@ -1,6 +1,7 @@
-// The instrumentation's interrupt poll: an import it inserts after the guard's own, which moves every
-// function index; a guard must compute exactly what it computed before, on both tiers, and still stop when
-// interrupted.
+// The instrumentation's interrupt checks, on both tiers. The interpreter's poll is an import inserted after
+// the guard's own, which moves every function index: a guard must compute exactly what it computed before.
+// And whatever a guard does (loops, bulk copies, slow host calls, straight lines of calls), it must stop soon
+// after an interrupt.
 #include <gtest/gtest.h>
 
 #include <wabt/binary-writer.h>
@@ -38,7 +39,7 @@ std::string assemble(std::string_view text) {
 
 // Every way wasm names a function by index: calls, an export, a start function, an active element segment,
 // ref.func in a body, a declared segment and a global's initializer; and a host import before them all.
-constexpr std::string_view kIndices = R"(
+constexpr std::string_view kIndices = R"wat(
 (module
   (import "env" "add" (func $add (param i32 i32) (result i32)))
   (import "env" "slow" (func $slow))
@@ -82,13 +83,13 @@ constexpr std::string_view kIndices = R"(
     (drop (memory.grow (i32.const 0)))
     (drop (table.grow 0 (ref.null func) (i32.const 2)))
     (i32.add (i32.load8_u (i32.const 299999)) (table.size 0)))
-  ;; each iteration fills 32 MiB
   ;; a host call of 2 ms per iteration
   (func (export "slow_forever") (loop $again (call $slow) (br $again)))
+  ;; 32 MiB filled per iteration
   (func (export "fill_forever") (loop $again (memory.fill (i32.const 0) (i32.const 0) (i32.const 33554432)) (br $again)))
-  (func (export "copy_storm") (local $i i32) (call $copies) (call $copies))
-  (func $copies)__COPIES__)
-)";
+  (func $copies <COPIES>)
+  (func (export "copy_storm") <CALLS>))
+)wat";
 
 // 1024 calls without a loop to a function without a loop or a call that copies 16 MiB eight times: about
 // 128 GiB of copying, minutes, unless every entry and every bulk operation is checked.
@@ -100,8 +101,8 @@ std::string with_copy_storm(std::string text) {
   auto replace = [&](const std::string& from, const std::string& to) {
     text.replace(text.find(from), from.size(), to);
   };
-  replace(" (call $copies) (call $copies)", calls);
-  replace("(func $copies)__COPIES__", "(func $copies" + copies + ")");
+  replace("<CALLS>", calls);
+  replace("<COPIES>", copies);
   return text;
 }
 

@@ -11,8 +11,9 @@ import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BIN = os.path.join(ROOT, "build", "bin")
-GUARDS = os.path.join(ROOT, "build", "guards")
+BUILD = os.path.join(ROOT, os.environ.get("AWMG_BUILD_DIR", "build"))  # as scripts/build.sh names it
+BIN = os.path.join(BUILD, "bin")
+GUARDS = os.path.join(BUILD, "guards")
 KEY = "faults-key"
 TOOL_TIMEOUT = 10  # seconds; a guard's call is bounded by its server's (2 s below)
 SLACK = 2.0

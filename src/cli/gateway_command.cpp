@@ -251,11 +251,16 @@ void print_client_config(const config::Config& config, const config::Settings& s
 
 }  // namespace
 
-int run_gateway(const GatewayOptions& o) {
-  apply_verbosity(o.verbose);
+int run_gateway(const GatewayOptions& given) {
+  GatewayOptions o = given;
   if (!o.env_file.empty()) {
     if (auto loaded = load_env_file(o.env_file); !loaded) return fail(loaded.error().message);
+    // The flags' environment defaults were read before the file was loaded: read them again.
+    auto reparsed = parse_gateway_options(o.args);
+    if (!reparsed) return fail(reparsed.error().message);
+    o = std::move(*reparsed);
   }
+  apply_verbosity(o.verbose);
   open_logs(o);
   std::string cache_dir = prepare_wasm_cache(o);
   if (o.validate_env) {

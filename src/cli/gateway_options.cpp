@@ -92,6 +92,7 @@ Status check_flag_groups(const GatewayOptions& o) {
 
 Result<GatewayOptions> parse_gateway_options(const std::vector<std::string>& args) {
   GatewayOptions o;
+  o.args = args;
   FlagSet flags;
   register_flags(flags, o);
   auto positionals = flags.parse(args);

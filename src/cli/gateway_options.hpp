@@ -15,6 +15,7 @@ inline constexpr int64_t kDefaultPayloadSizeThreshold = 524288;
 
 // The root command's flags, with env-supplied defaults already applied.
 struct GatewayOptions {
+  std::vector<std::string> args;  // as given, to parse again once the --env file is loaded
   std::string config_file;
   bool config_stdin = false;
   bool demo = false;

@@ -314,6 +314,7 @@ Result<Config> convert(const json::Document& doc) {
   }
   std::sort(config.servers.begin(), config.servers.end(),
             [](const ServerConfig& a, const ServerConfig& b) { return a.id < b.id; });
+  AWMG_CHECK(rules::guards(config, "mcpServers"));
   return config;
 }
 

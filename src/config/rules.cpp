@@ -172,6 +172,30 @@ Status auth(const ServerConfig& server, const std::string& path) {
   return ok_status();
 }
 
+Status guards(const Config& config, const std::string& servers_path) {
+  for (const auto& [name, guard] : config.guards) {
+    const std::string path = "guards." + name;
+    if (guard.type != "wasm" && guard.type != "noop") {
+      return config_error(path + ".type",
+                          guard.type.empty() ? "'type' is required for guards"
+                                             : "unsupported guard type '" + guard.type + "'",
+                          "The guard types are 'wasm' (with a path) and 'noop'");
+    }
+    if (!guard.config_json.empty()) {
+      return config_error(path + ".config", "guards take no 'config'",
+                          "A guard's settings go in its 'policy', which the gateway hands to label_agent");
+    }
+  }
+  for (const ServerConfig& server : config.servers) {
+    if (!server.guard.empty() && !config.guards.count(server.guard)) {
+      return config_error(servers_path + "." + server.id + ".guard",
+                          "guard '" + server.guard + "' is not defined",
+                          "Define it under 'guards', or remove the server's 'guard'");
+    }
+  }
+  return ok_status();
+}
+
 Status response_filters(const ServerConfig& server, const std::string& path) {
   for (const auto& [tool, filter] : server.tool_response_filters) {
     std::string where = path + ".tool_response_filters";

@@ -26,5 +26,9 @@ Status mount(const std::string& value, const std::string& path);
 // auth only on http servers, only github-oidc, and only where ACTIONS_ID_TOKEN_REQUEST_URL is set.
 Status auth(const ServerConfig& server, const std::string& path);
 Status response_filters(const ServerConfig& server, const std::string& path);
+// Every guard is of a type the gateway runs (`wasm` or `noop`) and has no `config` (nothing would read it),
+// and every server's `guard` names a defined guard: a typo must not leave a server unguarded.
+// `servers_path` is where the servers are ("servers" in TOML, "mcpServers" in JSON).
+Status guards(const Config& config, const std::string& servers_path);
 
 }  // namespace awmg::config::rules

@@ -423,6 +423,7 @@ Result<Config> convert(const toml::table& root) {
   config.guards_mode = mode;
   AWMG_TRY(auto sequential, get_bool(root, "sequential_launch", "sequential_launch"));
   config.sequential_launch = sequential;
+  AWMG_CHECK(rules::guards(config, "servers"));
   return config;
 }
 

@@ -38,6 +38,26 @@ TEST(ConfigErrors, EnvFileFeedsVariableExpansion) {
   EXPECT_EQ(gw.agent_id(), "from-env-file");
 }
 
+// The variables the file sets are the flags' defaults too: an HMAC secret set there is required.
+TEST(ConfigErrors, EnvFileSetsTheFlagsDefaults) {
+  TempDir dir;
+  dir.write("vars.env", "MCP_GATEWAY_HMAC_SECRET=from-env-file\n");
+  dir.write("c.toml",
+            "[gateway]\napi_key = \"test-key\"\n[servers.web]\ntype = \"http\"\n"
+            "url = \"http://127.0.0.1:9/mcp\"\n");
+  auto options = awmg_env(dir);
+  options.unset_env.push_back("MCP_GATEWAY_HMAC_SECRET");
+  RunningGateway gw({"-c", dir.file("c.toml"), "--env", dir.file("vars.env")}, options);
+  ASSERT_TRUE(gw.ready()) << gw.child().err();
+  auto unsigned_reply = gw.post("/mcp/web", R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{}})",
+                                {{"Authorization", "test-key"},
+                                 {"Content-Type", "application/json"},
+                                 {"Accept", "application/json, text/event-stream"}});
+  EXPECT_EQ(unsigned_reply.status, 401) << unsigned_reply.body;
+  EXPECT_NE(unsigned_reply.body.find("missing HMAC signature headers"), std::string::npos)
+      << unsigned_reply.body;
+}
+
 TEST(ConfigErrors, TomlFileErrors) {
   TempDir dir;
   auto missing = run_awmg({"-c", dir.file("none.toml")}, awmg_env(dir));

@@ -241,16 +241,39 @@ TEST(JsonConfig, ExtensionFieldsAreKept) {
       "guard-policies":{"allow-only":{"repos":"all","min-integrity":"none"}},
       "tool_response_filters":{"list":".[0]"}}},
       "gateway":{"port":1,"domain":"localhost"},
-      "guards":{"gh":{"type":"wasm","path":"/g.wasm","config":{"k":1},"policy":{"allow-only":{}}}}})");
+      "guards":{"gh":{"type":"wasm","path":"/g.wasm","policy":{"allow-only":{}}}}})");
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(r->servers[0].guard, "gh");
   EXPECT_EQ(r->servers[0].guard_policies_json, R"({"allow-only":{"repos":"all","min-integrity":"none"}})");
   EXPECT_EQ(r->servers[0].tool_response_filters.at("list"), ".[0]");
   EXPECT_EQ(r->guards.at("gh").path, "/g.wasm");
-  EXPECT_EQ(r->guards.at("gh").config_json, R"({"k":1})");
   EXPECT_EQ(error_of(R"({"mcpServers":{"a":{"container":"img"}},"gateway":{"port":1,"domain":"localhost"},)"
                      R"("guards":{"g":{"type":"wasm"}}})"),
             "Configuration error at guards.g.path: 'path' is required for wasm guards");
+}
+
+// A guard the gateway would not run, or a server naming no defined guard, must not leave the server
+// unguarded: each is refused, and so is a guard `config` nothing would read.
+TEST(JsonConfig, GuardsThatWouldNotRunAreRefused) {
+  auto with_guards = [](const std::string& server_guard, const std::string& guards) {
+    return error_of(R"({"mcpServers":{"a":{"container":"img","guard":")" + server_guard +
+                    R"("}},"gateway":{"port":1,"domain":"localhost"},"guards":)" + guards + "}");
+  };
+  EXPECT_EQ(with_guards("gh", R"({"g":{"type":"noop"}})"),
+            "Configuration error at mcpServers.a.guard: guard 'gh' is not defined\n"
+            "Suggestion: Define it under 'guards', or remove the server's 'guard'");
+  EXPECT_EQ(with_guards("g", R"({"g":{"type":"wsam","path":"/g.wasm"}})"),
+            "Configuration error at guards.g.type: unsupported guard type 'wsam'\n"
+            "Suggestion: The guard types are 'wasm' (with a path) and 'noop'");
+  EXPECT_EQ(with_guards("g", R"({"g":{"path":"/g.wasm"}})"),
+            "Configuration error at guards.g.type: 'type' is required for guards\n"
+            "Suggestion: The guard types are 'wasm' (with a path) and 'noop'");
+  EXPECT_EQ(with_guards("g", R"({"g":{"type":"wasm","path":"/g.wasm","config":{"k":1}}})"),
+            "Configuration error at guards.g.config: guards take no 'config'\n"
+            "Suggestion: A guard's settings go in its 'policy', which the gateway hands to label_agent");
+  EXPECT_TRUE(
+      load_json_config(R"({"mcpServers":{"a":{"container":"img","guard":"g"}},)"
+                       R"("gateway":{"port":1,"domain":"localhost"},"guards":{"g":{"type":"noop"}}})"));
 }
 
 TEST(JsonConfig, DuplicateIdsLongStringsAndHugeNumbers) {

@@ -288,9 +288,10 @@ int run_gateway(const GatewayOptions& given) {
   Status listening = ok_status();
   {
     Runtime runtime(*config, *settings, **guards, *tracing);
+    listening = environment_refusals();  // (the flags' defaults and the runtime's tuning are read by now)
     // Listening first: /health answers (servers "starting") while slow backends start. The client
     // configuration, which wrapper scripts wait for, is printed once every backend registered or failed.
-    listening = runtime.listen();
+    if (listening) listening = runtime.listen();
     if (listening) runtime.start_backends();
     // A signal that arrived while the backends were starting ends the run before the configuration is out.
     if (listening && !runtime.stopping()) {

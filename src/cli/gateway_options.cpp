@@ -91,6 +91,7 @@ Status check_flag_groups(const GatewayOptions& o) {
 }  // namespace
 
 Result<GatewayOptions> parse_gateway_options(const std::vector<std::string>& args) {
+  reset_environment_refusals();  // (the flags' defaults read the environment afresh)
   GatewayOptions o;
   o.args = args;
   FlagSet flags;

@@ -174,6 +174,10 @@ int run_proxy(const ProxyOptions& o) {
   // (AWMG_PROXY_UPSTREAM_TIMEOUT: an undocumented knob for tests of a hanging upstream)
   auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
       env_duration("AWMG_PROXY_UPSTREAM_TIMEOUT", std::chrono::seconds(60)));
+  const auto io_threads =
+      static_cast<unsigned>(env_int("AWMG_IO_THREADS", std::thread::hardware_concurrency()));
+  const auto shutdown_timeout = env_duration("MCP_GATEWAY_SHUTDOWN_TIMEOUT", std::chrono::seconds(5));
+  if (auto refused = environment_refusals(); !refused) return fail(refused.error().message);
   auto upstream = proxy::Upstream::create(api_base(o), fallback_token(o), timeout);
   if (!upstream) return fail("invalid --github-api-url: " + upstream.error().message);
   auto payload = policy_payload(o, upstream->api());
@@ -197,8 +201,7 @@ int run_proxy(const ProxyOptions& o) {
   wasm::Engine engine(wasm::EngineOptions{cache.path, true});
   auto guard = load_guard(o.guard_wasm, engine);
   if (!guard) return fail(guard.error().message);
-  async::IoThreads threads(
-      1, static_cast<unsigned>(env_int("AWMG_IO_THREADS", std::thread::hardware_concurrency())));
+  async::IoThreads threads(1, io_threads);
   int code = 0;
   {
     proxy::ProxySettings settings{o.passthrough_unrecognized, *mode, *payload};
@@ -232,8 +235,7 @@ int run_proxy(const ProxyOptions& o) {
     }
     log::info("startup", "Proxy listening on " + o.listen + ", upstream " + gateway.upstream().base() +
                              ", mode " + difc::mode_name(gateway.mode()));
-    Serving serving(threads.main(), server,
-                    env_duration("MCP_GATEWAY_SHUTDOWN_TIMEOUT", std::chrono::seconds(5)));
+    Serving serving(threads.main(), server, shutdown_timeout);
     print_banner(o, gateway, o.guard_wasm, endpoint->port(),
                  ca_cert);  // (callers wait for it: signals first)
     code = serving.wait();

@@ -54,6 +54,7 @@ std::string detect_proxy_guard(const std::string& guards_root) {
 }
 
 Result<ProxyOptions> parse_proxy_options(const std::vector<std::string>& args) {
+  reset_environment_refusals();  // (the flags' defaults read the environment afresh)
   ProxyOptions o;
   o.guard_wasm = detect_proxy_guard();
   FlagSet flags;

@@ -216,9 +216,12 @@ Status read_gateway_limits(const Value& v, GatewayConfig& g) {
   } else {
     const char* env = std::getenv("MCP_GATEWAY_TOOL_TIMEOUT");
     char* end = nullptr;
-    long long n = env ? std::strtoll(env, &end, 10) : 0;
-    bool valid = env && *env && *end == '\0' && n >= 10 && n <= INT32_MAX;
-    g.tool_timeout = valid ? static_cast<int>(n) : kDefaultToolTimeout;
+    long long n = env && *env ? std::strtoll(env, &end, 10) : 0;
+    if (env && *env && (*end != '\0' || n < 10 || n > INT32_MAX))
+      return config_error("gateway.toolTimeout",
+                          "environment variable MCP_GATEWAY_TOOL_TIMEOUT is set but is not a number of "
+                          "seconds of at least 10");
+    g.tool_timeout = env && *env ? static_cast<int>(n) : kDefaultToolTimeout;
   }
   AWMG_TRY(auto keepalive, fields::integer(v, "keepaliveInterval", path));
   g.keepalive_interval =

@@ -1,6 +1,7 @@
 // The real binary's command line: exit codes, stdout/stderr channels and exact messages.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <fstream>
 #include <iterator>
 
@@ -148,6 +149,29 @@ TEST(Cli, EnvFileLoadErrors) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.err,
             "failed to load .env file: open " + dir.file("missing.env") + ": No such file or directory\n");
+}
+
+// A variable set to what it cannot be is refused, naming it (upstream falls back to the default silently).
+TEST(Cli, EnvironmentValuesThatDoNotParseAreRefused) {
+  TempDir dir;
+  for (const auto& [variable, value, wanted] : std::vector<std::array<std::string, 3>>{
+           {"MCP_GATEWAY_HEALTH_INTERVAL", "-1s", "a duration of 0s or more (such as 30s)"},
+           {"MCP_GATEWAY_PAYLOAD_SIZE_THRESHOLD", "lots", "a positive integer"},
+           {"MCP_GATEWAY_ALLOWONLY_SCOPE_PUBLIC", "y", "a boolean (1, true, yes, on, 0, false, no or off)"},
+           {"AWMG_IO_THREADS", "0", "a positive integer"}}) {
+    auto r = run_awmg({"--demo", "--listen", "127.0.0.1:0"}, awmg_env(dir, {{variable, value}}));
+    EXPECT_EQ(r.exit_code, 1) << variable;
+    EXPECT_NE(r.err.find("environment variable " + variable + " is set but is not " + wanted),
+              std::string::npos)
+        << variable << ": " << r.err;
+  }
+  auto proxy = run_awmg({"proxy", "--guard-wasm", dir.file("none.wasm")},
+                        awmg_env(dir, {{"MCP_GATEWAY_SHUTDOWN_TIMEOUT", "soon"}}));
+  EXPECT_EQ(proxy.exit_code, 1);
+  EXPECT_NE(proxy.err.find("environment variable MCP_GATEWAY_SHUTDOWN_TIMEOUT is set but is not a positive "
+                           "duration (such as 30s)"),
+            std::string::npos)
+      << proxy.err;
 }
 
 TEST(Cli, ValidateEnvReportsEveryProblem) {

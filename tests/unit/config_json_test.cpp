@@ -79,7 +79,12 @@ TEST(JsonConfig, DefaultsAndToolTimeoutFromEnvironment) {
   EXPECT_EQ(r->gateway.keepalive_interval, 1500);
   EXPECT_EQ(r->gateway.agent_id, "");
   EXPECT_FALSE(r->gateway.payload_dir.has_value());
-  env.set("MCP_GATEWAY_TOOL_TIMEOUT", "5");  // below 10: ignored
+  env.set("MCP_GATEWAY_TOOL_TIMEOUT", "5");  // below 10: refused, not ignored (upstream ignores it)
+  EXPECT_EQ(
+      error_of(with_gateway(R"({"a":{"container":"img"}})")),
+      "Configuration error at gateway.toolTimeout: environment variable MCP_GATEWAY_TOOL_TIMEOUT is set "
+      "but is not a number of seconds of at least 10");
+  env.set("MCP_GATEWAY_TOOL_TIMEOUT", "");  // empty: unset
   EXPECT_EQ(load_json_config(with_gateway(R"({"a":{"container":"img"}})"))->gateway.tool_timeout, 60);
 }
 

@@ -50,7 +50,7 @@ asio::awaitable<Result<std::shared_ptr<Connection>>> Launcher::launch(const conf
   argv.insert(argv.end(), args.begin(), args.end());
   log::Logger::instance().server(server.id, log::Level::kInfo, "launcher",
                                  "Launching " + server.id + ": command=" + server.command);
-  StdioConnection::Options options{server.id, argv, server.env, tags};
+  StdioConnection::Options options{server.id, argv, server.env, server.working_directory, tags};
   auto started = co_await StdioConnection::start(io_, options, deadline);
   if (!started) co_return started.error();
   co_return std::static_pointer_cast<Connection>(started.value());

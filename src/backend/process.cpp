@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -52,8 +53,14 @@ std::vector<std::string> inline_passthrough_env(const std::vector<std::string>& 
 
 Result<SpawnedProcess> spawn_process(const std::vector<std::string>& argv_in,
                                      const std::map<std::string, std::string>& extra_env,
-                                     bool inherit_environment) {
+                                     bool inherit_environment, const std::string& working_directory) {
   if (argv_in.empty()) return Error{"empty command"};
+  if (!working_directory.empty()) {
+    struct stat dir {};
+    if (::stat(working_directory.c_str(), &dir) != 0)
+      return Error{"working directory " + working_directory + ": " + std::strerror(errno)};
+    if (!S_ISDIR(dir.st_mode)) return Error{"working directory " + working_directory + ": not a directory"};
+  }
   int in[2] = {-1, -1}, out[2] = {-1, -1}, err[2] = {-1, -1};
   if (::pipe2(in, O_CLOEXEC) != 0 || ::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0) {
     std::string why = std::string("pipe: ") + std::strerror(errno);
@@ -71,6 +78,7 @@ Result<SpawnedProcess> spawn_process(const std::vector<std::string>& argv_in,
   // pipes (sockets are not close-on-exec; a backend holding the listener could accept other agents'
   // requests).
   posix_spawn_file_actions_addclosefrom_np(&actions, 3);
+  if (!working_directory.empty()) posix_spawn_file_actions_addchdir_np(&actions, working_directory.c_str());
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);

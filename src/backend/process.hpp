@@ -18,10 +18,12 @@ struct SpawnedProcess {
 };
 
 // Starts `argv` (argv[0] looked up on PATH) with the gateway's environment plus `extra_env`; with
-// `inherit_environment` false, with `extra_env` alone (a child that must not see the gateway's secrets).
+// `inherit_environment` false, with `extra_env` alone (a child that must not see the gateway's secrets). A
+// non-empty `working_directory` is the child's (a relative argv[0] resolves from it).
 Result<SpawnedProcess> spawn_process(const std::vector<std::string>& argv,
                                      const std::map<std::string, std::string>& extra_env,
-                                     bool inherit_environment = true);
+                                     bool inherit_environment = true,
+                                     const std::string& working_directory = "");
 
 // `-e NAME` (no `=`) becomes `-e NAME=<value>` when NAME is set in the gateway's environment, so the docker
 // CLI need not inherit it.

@@ -37,7 +37,7 @@ void StdioConnection::mark_dead() {
 asio::awaitable<Result<std::shared_ptr<StdioConnection>>> StdioConnection::start(asio::io_context& io,
                                                                                  const Options& options,
                                                                                  Deadline deadline) {
-  auto process = spawn_process(options.argv, options.env);
+  auto process = spawn_process(options.argv, options.env, true, options.working_directory);
   if (!process) co_return Error{"failed to start " + options.server_id + ": " + process.error().message};
   auto conn = std::make_shared<StdioConnection>(io, options, *process);
   conn->begin_reading();

@@ -25,6 +25,7 @@ class StdioConnection : public RpcConnection {
     std::string server_id;
     std::vector<std::string> argv;
     std::map<std::string, std::string> env;
+    std::string working_directory;  // "": the gateway's
     // The agent's DIFC tags for this connection's RPC records (sink servers only); unset: none.
     std::function<std::optional<log::AgentTags>()> tags;
   };

@@ -158,6 +158,40 @@ TEST(Mcp, ABackendThatFailedAtStartupIsStartedAgainAndItsToolsAppear) {
 
 // SIGTERM while a filter loops: the filter's worker is stopped at once, the call answered, the drain ends and
 // the gateway exits 0 well before the call's deadline.
+// servers.<id>.working_directory: the backend runs there (its relative script path resolves from it); a
+// directory that is not there fails that server's start with words naming it.
+TEST(Mcp, AStdioBackendRunsInItsWorkingDirectory) {
+  TempDir work;
+  work.write("cwd_server.py", R"(import json, os, sys
+for line in sys.stdin:
+    msg = json.loads(line)
+    if "id" not in msg:
+        continue
+    result = {}
+    if msg["method"] == "initialize":
+        result = {"protocolVersion": msg["params"]["protocolVersion"], "capabilities": {"tools": {}},
+                  "serverInfo": {"name": "cwd", "version": "1"}}
+    elif msg["method"] == "tools/list":
+        result = {"tools": [{"name": "cwd", "inputSchema": {"type": "object"}}]}
+    elif msg["method"] == "tools/call":
+        result = {"content": [{"type": "text", "text": os.getcwd()}]}
+    sys.stdout.write(json.dumps({"jsonrpc": "2.0", "id": msg["id"], "result": result}) + "\n")
+    sys.stdout.flush()
+)");
+  const std::string server = "command = \"/usr/bin/env\"\nargs = [\"python3\", \"cwd_server.py\"]\n";
+  Fixture f("[gateway]\napi_key = \"test-key\"\nstartup_timeout = 5\n[servers.here]\n" + server +
+            "working_directory = \"" + work.path() + "\"\n[servers.gone]\n" + server +
+            "working_directory = \"" + work.file("missing") + "\"\n");
+  ASSERT_TRUE(f.gw->ready()) << f.gw->child().err();
+  auto here = f.client("/mcp/here");
+  here.initialize();
+  EXPECT_EQ(result_text(here.request("tools/call", R"({"name":"cwd"})")), work.path());
+  const std::string log = read_text(f.dir.file("logs/mcp-gateway.log"));
+  EXPECT_NE(log.find("working directory " + work.file("missing") + ": No such file or directory"),
+            std::string::npos)
+      << log.substr(0, 2000);
+}
+
 TEST(Mcp, SigtermDuringALoopingFilterExitsPromptly) {
   Fixture f(demo_config({{"demo", ""}}) + "tool_response_filters = { echo = \"last(repeat(.))\" }\n");
   ASSERT_TRUE(f.gw->ready()) << f.gw->child().err();

@@ -120,6 +120,11 @@ Status read_type(const Value& v, const std::string& path, const Config& config, 
 
 Status read_common(const Value& v, const std::string& path, ServerConfig& server) {
   AWMG_TRY(auto env, fields::string_map(v, "env", path));
+  if (env && server.type == ServerType::kHttp) {  // nothing is spawned: it would be ignored
+    return config_error(
+        path + ".env", "unsupported field 'env' for http servers",
+        "An http server's requests carry 'headers'; 'env' is for the processes of stdio servers");
+  }
   for (auto& [key, value] : env.value_or(std::map<std::string, std::string>{})) {
     AWMG_TRY(auto expanded, expand_variables(value));
     server.env[key] = expanded;

@@ -191,7 +191,25 @@ Result<std::string> get_json(const toml::table& t, std::string_view key, const s
 
 // ---- conversion ------------------------------------------------------------------------------------------
 
+// A field of the other transport would be ignored: refused, as `auth` on a stdio server is.
+Status check_transport_fields(const toml::table& t, const std::string& path, const ServerConfig& s) {
+  static const std::vector<std::string> kStdioOnly = {"command", "args", "env", "working_directory"};
+  static const std::vector<std::string> kHttpOnly = {"url", "headers", "connect_timeout"};
+  const bool http = s.type == ServerType::kHttp;
+  for (const std::string& key : http ? kStdioOnly : kHttpOnly) {
+    if (t.contains(key)) {
+      return config_error(
+          path + "." + key, "unsupported field '" + key + "' for " + (http ? "http" : "stdio") + " servers",
+          http ? "An http server is reached at its url; nothing is spawned for it"
+               : "A stdio server is a process; 'url', 'headers' and 'connect_timeout' are for "
+                 "http servers");
+    }
+  }
+  return ok_status();
+}
+
 Status read_server_transport(const toml::table& t, const std::string& path, ServerConfig& s, Config& config) {
+  AWMG_CHECK(check_transport_fields(t, path, s));
   AWMG_TRY(auto command, get_string(t, "command", path + ".command"));
   s.command = command.value_or("");
   AWMG_TRY(auto args, get_strings(t, "args", path + ".args"));

@@ -288,6 +288,10 @@ TEST(JsonConfig, DuplicateIdsLongStringsAndHugeNumbers) {
             "Configuration error at mcpServers.a.container: value is longer than 16384 characters");
   EXPECT_EQ(error_of(with_gateway(R"({"a":{"container":"x","toolTimeout":4294967306}})")),
             "Configuration error at mcpServers.a.toolTimeout: toolTimeout is out of range, got 4294967306");
+  EXPECT_EQ(error_of(with_gateway(R"({"w":{"type":"http","url":"http://x","env":{"A":"b"}}})")),
+            "Configuration error at mcpServers.w.env: unsupported field 'env' for http servers\n"
+            "Suggestion: An http server's requests carry 'headers'; 'env' is for the processes of stdio "
+            "servers");
 }
 
 TEST(JsonConfig, JqFiltersMayUseFieldsNamedEnv) {

@@ -149,6 +149,13 @@ TEST(TomlConfig, ErrorsHaveExactText) {
            "'http://insecure'"},
           {"[servers.a]\ncommand = \"docker\"\n[guards.g]\ntype = \"wasm\"\n",
            "Configuration error at guards.g.path: 'path' is required for wasm guards"},
+          {"[servers.a]\ncommand = \"docker\"\nurl = \"http://x\"\n",
+           "Configuration error at servers.a.url: unsupported field 'url' for stdio servers\n"
+           "Suggestion: A stdio server is a process; 'url', 'headers' and 'connect_timeout' are for http "
+           "servers"},
+          {"[servers.a]\ntype = \"http\"\nurl = \"http://x\"\nworking_directory = \"/tmp\"\n",
+           "Configuration error at servers.a.working_directory: unsupported field 'working_directory' for "
+           "http servers\nSuggestion: An http server is reached at its url; nothing is spawned for it"},
           {"[servers.a]\ncommand = \"docker\"\nguard = \"typo\"\n",
            "Configuration error at servers.a.guard: guard 'typo' is not defined\n"
            "Suggestion: Define it under 'guards', or remove the server's 'guard'"},

@@ -204,7 +204,8 @@ int run_proxy(const ProxyOptions& o) {
   async::IoThreads threads(1, io_threads);
   int code = 0;
   {
-    proxy::ProxySettings settings{o.passthrough_unrecognized, *mode, *payload};
+    const bool mode_given = o.was_set("guards-mode") || !env_string("MCP_GATEWAY_GUARDS_MODE", "").empty();
+    proxy::ProxySettings settings{o.passthrough_unrecognized, *mode, mode_given, *payload};
     proxy::Proxy gateway(threads.main(), std::move(*upstream), std::move(*guard), std::move(settings));
     threads.start();  // (label_agent may ask GitHub through the main context)
     if (auto ready = gateway.initialize(); !ready) {

@@ -75,7 +75,7 @@ Status Proxy::initialize() {
                                     std::chrono::steady_clock::now() + std::chrono::seconds(30));
   if (!labels) return Error{"the guard's label_agent failed: " + labels.error().message};
   agents_.add(kAgent, labels->agent);
-  mode_ = labels->mode;
+  if (!settings_.mode_given) mode_ = labels->mode;
   return ok_status();
 }
 

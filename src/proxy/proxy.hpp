@@ -25,7 +25,8 @@ namespace awmg::proxy {
 struct ProxySettings {
   // Unrecognized REST reads are forwarded unlabelled, as upstream's proxy does (default: refused with 403).
   bool passthrough_unrecognized = false;
-  difc::Mode mode = difc::Mode::kStrict;  // until label_agent says otherwise
+  difc::Mode mode = difc::Mode::kStrict;  // until label_agent says otherwise, unless `mode_given`
+  bool mode_given = false;                // --guards-mode or its variable: it decides, as in the gateway
   // The label_agent input; empty: no policy, so every request that needs the guard gets 503.
   std::string policy_payload;
 };

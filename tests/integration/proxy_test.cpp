@@ -317,6 +317,29 @@ TEST_F(Proxy, APublicWorkflowRepositoryForcesPublicRepos) {
   EXPECT_EQ(kept.get("/repos/octo/public-repo/issues").body, "[]");  // octo/other only
 }
 
+// The enforcement mode: the guard's difc_mode ("filter" for the example guard), unless --guards-mode (or its
+// variable) is given, which decides as it does in the gateway.
+TEST_F(Proxy, GuardsModeGivenDecidesTheModeElseTheGuardDoes) {
+  const std::string policy = R"({"allow-only":{"repos":"all","min-integrity":"none"}})";
+  auto mode_of = [](RunningProxy& proxy) {
+    auto doc = json::parse(proxy.get("/reflect").body);
+    return doc ? json::string_or(*doc, "mode") : std::string("unreadable");
+  };
+  {
+    RunningProxy guard_says(dir, github, {"--policy", policy});
+    ASSERT_TRUE(guard_says.ready()) << guard_says.child().err();
+    EXPECT_EQ(mode_of(guard_says), "filter");
+  }
+  {
+    RunningProxy flag_says(dir, github, {"--policy", policy, "--guards-mode", "strict"});
+    ASSERT_TRUE(flag_says.ready()) << flag_says.child().err();
+    EXPECT_EQ(mode_of(flag_says), "strict");
+  }
+  RunningProxy env_says(dir, github, {"--policy", policy}, {{"MCP_GATEWAY_GUARDS_MODE", "propagate"}});
+  ASSERT_TRUE(env_says.ready()) << env_says.child().err();
+  EXPECT_EQ(mode_of(env_says), "propagate");
+}
+
 TEST_F(Proxy, TheTlsDirectoryMustBeTheProxysAlone) {
   ASSERT_EQ(::mkdir(dir.file("open").c_str(), 0777), 0);
   ASSERT_EQ(::chmod(dir.file("open").c_str(), 0777), 0);

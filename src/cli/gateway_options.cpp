@@ -23,7 +23,8 @@ void register_flags(FlagSet& f, GatewayOptions& o) {
              "Unified mode: all backends behind /mcp, tools named <server>___<tool>");
   f.add_string("env", 0, &o.env_file, "Load a .env file into the process environment");
   f.add_bool("validate-env", 0, &o.validate_env, "Check Docker and required environment variables first");
-  f.add_count("verbose", 'v', &o.verbose, "Verbosity: -v info, -vv debug for cmd/server/launcher, -vvv all");
+  f.add_count("verbose", 'v', &o.verbose,
+              "Verbosity: -v debug for cmd, -vv for cmd/server/launcher, -vvv all (DEBUG, when set, wins)");
   f.add_duration("shutdown-timeout", 0, &o.shutdown_timeout, "Graceful HTTP drain budget on SIGINT/SIGTERM",
                  {"MCP_GATEWAY_SHUTDOWN_TIMEOUT"}, std::chrono::seconds(5));
   f.add_bool("sequential-launch", 0, &o.sequential_launch, "Launch and list backends one by one");
@@ -185,6 +186,8 @@ void apply_verbosity(int verbose) {
     ::setenv("DEBUG", "*", 1);
   } else if (verbose == 2) {
     ::setenv("DEBUG", "cmd:*,server:*,launcher:*", 1);
+  } else if (verbose == 1) {  // (info is the default: -v adds the gateway's own startup decisions)
+    ::setenv("DEBUG", "cmd:*", 1);
   }
 }
 

@@ -70,6 +70,7 @@ Result<ProxyOptions> parse_proxy_options(const std::vector<std::string>& args) {
     return Error{"unknown command " + base::quote(positionals->front()) + " for \"awmg proxy\""};
   }
   if (o.guard_wasm.empty()) return Error{"required flag(s) \"guard-wasm\" not set"};
+  if (o.was_set("tls-dir") && !o.tls) return Error{"--tls-dir is only used with --tls"};
   return o;
 }
 

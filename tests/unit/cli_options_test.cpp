@@ -242,6 +242,9 @@ TEST(Verbosity, SetsDebugOnlyWhenUnset) {
   EXPECT_STREQ(std::getenv("DEBUG"), "*");
   env.unset("DEBUG");
   apply_verbosity(1);
+  EXPECT_STREQ(std::getenv("DEBUG"), "cmd:*");
+  env.unset("DEBUG");
+  apply_verbosity(0);
   EXPECT_EQ(std::getenv("DEBUG"), nullptr);
 }
 
@@ -256,6 +259,8 @@ TEST(ProxyOptions, OwnFlagSetAndRequiredGuard) {
   EXPECT_FALSE(o->force_public_repos);
   EXPECT_EQ(o->guards_mode, "strict");
   EXPECT_EQ(parse_proxy_options({"--config", "x"}).error().message, "unknown flag: --config");
+  EXPECT_EQ(parse_proxy_options({"--guard-wasm", "/g.wasm", "--tls-dir", "/t"}).error().message,
+            "--tls-dir is only used with --tls");
   if (!test::file_exists("/guards/github/00-github-guard.wasm")) {
     EXPECT_EQ(parse_proxy_options({}).error().message, "required flag(s) \"guard-wasm\" not set");
     ::mkdir((dir.path() + "/github").c_str(), 0755);

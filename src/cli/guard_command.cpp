@@ -2,8 +2,13 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "base/files.hpp"
 #include "cli/env.hpp"
@@ -46,6 +51,17 @@ void register_flags(FlagSet& flags, GuardOptions& o) {
   flags.add_string("backend-result", 0, &o.backend_result,
                    "call: JSON every call_backend receives (default: fails)");
   flags.add_bool("all", 0, &o.all, "cache clean: remove current entries too, not only stale ones");
+}
+
+// A flag typed for a subcommand that does not read it would be ignored: refused, naming both.
+std::optional<std::string> flag_unused_by(const std::string& command, const FlagSet& flags) {
+  static const std::map<std::string, std::vector<std::string>> kOwners = {
+      {"tier", {"call"}}, {"timeout", {"compile", "call"}}, {"backend-result", {"call"}}, {"all", {"cache"}}};
+  for (const auto& [flag, owners] : kOwners) {
+    if (flags.changed(flag) && std::find(owners.begin(), owners.end(), command) == owners.end())
+      return "--" + flag + " is not used by \"awmg guard " + command + "\"";
+  }
+  return std::nullopt;
 }
 
 // The cache directory exactly as the gateway resolves it, so `awmg guard compile` fills the cache it will
@@ -246,6 +262,7 @@ int run_guard(const std::vector<std::string>& args) {
     return 0;
   }
   const std::string& command = args[0];
+  if (auto unused = flag_unused_by(command, flags)) return fail(*unused);
   if (command == "compile") return compile(*rest, cache_dir(flags, o), o.timeout);
   if (command == "inspect") return inspect(*rest, cache_dir(flags, o));
   if (command == "call") return call(*rest, cache_dir(flags, o), o);

@@ -131,6 +131,11 @@ TEST(GuardCli, UsageAndUnknownCommands) {
   auto r = run_awmg({"guard"}, awmg_env(dir));
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_TRUE(has(r.out, "awmg guard compile FILE.wasm...")) << r.out;
+  r = run_awmg({"guard", "inspect", "x.wasm", "--tier", "native"}, awmg_env(dir));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err, "Error: --tier is not used by \"awmg guard inspect\"\n");
+  r = run_awmg({"guard", "compile", "x.wasm", "--all"}, awmg_env(dir));
+  EXPECT_EQ(r.err, "Error: --all is not used by \"awmg guard compile\"\n");
   r = run_awmg({"guard", "frobnicate"}, awmg_env(dir));
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.err, "Error: unknown guard command \"frobnicate\" (compile, inspect, call, cache)\n");

@@ -1,5 +1,6 @@
 #include "cli/env.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <mutex>
 #include <vector>
@@ -14,8 +15,9 @@ std::vector<std::string> g_refusals;
 
 // (The value is not repeated: a secret pasted into the wrong variable must not reach a log.)
 void refuse(const char* name, const char* wanted) {
+  std::string text = std::string("environment variable ") + name + " is set but is not " + wanted;
   std::lock_guard lock(g_refusals_mutex);
-  g_refusals.push_back(std::string("environment variable ") + name + " is set but is not " + wanted);
+  if (std::find(g_refusals.begin(), g_refusals.end(), text) == g_refusals.end()) g_refusals.push_back(text);
 }
 
 }  // namespace
@@ -54,7 +56,7 @@ bool env_bool(const char* name, bool fallback) {
 
 long long env_int(const char* name, long long fallback) {
   auto v = env_value(name);
-  if (!v || v->empty()) return fallback;
+  if (!v || base::trim(*v).empty()) return fallback;
   char* end = nullptr;
   long long n = std::strtoll(v->c_str(), &end, 10);
   if (*end == '\0' && n > 0) return n;

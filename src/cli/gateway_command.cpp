@@ -82,15 +82,31 @@ void log_config(const config::Config& config, const config::Settings& settings) 
   if (!settings.hmac_secret.empty()) log::info("startup", "HMAC request signing required on the MCP routes");
 }
 
+// The tuning variables, read once before anything starts, so one that does not parse is refused at startup.
+struct Tuning {
+  unsigned main_threads;
+  unsigned io_threads;
+  std::chrono::seconds http_read_timeout;  // (a knob for tests of slow clients; the default suits real ones)
+  std::chrono::nanoseconds session_timeout;
+};
+
+Tuning read_tuning() {
+  return Tuning{static_cast<unsigned>(env_int("AWMG_MAIN_THREADS", 1)),
+                static_cast<unsigned>(env_int("AWMG_IO_THREADS", std::thread::hardware_concurrency())),
+                std::chrono::duration_cast<std::chrono::seconds>(
+                    env_duration("AWMG_HTTP_READ_TIMEOUT", http::ServerOptions{}.read_timeout)),
+                env_duration("MCP_GATEWAY_SESSION_TIMEOUT", std::chrono::hours(6))};
+}
+
 // Owns the running gateway: the I/O threads, the backends, the listener and the shutdown sequence.
 class Runtime {
  public:
-  Runtime(const config::Config& config, const config::Settings& settings, gateway::Guards& guards,
-          std::optional<telemetry::TracerOptions> tracing)
+  Runtime(const config::Config& config, const config::Settings& settings, const Tuning& tuning,
+          gateway::Guards& guards, std::optional<telemetry::TracerOptions> tracing)
       : settings_(settings),
+        tuning_(tuning),
         guards_(guards),
-        threads_(static_cast<unsigned>(env_int("AWMG_MAIN_THREADS", 1)),
-                 static_cast<unsigned>(env_int("AWMG_IO_THREADS", std::thread::hardware_concurrency()))),
+        threads_(tuning.main_threads, tuning.io_threads),
         io_(threads_.main()),
         gateway_(io_, config, settings, guards),
         signals_(io_, SIGINT, SIGTERM) {
@@ -127,7 +143,7 @@ class Runtime {
     asio::co_spawn(asio::make_strand(io_), gateway_.start_backends(),
                    [&done](std::exception_ptr) { done.set_value(); });
     done.get_future().wait();
-    gateway_.launcher().start_sweeper(session_timeout(), std::chrono::minutes(5));
+    gateway_.launcher().start_sweeper(tuning_.session_timeout, std::chrono::minutes(5));
     gateway_.start_health_monitor();
     expire_sessions_every(std::chrono::minutes(5));
   }
@@ -139,9 +155,7 @@ class Runtime {
       AWMG_TRY(options.tls,
                http::server_tls_context(settings_.tls_cert, settings_.tls_key, settings_.tls_ca));
     }
-    // Undocumented knob for tests of slow clients; the default suits real ones.
-    options.read_timeout = std::chrono::duration_cast<std::chrono::seconds>(
-        env_duration("AWMG_HTTP_READ_TIMEOUT", options.read_timeout));
+    options.read_timeout = tuning_.http_read_timeout;
     server_ = std::make_shared<http::Server>(
         io_, gateway::make_routes(gateway_, [this] { begin_shutdown(std::chrono::seconds(30)); }), options);
     AWMG_TRY(auto endpoint, server_->listen(settings_.listen));
@@ -172,14 +186,10 @@ class Runtime {
     session_timer_.expires_after(every);
     session_timer_.async_wait([this, every](const boost::system::error_code& ec) {
       if (ec) return;
-      size_t ended = gateway_.expire_sessions(session_timeout());
+      size_t ended = gateway_.expire_sessions(tuning_.session_timeout);
       if (ended) log::info("client", "Ended " + std::to_string(ended) + " idle session(s)");
       expire_sessions_every(every);
     });
-  }
-
-  static std::chrono::nanoseconds session_timeout() {
-    return env_duration("MCP_GATEWAY_SESSION_TIMEOUT", std::chrono::hours(6));
   }
 
   // Stops accepting, stops the backends, lets open requests finish within `budget`, then wakes wait().
@@ -220,6 +230,7 @@ class Runtime {
   }
 
   const config::Settings& settings_;
+  const Tuning tuning_;
   gateway::Guards& guards_;
   async::IoThreads threads_;
   asio::io_context& io_;
@@ -270,6 +281,9 @@ int run_gateway(const GatewayOptions& given) {
   if (!config) return fail("failed to load config: " + config.error().message);
   auto settings = resolve_settings(o, *config);
   if (!settings) return fail(settings.error().message);
+  const Tuning tuning = read_tuning();
+  // Every variable is read by now (the flags' defaults, the settings, the tuning), and nothing has started.
+  if (auto refused = environment_refusals(); !refused) return fail(refused.error().message);
   settings->wasm_cache_dir = cache_dir;
   if (auto tls = check_tls_options(o); !tls) return fail(tls.error().message);
   if (settings->tls) {  // checked before any backend starts (the listener makes its own context later)
@@ -287,11 +301,10 @@ int run_gateway(const GatewayOptions& given) {
   int code = 0;
   Status listening = ok_status();
   {
-    Runtime runtime(*config, *settings, **guards, *tracing);
-    listening = environment_refusals();  // (the flags' defaults and the runtime's tuning are read by now)
+    Runtime runtime(*config, *settings, tuning, **guards, *tracing);
     // Listening first: /health answers (servers "starting") while slow backends start. The client
     // configuration, which wrapper scripts wait for, is printed once every backend registered or failed.
-    if (listening) listening = runtime.listen();
+    listening = runtime.listen();
     if (listening) runtime.start_backends();
     // A signal that arrived while the backends were starting ends the run before the configuration is out.
     if (listening && !runtime.stopping()) {

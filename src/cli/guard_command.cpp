@@ -262,12 +262,13 @@ int run_guard(const std::vector<std::string>& args) {
     return 0;
   }
   const std::string& command = args[0];
+  if (command != "compile" && command != "inspect" && command != "call" && command != "cache")
+    return fail("unknown guard command \"" + command + "\" (compile, inspect, call, cache)");
   if (auto unused = flag_unused_by(command, flags)) return fail(*unused);
   if (command == "compile") return compile(*rest, cache_dir(flags, o), o.timeout);
   if (command == "inspect") return inspect(*rest, cache_dir(flags, o));
   if (command == "call") return call(*rest, cache_dir(flags, o), o);
-  if (command == "cache") return cache(*rest, cache_dir(flags, o), o.all);
-  return fail("unknown guard command \"" + command + "\" (compile, inspect, call, cache)");
+  return cache(*rest, cache_dir(flags, o), o.all);
 }
 
 }  // namespace awmg::cli

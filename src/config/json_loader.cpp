@@ -120,11 +120,6 @@ Status read_type(const Value& v, const std::string& path, const Config& config, 
 
 Status read_common(const Value& v, const std::string& path, ServerConfig& server) {
   AWMG_TRY(auto env, fields::string_map(v, "env", path));
-  if (env && server.type == ServerType::kHttp) {  // nothing is spawned: it would be ignored
-    return config_error(
-        path + ".env", "unsupported field 'env' for http servers",
-        "An http server's requests carry 'headers'; 'env' is for the processes of stdio servers");
-  }
   for (auto& [key, value] : env.value_or(std::map<std::string, std::string>{})) {
     AWMG_TRY(auto expanded, expand_variables(value));
     server.env[key] = expanded;
@@ -317,6 +312,11 @@ Result<Config> convert(const json::Document& doc) {
     if (server.type == ServerType::kCustom) {
       config.warnings.push_back("server '" + server.id + "' has custom type '" + server.type_name +
                                 "'; custom types are validated by type name only and are not launched");
+    }
+    if (server.type == ServerType::kHttp && !server.env.empty()) {  // (upstream's schema allows it)
+      config.warnings.push_back("server '" + server.id +
+                                "' is an http server: its 'env' is ignored (nothing is "
+                                "spawned for it; its requests carry 'headers')");
     }
     config.servers.push_back(std::move(server));
   }

@@ -156,8 +156,6 @@ TEST(Mcp, ABackendThatFailedAtStartupIsStartedAgainAndItsToolsAppear) {
   EXPECT_NE(log.find("Starting flaky again (attempt 1)"), std::string::npos) << log;
 }
 
-// SIGTERM while a filter loops: the filter's worker is stopped at once, the call answered, the drain ends and
-// the gateway exits 0 well before the call's deadline.
 // servers.<id>.working_directory: the backend runs there (its relative script path resolves from it); a
 // directory that is not there fails that server's start with words naming it.
 TEST(Mcp, AStdioBackendRunsInItsWorkingDirectory) {
@@ -192,6 +190,8 @@ for line in sys.stdin:
       << log.substr(0, 2000);
 }
 
+// SIGTERM while a filter loops: the filter's worker is stopped at once, the call answered, the drain ends and
+// the gateway exits 0 well before the call's deadline.
 TEST(Mcp, SigtermDuringALoopingFilterExitsPromptly) {
   Fixture f(demo_config({{"demo", ""}}) + "tool_response_filters = { echo = \"last(repeat(.))\" }\n");
   ASSERT_TRUE(f.gw->ready()) << f.gw->child().err();

@@ -135,6 +135,7 @@ TEST(GuardCli, UsageAndUnknownCommands) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.err, "Error: --tier is not used by \"awmg guard inspect\"\n");
   r = run_awmg({"guard", "compile", "x.wasm", "--all"}, awmg_env(dir));
+  EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.err, "Error: --all is not used by \"awmg guard compile\"\n");
   r = run_awmg({"guard", "frobnicate"}, awmg_env(dir));
   EXPECT_EQ(r.exit_code, 1);

@@ -288,10 +288,13 @@ TEST(JsonConfig, DuplicateIdsLongStringsAndHugeNumbers) {
             "Configuration error at mcpServers.a.container: value is longer than 16384 characters");
   EXPECT_EQ(error_of(with_gateway(R"({"a":{"container":"x","toolTimeout":4294967306}})")),
             "Configuration error at mcpServers.a.toolTimeout: toolTimeout is out of range, got 4294967306");
-  EXPECT_EQ(error_of(with_gateway(R"({"w":{"type":"http","url":"http://x","env":{"A":"b"}}})")),
-            "Configuration error at mcpServers.w.env: unsupported field 'env' for http servers\n"
-            "Suggestion: An http server's requests carry 'headers'; 'env' is for the processes of stdio "
-            "servers");
+  auto http_env = load_json_config(with_gateway(R"({"w":{"type":"http","url":"http://x","env":{"A":"b"}}})"));
+  ASSERT_TRUE(http_env) << http_env.error().message;  // upstream's schema allows it: a warning, not an error
+  ASSERT_EQ(http_env->warnings.size(), 1u);
+  EXPECT_EQ(
+      http_env->warnings[0],
+      "server 'w' is an http server: its 'env' is ignored (nothing is spawned for it; its requests carry "
+      "'headers')");
 }
 
 TEST(JsonConfig, JqFiltersMayUseFieldsNamedEnv) {
